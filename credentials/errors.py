@@ -1,0 +1,60 @@
+"""Exceptions raised inside the engine.
+
+The verification pipeline never lets these escape: each one becomes a failed (or
+could-not-check) check carrying the problem token named below. Parsers and resolvers
+raise them so callers outside the pipeline (issuer stub, wallet import) get a clear error.
+
+    SatchelError
+    ├── MalformedError            -> "malformed"          (not something we can read)
+    ├── UnknownContextError       -> "unknown-context"    (an @context that is not bundled)
+    ├── SafeModeError             -> "jsonld-safe-mode"   (JSON-LD would silently drop data)
+    ├── UnsupportedProofError     -> "unsupported-proof-type"
+    ├── KeyResolutionError        -> "unresolvable-key"
+    └── FetchError                -> "unreachable"        (a document could not be had)
+        └── FetchRefusedError                             (not attempted: offline, not allowed)
+"""
+
+from __future__ import annotations
+
+
+class SatchelError(Exception):
+    """Base class of every error the engine raises. ``problem`` is the report token."""
+
+    problem = "malformed"
+
+
+class MalformedError(SatchelError):
+    problem = "malformed"
+
+
+class UnknownContextError(SatchelError):
+    problem = "unknown-context"
+
+    def __init__(self, url: str) -> None:
+        super().__init__(f"the JSON-LD context {url} is not one Satchel knows (it is never fetched)")
+        self.url = url
+
+
+class SafeModeError(SatchelError):
+    problem = "jsonld-safe-mode"
+
+
+class UnsupportedProofError(SatchelError):
+    problem = "unsupported-proof-type"
+
+
+class KeyResolutionError(SatchelError):
+    problem = "unresolvable-key"
+
+
+class FetchError(SatchelError):
+    problem = "unreachable"
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"could not fetch {url}: {reason}")
+        self.url = url
+        self.reason = reason
+
+
+class FetchRefusedError(FetchError):
+    """The fetch was refused before any connection was attempted."""

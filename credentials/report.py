@@ -1,0 +1,159 @@
+"""Verification reports: immutable, check by check.
+
+A report lists every check made with its own status and a plain-language message. The
+verdict is derived from the problem tokens alone (see ../shared/corpus/README.md):
+valid iff there is no problem; unverifiable iff every problem is a could-not-check token.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+PROBLEMS: frozenset[str] = frozenset(
+    {
+        "malformed", "unknown-context", "jsonld-safe-mode", "no-proof", "unsupported-proof-type",
+        "invalid-signature", "unresolvable-key", "issuer-key-mismatch", "expired", "not-yet-valid",
+        "revoked", "suspended", "status-unknown", "unreachable", "schema-invalid",
+        "recipient-mismatch", "holder-mismatch", "challenge-mismatch",
+    }
+)
+COULD_NOT_CHECK: frozenset[str] = frozenset(
+    {"unresolvable-key", "status-unknown", "unreachable", "unsupported-proof-type", "unknown-context"}
+)
+
+
+class Status(enum.StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    WARNING = "warning"
+    SKIPPED = "skipped"
+    COULD_NOT_CHECK = "could-not-check"
+
+
+class Verdict(enum.StrEnum):
+    VALID = "valid"
+    INVALID = "invalid"
+    UNVERIFIABLE = "unverifiable"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check: a stable id (``proof.signature``), its status and what it means in plain words.
+
+    ``problem`` is the contract token a failed / could-not-check result contributes;
+    ``warning`` a short token shown as a warning (``untrusted-issuer``, ``schema-unavailable``).
+    """
+
+    id: str
+    status: Status
+    message: str
+    problem: str | None = None
+    warning: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.problem is not None and self.problem not in PROBLEMS:
+            raise ValueError(f"unknown problem token {self.problem!r}")
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "status": str(self.status), "message": self.message}
+        if self.problem:
+            out["problem"] = self.problem
+        return out
+
+
+def passed(check_id: str, message: str) -> CheckResult:
+    return CheckResult(check_id, Status.PASSED, message)
+
+
+def failed(check_id: str, problem: str, message: str) -> CheckResult:
+    return CheckResult(check_id, Status.FAILED, message, problem=problem)
+
+
+def could_not_check(check_id: str, problem: str, message: str) -> CheckResult:
+    return CheckResult(check_id, Status.COULD_NOT_CHECK, message, problem=problem)
+
+
+def warning(check_id: str, token: str, message: str) -> CheckResult:
+    return CheckResult(check_id, Status.WARNING, message, warning=token)
+
+
+def skipped(check_id: str, message: str) -> CheckResult:
+    return CheckResult(check_id, Status.SKIPPED, message)
+
+
+def verdict_of(problems: Iterable[str]) -> Verdict:
+    probs = set(problems)
+    if not probs:
+        return Verdict.VALID
+    if probs <= COULD_NOT_CHECK:
+        return Verdict.UNVERIFIABLE
+    return Verdict.INVALID
+
+
+@dataclass(frozen=True)
+class VerificationReport:
+    """What was verified, when, and every check made.
+
+    ``credential`` is the parsed JSON of what was verified (the credential, the presentation,
+    or the OB 2.0 assertion); ``nested`` holds the reports of credentials inside a
+    presentation (or endorsements / CLR parts), whose problems count for this report too.
+    """
+
+    format: str
+    checks: tuple[CheckResult, ...]
+    at: datetime
+    credential: Mapping[str, Any] | None = None
+    nested: tuple[VerificationReport, ...] = ()
+    source: str | None = None
+    extra_warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        found = {c.problem for c in self.checks if c.problem and c.status != Status.PASSED}
+        for sub in self.nested:
+            found.update(sub.problems)
+        return tuple(sorted(found))
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        out: list[str] = []
+        for c in self.checks:
+            if c.status == Status.WARNING and c.warning and c.warning not in out:
+                out.append(c.warning)
+        for w in self.extra_warnings:
+            if w not in out:
+                out.append(w)
+        for sub in self.nested:
+            for w in sub.warnings:
+                if w not in out:
+                    out.append(w)
+        return tuple(out)
+
+    @property
+    def verdict(self) -> Verdict:
+        return verdict_of(self.problems)
+
+    def check(self, check_id: str) -> CheckResult | None:
+        for c in self.checks:
+            if c.id == check_id:
+                return c
+        return None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "verdict": str(self.verdict),
+            "problems": list(self.problems),
+            "warnings": list(self.warnings),
+            "checks": [c.to_json() for c in self.checks],
+            "format": self.format,
+            "at": self.at.isoformat().replace("+00:00", "Z"),
+        }
+        if self.source is not None:
+            out["source"] = self.source
+        if self.nested:
+            out["credentials"] = [sub.to_json() for sub in self.nested]
+        return out
