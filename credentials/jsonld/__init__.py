@@ -4,7 +4,14 @@ A document loader is just ``url -> document``; only the contexts bundled in ``co
 (pinned by sha256 in ``contexts/index.json``) are served. Nothing is ever fetched here.
 """
 
+from ._canon import canonize, canonize_reference, expand_safe
 from ._loader import BUNDLED_CONTEXTS, load_context, pyld_document_loader
-from ._canon import canonize, expand_safe
 
-__all__ = ["BUNDLED_CONTEXTS", "canonize", "expand_safe", "load_context", "pyld_document_loader"]
+__all__ = [
+    "BUNDLED_CONTEXTS",
+    "canonize",
+    "canonize_reference",
+    "expand_safe",
+    "load_context",
+    "pyld_document_loader",
+]

@@ -2,50 +2,103 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, cast
-
-from pyld import jsonld  # type: ignore[import-untyped]
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, cast
 
 from ..errors import SafeModeError, UnknownContextError
 from ._loader import pyld_document_loader
+from ._safe import SafeProcessor, check_expanded, new_context_resolver
+
+T = TypeVar("T")
 
 
 def _unwrap(exc: BaseException) -> BaseException:
     seen = 0
-    while seen < 20:
+    while seen < 50:
         seen += 1
         if isinstance(exc, (UnknownContextError, SafeModeError)):
             return exc
         nxt = getattr(exc, "cause", None) or exc.__cause__ or exc.__context__
-        if nxt is None:
+        if not isinstance(nxt, BaseException):
             return exc
         exc = nxt
     return exc
 
 
-def expand_safe(doc: Mapping[str, Any]) -> list[Any]:
+def _input(doc: Any) -> Any:
+    if isinstance(doc, Mapping):
+        return dict(doc)
+    if isinstance(doc, list):
+        return list(doc)
+    raise SafeModeError(f"a JSON-LD document must be an object or an array, not {type(doc).__name__}")
+
+
+def guarded(what: str, fn: Callable[[], T]) -> T:
+    """Run ``fn``; every failure becomes UnknownContextError or SafeModeError."""
     try:
-        out = jsonld.expand(dict(doc), {"documentLoader": pyld_document_loader})
-    except Exception as exc:  # pyld wraps loader errors in JsonLdError
+        return fn()
+    except (UnknownContextError, SafeModeError):
+        raise
+    except RecursionError:
+        raise SafeModeError(f"JSON-LD {what} failed: the document is nested too deeply") from None
+    except Exception as exc:  # pyld wraps our errors (and its own) in JsonLdError
         inner = _unwrap(exc)
         if isinstance(inner, (UnknownContextError, SafeModeError)):
             raise inner from None
-        raise SafeModeError(f"JSON-LD expansion failed: {exc}") from None
-    return cast(list[Any], out)
+        raise SafeModeError(f"JSON-LD {what} failed: {_describe(exc)}") from None
+
+
+def _describe(exc: BaseException) -> str:
+    parts: list[str] = []
+    seen = 0
+    cur: BaseException | None = exc
+    while cur is not None and seen < 10:
+        seen += 1
+        msg = getattr(cur, "message", None) or str(cur).split("\n", 1)[0]
+        code = getattr(cur, "code", None)
+        parts.append(f"{msg} ({code})" if code else str(msg))
+        nxt = getattr(cur, "cause", None) or cur.__cause__
+        cur = nxt if isinstance(nxt, BaseException) else None
+    # the innermost cause is usually the informative one
+    return parts[-1] if len(parts) == 1 else f"{parts[-1]} [{parts[0]}]"
+
+
+def _options() -> dict[str, Any]:
+    return {
+        "documentLoader": pyld_document_loader,
+        "contextResolver": new_context_resolver(pyld_document_loader),
+        "base": "",
+        "processingMode": "json-ld-1.1",
+    }
+
+
+def _expand_checked(doc: Any) -> list[Any]:
+    expanded = SafeProcessor().expand(_input(doc), _options())
+    check_expanded(expanded)
+    return cast(list[Any], expanded)
+
+
+def expand_safe(doc: Mapping[str, Any]) -> list[Any]:
+    """Expanded form of ``doc`` in JSON-LD safe mode, with bundled contexts only."""
+    return guarded("expansion", lambda: _expand_checked(doc))
+
+
+def _canonize_reference(doc: Any) -> str:
+    proc = SafeProcessor()
+    expanded = _expand_checked(doc)
+    # to_rdf re-expands its input; an already expanded document expands to itself.
+    out = proc.normalize(
+        expanded,
+        {**_options(), "algorithm": "URDNA2015", "format": "application/n-quads"},
+    )
+    return cast(str, out)
+
+
+def canonize_reference(doc: Mapping[str, Any]) -> str:
+    """RDFC-1.0 canonical N-Quads of ``doc`` computed by pyld (safe mode on)."""
+    return guarded("canonicalization", lambda: _canonize_reference(doc))
 
 
 def canonize(doc: Mapping[str, Any]) -> str:
     """RDFC-1.0 canonical N-Quads of ``doc``."""
-    try:
-        out = jsonld.normalize(
-            dict(doc),
-            {"algorithm": "URDNA2015", "format": "application/n-quads",
-             "documentLoader": pyld_document_loader},
-        )
-    except Exception as exc:
-        inner = _unwrap(exc)
-        if isinstance(inner, (UnknownContextError, SafeModeError)):
-            raise inner from None
-        raise SafeModeError(f"JSON-LD canonicalization failed: {exc}") from None
-    return cast(str, out)
+    return canonize_reference(doc)

@@ -1,0 +1,198 @@
+"""JSON-LD safe mode on top of pyld.
+
+pyld (like the JSON-LD algorithms themselves) silently drops what it cannot map to RDF: a
+property that expands to no absolute IRI, a free-floating value, a triple whose subject or
+object is a relative IRI. A Data Integrity proof computed over the canonical N-Quads would then
+still verify over a document carrying extra, unsigned data. Safe mode (VC Data Integrity 1.0,
+jsonld.js ``safe: true``) turns every such loss into an error.
+
+Detection has three parts:
+
+1. :class:`SafeProcessor` hooks pyld's expansion: every property that is dropped
+   (``on_property_dropped``) and every element that expands to nothing (free-floating values,
+   objects with only ``@id``/``@language``, ``@value: null``) is an error.
+2. Document-relative IRIs are *not* resolved against pyld's made-up default base
+   (``http://example.org/base/``) when the document has no ``@base``; they stay relative.
+3. :func:`check_expanded` walks the expanded output and rejects anything toRdf would drop
+   or mangle: non-absolute ``@id``/``@type``/predicates/datatypes, blank-node predicates,
+   ill-formed ``@language``, ``@direction`` (no rdfDirection is used), keywords that carry
+   no RDF meaning on a node (``@language`` on a node object), IRIs that are not valid in
+   N-Quads.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from cachetools import LRUCache
+from pyld import jsonld
+from pyld.context_resolver import ContextResolver
+
+from ..errors import SafeModeError, UnknownContextError
+
+# An IRI usable in N-Quads: a scheme, a colon, and no character IRIREF forbids.
+_ABS_IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>"{}|^`\\]*\Z')
+_BNODE = re.compile(r'^_:[^\x00-\x20<>"{}|^`\\]+\Z')
+_BCP47 = re.compile(r'^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*\Z')
+_ABS_BASE = re.compile(r'^[A-Za-z][A-Za-z0-9+.\-]*:')
+
+# Keywords that may appear on an expanded node object without being data that gets lost.
+_NODE_KEYWORDS = frozenset({"@id", "@type", "@graph", "@included", "@reverse", "@index"})
+
+
+def is_abs_iri(v: object) -> bool:
+    return isinstance(v, str) and _ABS_IRI.match(v) is not None
+
+
+def is_bnode(v: object) -> bool:
+    return isinstance(v, str) and _BNODE.match(v) is not None
+
+
+class _SafeContextResolver(ContextResolver):  # type: ignore[misc]
+    """Context resolver with a private cache: contexts only ever come from our loader.
+
+    pyld's module-level resolved-context cache is keyed by URL alone and shared by every
+    pyld user in the process; a context cached there by some other loader must never be
+    served to us.
+    """
+
+    def _resolve_remote_context(self, active_ctx: Any, url: Any, base: Any, cycles: Any) -> Any:
+        if not isinstance(url, str) or _ABS_BASE.match(url) is None:
+            # a relative context URL cannot be one of the bundled contexts
+            raise UnknownContextError(str(url))
+        return super()._resolve_remote_context(active_ctx, url, base, cycles)
+
+
+_RESOLVED_CACHE: LRUCache[str, Any] = LRUCache(maxsize=256)
+
+
+def new_context_resolver(loader: Callable[..., Any]) -> Any:
+    return _SafeContextResolver(_RESOLVED_CACHE, loader)
+
+
+class SafeProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]
+    """A pyld processor that raises :class:`SafeModeError` instead of dropping data."""
+
+    def __init__(self) -> None:
+        super().__init__(on_property_dropped=self._property_dropped)
+
+    @staticmethod
+    def _property_dropped(expanded: Any) -> None:
+        if expanded is None:
+            raise SafeModeError("a property does not expand to an IRI (undefined term or reserved keyword)")
+        raise SafeModeError(f"the property {expanded!r} does not expand to an absolute IRI")
+
+    def _expand(self, active_ctx: Any, active_property: Any, element: Any, options: Any,
+                inside_list: bool = False, inside_index: bool = False,
+                type_scoped_ctx: Any = None) -> Any:
+        rval = super()._expand(active_ctx, active_property, element, options,
+                               inside_list=inside_list, inside_index=inside_index,
+                               type_scoped_ctx=type_scoped_ctx)
+        if rval is None and element is not None and not isinstance(element, list):
+            if isinstance(element, dict):
+                raise SafeModeError(
+                    "an object would be dropped by JSON-LD expansion (free-floating node or value, "
+                    "object with only @id or @language, or @value null)")
+            raise SafeModeError(f"the free-floating value {element!r} would be dropped")
+        return rval
+
+    def _expand_iri(self, active_ctx: Any, value: Any, base: Any = None, vocab: bool = False,
+                    local_ctx: Any = None, defined: Any = None) -> Any:
+        # pyld resolves document-relative IRIs against http://example.org/base/ when no base is
+        # known. We have no document base: keep them relative (check_expanded rejects them),
+        # unless the context sets an absolute @base.
+        if base == "":
+            ctx_base = active_ctx.get("@base")
+            if not (isinstance(ctx_base, str) and _ABS_BASE.match(ctx_base)):
+                base = None
+        return super()._expand_iri(active_ctx, value, base=base, vocab=vocab,
+                                   local_ctx=local_ctx, defined=defined)
+
+
+def _fail(msg: str) -> None:
+    raise SafeModeError(msg)
+
+
+def _check_value(obj: dict[str, Any]) -> None:
+    for key in obj:
+        if key not in ("@value", "@type", "@language", "@direction", "@index"):
+            _fail(f"unexpected {key!r} in a value object")
+    dt = obj.get("@type")
+    if dt is not None and dt != "@json" and not is_abs_iri(dt):
+        _fail(f"the datatype {dt!r} is not an absolute IRI")
+    if "@language" in obj:
+        lang = obj["@language"]
+        if not isinstance(lang, str) or _BCP47.match(lang) is None:
+            _fail(f"the language tag {lang!r} is not well-formed (BCP47)")
+    if "@direction" in obj:
+        _fail("@direction cannot be represented in the canonical RDF (no rdfDirection)")
+    if dt != "@json":
+        v = obj["@value"]
+        if not isinstance(v, (str, bool, int, float)):
+            _fail("a @value must be a string, number or boolean")
+
+
+def _check_item(item: Any) -> None:
+    if not isinstance(item, dict):
+        _fail(f"unexpected {type(item).__name__} in expanded JSON-LD")
+    if "@value" in item:
+        _check_value(item)
+    elif "@list" in item:
+        for key in item:
+            if key not in ("@list", "@index"):
+                _fail(f"unexpected {key!r} in a list object")
+        lst = item["@list"]
+        if not isinstance(lst, list):
+            _fail("@list must be an array")
+        for sub in lst:
+            _check_item(sub)
+    else:
+        check_node(item)
+
+
+def check_node(node: dict[str, Any]) -> None:
+    """Reject anything in an expanded node object that toRdf would drop or mangle."""
+    for key, value in node.items():
+        if key.startswith("@"):
+            if key not in _NODE_KEYWORDS:
+                _fail(f"{key!r} on a node object carries no RDF and would be dropped")
+            if key == "@id":
+                if not (is_abs_iri(value) or is_bnode(value)):
+                    _fail(f"the @id {value!r} is not an absolute IRI (relative IRI reference)")
+            elif key == "@type":
+                for t in value if isinstance(value, list) else [value]:
+                    if not (is_abs_iri(t) or is_bnode(t)):
+                        _fail(f"the type {t!r} does not expand to an absolute IRI")
+            elif key in ("@graph", "@included"):
+                for sub in value if isinstance(value, list) else [value]:
+                    if not isinstance(sub, dict) or "@value" in sub or "@list" in sub:
+                        _fail(f"{key} must contain node objects")
+                    check_node(sub)
+            elif key == "@reverse":
+                if not isinstance(value, dict):
+                    _fail("@reverse must be an object")
+                for prop, items in value.items():
+                    if not is_abs_iri(prop):
+                        _fail(f"the reverse property {prop!r} is not an absolute IRI")
+                    for sub in items if isinstance(items, list) else [items]:
+                        if not isinstance(sub, dict) or "@value" in sub or "@list" in sub:
+                            _fail("a reverse property value must be a node object")
+                        check_node(sub)
+            continue
+        if not is_abs_iri(key):
+            if key.startswith("_:"):
+                _fail(f"the property {key!r} is a blank node (not allowed in RDF)")
+            _fail(f"the property {key!r} does not expand to an absolute IRI")
+        for item in value if isinstance(value, list) else [value]:
+            _check_item(item)
+
+
+def check_expanded(expanded: Any) -> None:
+    if not isinstance(expanded, list):
+        _fail("expanded JSON-LD must be an array")
+    for node in expanded:
+        if not isinstance(node, dict) or "@value" in node or "@list" in node:
+            _fail("a top-level value would be dropped")
+        check_node(node)
