@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from functools import cache
@@ -38,5 +39,10 @@ def load_context(url: str) -> Any:
 
 
 def pyld_document_loader(url: str, options: Any = None) -> dict[str, Any]:
-    """A pyld document loader that answers from the bundle and never touches the network."""
-    return {"contextUrl": None, "documentUrl": url, "document": _load(url)}
+    """A pyld document loader that answers from the bundle and never touches the network.
+
+    The document is a private copy (pyld rewrites relative scoped-context URLs in place), and
+    it is tagged ``static`` so that pyld's context resolver caches the resolved context.
+    """
+    return {"contextUrl": None, "documentUrl": url, "document": copy.deepcopy(_load(url)),
+            "tag": "static"}

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from ..net import Fetcher
+
+
+@dataclass(frozen=True)
+class VerifyOptions:
+    """Everything a verification depends on besides the credential: network, time, request."""
+
+    fetcher: Fetcher
+    at: datetime
+    challenge: str | None = None
+    domain: str | None = None
+    check_status: bool = True
+    depth: int = 0
+
+    def nested(self, **changes: object) -> VerifyOptions:
+        return replace(self, depth=self.depth + 1, **changes)  # type: ignore[arg-type]

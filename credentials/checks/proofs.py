@@ -1,0 +1,123 @@
+"""Proof checks: each proof's signature, its key, and whether the key speaks for the issuer.
+
+VC Data Integrity 1.0 §4.3 Verify Proof (with proof sets and chains, §2.1.1–2.1.2, §4.5);
+the verification method must be listed by its controller for the proof's purpose
+(Controlled Identifiers / DID Core §5.3), and that controller must be the issuer
+(OB 3.0 §8.2 "Verification": the issuer's key).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..did import VerificationMethod, resolve_verification_method
+from ..errors import KeyResolutionError, MalformedError, SafeModeError, UnknownContextError
+from ..proofs import suite_for, suite_name
+from ..proofs._data_integrity import without_proof
+from ..report import CheckResult, could_not_check, failed, passed
+from ._context import VerifyOptions
+
+
+def short(identifier: str, width: int = 48) -> str:
+    return identifier if len(identifier) <= width else identifier[: width - 6] + "…" + identifier[-5:]
+
+
+def proofs_of(doc: dict[str, Any]) -> list[Any]:
+    proof = doc.get("proof")
+    if proof is None:
+        return []
+    return proof if isinstance(proof, list) else [proof]
+
+
+def _unsecured_for(doc: dict[str, Any], proof: dict[str, Any], all_proofs: list[Any]) -> dict[str, Any]:
+    """The document a proof was made over: no proofs, or the proofs its previousProof names."""
+    unsecured = without_proof(doc)
+    prev = proof.get("previousProof")
+    if prev is None:
+        return unsecured
+    wanted = [prev] if isinstance(prev, str) else prev
+    if not isinstance(wanted, list) or not all(isinstance(w, str) for w in wanted):
+        raise MalformedError("previousProof is not a proof id or a list of them")
+    found = [p for p in all_proofs if isinstance(p, dict) and p.get("id") in wanted]
+    if len(found) != len(wanted):
+        raise MalformedError("previousProof names a proof that is not in the document")
+    unsecured["proof"] = found[0] if len(found) == 1 else found
+    return unsecured
+
+
+def check_binding(method: VerificationMethod, purpose: str, controller: str | None,
+                  who: str) -> CheckResult:
+    if purpose not in method.relationships:
+        return failed("proof.key-binding", "issuer-key-mismatch",
+                      f"The key {short(method.id)} is not listed by {short(method.controller)} "
+                      f"for {purpose}, so it cannot sign on their behalf.")
+    if controller is None or method.controller != controller:
+        return failed("proof.key-binding", "issuer-key-mismatch",
+                      f"Signed with a key of {short(method.controller)}, not of the {who} "
+                      f"({short(str(controller))}).")
+    return passed("proof.key-binding", f"The signing key belongs to the {who}, {short(controller)}.")
+
+
+def check_data_integrity(doc: dict[str, Any], opts: VerifyOptions, *, purpose: str,
+                         controller: str | None, who: str = "issuer",
+                         challenge: str | None = None, domain: str | None = None) -> list[CheckResult]:
+    proofs = proofs_of(doc)
+    if not proofs:
+        return [failed("proof.present", "no-proof", "It carries no signature, so nobody vouches for it.")]
+    out: list[CheckResult] = []
+    safe_mode: CheckResult | None = None
+    many = len(proofs) > 1
+    for n, proof in enumerate(proofs, 1):
+        label = f"Proof {n} of {len(proofs)}: " if many else ""
+        if not isinstance(proof, dict):
+            out.append(failed("proof.signature", "malformed", f"{label}the proof is not a JSON object."))
+            continue
+        name = suite_name(proof)
+        suite = suite_for(proof)
+        if suite is None:
+            out.append(could_not_check("proof.signature", "unsupported-proof-type",
+                                       f"{label}Satchel cannot check {name} signatures."))
+            continue
+        if proof.get("proofPurpose") != purpose:
+            out.append(failed("proof.purpose", "issuer-key-mismatch",
+                              f"{label}the proof is for {proof.get('proofPurpose')!r}, not {purpose}."))
+            continue
+        if challenge is not None and proof.get("challenge") != challenge:
+            out.append(failed("proof.challenge", "challenge-mismatch",
+                              f"{label}it answers another request (challenge {proof.get('challenge')!r}); "
+                              "it may be a replay."))
+        if domain is not None and proof.get("domain") != domain:
+            out.append(failed("proof.domain", "challenge-mismatch",
+                              f"{label}it was made for {proof.get('domain')!r}, not for {domain}."))
+        vm_id = proof.get("verificationMethod")
+        try:
+            method = resolve_verification_method(vm_id if isinstance(vm_id, str) else "", opts.fetcher)
+        except KeyResolutionError as exc:
+            out.append(could_not_check("proof.key", "unresolvable-key", f"{label}{exc}"))
+            continue
+        try:
+            unsecured = _unsecured_for(doc, proof, proofs)
+            ok = suite.verify_proof(unsecured, proof, method.public_key)
+        except SafeModeError as exc:
+            safe_mode = failed("jsonld.safe-mode", "jsonld-safe-mode",
+                               f"Part of the data is not defined by its contexts, so the signature "
+                               f"would not cover it: {exc}")
+            continue
+        except UnknownContextError as exc:
+            out.append(could_not_check("proof.signature", "unknown-context", f"{label}{exc}"))
+            continue
+        except MalformedError as exc:
+            out.append(failed("proof.signature", "invalid-signature", f"{label}the proof is broken: {exc}"))
+            continue
+        if not ok:
+            out.append(failed("proof.signature", "invalid-signature",
+                              f"{label}the {name} signature does not match: the content was changed "
+                              "after signing, or it was signed by another key."))
+            continue
+        out.append(passed("proof.signature", f"{label}{name} signature by {short(method.id)} is intact."))
+        out.append(check_binding(method, purpose, controller, who))
+    if safe_mode is not None:
+        out.insert(0, safe_mode)
+    elif any(c.id == "proof.signature" and c.status == "passed" for c in out):
+        out.insert(0, passed("jsonld.safe-mode", "Every field is defined by the credential's contexts."))
+    return out

@@ -1,0 +1,109 @@
+"""Status checks: is the credential revoked or suspended at the time asked?
+
+Bitstring Status List v1.0 §3.2 (validate): fetch the status list credential, verify it
+(proof, validity at the time asked), check its type and that its purpose matches the
+entry's, then read the entry's bit. Anything that stops that is ``status-unknown``: a
+status we could not check is never reported as "not revoked".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import FetchError, MalformedError
+from ..report import CheckResult, VerificationReport, could_not_check, failed, passed, warning
+from ..status.bitstring import decode_encoded_list, read_status
+from ._context import VerifyOptions
+from .dates import human
+
+VerifyFn = Callable[[dict[str, Any], VerifyOptions], VerificationReport]
+
+_KINDS = {
+    "BitstringStatusListEntry": ("BitstringStatusListCredential", "BitstringStatusList", True),
+    "StatusList2021Entry": ("StatusList2021Credential", "StatusList2021", False),
+}
+_PROBLEM_OF = {"revocation": "revoked", "suspension": "suspended"}
+
+
+def _types(node: Any) -> list[Any]:
+    t = node.get("type", []) if isinstance(node, dict) else []
+    return t if isinstance(t, list) else [t]
+
+
+def check_status(cred: dict[str, Any], opts: VerifyOptions, verify: VerifyFn) -> list[CheckResult]:
+    status = cred.get("credentialStatus")
+    if status is None:
+        return [passed("status", "No status list is named: the issuer cannot revoke it online.")]
+    entries = status if isinstance(status, list) else [status]
+    out: list[CheckResult] = []
+    for entry in entries:
+        out.append(_check_entry(entry, opts, verify))
+    return out
+
+
+def _unknown(check_id: str, why: str) -> CheckResult:
+    return could_not_check(check_id, "status-unknown", f"Could not check the status: {why}.")
+
+
+def _check_entry(entry: Any, opts: VerifyOptions, verify: VerifyFn) -> CheckResult:
+    if not isinstance(entry, dict):
+        return _unknown("status", "the status entry is not an object")
+    purpose = entry.get("statusPurpose")
+    check_id = f"status.{purpose}" if isinstance(purpose, str) else "status"
+    etype = next((t for t in _types(entry) if t in _KINDS), None)
+    if etype is None:
+        return _unknown(check_id, f"Satchel does not know the status type {entry.get('type')!r}")
+    list_type, subject_type, multibase = _KINDS[etype]
+    url = entry.get("statusListCredential")
+    if not isinstance(url, str):
+        return _unknown(check_id, "the entry names no status list")
+    try:
+        index = int(str(entry.get("statusListIndex")))
+    except ValueError:
+        return _unknown(check_id, "the status index is not a number")
+    try:
+        size = int(str(entry.get("statusSize", 1)))
+    except ValueError:
+        return _unknown(check_id, "statusSize is not a number")
+    if size < 1 or (purpose in _PROBLEM_OF and size != 1):
+        return _unknown(check_id, f"statusSize {size} is not allowed for {purpose}")
+    try:
+        doc = opts.fetcher.get_json(url)
+    except FetchError as exc:
+        return _unknown(check_id, f"the status list {url} could not be fetched ({exc.reason})")
+    if not isinstance(doc, dict):
+        return _unknown(check_id, "the status list is not a credential")
+    if list_type not in _types(doc):
+        return _unknown(check_id, f"the status list is not a {list_type}")
+    report = verify(doc, opts.nested(check_status=False))
+    if report.problems:
+        return _unknown(check_id, "the status list itself does not verify ("
+                        + ", ".join(report.problems) + ")")
+    subject = doc.get("credentialSubject")
+    if not isinstance(subject, dict) or subject_type not in _types(subject):
+        return _unknown(check_id, f"the status list's subject is not a {subject_type}")
+    list_purposes = subject.get("statusPurpose")
+    list_purposes = list_purposes if isinstance(list_purposes, list) else [list_purposes]
+    if purpose not in list_purposes:
+        return _unknown(check_id, f"the list is for {list_purposes}, the entry for {purpose!r}")
+    try:
+        bits = decode_encoded_list(subject.get("encodedList"), multibase=multibase)
+        value = read_status(bits, index, size)
+    except MalformedError as exc:
+        return _unknown(check_id, str(exc))
+    except IndexError:
+        return _unknown(check_id, f"index {index} is outside the status list")
+    when = f" (as of {human(opts.at)})"
+    if purpose in _PROBLEM_OF:
+        if value:
+            word = "revoked" if purpose == "revocation" else "suspended"
+            return failed(check_id, _PROBLEM_OF[purpose], f"The issuer has {word} this credential{when}.")
+        word = "revoked" if purpose == "revocation" else "suspended"
+        return passed(check_id, f"Not {word}: checked the issuer's status list{when}.")
+    messages = entry.get("statusMessage") or subject.get("statusMessages")
+    if isinstance(messages, list):
+        for m in messages:
+            if isinstance(m, dict) and m.get("status") in (hex(value), str(value)):
+                return warning(check_id, f"status-{purpose}", f"Status: {m.get('message', value)}{when}.")
+    return warning(check_id, f"status-{purpose}", f"Status {purpose} value is {value}{when}.")

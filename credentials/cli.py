@@ -1,0 +1,108 @@
+"""``satchel-verify``: verify credentials from files, URLs or stdin; print a report.
+
+Exit codes: 0 all valid, 1 any invalid, 2 otherwise unverifiable (or a usage error).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+import httpx
+
+from .checks.dates import parse_datetime
+from .errors import MalformedError
+from .formats._detect import MAX_INPUT_BYTES
+from .net import DocumentMapTransport, Fetcher, GuardedTransport, RefusingTransport, make_client
+from .report import Status, Verdict, VerificationReport
+from .verify import verify
+
+_MARK = {Status.PASSED: "✓", Status.FAILED: "✗", Status.WARNING: "!", Status.SKIPPED: "–",
+         Status.COULD_NOT_CHECK: "?"}
+_HEADLINE = {Verdict.VALID: "VERIFIED", Verdict.INVALID: "PROBLEM", Verdict.UNVERIFIABLE: "COULD NOT CHECK"}
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="satchel-verify", description="Verify Open Badges and Verifiable "
+                                "Credentials (JSON, JWT, baked PNG/SVG, OB 2.0 hosted) offline-first.")
+    p.add_argument("inputs", nargs="+", metavar="FILE|URL|-", help="what to verify; - reads stdin")
+    p.add_argument("--json", action="store_true", help="one JSON object per input (JSON Lines)")
+    p.add_argument("--offline", action="store_true", help="never touch the network")
+    p.add_argument("--documents", metavar="MAP", help="JSON map of URL -> local file answering fetches")
+    p.add_argument("--at", metavar="TIME", help="verify as of this ISO 8601 time (default: now)")
+    p.add_argument("--challenge", help="the challenge the holder was asked to sign (presentations)")
+    p.add_argument("--domain", help="the domain the holder was asked to sign for (presentations)")
+    return p
+
+
+def _read(item: str, stdin: TextIO) -> bytes | str:
+    if item == "-":
+        return stdin.buffer.read(MAX_INPUT_BYTES + 1) if hasattr(stdin, "buffer") else stdin.read()
+    if item.startswith(("https://", "http://")) and not Path(item).exists():
+        return item
+    with open(item, "rb") as fh:
+        return fh.read(MAX_INPUT_BYTES + 1)
+
+
+def _fetcher(args: argparse.Namespace) -> Fetcher:
+    fallback: httpx.BaseTransport = RefusingTransport() if args.offline else GuardedTransport()
+    transport = DocumentMapTransport.from_file(args.documents, fallback) if args.documents else fallback
+    return Fetcher(make_client(transport))
+
+
+def render_text(report: VerificationReport, name: str) -> str:
+    lines = [f"{name}: {_HEADLINE[report.verdict]}" + (f"  ({', '.join(report.problems)})"
+                                                        if report.problems else "")]
+    for c in report.checks:
+        lines.append(f"  {_MARK[c.status]} {c.message}")
+    for n, sub in enumerate(report.nested, 1):
+        lines.append(render_text(sub, f"  credential {n}").replace("\n", "\n  "))
+    if report.warnings:
+        lines.append("  warnings: " + ", ".join(report.warnings))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    at = None
+    if args.at:
+        try:
+            at = parse_datetime(args.at if "T" in args.at else args.at + "T00:00:00Z", "--at")
+        except MalformedError:
+            print(f"satchel-verify: --at {args.at!r} is not an ISO 8601 time", file=sys.stderr)
+            return 2
+    try:
+        fetcher = _fetcher(args)
+    except (OSError, ValueError) as exc:
+        print(f"satchel-verify: cannot read --documents: {exc}", file=sys.stderr)
+        return 2
+    verdicts: list[Verdict] = []
+    for item in args.inputs:
+        try:
+            data = _read(item, sys.stdin)
+            report = verify(data, fetcher=fetcher, at=at or datetime.now(UTC), challenge=args.challenge,
+                            domain=args.domain, source=item)
+        except OSError as exc:
+            from .report import failed
+
+            report = VerificationReport("unknown", (failed("format", "malformed",
+                                        f"Cannot read {item}: {exc.strerror or exc}."),),
+                                        at or datetime.now(UTC), source=item)
+        verdicts.append(report.verdict)
+        if args.json:
+            print(json.dumps(report.to_json(), ensure_ascii=False), flush=True)
+        else:
+            print(render_text(report, item), flush=True)
+    if all(v == Verdict.VALID for v in verdicts):
+        return 0
+    if any(v == Verdict.INVALID for v in verdicts):
+        return 1
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,133 @@
+"""One entry point that reads any input a learner might import and says what it is.
+
+JSON-LD credential / presentation, VC-JWT (OB 3.0 ``vc`` claim or VC-JOSE), OB 2.0 assertion
+(JSON, JWS, or a hosted URL), or a baked PNG / SVG holding any of those.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import MalformedError
+from .images import is_png, is_svg, unbake
+from .jws import CompactJws, parse_compact_jws
+
+MAX_INPUT_BYTES = 16 * 1024 * 1024
+VC_V1 = "https://www.w3.org/2018/credentials/v1"
+VC_V2 = "https://www.w3.org/ns/credentials/v2"
+OB2_CONTEXT = "https://w3id.org/openbadges/v2"
+_JWS_RE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$")
+
+
+@dataclass(frozen=True)
+class ParsedInput:
+    """What an input turned out to be.
+
+    ``format``: ``vc`` (JSON-LD credential), ``vp`` (JSON-LD presentation), ``vc-jwt``,
+    ``vp-jwt``, ``ob2`` (OB 2.0 assertion JSON), ``ob2-jws`` (signed OB 2.0), ``ob2-url``
+    (a hosted assertion to fetch). ``container`` says where it was found (``png``/``svg``).
+    """
+
+    format: str
+    document: dict[str, Any] | None = None
+    jws: CompactJws | None = None
+    url: str | None = None
+    container: str | None = None
+    notes: tuple[str, ...] = field(default=())
+
+
+def _loads(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise MalformedError("the JSON is nested too deeply") from None
+    except ValueError as exc:
+        raise MalformedError(f"not valid JSON: {exc}") from None
+
+
+def _first_context(doc: dict[str, Any]) -> Any:
+    ctx = doc.get("@context")
+    return ctx[0] if isinstance(ctx, list) and ctx else ctx
+
+
+def _contexts(doc: dict[str, Any]) -> list[Any]:
+    ctx = doc.get("@context")
+    return ctx if isinstance(ctx, list) else [ctx]
+
+
+def _types(doc: dict[str, Any]) -> list[Any]:
+    t = doc.get("type", doc.get("@type", []))
+    return t if isinstance(t, list) else [t]
+
+
+def classify_json(doc: Any, container: str | None = None) -> ParsedInput:
+    if not isinstance(doc, dict):
+        raise MalformedError("the JSON is not an object")
+    if OB2_CONTEXT in _contexts(doc) or "Assertion" in _types(doc) or (
+            "recipient" in doc and "badge" in doc):
+        return ParsedInput("ob2", document=doc, container=container)
+    if "verify" in doc and isinstance(doc.get("verify"), dict) and "@context" not in doc:
+        url = doc["verify"].get("url")
+        if isinstance(url, str):
+            return ParsedInput("ob2-url", url=url, container=container, document=doc)
+    if "VerifiablePresentation" in _types(doc):
+        return ParsedInput("vp", document=doc, container=container)
+    return ParsedInput("vc", document=doc, container=container)
+
+
+def classify_jws(jws: CompactJws, container: str | None = None) -> ParsedInput:
+    try:
+        payload = json.loads(jws.payload)
+    except (ValueError, RecursionError, UnicodeDecodeError):
+        raise MalformedError("the JWS payload is not JSON") from None
+    if not isinstance(payload, dict):
+        raise MalformedError("the JWS payload is not a JSON object")
+    if "vp" in payload or "VerifiablePresentation" in _types(payload):
+        return ParsedInput("vp-jwt", document=payload, jws=jws, container=container)
+    if "vc" in payload or _first_context(payload) in (VC_V1, VC_V2):
+        return ParsedInput("vc-jwt", document=payload, jws=jws, container=container)
+    if OB2_CONTEXT in _contexts(payload) or "recipient" in payload:
+        return ParsedInput("ob2-jws", document=payload, jws=jws, container=container)
+    raise MalformedError("the JWS does not carry a credential")
+
+
+def parse_text(text: str, container: str | None = None) -> ParsedInput:
+    stripped = text.strip().lstrip("\ufeff")
+    if not stripped:
+        raise MalformedError("the input is empty")
+    if stripped[0] in "{[":
+        return classify_json(_loads(stripped), container)
+    if _JWS_RE.match(stripped):
+        return classify_jws(parse_compact_jws(stripped), container)
+    if re.match(r"^https?://\S+$", stripped):
+        return ParsedInput("ob2-url" if container else "url", url=stripped, container=container)
+    raise MalformedError("not JSON, a JWT, an image or a URL")
+
+
+def parse_input(data: bytes | str) -> ParsedInput:
+    """Detect and parse any supported input. Raises :class:`MalformedError` with a clear reason."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if len(data) > MAX_INPUT_BYTES:
+        raise MalformedError(f"the input is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB")
+    if is_png(data) or is_svg(data):
+        container = "png" if is_png(data) else "svg"
+        baked = unbake(data)
+        text = baked.text.strip() if baked.text else ""
+        if not text and baked.verify_url:
+            return ParsedInput("ob2-url", url=baked.verify_url, container=container)
+        try:
+            parsed = parse_text(text, container)
+        except MalformedError:
+            raise
+        if parsed.format == "ob2-url" and parsed.url is None and baked.verify_url:
+            return ParsedInput("ob2-url", url=baked.verify_url, container=container)
+        return parsed
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MalformedError("not JSON, a JWT or a baked badge image") from None
+    return parse_text(text)

@@ -1,0 +1,267 @@
+"""The verification pipeline: any input in, an immutable check-by-check report out.
+
+    verify(data, ...)                 bytes / text / parsed JSON of any supported format
+    verify_credential(doc, ...)       a JSON-LD credential (VCDM 1.1 / 2.0)
+    verify_presentation(doc, ...)     a JSON-LD presentation with its credentials nested
+
+Nothing raises out of here: bad input becomes a failed check (``malformed``), a document
+that cannot be had becomes could-not-check. Time and network are parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from .checks._context import VerifyOptions
+from .checks.dates import check_validity
+from .checks.jwt import check_jwt_signature, claim_time, credential_from_jwt
+from .checks.ob2 import verify_ob2
+from .checks.proofs import check_data_integrity, short
+from .checks.status import check_status
+from .checks.structure import (check_contexts, check_credential_structure, is_url, issuer_id,
+                               types_of, vc_version)
+from .errors import MalformedError, SatchelError
+from .formats import ParsedInput, parse_input
+from .formats.jws import parse_compact_jws
+from .net import Fetcher
+from .report import CheckResult, Status, VerificationReport, failed, passed
+
+__all__ = ["VerifyOptions", "verify", "verify_credential", "verify_parsed", "verify_presentation"]
+
+MAX_NESTED = 4
+
+
+def _options(fetcher: Fetcher | None, at: datetime | None, challenge: str | None,
+             domain: str | None) -> VerifyOptions:
+    return VerifyOptions(fetcher=fetcher or Fetcher(None), at=(at or datetime.now(UTC)).astimezone(UTC),
+                         challenge=challenge, domain=domain)
+
+
+def _malformed(fmt: str, message: str, opts: VerifyOptions, doc: Any = None,
+               source: str | None = None) -> VerificationReport:
+    return VerificationReport(fmt, (failed("format", "malformed", message),), opts.at,
+                              credential=doc if isinstance(doc, dict) else None, source=source)
+
+
+def verify(data: bytes | str | Mapping[str, Any], *, fetcher: Fetcher | None = None,
+           at: datetime | None = None, challenge: str | None = None, domain: str | None = None,
+           source: str | None = None) -> VerificationReport:
+    """Verify anything a learner may import: JSON, JWT, baked image, or a badge URL."""
+    opts = _options(fetcher, at, challenge, domain)
+    try:
+        if isinstance(data, Mapping):
+            from .formats._detect import classify_json
+
+            parsed = classify_json(dict(data))
+        else:
+            parsed = parse_input(data)
+    except SatchelError as exc:
+        return _malformed("unknown", f"Not a credential Satchel can read: {exc}", opts, source=source)
+    except Exception as exc:  # never a traceback for bad input
+        return _malformed("unknown", f"Not a credential Satchel can read ({type(exc).__name__}).",
+                          opts, source=source)
+    return verify_parsed(parsed, opts, source=source)
+
+
+def verify_parsed(parsed: ParsedInput, opts: VerifyOptions, source: str | None = None) -> VerificationReport:
+    try:
+        return _dispatch(parsed, opts, source)
+    except SatchelError as exc:
+        return _malformed(parsed.format, f"Not a credential Satchel can read: {exc}", opts,
+                          parsed.document, source)
+    except RecursionError:
+        return _malformed(parsed.format, "The data is nested too deeply to be a credential.", opts,
+                          None, source)
+    except Exception as exc:  # a bug must not show a tampered badge as anything but failed
+        return _malformed(parsed.format, f"Satchel could not read it ({type(exc).__name__}: {exc}).",
+                          opts, parsed.document, source)
+
+
+def _dispatch(parsed: ParsedInput, opts: VerifyOptions, source: str | None) -> VerificationReport:
+    fmt = parsed.format if not parsed.container else f"{parsed.format} (baked {parsed.container})"
+    if parsed.format == "vc":
+        assert parsed.document is not None
+        return _with(verify_credential_options(parsed.document, opts), fmt, source)
+    if parsed.format == "vp":
+        assert parsed.document is not None
+        return _with(verify_presentation_options(parsed.document, opts), fmt, source)
+    if parsed.format in ("vc-jwt", "vp-jwt"):
+        return _with(_verify_jwt(parsed, opts), fmt, source)
+    if parsed.format in ("ob2", "ob2-url", "ob2-jws", "url"):
+        doc = parsed.document if parsed.format in ("ob2", "ob2-jws") else None
+        if parsed.format == "url":
+            return _verify_url(parsed.url or "", opts, source)
+        checks, assertion = verify_ob2(doc, parsed.url, opts, jws=parsed.jws)
+        first = passed("format", "An Open Badges 2.0 badge" + (f" baked in a {parsed.container.upper()}"
+                       if parsed.container else "") + ".")
+        if any(c.id == "format" for c in checks):
+            first = next(c for c in checks if c.id == "format")
+            checks = [c for c in checks if c.id != "format"]
+        return VerificationReport(fmt, (first, *checks), opts.at, credential=assertion, source=source)
+    raise MalformedError(f"unsupported input {parsed.format}")
+
+
+def _with(report: VerificationReport, fmt: str, source: str | None) -> VerificationReport:
+    return VerificationReport(fmt, report.checks, report.at, report.credential, report.nested, source,
+                              report.extra_warnings)
+
+
+def _verify_url(url: str, opts: VerifyOptions, source: str | None) -> VerificationReport:
+    """A URL given directly: a hosted credential or OB 2.0 assertion; fetch and verify it."""
+    from .errors import FetchError
+
+    try:
+        body = opts.fetcher.get_bytes(url, accept="application/ld+json, application/json, */*")
+    except FetchError as exc:
+        return VerificationReport("url", (could_not_check_url(url, exc.reason),), opts.at, source=source)
+    parsed = parse_input(body)
+    if parsed.format == "ob2":
+        parsed = ParsedInput("ob2", document=parsed.document)
+    return verify_parsed(parsed, opts, source or url)
+
+
+def could_not_check_url(url: str, reason: str) -> CheckResult:
+    from .report import could_not_check
+
+    return could_not_check("fetch", "unreachable", f"{url} could not be fetched ({reason}).")
+
+
+def verify_credential(doc: Mapping[str, Any], *, fetcher: Fetcher | None = None, at: datetime | None = None,
+                      check_status: bool = True) -> VerificationReport:
+    opts = _options(fetcher, at, None, None)
+    if not check_status:
+        opts = opts.nested(check_status=False)
+    return verify_parsed(ParsedInput("vc", document=dict(doc)), opts)
+
+
+def verify_presentation(doc: Mapping[str, Any], *, fetcher: Fetcher | None = None, at: datetime | None = None,
+                        challenge: str | None = None, domain: str | None = None) -> VerificationReport:
+    return verify_parsed(ParsedInput("vp", document=dict(doc)), _options(fetcher, at, challenge, domain))
+
+
+def _status_verify(doc: dict[str, Any], opts: VerifyOptions) -> VerificationReport:
+    return verify_credential_options(doc, opts)
+
+
+def _common_tail(cred: dict[str, Any], opts: VerifyOptions, *, v2: bool, not_before: datetime | None = None,
+                 expires: datetime | None = None) -> list[CheckResult]:
+    checks = check_validity(cred, opts.at, v2=v2, not_before=not_before, expires=expires)
+    if opts.check_status and opts.depth < MAX_NESTED:
+        checks.extend(check_status(cred, opts, _status_verify))
+    return checks
+
+
+def verify_credential_options(doc: dict[str, Any], opts: VerifyOptions) -> VerificationReport:
+    try:
+        checks: list[CheckResult] = [check_credential_structure(doc)]
+        v2 = vc_version(doc) == 2
+        issuer = issuer_id(doc)
+        ctx = check_contexts(doc)
+        checks.append(ctx)
+        if ctx.status == Status.PASSED:
+            checks.extend(check_data_integrity(doc, opts, purpose="assertionMethod", controller=issuer))
+        elif "proof" not in doc:
+            checks.append(failed("proof.present", "no-proof", "It carries no signature."))
+        checks.extend(_common_tail(doc, opts, v2=v2))
+    except MalformedError as exc:
+        return _malformed("vc", f"Not a credential Satchel can read: {exc}", opts, doc)
+    return VerificationReport("vc", tuple(checks), opts.at, credential=doc)
+
+
+def _verify_jwt(parsed: ParsedInput, opts: VerifyOptions) -> VerificationReport:
+    assert parsed.jws is not None and parsed.document is not None
+    claim = "vp" if parsed.format == "vp-jwt" else "vc"
+    cred, claims = credential_from_jwt(parsed.document, claim)
+    not_before = claim_time(claims, "nbf")
+    expires = claim_time(claims, "exp")
+    if claim == "vp":
+        return _verify_vp_core(cred, opts, jwt=parsed)
+    try:
+        checks: list[CheckResult] = [check_credential_structure(cred)]
+        v2 = vc_version(cred) == 2
+        issuer = issuer_id(cred)
+        checks.append(check_contexts(cred))
+        checks.extend(check_jwt_signature(parsed.jws, issuer, opts))
+        checks.extend(_common_tail(cred, opts, v2=v2, not_before=not_before, expires=expires))
+    except MalformedError as exc:
+        return _malformed("vc-jwt", f"Not a credential Satchel can read: {exc}", opts, cred)
+    return VerificationReport("vc-jwt", tuple(checks), opts.at, credential=cred)
+
+
+def verify_presentation_options(doc: dict[str, Any], opts: VerifyOptions) -> VerificationReport:
+    return _verify_vp_core(doc, opts)
+
+
+def _verify_vp_core(doc: dict[str, Any], opts: VerifyOptions, jwt: ParsedInput | None = None) -> VerificationReport:
+    """VCDM 2.0 §4.13 presentations: the holder signs (authentication) over the challenge and
+    domain the verifier chose; each credential is verified on its own and nested."""
+    fmt = "vp-jwt" if jwt else "vp"
+    try:
+        vc_version(doc)
+        if "VerifiablePresentation" not in types_of(doc):
+            raise MalformedError("its type does not include VerifiablePresentation")
+        holder = doc.get("holder")
+        holder = holder.get("id") if isinstance(holder, dict) else holder
+        if holder is not None and not is_url(holder):
+            raise MalformedError("holder is not a URL")
+        checks: list[CheckResult] = [passed("format", "A Verifiable Presentation"
+                                            + (f" by {short(holder)}." if holder else "."))]
+        ctx = check_contexts(doc)
+        checks.append(ctx)
+        if jwt is not None:
+            assert jwt.jws is not None
+            checks.extend(check_jwt_signature(jwt.jws, holder, opts, purpose="authentication", who="holder"))
+            claims = jwt.document or {}
+            if opts.challenge is not None and claims.get("nonce") != opts.challenge:
+                checks.append(failed("proof.challenge", "challenge-mismatch",
+                                     "It answers another request (nonce differs); it may be a replay."))
+            if opts.domain is not None and claims.get("aud") != opts.domain:
+                checks.append(failed("proof.domain", "challenge-mismatch",
+                                     f"It was made for {claims.get('aud')!r}, not for {opts.domain}."))
+        elif ctx.status == Status.PASSED:
+            checks.extend(check_data_integrity(doc, opts, purpose="authentication", controller=holder,
+                                               who="holder", challenge=opts.challenge, domain=opts.domain))
+        elif "proof" not in doc:
+            checks.append(failed("proof.present", "no-proof", "The presentation is not signed."))
+        nested: list[VerificationReport] = []
+        creds = doc.get("verifiableCredential", [])
+        for item in creds if isinstance(creds, list) else [creds]:
+            sub = _nested_credential(item, opts)
+            nested.append(sub)
+            subj = (sub.credential or {}).get("credentialSubject")
+            for s in subj if isinstance(subj, list) else [subj]:
+                sid = s.get("id") if isinstance(s, dict) else None
+                if sid is not None and holder is not None and sid != holder:
+                    checks.append(failed("presentation.holder", "holder-mismatch",
+                                         f"A credential was issued to {short(sid)}, not to the holder "
+                                         f"{short(holder)} who presents it."))
+        if not any(c.id == "presentation.holder" for c in checks) and nested:
+            checks.append(passed("presentation.holder", "Every credential was issued to the one presenting it."))
+    except MalformedError as exc:
+        return _malformed(fmt, f"Not a presentation Satchel can read: {exc}", opts, doc)
+    return VerificationReport(fmt, tuple(checks), opts.at, credential=doc, nested=tuple(nested))
+
+
+def _nested_credential(item: Any, opts: VerifyOptions) -> VerificationReport:
+    sub_opts = opts.nested(challenge=None, domain=None)
+    if isinstance(item, str):
+        try:
+            return verify_parsed(_jwt_input(item), sub_opts)
+        except SatchelError as exc:
+            return _malformed("vc-jwt", f"Not a credential Satchel can read: {exc}", sub_opts)
+    if isinstance(item, dict) and item.get("type") == "EnvelopedVerifiableCredential":
+        data_url = item.get("id", "")
+        if isinstance(data_url, str) and data_url.startswith("data:") and "," in data_url:
+            return verify_parsed(_jwt_input(data_url.split(",", 1)[1]), sub_opts)
+        return _malformed("vc", "An enveloped credential without a data: URL.", sub_opts)
+    if isinstance(item, dict):
+        return verify_parsed(ParsedInput("vc", document=item), sub_opts)
+    return _malformed("vc", "A presentation entry that is not a credential.", sub_opts)
+
+
+def _jwt_input(text: str) -> ParsedInput:
+    from .formats._detect import classify_jws
+
+    return classify_jws(parse_compact_jws(text.strip()))
