@@ -388,6 +388,22 @@ def test_svg_deeply_nested() -> None:
         unbake(svg)
 
 
+def test_svg_too_many_elements_refused_quickly() -> None:
+    svg = b"<svg xmlns='http://www.w3.org/2000/svg'>" + b"<g/>" * 2_000_000 + b"</svg>"
+    t0 = time.monotonic()
+    with pytest.raises(MalformedError, match="too many elements"):
+        unbake(svg)
+    assert time.monotonic() - t0 < 3.0
+
+
+def test_svg_utf16() -> None:
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:ob="https://purl.imsglobal.org/ob/v3p0">'
+           '<ob:credential verify="a.b.c"/></svg>').encode("utf-16")
+    assert unbake(svg) == BakedData("openbadgecredential", "a.b.c", "3.0", "svg", verify_url="a.b.c")
+    with pytest.raises(MalformedError, match="encoded"):
+        bake_svg(svg, CREDENTIAL)
+
+
 # --------------------------------------------------------------------------- fuzzing
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

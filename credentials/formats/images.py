@@ -45,6 +45,8 @@ MAX_IMAGE_BYTES = 32 * 1024 * 1024
 MAX_TEXT_BYTES = 5 * 1024 * 1024
 #: Largest number of PNG chunks walked (real images have a few thousand at most).
 MAX_PNG_CHUNKS = 100_000
+#: Largest number of SVG elements parsed (bounds the time spent on a hostile SVG).
+MAX_SVG_ELEMENTS = 500_000
 
 KEYWORD_OB3 = "openbadgecredential"
 KEYWORD_OB2 = "openbadges"
@@ -343,6 +345,7 @@ class _SvgScan:
         self.badges: list[_Element] = []
         self._stack: list[_Element | None] = []
         self._collect: _Element | None = None
+        self._count = 0
 
     def _index(self) -> int:
         assert self.parser is not None
@@ -350,6 +353,9 @@ class _SvgScan:
         return int(expat.CurrentByteIndex)
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
+        self._count += 1
+        if self._count > MAX_SVG_ELEMENTS:
+            raise MalformedError("SVG image has too many elements")
         ns, local = _split_tag(tag)
         el: _Element | None = None
         if self.depth == 0:
@@ -470,6 +476,8 @@ def _document_encoding(data: bytes) -> tuple[str, int]:
     """(codec name, BOM length) for an ASCII-compatible document; MalformedError otherwise."""
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8", 3
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, b"<\x00", b"\x00<", b"\x00\x00")):
+        raise MalformedError("cannot bake into an SVG encoded as UTF-16 or UTF-32")
     m = _DECL_ENCODING.match(data)
     name = m.group(1).decode("ascii") if m else "utf-8"
     try:
