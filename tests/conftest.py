@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus"
+AT = datetime(2026, 11, 22, tzinfo=UTC)
+
+
+def no_network_prefix() -> list[str]:
+    """``unshare -rn`` where it works: proves a run fetches nothing from the network."""
+    exe = shutil.which("unshare")
+    if not exe:
+        return []
+    try:
+        ok = subprocess.run([exe, "-rn", "true"], capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    return [exe, "-rn"] if ok else []
+
+
+@pytest.fixture(scope="session")
+def corpus_manifest() -> list[dict]:
+    return json.loads((CORPUS / "manifest.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def corpus_fetcher():
+    from credentials.net import DocumentMapTransport, Fetcher, make_client
+
+    return Fetcher(make_client(DocumentMapTransport.from_file(CORPUS / "web.json")))
