@@ -368,7 +368,7 @@ def test_bundled_contexts_load_and_match_their_pins() -> None:
     for url in BUNDLED_CONTEXTS:
         doc = load_context(url)
         assert isinstance(doc, dict)
-        assert pyld_document_loader(url)["document"] is doc
+        assert pyld_document_loader(url)["document"] == doc
 
 
 def test_context_cached_by_another_pyld_user_is_not_served() -> None:

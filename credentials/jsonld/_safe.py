@@ -22,11 +22,13 @@ Detection has three parts:
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from typing import Any
 
 from cachetools import LRUCache
+from frozendict import frozendict
 from pyld import jsonld
 from pyld.context_resolver import ContextResolver
 
@@ -66,10 +68,26 @@ class _SafeContextResolver(ContextResolver):  # type: ignore[misc]
 
 
 _RESOLVED_CACHE: LRUCache[str, Any] = LRUCache(maxsize=256)
+_RESOLVED_CACHE_REFERENCE: LRUCache[str, Any] = LRUCache(maxsize=256)
 
 
-def new_context_resolver(loader: Callable[..., Any]) -> Any:
-    return _SafeContextResolver(_RESOLVED_CACHE, loader)
+def new_context_resolver(loader: Callable[..., Any], reference: bool = False) -> Any:
+    """A context resolver with a private shared cache (one for the fast path, one for the reference)."""
+    return _SafeContextResolver(_RESOLVED_CACHE_REFERENCE if reference else _RESOLVED_CACHE, loader)
+
+
+_PROCESSED: LRUCache[tuple[Any, ...], tuple[Any, Any, Any]] = LRUCache(maxsize=1024)
+
+
+def _context_key(local_ctx: Any) -> tuple[Any, ...] | None:
+    """A memo key for a local context: by value for URLs, by identity for objects."""
+    if isinstance(local_ctx, str):
+        return ("v", local_ctx)
+    if isinstance(local_ctx, list) and all(isinstance(c, str) for c in local_ctx):
+        return ("v", tuple(local_ctx))
+    if isinstance(local_ctx, (dict, list, frozendict)):
+        return ("i", id(local_ctx))
+    return None
 
 
 class SafeProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]
@@ -111,6 +129,32 @@ class SafeProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]
                                    local_ctx=local_ctx, defined=defined)
 
 
+
+class FastProcessor(SafeProcessor):
+    """SafeProcessor that also memoizes context processing across calls."""
+
+    def _process_context(self, active_ctx: Any, local_ctx: Any, options: Any,
+                         override_protected: bool = False, propagate: bool = True,
+                         validate_scoped: bool = True, cycles: Any = None) -> Any:
+        # pyld caches processed contexts per (context, active context uuid), but every
+        # non-propagating (type-scoped) context gets a fresh clone with a fresh uuid, so the
+        # cache never hits for them. Active contexts are frozen once built and never mutated,
+        # so memoize on their identity (the memo keeps them alive: ids cannot be reused).
+        lkey = _context_key(local_ctx)
+        if lkey is None or not isinstance(active_ctx, frozendict):
+            return super()._process_context(active_ctx, local_ctx, options, override_protected,
+                                            propagate, validate_scoped, cycles)
+        mkey = (id(active_ctx), lkey, override_protected, propagate, validate_scoped)
+        hit = _PROCESSED.get(mkey)
+        if hit is not None and hit[0] is active_ctx and (lkey[0] == "v" or hit[1] is local_ctx):
+            return hit[2]
+        rval = super()._process_context(active_ctx, local_ctx, options, override_protected,
+                                        propagate, validate_scoped, cycles)
+        if isinstance(rval, frozendict):
+            _PROCESSED[mkey] = (active_ctx, local_ctx, rval)
+        return rval
+
+
 def _fail(msg: str) -> None:
     raise SafeModeError(msg)
 
@@ -132,6 +176,8 @@ def _check_value(obj: dict[str, Any]) -> None:
         v = obj["@value"]
         if not isinstance(v, (str, bool, int, float)):
             _fail("a @value must be a string, number or boolean")
+        if isinstance(v, float) and not math.isfinite(v):
+            _fail("a number must be finite (NaN and Infinity are not JSON)")
 
 
 def _check_item(item: Any) -> None:
