@@ -385,3 +385,86 @@ def test_context_cached_by_another_pyld_user_is_not_served() -> None:
     jsonld.expand({"@context": url, "x": 1}, {"documentLoader": other_loader})
     with pytest.raises(UnknownContextError):
         canonize({"@context": url, "x": 1})
+
+
+# --- fast path against the reference on JSON-LD features the corpus does not exercise ----------
+
+_EX_CONTEXT = {
+    "@version": 1.1,
+    "ex": "https://ex.example/vocab#",
+    "id": "@id",
+    "type": "@type",
+    "name": "ex:name",
+    "knows": {"@id": "ex:knows", "@type": "@id"},
+    "knownBy": {"@reverse": "ex:knows"},
+    "items": {"@id": "ex:items", "@container": "@list"},
+    "tags": {"@id": "ex:tags", "@container": "@set"},
+    "label": {"@id": "ex:label", "@container": "@language"},
+    "data": {"@id": "ex:data", "@type": "@json"},
+    "claims": {"@id": "ex:claims", "@container": "@graph"},
+    "byId": {"@id": "ex:byId", "@container": "@id"},
+    "byType": {"@id": "ex:byType", "@container": "@type"},
+    "meta": "@nest",
+    "when": {"@id": "ex:when", "@type": "http://www.w3.org/2001/XMLSchema#dateTime"},
+    "score": {"@id": "ex:score", "@type": "http://www.w3.org/2001/XMLSchema#double"},
+    "Scoped": {"@id": "ex:Scoped", "@context": {"inner": "ex:inner"}},
+    "Thing": "ex:Thing",
+}
+
+_FEATURE_DOCS: dict[str, dict[str, Any]] = {
+    "lists-and-sets": {"id": "https://a.example/1", "items": [1, 2.5, True, "x", {"id": "https://b.example/"}, []],
+                       "tags": ["a", "a", "b"]},
+    "empty-list": {"id": "https://a.example/1", "items": []},
+    "nested-list": {"@context": {"nested": {"@id": "ex:nested", "@container": "@list"}},
+                    "id": "https://a.example/1", "nested": [[1, 2], [], ["x"]]},
+    "numbers": {"id": "https://a.example/1", "ex:n": [0, -1, 10**21, 1.0, 1.5, -0.000125, 1e300, "7"],
+                "score": ["2", 3, 1.25, "nope"]},
+    "language-map": {"id": "https://a.example/1", "label": {"en": "Hi", "de-AT": ["Servus", "Griass di"]}},
+    "json-literal": {"id": "https://a.example/1", "data": {"b": [1, 2.0, {"z": None}], "a": "é\u2028"}},
+    "escapes": {"id": "https://a.example/1", "name": "quote \" backslash \\ tab \t nl \n cr \r é"},
+    "reverse": {"id": "https://a.example/1", "knownBy": [{"id": "https://a.example/2", "name": "two"},
+                                                          {"name": "anon"}]},
+    "graph-container": {"id": "https://a.example/1", "claims": [{"name": "g1"}, {"id": "https://c.example",
+                                                                                  "name": "g2"}]},
+    "named-graph": {"id": "https://a.example/g", "@graph": [{"id": "https://a.example/1", "name": "in g"},
+                                                            {"name": "anon in g", "knows": "https://x.example"}]},
+    "id-and-type-maps": {"id": "https://a.example/1", "byId": {"https://d.example/1": {"name": "d1"}},
+                         "byType": {"Thing": {"name": "t"}, "Scoped": {"inner": "scoped"}}},
+    "nest": {"id": "https://a.example/1", "meta": {"name": "nested name", "when": "2020-01-01T00:00:00Z"}},
+    "type-scoped": {"id": "https://a.example/1", "type": "Scoped", "inner": "x",
+                    "knows": "https://a.example/2"},
+    "included": {"id": "https://a.example/1", "@included": [{"id": "https://a.example/2", "name": "inc"}]},
+    "blank-node-ids": {"id": "_:me", "knows": ["_:you", "_:me"], "ex:rel": {"id": "_:you", "name": "you"}},
+    "merged-node": {"id": "https://a.example/1",
+                    "ex:p": [{"id": "https://a.example/2", "type": "Thing", "name": "n"},
+                             {"id": "https://a.example/2", "type": "Thing", "name": "n"}]},
+    "same-value-different-form": {"id": "https://a.example/1",
+                                  "ex:v": [5, {"@value": "5", "@type": "http://www.w3.org/2001/XMLSchema#integer"}]},
+    "value-with-index": {"id": "https://a.example/1",
+                         "ex:v": [{"@value": "x", "@index": "1"}, {"@value": "x", "@index": "2"}]},
+    "symmetric-blank-nodes": {"id": "https://a.example/1", "ex:has": [{"name": "twin"}, {"name": "twin"}]},
+    "blank-node-cycle": {"id": "https://a.example/1",
+                         "ex:has": [{"id": "_:x", "knows": "_:y"}, {"id": "_:y", "knows": "_:x"}]},
+    "self-loop": {"id": "https://a.example/1", "ex:has": {"id": "_:s", "knows": "_:s"}},
+}
+
+
+@pytest.mark.parametrize("name", sorted(_FEATURE_DOCS))
+def test_fast_canonize_matches_reference_on_jsonld_features(name: str) -> None:
+    doc = copy.deepcopy(_FEATURE_DOCS[name])
+    extra = doc.pop("@context", None)
+    doc["@context"] = [_EX_CONTEXT, extra] if extra else _EX_CONTEXT
+    fast = canonize(doc)
+    assert fast == canonize_reference(doc)
+    assert fast.endswith(" .\n")
+    assert doc["@context"]  # input untouched
+
+
+def test_fast_canonize_falls_back_when_blank_nodes_are_indistinguishable_at_first_degree() -> None:
+    from credentials.jsonld._canon import _expand_checked
+    from credentials.jsonld._rdfc import canonical_nquads, to_quads
+
+    doc = {**copy.deepcopy(_FEATURE_DOCS["symmetric-blank-nodes"]), "@context": _EX_CONTEXT}
+    assert canonical_nquads(to_quads(_expand_checked(doc))) is None
+    assert canonize(doc) == canonize_reference(doc)
+    assert "_:c14n1" in canonize(doc)
