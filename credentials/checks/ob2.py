@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from ..errors import FetchError, MalformedError, UnsupportedProofError
@@ -43,7 +44,8 @@ def _ob2_time(value: Any, name: str) -> datetime:
 
 def _in_scope(assertion_id: str, issuer: dict[str, Any]) -> bool:
     """OB 2.0 "VerificationObject": startsWith / allowedOrigins, else the issuer's origin."""
-    rules = issuer.get("verification") if isinstance(issuer.get("verification"), dict) else {}
+    found = issuer.get("verification")
+    rules: dict[str, Any] = found if isinstance(found, dict) else {}
     starts = rules.get("startsWith")
     origins = rules.get("allowedOrigins")
     if starts is not None:
@@ -144,7 +146,8 @@ def _check_signed(jws: CompactJws | None, assertion: dict[str, Any], issuer: dic
     issuer profile's publicKey entries and owned by the issuer; revocationList checked."""
     assert jws is not None
     out: list[CheckResult] = []
-    verification = assertion.get("verification") if isinstance(assertion.get("verification"), dict) else {}
+    found = assertion.get("verification")
+    verification: dict[str, Any] = found if isinstance(found, dict) else {}
     creator = verification.get("creator")
     listed = issuer.get("publicKey")
     listed = listed if isinstance(listed, list) else [listed]
@@ -156,6 +159,8 @@ def _check_signed(jws: CompactJws | None, assertion: dict[str, Any], issuer: dic
     try:
         key_doc = _fetch(creator, "signing key", opts)
         key = load_pem_public_key(str(key_doc.get("publicKeyPem", "")).encode())
+        if not isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
+            raise ValueError("not an RSA or EC key")
     except FetchError as exc:
         return [could_not_check("proof.key", "unresolvable-key", f"The signing key could not be fetched: {exc}.")]
     except ValueError:

@@ -45,14 +45,18 @@ def _unsecured_for(doc: dict[str, Any], proof: dict[str, Any], all_proofs: list[
     return unsecured
 
 
+def mismatch_token(who: str) -> str:
+    return "holder-mismatch" if who == "holder" else "issuer-key-mismatch"
+
+
 def check_binding(method: VerificationMethod, purpose: str, controller: str | None,
                   who: str) -> CheckResult:
     if purpose not in method.relationships:
-        return failed("proof.key-binding", "issuer-key-mismatch",
+        return failed("proof.key-binding", mismatch_token(who),
                       f"The key {short(method.id)} is not listed by {short(method.controller)} "
                       f"for {purpose}, so it cannot sign on their behalf.")
     if controller is None or method.controller != controller:
-        return failed("proof.key-binding", "issuer-key-mismatch",
+        return failed("proof.key-binding", mismatch_token(who),
                       f"Signed with a key of {short(method.controller)}, not of the {who} "
                       f"({short(str(controller))}).")
     return passed("proof.key-binding", f"The signing key belongs to the {who}, {short(controller)}.")
@@ -79,7 +83,7 @@ def check_data_integrity(doc: dict[str, Any], opts: VerifyOptions, *, purpose: s
                                        f"{label}Satchel cannot check {name} signatures."))
             continue
         if proof.get("proofPurpose") != purpose:
-            out.append(failed("proof.purpose", "issuer-key-mismatch",
+            out.append(failed("proof.purpose", mismatch_token(who),
                               f"{label}the proof is for {proof.get('proofPurpose')!r}, not {purpose}."))
             continue
         if challenge is not None and proof.get("challenge") != challenge:

@@ -53,7 +53,7 @@ def check_credential_structure(doc: dict[str, Any]) -> CheckResult:
     if not subjects or not all(isinstance(s, dict) and s for s in subjects):
         raise MalformedError("credentialSubject is missing or not an object")
     for s in subjects:
-        if "id" in s and not is_url(s["id"]):
+        if isinstance(s, dict) and "id" in s and not is_url(s["id"]):
             raise MalformedError("credentialSubject.id is not a URL")
     if version == 1 and "issuanceDate" not in doc:
         raise MalformedError("a VC 1.1 credential must have an issuanceDate")

@@ -1,0 +1,80 @@
+"""Small builders for engine tests: real keys, real signatures, documents served in memory."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+
+from credentials.did import did_key_from_public_key
+from credentials.net import Fetcher, make_client
+from credentials.proofs import ProofOptions, add_proof
+
+VC2 = "https://www.w3.org/ns/credentials/v2"
+VC1 = "https://www.w3.org/2018/credentials/v1"
+OB3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+ED2020 = "https://w3id.org/security/suites/ed25519-2020/v1"
+
+
+@dataclass(frozen=True)
+class Signer:
+    key: Any
+    did: str
+
+    @property
+    def vm(self) -> str:
+        return f"{self.did}#{self.did.removeprefix('did:key:')}"
+
+    def sign(self, doc: dict, suite: str = "eddsa-rdfc-2022", **options: Any) -> dict:
+        opts = ProofOptions(verification_method=options.pop("vm", self.vm), **options)
+        return add_proof(doc, suite, self.key, opts)
+
+
+def ed25519_signer() -> Signer:
+    key = ed25519.Ed25519PrivateKey.generate()
+    return Signer(key, did_key_from_public_key(key.public_key()))
+
+
+def p256_signer() -> Signer:
+    key = ec.generate_private_key(ec.SECP256R1())
+    return Signer(key, did_key_from_public_key(key.public_key()))
+
+
+def ob3_credential(issuer: str, subject: str = "did:example:learner", **extra: Any) -> dict:
+    doc: dict[str, Any] = {
+        "@context": [VC2, OB3],
+        "id": "urn:uuid:8f5b7a3c-1d2e-4f60-9a7b-0c1d2e3f4a5b",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": {"id": issuer, "type": ["Profile"], "name": "Northside College"},
+        "validFrom": "2025-01-01T00:00:00Z",
+        "name": "Wound care basics",
+        "credentialSubject": {
+            "id": subject,
+            "type": ["AchievementSubject"],
+            "achievement": {
+                "id": "https://example.edu/achievements/wound-care",
+                "type": ["Achievement"],
+                "name": "Wound care basics",
+                "description": "Cleans and dresses simple wounds safely.",
+                "criteria": {"narrative": "Passed the practical assessment."},
+            },
+        },
+    }
+    doc.update(extra)
+    return doc
+
+
+def memory_fetcher(documents: dict[str, Any]) -> Fetcher:
+    """A fetcher whose web is a dict of URL -> JSON (through a real httpx client)."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        url = str(request.url).split("#", 1)[0]
+        if url not in documents:
+            return httpx.Response(404)
+        body = documents[url]
+        return httpx.Response(200, content=body if isinstance(body, bytes) else json.dumps(body).encode())
+
+    return Fetcher(make_client(httpx.MockTransport(handler)))

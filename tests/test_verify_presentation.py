@@ -1,0 +1,58 @@
+"""Presentations: the holder's proof, challenge and domain, and each credential nested."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from credentials.verify import verify
+from tests.helpers import VC2, ed25519_signer, ob3_credential
+
+AT = datetime(2026, 11, 22, tzinfo=UTC)
+
+
+def _presentation(holder_signer, credentials, challenge="c-123", domain="hire.example.com"):
+    vp = {"@context": [VC2], "type": ["VerifiablePresentation"], "holder": holder_signer.did,
+          "verifiableCredential": credentials}
+    return holder_signer.sign(vp, proof_purpose="authentication", challenge=challenge, domain=domain)
+
+
+def test_presentation_with_right_challenge_verifies_with_nested_reports() -> None:
+    issuer, holder = ed25519_signer(), ed25519_signer()
+    cred = issuer.sign(ob3_credential(issuer.did, subject=holder.did))
+    report = verify(_presentation(holder, [cred]), at=AT, challenge="c-123", domain="hire.example.com")
+    assert report.verdict == "valid", report.to_json()
+    assert len(report.nested) == 1 and report.nested[0].verdict == "valid"
+
+
+def test_presentation_answering_another_challenge_is_refused() -> None:
+    issuer, holder = ed25519_signer(), ed25519_signer()
+    cred = issuer.sign(ob3_credential(issuer.did, subject=holder.did))
+    vp = _presentation(holder, [cred])
+    assert verify(vp, at=AT, challenge="c-999", domain="hire.example.com").problems == ("challenge-mismatch",)
+    assert verify(vp, at=AT, challenge="c-123", domain="evil.example").problems == ("challenge-mismatch",)
+
+
+def test_presenting_someone_elses_credential_is_holder_mismatch() -> None:
+    issuer, holder, victim = ed25519_signer(), ed25519_signer(), ed25519_signer()
+    cred = issuer.sign(ob3_credential(issuer.did, subject=victim.did))
+    report = verify(_presentation(holder, [cred]), at=AT, challenge="c-123", domain="hire.example.com")
+    assert report.problems == ("holder-mismatch",)
+
+
+def test_presentation_signed_by_a_key_the_holder_does_not_control_is_holder_mismatch() -> None:
+    issuer, holder, mallory = ed25519_signer(), ed25519_signer(), ed25519_signer()
+    cred = issuer.sign(ob3_credential(issuer.did, subject=holder.did))
+    vp = {"@context": [VC2], "type": ["VerifiablePresentation"], "holder": holder.did,
+          "verifiableCredential": [cred]}
+    forged = mallory.sign(vp, proof_purpose="authentication", challenge="c-123", domain="hire.example.com")
+    report = verify(forged, at=AT, challenge="c-123", domain="hire.example.com")
+    assert report.problems == ("holder-mismatch",)
+
+
+def test_revoked_or_tampered_credential_inside_presentation_makes_it_fail() -> None:
+    issuer, holder = ed25519_signer(), ed25519_signer()
+    cred = issuer.sign(ob3_credential(issuer.did, subject=holder.did))
+    cred["name"] = "Heart surgery"
+    report = verify(_presentation(holder, [cred]), at=AT, challenge="c-123", domain="hire.example.com")
+    assert report.problems == ("invalid-signature",)
+    assert report.nested[0].problems == ("invalid-signature",)
