@@ -468,3 +468,13 @@ def test_fast_canonize_falls_back_when_blank_nodes_are_indistinguishable_at_firs
     assert canonical_nquads(to_quads(_expand_checked(doc))) is None
     assert canonize(doc) == canonize_reference(doc)
     assert "_:c14n1" in canonize(doc)
+
+
+def test_canonize_is_safe_to_call_from_several_threads() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    docs = [_without_proof(_load(CORPUS / rel)) for rel in _manifest_credentials()[:24]]
+    expected = [canonize_reference(d) for d in docs]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        got = list(pool.map(canonize, docs * 4))
+    assert got == expected * 4

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, cast
 
@@ -34,10 +35,17 @@ def _input(doc: Any) -> Any:
     raise SafeModeError(f"a JSON-LD document must be an object or an array, not {type(doc).__name__}")
 
 
+# pyld's processing and the caches behind it (cachetools LRU caches, the context-processing
+# memo) are not thread-safe; canonicalization is CPU-bound pure Python, so serializing the
+# calls costs nothing in throughput.
+_LOCK = threading.RLock()
+
+
 def guarded(what: str, fn: Callable[[], T]) -> T:
     """Run ``fn``; every failure becomes UnknownContextError or SafeModeError."""
     try:
-        return fn()
+        with _LOCK:
+            return fn()
     except (UnknownContextError, SafeModeError):
         raise
     except RecursionError:
