@@ -59,7 +59,8 @@ def check_credential_structure(doc: dict[str, Any]) -> CheckResult:
         raise MalformedError("a VC 1.1 credential must have an issuanceDate")
     kinds = [t for t in types_of(doc) if t != "VerifiableCredential"]
     what = ", ".join(str(k) for k in kinds) or "VerifiableCredential"
-    return passed("format", f"A {what} (VC Data Model {'2.0' if version == 2 else '1.1'}) from {issuer}.")
+    article = "An" if what[:1] in "AEIOU" else "A"
+    return passed("format", f"{article} {what} (VC Data Model {'2.0' if version == 2 else '1.1'}) from {issuer}.")
 
 
 def check_contexts(doc: dict[str, Any]) -> CheckResult:
