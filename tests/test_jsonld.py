@@ -256,6 +256,11 @@ def test_safe_mode_rejects_relative_vocab() -> None:
                      id="iri-with-space"),
         pytest.param(lambda d: d["credentialSubject"].__setitem__("id", "https://x.example/a>b"),
                      id="iri-with-angle-bracket"),
+        pytest.param(lambda d: d["credentialSubject"].__setitem__(
+            "name", {"@value": "x", "@index": "unsigned"}), id="index-on-value"),
+        pytest.param(lambda d: d["@context"].append({"m": {"@id": "https://ex.example/m", "@container": "@index"}})
+                     or d.__setitem__("m", {"unsigned-key": {"id": "https://x.example/n", "name": "n"}}),
+                     id="index-map-keys"),
         pytest.param(lambda d: d["@context"].append({"extra": {"@id": "ex:extra", "@type": "@id"}})
                      or d.__setitem__("extra", "rel/ative"), id="relative-object-iri"),
     ],
@@ -440,8 +445,8 @@ _FEATURE_DOCS: dict[str, dict[str, Any]] = {
                              {"id": "https://a.example/2", "type": "Thing", "name": "n"}]},
     "same-value-different-form": {"id": "https://a.example/1",
                                   "ex:v": [5, {"@value": "5", "@type": "http://www.w3.org/2001/XMLSchema#integer"}]},
-    "value-with-index": {"id": "https://a.example/1",
-                         "ex:v": [{"@value": "x", "@index": "1"}, {"@value": "x", "@index": "2"}]},
+    "bool-and-typed-bool": {"id": "https://a.example/1",
+                            "ex:v": [True, {"@value": "true", "@type": "http://www.w3.org/2001/XMLSchema#boolean"}]},
     "symmetric-blank-nodes": {"id": "https://a.example/1", "ex:has": [{"name": "twin"}, {"name": "twin"}]},
     "blank-node-cycle": {"id": "https://a.example/1",
                          "ex:has": [{"id": "_:x", "knows": "_:y"}, {"id": "_:y", "knows": "_:x"}]},

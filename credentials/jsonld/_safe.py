@@ -41,7 +41,9 @@ _BCP47 = re.compile(r'^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*\Z')
 _ABS_BASE = re.compile(r'^[A-Za-z][A-Za-z0-9+.\-]*:')
 
 # Keywords that may appear on an expanded node object without being data that gets lost.
-_NODE_KEYWORDS = frozenset({"@id", "@type", "@graph", "@included", "@reverse", "@index"})
+# (@index is not among them: index-map keys and @index values are not part of the RDF, so they
+# would be unsigned data; no bundled context uses index maps.)
+_NODE_KEYWORDS = frozenset({"@id", "@type", "@graph", "@included", "@reverse"})
 
 
 def is_abs_iri(v: object) -> bool:
@@ -161,8 +163,8 @@ def _fail(msg: str) -> None:
 
 def _check_value(obj: dict[str, Any]) -> None:
     for key in obj:
-        if key not in ("@value", "@type", "@language", "@direction", "@index"):
-            _fail(f"unexpected {key!r} in a value object")
+        if key not in ("@value", "@type", "@language", "@direction"):
+            _fail(f"{key!r} in a value object is not part of the RDF and would be dropped")
     dt = obj.get("@type")
     if dt is not None and dt != "@json" and not is_abs_iri(dt):
         _fail(f"the datatype {dt!r} is not an absolute IRI")
@@ -187,8 +189,8 @@ def _check_item(item: Any) -> None:
         _check_value(item)
     elif "@list" in item:
         for key in item:
-            if key not in ("@list", "@index"):
-                _fail(f"unexpected {key!r} in a list object")
+            if key != "@list":
+                _fail(f"{key!r} in a list object is not part of the RDF and would be dropped")
         lst = item["@list"]
         if not isinstance(lst, list):
             _fail("@list must be an array")
