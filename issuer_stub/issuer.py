@@ -1,0 +1,332 @@
+"""The issuer: catalogue + keys + state, issuing every form and changing status.
+
+Everything the HTTP server serves comes from :meth:`Issuer.document`, and the ``sample``
+command writes the same documents to files, so the offline sample and the live server agree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from credentials.did import did_key_from_public_key
+
+from . import ob2
+from .badge_art import badge_png, badge_svg
+from .catalogue import Achievement, image_path, load_catalogue
+from .forms import SignedArtifact, baked_png, baked_svg, data_integrity, json_bytes, ob3_vc_jwt, vc_jose
+from .keys import ED25519_2020_FRAGMENT, ED25519_FRAGMENT, P256_FRAGMENT, did_key_method, issuer_keys
+from .ob3 import (StatusRef, Validity, endorsement_credential, issuer_profile, open_badge_credential,
+                  status_list_credential, xsd)
+from .state import STATUS_PURPOSES, IssuedRecord, State, StateError
+
+DEFAULT_BASE_URL = "http://127.0.0.1:8765"
+ISSUER_NAME = "Riverside Community College Health Careers (Satchel demo issuer)"
+ENDORSER_NAME = "Ontario Personal Support Worker Association (demo endorser)"
+
+
+@dataclass(frozen=True)
+class Form:
+    """One issuable form; ``stem`` + ``extension`` is its file name in the sample."""
+
+    name: str
+    stem: str
+    extension: str
+    media_type: str
+    statusable: bool = True
+
+
+_FORMS = [
+    Form("ob3-v2-eddsa-rdfc-2022", "ob3-v2-eddsa-rdfc-2022", "json", "application/vc+ld+json"),
+    Form("ob3-v2-eddsa-jcs-2022", "ob3-v2-eddsa-jcs-2022", "json", "application/vc+ld+json"),
+    Form("ob3-v1-ed25519signature2020", "ob3-v1-ed25519signature2020", "json", "application/ld+json"),
+    Form("ob3-v1-ed25519signature2020-didkey", "ob3-v1-ed25519signature2020-didkey", "json",
+         "application/ld+json", statusable=False),
+    Form("ob3-vc-jwt", "ob3-vc-jwt", "jwt", "application/jwt"),
+    Form("ob3-vc-jose", "ob3-vc-jose", "jwt", "application/vc+jwt"),
+    Form("ob3-png", "ob3-v2-eddsa-rdfc-2022", "png", "image/png"),
+    Form("ob3-svg", "ob3-v2-eddsa-rdfc-2022", "svg", "image/svg+xml"),
+    Form("ob3-endorsement", "ob3-endorsement-v2-eddsa-rdfc-2022", "json", "application/vc+ld+json",
+         statusable=False),
+    Form("ob2-hosted", "ob2-hosted", "json", "application/ld+json"),
+    Form("ob2-hosted-png", "ob2-hosted", "png", "image/png"),
+    Form("ob2-hosted-svg", "ob2-hosted", "svg", "image/svg+xml"),
+    Form("ob2-signed", "ob2-signed", "jws", "application/jose"),
+    Form("ob2-signed-png", "ob2-signed", "png", "image/png"),
+    Form("ob2-signed-svg", "ob2-signed", "svg", "image/svg+xml"),
+]
+FORMS: dict[str, Form] = {f.name: f for f in _FORMS}
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+@dataclass(frozen=True)
+class Served:
+    """A document the server answers a GET with."""
+
+    body: bytes
+    media_type: str
+    last_modified: str | None = None
+
+    @property
+    def etag(self) -> str:
+        return '"' + hashlib.sha256(self.body).hexdigest()[:32] + '"'
+
+
+class Issuer:
+    def __init__(self, state: State, base_url: str | None = None, catalogue: dict[str, Achievement] | None = None,
+                 clock: Any = now_utc) -> None:
+        self.state = state
+        stored = state.get_meta("base_url")
+        self.base_url = (base_url or stored or DEFAULT_BASE_URL).rstrip("/")
+        if stored != self.base_url:
+            state.set_meta("base_url", self.base_url)
+        self.catalogue = catalogue if catalogue is not None else load_catalogue()
+        self.clock = clock
+        self.keys = issuer_keys(state, self.base_url)
+        self.ob2_urls = ob2.Ob2Urls(self.base_url)
+        state.ensure_status_lists(xsd(self.clock()))
+        self._status_cache: dict[str, tuple[int, bytes]] = {}
+
+    # -- identities -----------------------------------------------------------------------------
+    @property
+    def did(self) -> str:
+        return self.keys.did_web
+
+    def profile(self, did_key: bool = False) -> dict[str, Any]:
+        return issuer_profile(self.keys.did_key if did_key else self.did, self.base_url, ISSUER_NAME)
+
+    def status_list_url(self, purpose: str) -> str:
+        return f"{self.base_url}/status/{purpose}"
+
+    def achievement(self, slug: str) -> Achievement:
+        if slug not in self.catalogue:
+            raise StateError(404, "unknown_achievement",
+                             f"no achievement {slug!r}; known: {', '.join(sorted(self.catalogue))}")
+        return self.catalogue[slug]
+
+    def learner_did(self) -> str:
+        """A demo learner's did:key (the sample's credential subject)."""
+        from .keys import load_or_create_key
+
+        key = load_or_create_key(self.state, "learner-ed25519", "ed25519")
+        return did_key_from_public_key(key.public_key())  # type: ignore[arg-type]
+
+    # -- issuing --------------------------------------------------------------------------------
+    def issue(self, slug: str, form_name: str, subject_id: str | None = None, *,
+              valid_from: datetime | None = None, valid_until: datetime | None = None,
+              with_status: bool = True, email: str = "learner@example.org") -> tuple[IssuedRecord, SignedArtifact]:
+        """Issue one credential for achievement ``slug`` in the given form and record it."""
+        form = FORMS.get(form_name)
+        if form is None:
+            raise StateError(400, "unknown_form", f"unknown form {form_name!r}; known: {', '.join(FORMS)}")
+        ach = self.achievement(slug)
+        subject = subject_id or self.learner_did()
+        if not subject.startswith(("did:", "http://", "https://", "urn:")):
+            raise StateError(400, "bad_subject", "the recipient must be a DID or URL")
+        start = valid_from or self.clock()
+        validity = Validity(start, valid_until)
+        uid = str(uuid.uuid4())
+        status = None
+        if with_status and form.statusable and not form_name.startswith("ob2"):
+            index = self.state.allocate_status_index()
+            status = StatusRef(index, tuple((p, self.status_list_url(p)) for p in STATUS_PURPOSES))
+        if form_name.startswith("ob2"):
+            artifact, record_id = self._issue_ob2(ach, form, uid, email, validity)
+        elif form_name == "ob3-endorsement":
+            artifact, record_id = self._issue_endorsement(ach, form, uid, validity)
+        else:
+            artifact, record_id = self._issue_ob3(ach, form, uid, subject, validity, status)
+        record = IssuedRecord(record_id, form.name, slug, subject, status.index if status else None,
+                              xsd(self.clock()), json.dumps(artifact.credential), False, False)
+        self.state.record_credential(record)
+        return record, artifact
+
+    def _stacked(self, ach: Achievement, issuer: dict[str, Any]) -> list[dict[str, Any]]:
+        from .catalogue import achievement_document
+
+        return [achievement_document(self.catalogue[s], self.base_url, issuer) for s in ach.stacks]
+
+    def _issue_ob3(self, ach: Achievement, form: Form, uid: str, subject: str, validity: Validity,
+                   status: StatusRef | None) -> tuple[SignedArtifact, str]:
+        v1 = form.name.startswith("ob3-v1")
+        did_key = form.name.endswith("-didkey")
+        issuer = self.profile(did_key=did_key)
+        cred = open_badge_credential(ach, base_url=self.base_url, credential_id=f"urn:uuid:{uid}", issuer=issuer,
+                                     subject_id=subject, validity=validity, status=status, v2=not v1,
+                                     with_2020_suite=v1, stacked=self._stacked(ach, issuer))
+        created = validity.valid_from
+        if form.name == "ob3-vc-jwt":
+            token = ob3_vc_jwt(cred, self.keys.ed25519, self.keys.method(ED25519_FRAGMENT), validity.valid_from,
+                               validity.valid_until)
+            return SignedArtifact(form.name, token.encode(), form.media_type, form.extension, cred), cred["id"]
+        if form.name == "ob3-vc-jose":
+            token = vc_jose(cred, self.keys.p256, self.keys.method(P256_FRAGMENT))
+            return SignedArtifact(form.name, token.encode(), form.media_type, form.extension, cred), cred["id"]
+        if v1:
+            method = did_key_method(self.keys.did_key) if did_key else self.keys.method(ED25519_2020_FRAGMENT)
+            signed = data_integrity(cred, "Ed25519Signature2020", self.keys.ed25519, method, created)
+        else:
+            suite = "eddsa-jcs-2022" if form.name == "ob3-v2-eddsa-jcs-2022" else "eddsa-rdfc-2022"
+            signed = data_integrity(cred, suite, self.keys.ed25519, self.keys.method(ED25519_FRAGMENT), created)
+        text = json_bytes(signed)
+        if form.extension == "png":
+            content = baked_png(self.image_bytes(ach, ".png"), text.decode())
+        elif form.extension == "svg":
+            content = baked_svg(self.image_bytes(ach, ".svg"), text.decode())
+        else:
+            content = text
+        return SignedArtifact(form.name, content, form.media_type, form.extension, signed), signed["id"]
+
+    def _issue_endorsement(self, ach: Achievement, form: Form, uid: str,
+                           validity: Validity) -> tuple[SignedArtifact, str]:
+        endorser_did = self.keys.endorser_did
+        endorser = issuer_profile(endorser_did, "https://psw-association.example", ENDORSER_NAME)
+        cred = endorsement_credential(
+            credential_id=f"urn:uuid:{uid}", endorser=endorser,
+            endorsed_id=f"{self.base_url}/achievements/{ach.slug}",
+            comment=f"The association recognises '{ach.name}' as meeting its entry-to-practice expectations.",
+            validity=validity)
+        signed = data_integrity(cred, "eddsa-rdfc-2022", self.keys.endorser, did_key_method(endorser_did),
+                                validity.valid_from)
+        return SignedArtifact(form.name, json_bytes(signed), form.media_type, form.extension, signed), signed["id"]
+
+    def _issue_ob2(self, ach: Achievement, form: Form, uid: str, email: str,
+                   validity: Validity) -> tuple[SignedArtifact, str]:
+        signed = form.name.startswith("ob2-signed")
+        aid = f"urn:uuid:{uid}" if signed else self.ob2_urls.assertion(uid)
+        doc = ob2.assertion(self.ob2_urls, ach, assertion_id=aid, email=email, salt=secrets.token_hex(8),
+                            issued_on=xsd(validity.valid_from),
+                            expires=xsd(validity.valid_until) if validity.valid_until else None, signed=signed)
+        payload = ob2.sign_assertion(doc, self.keys.rsa) if signed else json_bytes(doc).decode()
+        if form.extension == "png":
+            content = baked_png(self.image_bytes(ach, ".png"), payload, ob_version="2.0")
+        elif form.extension == "svg":
+            content = baked_svg(self.image_bytes(ach, ".svg"), payload, ob_version="2.0",
+                                verify_url=None if signed else aid)
+        else:
+            content = payload.encode()
+        return SignedArtifact(form.name, content, form.media_type, form.extension, doc), aid
+
+    def image_bytes(self, ach: Achievement, suffix: str) -> bytes:
+        path = image_path(ach, suffix)
+        if path is not None:
+            return path.read_bytes()
+        return badge_png(ach.name) if suffix == ".png" else badge_svg(ach.name)
+
+    # -- status ---------------------------------------------------------------------------------
+    def find(self, credential_id: str) -> IssuedRecord:
+        """By full id, or by the bare uuid / last path segment of it."""
+        for candidate in (credential_id, f"urn:uuid:{credential_id}", self.ob2_urls.assertion(credential_id)):
+            try:
+                return self.state.credential(candidate)
+            except StateError:
+                continue
+        raise StateError(404, "unknown_credential", f"no credential {credential_id!r} was issued here")
+
+    def change_status(self, credential_id: str, action: str) -> IssuedRecord:
+        """``revoke`` / ``suspend`` / ``reinstate`` (Bitstring Status List §2.1 purposes)."""
+        record = self.find(credential_id)
+        form = FORMS[record.form]
+        if action not in ("revoke", "suspend", "reinstate"):
+            raise StateError(400, "unknown_action", f"unknown status action {action!r}")
+        if record.form.startswith("ob2") and action != "revoke":
+            raise StateError(409, "not_suspendable", "OB 2.0 badges can be revoked, not suspended")
+        if not record.form.startswith("ob2") and (not form.statusable or record.status_index is None):
+            raise StateError(409, "no_status", "this credential names no status list, so it cannot change")
+        purpose, value = {"revoke": ("revocation", True), "suspend": ("suspension", True),
+                          "reinstate": ("suspension", False)}[action]
+        return self.state.change_status(record.id, purpose, value, xsd(self.clock()))
+
+    def signed_status_list(self, purpose: str) -> bytes:
+        """The BitstringStatusListCredential for ``purpose``, re-signed only when a bit changed."""
+        record = self.state.status_list(purpose)
+        cached = self._status_cache.get(purpose)
+        if cached and cached[0] == record.version:
+            return cached[1]
+        updated = datetime.fromisoformat(record.updated.replace("Z", "+00:00"))
+        doc = status_list_credential(list_url=self.status_list_url(purpose), issuer_id=self.did, purpose=purpose,
+                                     bits=record.bits, valid_from=updated)
+        body = json_bytes(data_integrity(doc, "eddsa-rdfc-2022", self.keys.ed25519,
+                                         self.keys.method(ED25519_FRAGMENT), updated))
+        self._status_cache[purpose] = (record.version, body)
+        return body
+
+    # -- documents the server hosts --------------------------------------------------------------
+    def document(self, path: str) -> Served | None:
+        """The document at ``path`` (no query), or None."""
+        if path == "/.well-known/did.json":
+            return Served(json_bytes(self.keys.did_document()), "application/did+json")
+        if path.startswith("/status/"):
+            purpose = path.removeprefix("/status/")
+            if purpose in STATUS_PURPOSES:
+                record = self.state.status_list(purpose)
+                return Served(self.signed_status_list(purpose), "application/vc+ld+json", record.updated)
+            return None
+        if path.startswith("/images/"):
+            return self._image(path.removeprefix("/images/"))
+        if path.startswith("/achievements/"):
+            slug = path.removeprefix("/achievements/")
+            if slug in self.catalogue:
+                from .catalogue import achievement_document
+
+                return Served(json_bytes(achievement_document(self.catalogue[slug], self.base_url, self.profile())),
+                              "application/json")
+            return None
+        if path.startswith("/ob2/"):
+            return self._ob2_document(path)
+        return None
+
+    def _image(self, name: str) -> Served | None:
+        slug, _, ext = name.rpartition(".")
+        if slug not in self.catalogue or ext not in ("png", "svg"):
+            return None
+        return Served(self.image_bytes(self.catalogue[slug], "." + ext), "image/png" if ext == "png"
+                      else "image/svg+xml")
+
+    def _ob2_document(self, path: str) -> Served | None:
+        urls = self.ob2_urls
+        url = self.base_url + path
+        if url == urls.issuer:
+            return Served(json_bytes(ob2.issuer_profile(urls, ISSUER_NAME)), "application/ld+json")
+        if url == urls.key:
+            from .keys import public_pem
+
+            return Served(json_bytes(ob2.cryptographic_key(urls, public_pem(self.keys.rsa))), "application/ld+json")
+        if url == urls.revocation_list:
+            revoked = [r.id for r in self.state.credentials() if r.form.startswith("ob2-signed") and r.revoked]
+            return Served(json_bytes(ob2.revocation_list(urls, revoked)), "application/ld+json")
+        if path.startswith("/ob2/badges/"):
+            slug = path.removeprefix("/ob2/badges/")
+            return Served(json_bytes(ob2.badge_class(urls, self.catalogue[slug])), "application/ld+json") \
+                if slug in self.catalogue else None
+        if path.startswith("/ob2/assertions/"):
+            try:
+                record = self.state.credential(url)
+            except StateError:
+                return None
+            stored = json.loads(record.body)
+            return Served(json_bytes(ob2.hosted_copy(stored, record.revoked)), "application/ld+json")
+        return None
+
+    def hosted_paths(self) -> list[str]:
+        """Every path :meth:`document` answers (for the sample's web.json)."""
+        paths = ["/.well-known/did.json", *(f"/status/{p}" for p in STATUS_PURPOSES),
+                 "/ob2/issuer", "/ob2/keys/rsa-1", "/ob2/revocations"]
+        for slug in sorted(self.catalogue):
+            paths += [f"/achievements/{slug}", f"/ob2/badges/{slug}", f"/images/{slug}.png", f"/images/{slug}.svg"]
+        paths += [r.id.removeprefix(self.base_url) for r in self.state.credentials()
+                  if r.id.startswith(self.ob2_urls.assertion(""))]
+        return paths
+
+
+def default_validity_for_expired(now: datetime) -> tuple[datetime, datetime]:
+    """A validity window that ended a month ago (for the ``*-expired`` samples)."""
+    return now - timedelta(days=400), now - timedelta(days=30)

@@ -1,0 +1,153 @@
+"""Open Badges 3.0 documents: OpenBadgeCredential, EndorsementCredential, status entries and
+the BitstringStatusListCredential, before they are signed (see :mod:`issuer_stub.forms`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from credentials.status import encode_list
+
+from .catalogue import Achievement, achievement_document, result_description_id
+
+VC_V2 = "https://www.w3.org/ns/credentials/v2"
+VC_V1 = "https://www.w3.org/2018/credentials/v1"
+OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+ED25519_2020_CONTEXT = "https://w3id.org/security/suites/ed25519-2020/v1"
+# Bitstring Status List v1.0 §2.1: VCDM 1.1 documents need the status vocabulary's own context.
+STATUS_CONTEXT = "https://www.w3.org/ns/credentials/status/v1"
+
+
+def xsd(dt: datetime) -> str:
+    return dt.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class Validity:
+    valid_from: datetime
+    valid_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class StatusRef:
+    """Where a credential's bit lives: one index in each purpose's list (Bitstring §2.1)."""
+
+    index: int
+    list_urls: tuple[tuple[str, str], ...]  # (purpose, status list credential URL)
+
+    def entries(self) -> list[dict[str, Any]]:
+        return [{"id": f"{url}#{self.index}", "type": "BitstringStatusListEntry", "statusPurpose": purpose,
+                 "statusListIndex": str(self.index), "statusListCredential": url}
+                for purpose, url in self.list_urls]
+
+
+def issuer_profile(issuer_id: str, base_url: str, name: str) -> dict[str, Any]:
+    """OB 3.0 §B.1.16 Profile, embedded as the credential's issuer."""
+    return {"id": issuer_id, "type": ["Profile"], "name": name, "url": base_url,
+            "description": "Demonstration issuer run by the Satchel issuer stub on the local machine."}
+
+
+def _subject(ach: Achievement, base_url: str, subject_id: str, achievement: dict[str, Any]) -> dict[str, Any]:
+    """OB 3.0 §B.1.2 AchievementSubject, with the learner's results (§B.1.18 Result)."""
+    subject: dict[str, Any] = {"id": subject_id, "type": ["AchievementSubject"], "achievement": achievement}
+    if ach.credits is not None:
+        subject["creditsEarned"] = ach.credits
+    if ach.results:
+        subject["result"] = [{"type": ["Result"], "resultDescription": result_description_id(base_url, ach, i),
+                              ("status" if r.result_type == "Status" and r.value in ("Completed", "Enrolled",
+                               "Failed", "InProgress", "OnHold", "Provisional", "Withdrew") else "value"):
+                              r.value}
+                             for i, r in enumerate(ach.results)]
+    return subject
+
+
+def _evidence(ach: Achievement) -> list[dict[str, Any]]:
+    """OB 3.0 §B.1.8 Evidence."""
+    out = []
+    for ev in ach.evidence:
+        item: dict[str, Any] = {"type": ["Evidence"], "name": ev.name, "narrative": ev.narrative}
+        if ev.description:
+            item["description"] = ev.description
+        if ev.genre:
+            item["genre"] = ev.genre
+        out.append(item)
+    return out
+
+
+def _dates(v2: bool, validity: Validity) -> dict[str, str]:
+    """VCDM 2.0 §4.9 validFrom / validUntil; VCDM 1.1 §4.6 issuanceDate, §4.7 expirationDate."""
+    if v2:
+        out = {"validFrom": xsd(validity.valid_from)}
+        if validity.valid_until:
+            out["validUntil"] = xsd(validity.valid_until)
+        return out
+    out = {"issuanceDate": xsd(validity.valid_from)}
+    if validity.valid_until:
+        out["expirationDate"] = xsd(validity.valid_until)
+    return out
+
+
+def contexts_for(v2: bool, with_status: bool, with_2020_suite: bool) -> list[str]:
+    if v2:
+        return [VC_V2, OB3_CONTEXT]
+    ctx = [VC_V1, OB3_CONTEXT]
+    if with_status:
+        ctx.append(STATUS_CONTEXT)
+    if with_2020_suite:
+        ctx.append(ED25519_2020_CONTEXT)
+    return ctx
+
+
+def open_badge_credential(ach: Achievement, *, base_url: str, credential_id: str, issuer: dict[str, Any],
+                          subject_id: str, validity: Validity, status: StatusRef | None,
+                          v2: bool = True, with_2020_suite: bool = False,
+                          stacked: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """OB 3.0 §B.1.10 OpenBadgeCredential (also §8 for the VCDM 1.1 form)."""
+    achievement = achievement_document(ach, base_url, issuer)
+    if stacked:
+        # OB 3.0 §B.1.15 Related: the stacked micro-credentials this achievement is made of.
+        achievement["related"] = [{"id": a["id"], "type": ["Related"], "inLanguage": "en",
+                                   "version": "1.0"} for a in stacked]
+    doc: dict[str, Any] = {
+        "@context": contexts_for(v2, status is not None, with_2020_suite),
+        "id": credential_id,
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": issuer,
+        "name": ach.name,
+        **_dates(v2, validity),
+        "credentialSubject": _subject(ach, base_url, subject_id, achievement),
+    }
+    if ach.evidence:
+        doc["evidence"] = _evidence(ach)
+    if status is not None:
+        doc["credentialStatus"] = status.entries()
+    return doc
+
+
+def endorsement_credential(*, credential_id: str, endorser: dict[str, Any], endorsed_id: str,
+                           comment: str, validity: Validity) -> dict[str, Any]:
+    """OB 3.0 §B.1.6 EndorsementCredential / §B.1.7 EndorsementSubject."""
+    return {
+        "@context": [VC_V2, OB3_CONTEXT],
+        "id": credential_id,
+        "type": ["VerifiableCredential", "EndorsementCredential"],
+        "issuer": endorser,
+        "name": "Endorsement of a Satchel demo achievement",
+        **_dates(True, validity),
+        "credentialSubject": {"id": endorsed_id, "type": ["EndorsementSubject"], "endorsementComment": comment},
+    }
+
+
+def status_list_credential(*, list_url: str, issuer_id: str, purpose: str, bits: bytes,
+                           valid_from: datetime) -> dict[str, Any]:
+    """Bitstring Status List v1.0 §2.2 BitstringStatusListCredential (unsigned)."""
+    return {
+        "@context": [VC_V2],
+        "id": list_url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": issuer_id,
+        "validFrom": xsd(valid_from),
+        "credentialSubject": {"id": f"{list_url}#list", "type": "BitstringStatusList",
+                              "statusPurpose": purpose, "encodedList": encode_list(bits)},
+    }
