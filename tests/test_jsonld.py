@@ -483,3 +483,28 @@ def test_canonize_is_safe_to_call_from_several_threads() -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         got = list(pool.map(canonize, docs * 4))
     assert got == expected * 4
+
+
+def test_imported_bundled_context_is_served_by_the_bundle_loader() -> None:
+    doc = {
+        "@context": [VC20, {"@import": "https://www.w3.org/ns/credentials/undefined-terms/v2",
+                            "localTerm": "https://ex.example/localTerm"}],
+        "id": "urn:uuid:2",
+        "type": ["VerifiableCredential"],
+        "issuer": "did:example:issuer",
+        "credentialSubject": {"id": "did:example:s", "undefinedClaim": "x", "localTerm": "y"},
+    }
+    out = canonize(doc)
+    assert "<https://www.w3.org/ns/credentials/undefined-term#undefinedClaim>" in out
+    assert "<https://ex.example/localTerm>" in out
+    assert out == canonize_reference(doc)
+
+
+def test_every_bundled_context_used_by_the_corpus_resolves_without_unknown_contexts() -> None:
+    used = set()
+    for rel in _manifest_credentials():
+        ctx = _load(CORPUS / rel)["@context"]
+        used.update(c for c in (ctx if isinstance(ctx, list) else [ctx]) if isinstance(c, str))
+    assert used <= BUNDLED_CONTEXTS
+    for url in sorted(used):
+        assert expand_safe({"@context": url, "@id": "urn:x:1", "@type": "urn:x:T"})
