@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import MalformedError
-from .images import is_png, is_svg, unbake
 from .jws import CompactJws, parse_compact_jws
 
 MAX_INPUT_BYTES = 16 * 1024 * 1024
@@ -113,7 +112,11 @@ def parse_input(data: bytes | str) -> ParsedInput:
         data = data.encode("utf-8")
     if len(data) > MAX_INPUT_BYTES:
         raise MalformedError(f"the input is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB")
-    if is_png(data) or is_svg(data):
+    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith((b"\x89PNG", b"<", b"\xff\xfe", b"\xfe\xff")):
+        # Imported only for images: XML parsing is not needed to start up for JSON or JWTs.
+        from .images import is_png, is_svg, unbake
+    if head.startswith((b"\x89PNG", b"<", b"\xff\xfe", b"\xfe\xff")) and (is_png(data) or is_svg(data)):
         container = "png" if is_png(data) else "svg"
         baked = unbake(data)
         text = baked.text.strip() if baked.text else ""
