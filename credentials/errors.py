@@ -11,7 +11,8 @@ raise them so callers outside the pipeline (issuer stub, wallet import) get a cl
     ├── UnsupportedProofError     -> "unsupported-proof-type"
     ├── KeyResolutionError        -> "unresolvable-key"
     └── FetchError                -> "unreachable"        (a document could not be had)
-        └── FetchRefusedError                             (not attempted: offline, not allowed)
+        ├── FetchRefusedError                             (not attempted: offline, not allowed)
+        └── GoneError                                     (HTTP 410: the publisher withdrew it)
 """
 
 from __future__ import annotations
@@ -58,3 +59,7 @@ class FetchError(SatchelError):
 
 class FetchRefusedError(FetchError):
     """The fetch was refused before any connection was attempted."""
+
+
+class GoneError(FetchError):
+    """HTTP 410 Gone: the publisher removed the document on purpose (OB 2.0: revoked)."""

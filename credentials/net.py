@@ -17,7 +17,7 @@ from urllib.parse import urldefrag, urlsplit
 
 import httpx
 
-from .errors import FetchError, FetchRefusedError
+from .errors import FetchError, FetchRefusedError, GoneError
 
 MAX_DOCUMENT_BYTES = 4 * 1024 * 1024
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
@@ -152,7 +152,7 @@ class Fetcher:
         try:
             with self._client.stream("GET", url, headers={"accept": accept}) as resp:
                 if resp.status_code == 410:
-                    raise FetchError(url, "the server says it is gone (HTTP 410)")
+                    raise GoneError(url, "the server says it is gone (HTTP 410)")
                 if resp.status_code != 200:
                     raise FetchError(url, f"HTTP {resp.status_code}")
                 chunks: list[bytes] = []

@@ -20,8 +20,7 @@ from .checks.jwt import check_jwt_signature, claim_time, credential_from_jwt
 from .checks.ob2 import verify_ob2
 from .checks.proofs import check_data_integrity, short
 from .checks.status import check_status
-from .checks.structure import (check_contexts, check_credential_structure, is_url, issuer_id,
-                               types_of, vc_version)
+from .checks.structure import check_contexts, check_credential_structure, is_url, issuer_id, types_of, vc_version
 from .errors import MalformedError, SatchelError
 from .formats import ParsedInput, parse_input
 from .formats.jws import parse_compact_jws

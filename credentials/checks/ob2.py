@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from ..errors import FetchError, MalformedError, UnsupportedProofError
+from ..errors import FetchError, GoneError, MalformedError, UnsupportedProofError
 from ..formats.jws import CompactJws, verify_jws_signature
 from ..report import CheckResult, could_not_check, failed, passed, skipped
 from ._context import VerifyOptions
@@ -77,6 +77,11 @@ def verify_ob2(assertion: dict[str, Any] | None, url: str | None, opts: VerifyOp
                 raise MalformedError("the assertion has no id URL to verify it at")
             try:
                 hosted = _fetch(url, "hosted assertion", opts)
+            except GoneError:
+                # OB 2.0 "HostedBadge": a 410 Gone answer means the issuer revoked it.
+                checks.append(failed("status.revocation", "revoked",
+                                     f"The issuer has withdrawn this badge: {url} answers 410 Gone."))
+                return checks, assertion
             except FetchError as exc:
                 checks.append(could_not_check("ob2.hosted", "unreachable",
                                               f"The issuer's copy at {url} could not be fetched ({exc.reason})."))
@@ -86,23 +91,28 @@ def verify_ob2(assertion: dict[str, Any] | None, url: str | None, opts: VerifyOp
             assertion = hosted
             checks.append(passed("ob2.hosted", f"The issuer hosts this badge at {url}."))
         assert assertion is not None
-        badge = assertion.get("badge")
-        badge = badge if isinstance(badge, dict) else _fetch(badge, "badge class", opts)
-        issuer = badge.get("issuer")
-        issuer = issuer if isinstance(issuer, dict) and "url" in issuer and len(issuer) > 2 \
-            else _fetch(issuer.get("id") if isinstance(issuer, dict) else issuer, "issuer profile", opts)
+        badge_ref = assertion.get("badge")
+        badge = badge_ref if isinstance(badge_ref, dict) else _fetch(badge_ref, "badge class", opts)
+        issuer_ref = badge.get("issuer")
+        # Always the issuer's own copy: an embedded profile could grant itself any scope.
+        issuer = _fetch(issuer_ref.get("id") if isinstance(issuer_ref, dict) else issuer_ref,
+                        "issuer profile", opts)
         checks.append(passed("ob2.documents", f"Badge class {short(str(badge.get('id')))} and issuer "
                              f"{issuer.get('name', issuer.get('id'))} were found."))
         if signed:
             checks.extend(_check_signed(jws, assertion, issuer, opts))
         else:
             aid = str(assertion.get("id"))
-            if _in_scope(aid, issuer):
+            hosted_ids = [aid] + ([badge_ref] if isinstance(badge_ref, str) else [])
+            outside = [h for h in hosted_ids if not _in_scope(h, issuer)]
+            if not outside:
                 checks.append(passed("ob2.scope", "The issuer vouches for badges hosted at that address."))
             else:
-                checks.append(failed("ob2.scope", "invalid-signature",
-                                     f"{aid} is outside what {issuer.get('id')} vouches for: anyone could "
-                                     "host this badge."))
+                # The hosting plays the part of the signature: hosted where the issuer does not
+                # vouch, it is not the issuer's word (OB 2.0 "HostedBadge Verification").
+                checks.append(failed("ob2.scope", "issuer-key-mismatch",
+                                     f"{outside[0]} is outside what {issuer.get('id')} vouches for: anyone "
+                                     "could host this badge there."))
         revoked = assertion.get("revoked")
         if revoked is True:
             reason = assertion.get("revocationReason")

@@ -10,8 +10,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from ..errors import MalformedError
 from ..multiformats import multibase_decode, multibase_encode_b58
-from ._data_integrity import (ProofOptions, check_context_prefix, hash_data, options_to_proof,
-                              proof_config)
+from ._data_integrity import ProofOptions, check_context_prefix, hash_data, options_to_proof, proof_config
 from ._rdfc import rdfc
 
 PROOF_TYPE = "DataIntegrityProof"

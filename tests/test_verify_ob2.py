@@ -1,0 +1,99 @@
+"""Open Badges 2.0 hosted verification: the issuer's own copies decide."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import httpx
+from PIL import Image
+
+from credentials.formats.images import bake_png
+from credentials.net import Fetcher, make_client
+from credentials.verify import verify
+from tests.helpers import memory_fetcher
+
+AT = datetime(2026, 11, 22, tzinfo=UTC)
+ISSUER = "https://badges.northside.edu/issuer.json"
+BADGE = "https://badges.northside.edu/badges/wound-care.json"
+ASSERTION = "https://badges.northside.edu/assertions/123.json"
+
+
+def _docs(**assertion_extra):
+    assertion = {"@context": "https://w3id.org/openbadges/v2", "type": "Assertion", "id": ASSERTION,
+                 "recipient": {"type": "email", "hashed": True,
+                               "identity": "sha256$c7ef86405ba71b85acd8e2e95166c4b111448089f2e1599f42fe1bba46e865c5"},
+                 "badge": BADGE, "issuedOn": "2025-03-01T00:00:00Z", "verification": {"type": "hosted"},
+                 **assertion_extra}
+    badge = {"@context": "https://w3id.org/openbadges/v2", "type": "BadgeClass", "id": BADGE,
+             "name": "Wound care basics", "description": "Cleans and dresses simple wounds.",
+             "image": "https://badges.northside.edu/img/wound.png",
+             "criteria": {"narrative": "Practical assessment"}, "issuer": ISSUER}
+    issuer = {"@context": "https://w3id.org/openbadges/v2", "type": "Issuer", "id": ISSUER,
+              "name": "Northside College", "url": "https://northside.edu", "email": "badges@northside.edu"}
+    return {ASSERTION: assertion, BADGE: badge, ISSUER: issuer}
+
+
+def test_hosted_assertion_verifies_from_issuer_copies() -> None:
+    docs = _docs()
+    report = verify(json.dumps(docs[ASSERTION]), fetcher=memory_fetcher(docs), at=AT)
+    assert report.verdict == "valid", report.to_json()
+
+
+def test_hosted_copy_is_trusted_not_the_one_presented() -> None:
+    docs = _docs(revoked=True, revocationReason="Issued in error")
+    presented = dict(docs[ASSERTION])
+    presented.pop("revoked")
+    report = verify(json.dumps(presented), fetcher=memory_fetcher(docs), at=AT)
+    assert report.problems == ("revoked",)
+
+
+def test_expired_assertion_is_expired() -> None:
+    docs = _docs(expires="2026-01-01T00:00:00Z")
+    assert verify(json.dumps(docs[ASSERTION]), fetcher=memory_fetcher(docs), at=AT).problems == ("expired",)
+
+
+def test_assertion_hosted_outside_issuer_scope_is_refused() -> None:
+    docs = _docs()
+    evil = "https://evil.example/assertions/123.json"
+    docs[evil] = {**docs[ASSERTION], "id": evil}
+    report = verify(json.dumps(docs[evil]), fetcher=memory_fetcher(docs), at=AT)
+    assert report.problems == ("issuer-key-mismatch",)
+
+
+def test_issuer_verification_allowed_origins_extends_scope() -> None:
+    docs = _docs()
+    cdn = "https://cdn.example.net/a/123.json"
+    docs[cdn] = {**docs[ASSERTION], "id": cdn}
+    docs[ISSUER]["verification"] = {"allowedOrigins": ["cdn.example.net", "badges.northside.edu"]}
+    assert verify(json.dumps(docs[cdn]), fetcher=memory_fetcher(docs), at=AT).verdict == "valid"
+
+
+def test_gone_hosted_assertion_is_revoked() -> None:
+    docs = _docs()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        url = str(request.url)
+        if url == ASSERTION:
+            return httpx.Response(410)
+        return httpx.Response(200, json=docs[url]) if url in docs else httpx.Response(404)
+
+    fetcher = Fetcher(make_client(httpx.MockTransport(handler)))
+    assert verify(json.dumps(docs[ASSERTION]), fetcher=fetcher, at=AT).problems == ("revoked",)
+
+
+def test_unreachable_hosted_assertion_is_could_not_check() -> None:
+    docs = _docs()
+    report = verify(json.dumps(docs[ASSERTION]), fetcher=Fetcher(None), at=AT)
+    assert report.problems == ("unreachable",)
+    assert report.verdict == "unverifiable"
+
+
+def test_baked_png_with_hosted_assertion_and_with_url_verify(tmp_path) -> None:
+    docs = _docs()
+    Image.new("RGB", (8, 8), "teal").save(tmp_path / "b.png")
+    plain = (tmp_path / "b.png").read_bytes()
+    for payload in (json.dumps(docs[ASSERTION]), ASSERTION):
+        baked = bake_png(plain, payload, ob_version="2.0")
+        report = verify(baked, fetcher=memory_fetcher(docs), at=AT)
+        assert report.verdict == "valid", (payload[:30], report.to_json())
