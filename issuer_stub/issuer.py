@@ -21,8 +21,15 @@ from .badge_art import badge_png, badge_svg
 from .catalogue import Achievement, image_path, load_catalogue
 from .forms import SignedArtifact, baked_png, baked_svg, data_integrity, json_bytes, ob3_vc_jwt, vc_jose
 from .keys import ED25519_2020_FRAGMENT, ED25519_FRAGMENT, P256_FRAGMENT, did_key_method, issuer_keys
-from .ob3 import (StatusRef, Validity, endorsement_credential, issuer_profile, open_badge_credential,
-                  status_list_credential, xsd)
+from .ob3 import (
+    StatusRef,
+    Validity,
+    endorsement_credential,
+    issuer_profile,
+    open_badge_credential,
+    status_list_credential,
+    xsd,
+)
 from .state import STATUS_PURPOSES, IssuedRecord, State, StateError
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8765"

@@ -1,0 +1,147 @@
+"""``satchel-issuer``: init, issue (to a file, or as an OpenID4VCI offer link + QR), revoke /
+suspend / reinstate, serve, sample, catalogue."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .catalogue import DEFAULT_CATALOGUE, CatalogueError, load_catalogue
+from .issuer import DEFAULT_BASE_URL, FORMS, Issuer, now_utc
+from .ob3 import xsd
+from .state import State, StateError
+
+DEFAULT_STATE = Path(".satchel-issuer")
+
+
+def _issuer(args: argparse.Namespace, base_url: str | None = None) -> Issuer:
+    return Issuer(State.in_dir(args.state), base_url, load_catalogue(args.catalogue))
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    issuer = _issuer(args, f"http://{args.host}:{args.port}")
+    print(json.dumps({"state": str(args.state), "baseUrl": issuer.base_url, "did": issuer.did,
+                      "didKey": issuer.keys.did_key}, indent=2))
+    return 0
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def cmd_issue(args: argparse.Namespace) -> int:
+    issuer = _issuer(args)
+    if args.offer:
+        from . import oid4vci
+
+        issuer.achievement(args.achievement)
+        offer = oid4vci.make_offer(issuer.state, issuer.base_url, args.achievement, xsd(now_utc()))
+        print(offer.uri)
+        if args.out:
+            Path(args.out).write_bytes(offer.qr_png())
+            print(f"QR code written to {args.out}", file=sys.stderr)
+        return 0
+    record, artifact = issuer.issue(args.achievement, args.form, args.recipient,
+                                    valid_from=_parse_time(args.valid_from), valid_until=_parse_time(args.valid_until))
+    out = Path(args.out or f"{FORMS[args.form].stem}-{record.id.rsplit(':', 1)[-1].rsplit('/', 1)[-1]}"
+               f".{artifact.extension}")
+    out.write_bytes(artifact.content)
+    print(json.dumps({"id": record.id, "form": record.form, "file": str(out)}))
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    record = _issuer(args).change_status(args.credential_id, args.command)
+    print(json.dumps({"id": record.id, "revoked": record.revoked, "suspended": record.suspended}))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .server import make_server
+
+    state = State.in_dir(args.state)
+    catalogue = load_catalogue(args.catalogue)
+    stored = state.get_meta("base_url")
+    port = args.port if args.port is not None else int(stored.rsplit(":", 1)[1]) if stored else 8765
+
+    def factory(base_url: str) -> Issuer:
+        if stored and stored != base_url:
+            print(f"note: the issuer's did:web changes from {stored} to {base_url}; credentials issued "
+                  "before will not resolve their key here", file=sys.stderr)
+        return Issuer(state, base_url, catalogue)
+
+    server = make_server(factory, args.host, port)
+    print(f"Satchel issuer stub listening on {server.base_url} as {server.issuer.did}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        state.close()
+    return 0
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from .sample import write_sample
+
+    files = write_sample(Path(args.out), args.base_url, load_catalogue(args.catalogue))
+    print(f"wrote {len(files)} credentials and web.json to {args.out}")
+    return 0
+
+
+def cmd_catalogue(args: argparse.Namespace) -> int:
+    for slug, ach in sorted(load_catalogue(args.catalogue).items()):
+        print(f"{slug}\t{ach.name}" + (f"\t(stacks {', '.join(ach.stacks)})" if ach.stacks else ""))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="satchel-issuer", description="Satchel's issuer stub (loopback only).")
+    p.add_argument("--state", type=Path, default=DEFAULT_STATE, help="state directory (SQLite + keys)")
+    p.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE, help="achievement descriptions")
+    sub = p.add_subparsers(dest="command", required=True)
+    init = sub.add_parser("init", help="create keys and identities")
+    init.add_argument("--host", default="127.0.0.1")
+    init.add_argument("--port", type=int, default=8765)
+    init.set_defaults(func=cmd_init)
+    issue = sub.add_parser("issue", help="issue a credential to a file, or as an offer (--offer)")
+    issue.add_argument("achievement")
+    issue.add_argument("--form", choices=list(FORMS), default="ob3-v2-eddsa-rdfc-2022")
+    issue.add_argument("--recipient", help="the learner's DID (default: a demo learner's did:key)")
+    issue.add_argument("--valid-from")
+    issue.add_argument("--valid-until")
+    issue.add_argument("--offer", action="store_true", help="print an OpenID4VCI offer link; --out writes its QR")
+    issue.add_argument("--out")
+    issue.set_defaults(func=cmd_issue)
+    for action in ("revoke", "suspend", "reinstate"):
+        sp = sub.add_parser(action, help=f"{action} an issued credential")
+        sp.add_argument("credential_id")
+        sp.set_defaults(func=cmd_status)
+    serve = sub.add_parser("serve", help="serve did:web, status lists, OB 2.0 documents, issuing and offers")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, help="0 picks a free port (default: the port given to init)")
+    serve.set_defaults(func=cmd_serve)
+    sample = sub.add_parser("sample", help="write a conformance sample of every form + web.json")
+    sample.add_argument("--out", required=True)
+    sample.add_argument("--base-url", default=DEFAULT_BASE_URL)
+    sample.set_defaults(func=cmd_sample)
+    cat = sub.add_parser("catalogue", help="list the achievements")
+    cat.set_defaults(func=cmd_catalogue)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (StateError, CatalogueError) as exc:
+        print(f"satchel-issuer: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
