@@ -508,3 +508,23 @@ def test_every_bundled_context_used_by_the_corpus_resolves_without_unknown_conte
     assert used <= BUNDLED_CONTEXTS
     for url in sorted(used):
         assert expand_safe({"@context": url, "@id": "urn:x:1", "@type": "urn:x:T"})
+
+
+@pytest.mark.parametrize("version", ["1.1", "2.0"])
+def test_safe_mode_accepts_presentation_wrapping_corpus_credential(version: str) -> None:
+    if version == "1.1":
+        vc = _load(CORPUS / "dcc-vc-test-fixtures/v1/ed25519/didKey/noRegistry-noStatus-noExpiry.json")
+        ctx = [VC11, "https://w3id.org/security/suites/ed25519-2020/v1"]
+    else:
+        vc = _load(CORPUS / "dcc-vc-test-fixtures/v2/ed25519/didKey/legacy-noStatus-noExpiry.json")
+        ctx = [VC20]
+    vp = {"@context": ctx, "type": ["VerifiablePresentation"], "holder": "did:example:holder",
+          "verifiableCredential": [vc]}
+    out = canonize(vp)
+    assert out == canonize_reference(vp)
+    # the credential sits in its own named (blank node) graph
+    assert "VerifiablePresentation" in out and " _:c14n" in out
+    tampered = copy.deepcopy(vp)
+    tampered["verifiableCredential"][0]["credentialSubject"]["sneaky"] = "added"
+    with pytest.raises(SafeModeError):
+        canonize(tampered)
