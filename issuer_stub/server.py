@@ -81,7 +81,9 @@ class IssuerHandler(BaseHTTPRequestHandler):
         self._send(status, json_bytes(doc), "application/json", {"Cache-Control": "no-store", **(headers or {})})
 
     def _error(self, err: StateError) -> None:
-        self._json(err.status, {"error": err.code, "error_description": err.message})
+        # A refused request's body may be unread: end the connection rather than parse it as the next request.
+        self.close_connection = True
+        self._json(err.status, {"error": err.code, "error_description": err.message}, {"Connection": "close"})
 
     def _body(self, *allowed_types: str) -> bytes:
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
@@ -92,7 +94,6 @@ class IssuerHandler(BaseHTTPRequestHandler):
         if length is None or not length.isdigit():
             raise StateError(411, "length_required", "a Content-Length header is required")
         if int(length) > MAX_BODY_BYTES:
-            self.close_connection = True
             raise StateError(413, "body_too_large", f"the body is over {MAX_BODY_BYTES} bytes")
         return self.rfile.read(int(length))
 
