@@ -12,12 +12,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-import httpx
-
 from .checks.dates import parse_datetime
 from .errors import MalformedError
 from .formats._detect import MAX_INPUT_BYTES
-from .net import DocumentMapTransport, Fetcher, GuardedTransport, RefusingTransport, make_client
+from .net import Fetcher, LocalDocuments, make_client
 from .report import Status, Verdict, VerificationReport
 from .verify import verify
 
@@ -49,9 +47,8 @@ def _read(item: str, stdin: TextIO) -> bytes | str:
 
 
 def _fetcher(args: argparse.Namespace) -> Fetcher:
-    fallback: httpx.BaseTransport = RefusingTransport() if args.offline else GuardedTransport()
-    transport = DocumentMapTransport.from_file(args.documents, fallback) if args.documents else fallback
-    return Fetcher(make_client(transport))
+    documents = LocalDocuments.from_file(args.documents) if args.documents else None
+    return Fetcher(None if args.offline else make_client(), documents=documents)
 
 
 def render_text(report: VerificationReport, name: str) -> str:

@@ -1,127 +1,79 @@
-"""Every fetch the engine makes goes through a :class:`Fetcher` wrapping one httpx client.
+"""Every fetch the engine makes goes through a :class:`Fetcher`.
 
-The engine never opens a connection by itself: with no client there is no network at all.
-Tests and ``--documents`` answer URLs from local files through :class:`DocumentMapTransport`,
-an ordinary httpx transport, so the code path is the real one and only the wire is swapped.
+A fetcher answers from local documents first (``--documents``: URLs mapped to files, as
+``../shared/corpus/web.json``), then from one injected httpx client. With no client there is
+no network at all: ``Fetcher(None)`` refuses every URL it has no local answer for.
+
+The httpx transports (``GuardedTransport`` for live fetches with SSRF rules,
+``RefusingTransport``, ``DocumentMapTransport``) live in ``credentials._transports`` and are
+imported on first use, so an offline run never loads the HTTP stack.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import json
-import socket
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urlsplit
-
-import httpx
 
 from .errors import FetchError, FetchRefusedError, GoneError
 
+if TYPE_CHECKING:
+    import httpx
+
+    from ._transports import DocumentMapTransport, GuardedTransport, RefusingTransport
+
+__all__ = ["DocumentMapTransport", "Fetcher", "GuardedTransport", "LocalDocuments", "RefusingTransport",
+           "make_client"]
+
 MAX_DOCUMENT_BYTES = 4 * 1024 * 1024
-DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
-MAX_REDIRECTS = 3
 
 
-class RefusedError(httpx.TransportError):
-    """Raised by a transport that will not try a request (offline, forbidden address)."""
+def __getattr__(name: str) -> Any:
+    if name in ("DocumentMapTransport", "GuardedTransport", "RefusingTransport", "RefusedError"):
+        from . import _transports
+
+        return getattr(_transports, name)
+    raise AttributeError(name)
 
 
-class RefusingTransport(httpx.BaseTransport):
-    """Refuses every request without touching the network (``--offline``)."""
+def make_client(transport: httpx.BaseTransport | None = None) -> httpx.Client:
+    """The one httpx client shape: timeouts, few redirects, live fetches guarded against SSRF."""
+    from ._transports import make_client as _make
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        raise RefusedError(f"offline: {request.url} is not available without network", request=request)
+    return _make(transport)
 
 
-class DocumentMapTransport(httpx.BaseTransport):
-    """Answers listed URLs (without fragment) from local files; passes the rest to ``fallback``.
+class LocalDocuments:
+    """URLs (without fragment) answered from local files: ``{url: path}``, paths relative to ``base``."""
 
-    The map is the shape of the corpus's ``web.json``: ``{url: path}``, paths relative to ``base``.
-    """
-
-    def __init__(self, mapping: Mapping[str, str | Path], base: Path | None = None,
-                 fallback: httpx.BaseTransport | None = None) -> None:
+    def __init__(self, mapping: Mapping[str, str | Path], base: Path | None = None) -> None:
         base = base or Path.cwd()
         self._files = {urldefrag(url)[0]: base / path for url, path in mapping.items()}
-        self._fallback = fallback or RefusingTransport()
 
     @classmethod
-    def from_file(cls, path: str | Path, fallback: httpx.BaseTransport | None = None) -> DocumentMapTransport:
+    def from_file(cls, path: str | Path) -> LocalDocuments:
         p = Path(path)
         mapping = json.loads(p.read_text(encoding="utf-8"))
         if not isinstance(mapping, dict):
             raise ValueError(f"{p}: a documents map is a JSON object of URL -> file")
-        return cls(mapping, base=p.parent, fallback=fallback)
+        return cls(mapping, base=p.parent)
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        path = self._files.get(str(request.url).split("#", 1)[0])
-        if path is None:
-            return self._fallback.handle_request(request)
-        try:
-            body = path.read_bytes()
-        except OSError:
-            return httpx.Response(404, request=request)
-        ctype = "application/json" if path.suffix in (".json", ".jsonld", "") else "application/octet-stream"
-        if path.suffix == ".png":
-            ctype = "image/png"
-        elif path.suffix == ".svg":
-            ctype = "image/svg+xml"
-        return httpx.Response(200, content=body, headers={"content-type": ctype}, request=request)
-
-
-def _is_public_address(host: str) -> bool:
-    try:
-        infos = socket.getaddrinfo(host, None)
-    except OSError:
-        return True  # let the connection fail normally
-    for info in infos:
-        addr = ipaddress.ip_address(info[4][0])
-        if addr.is_private or addr.is_loopback or addr.is_link_local or addr.is_reserved \
-                or addr.is_multicast or addr.is_unspecified:
-            return False
-    return True
-
-
-class GuardedTransport(httpx.HTTPTransport):
-    """Live network with rules: https only (http for loopback when allowed), no private ranges.
-
-    Blocks server-side request forgery through a URL a credential names (a hosted badge
-    pointing at 169.254.169.254, say).
-    """
-
-    def __init__(self, allow_loopback: bool = False, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._allow_loopback = allow_loopback
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        host = request.url.host
-        loopback = host in ("127.0.0.1", "::1", "localhost")
-        if loopback and self._allow_loopback:
-            return super().handle_request(request)
-        if request.url.scheme != "https":
-            raise RefusedError(f"{request.url}: only https URLs are fetched", request=request)
-        if not _is_public_address(host):
-            raise RefusedError(f"{request.url}: private or local addresses are never fetched", request=request)
-        return super().handle_request(request)
-
-
-def make_client(transport: httpx.BaseTransport | None = None) -> httpx.Client:
-    return httpx.Client(transport=transport or GuardedTransport(), timeout=DEFAULT_TIMEOUT,
-                        follow_redirects=True, max_redirects=MAX_REDIRECTS,
-                        headers={"user-agent": "satchel-verifier/0.1"})
+    def path_for(self, url: str) -> Path | None:
+        return self._files.get(urldefrag(url)[0])
 
 
 class Fetcher:
-    """Fetches documents for verification through one injected httpx client.
+    """Fetches documents for verification: local documents first, then the injected client.
 
-    ``Fetcher(None)`` refuses every URL: the engine has no network unless given one.
-    Answers are memoised per fetcher so one run fetches each status list once.
+    Answers are memoised per fetcher, so one run fetches each status list once.
     """
 
-    def __init__(self, client: httpx.Client | None = None, max_bytes: int = MAX_DOCUMENT_BYTES) -> None:
+    def __init__(self, client: httpx.Client | None = None, max_bytes: int = MAX_DOCUMENT_BYTES,
+                 documents: LocalDocuments | None = None) -> None:
         self._client = client
+        self._documents = documents
         self._max = max_bytes
         self._cache: dict[str, bytes | FetchError] = {}
 
@@ -145,10 +97,27 @@ class Fetcher:
         return body
 
     def _fetch(self, url: str, accept: str) -> bytes:
+        local = self._documents.path_for(url) if self._documents else None
+        if local is not None:
+            # A mapped URL is answered from its file whatever its scheme: no network is involved.
+            try:
+                if local.stat().st_size > self._max:
+                    raise FetchError(url, f"larger than {self._max} bytes")
+                return local.read_bytes()
+            except OSError as exc:
+                raise FetchError(url, f"the local copy cannot be read ({exc.strerror})") from None
         if urlsplit(url).scheme not in ("http", "https"):
             raise FetchRefusedError(url, "not an http(s) URL")
         if self._client is None:
             raise FetchRefusedError(url, "no network access was allowed")
+        return self._fetch_http(url, accept)
+
+    def _fetch_http(self, url: str, accept: str) -> bytes:
+        import httpx
+
+        from ._transports import RefusedError
+
+        assert self._client is not None
         try:
             with self._client.stream("GET", url, headers={"accept": accept}) as resp:
                 if resp.status_code == 410:

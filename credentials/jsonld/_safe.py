@@ -131,7 +131,6 @@ class SafeProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]
                                    local_ctx=local_ctx, defined=defined)
 
 
-
 class FastProcessor(SafeProcessor):
     """SafeProcessor that also memoizes context processing across calls."""
 
