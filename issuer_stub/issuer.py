@@ -22,6 +22,8 @@ from .catalogue import Achievement, image_path, load_catalogue
 from .forms import SignedArtifact, baked_png, baked_svg, data_integrity, json_bytes, ob3_vc_jwt, vc_jose
 from .keys import ED25519_2020_FRAGMENT, ED25519_FRAGMENT, P256_FRAGMENT, did_key_method, issuer_keys
 from .ob3 import (
+    OB3_CONTEXT,
+    OB3_CONTEXT_UNVERSIONED,
     StatusRef,
     Validity,
     endorsement_credential,
@@ -168,7 +170,10 @@ class Issuer:
         issuer = self.profile(did_key=did_key)
         cred = open_badge_credential(ach, base_url=self.base_url, credential_id=f"urn:uuid:{uid}", issuer=issuer,
                                      subject_id=subject, validity=validity, status=status, v2=not v1,
-                                     with_2020_suite=v1, stacked=self._stacked(ach, issuer))
+                                     with_2020_suite=v1, stacked=self._stacked(ach, issuer),
+                                     ob_context=OB3_CONTEXT_UNVERSIONED if did_key else OB3_CONTEXT)
+        if did_key:
+            cred = _within_ob300_terms(cred)
         created = validity.valid_from
         if form.name == "ob3-vc-jwt":
             token = ob3_vc_jwt(cred, self.keys.ed25519, self.keys.method(ED25519_FRAGMENT), validity.valid_from,
@@ -332,6 +337,14 @@ class Issuer:
         paths += [r.id.removeprefix(self.base_url) for r in self.state.credentials()
                   if r.id.startswith(self.ob2_urls.assertion(""))]
         return paths
+
+
+def _within_ob300_terms(cred: dict[str, Any]) -> dict[str, Any]:
+    """Drop what the unversioned (3.0.0) OB context does not define: Achievement.inLanguage and
+    Achievement.related came in later context versions (safe mode would refuse to sign them)."""
+    subject = dict(cred["credentialSubject"])
+    subject["achievement"] = {k: v for k, v in subject["achievement"].items() if k not in ("inLanguage", "related")}
+    return {**cred, "credentialSubject": subject}
 
 
 def default_validity_for_expired(now: datetime) -> tuple[datetime, datetime]:

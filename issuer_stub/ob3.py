@@ -14,6 +14,8 @@ from .catalogue import Achievement, achievement_document, result_description_id
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
 OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+# The unversioned OB 3.0 context: the one didkit 0.3.3 bundles (it knows no 3.0.x versions).
+OB3_CONTEXT_UNVERSIONED = "https://purl.imsglobal.org/spec/ob/v3p0/context.json"
 ED25519_2020_CONTEXT = "https://w3id.org/security/suites/ed25519-2020/v1"
 # Bitstring Status List v1.0 §2.1: VCDM 1.1 documents need the status vocabulary's own context.
 STATUS_CONTEXT = "https://www.w3.org/ns/credentials/status/v1"
@@ -88,10 +90,10 @@ def _dates(v2: bool, validity: Validity) -> dict[str, str]:
     return out
 
 
-def contexts_for(v2: bool, with_status: bool, with_2020_suite: bool) -> list[str]:
+def contexts_for(v2: bool, with_status: bool, with_2020_suite: bool, ob_context: str = OB3_CONTEXT) -> list[str]:
     if v2:
-        return [VC_V2, OB3_CONTEXT]
-    ctx = [VC_V1, OB3_CONTEXT]
+        return [VC_V2, ob_context]
+    ctx = [VC_V1, ob_context]
     if with_status:
         ctx.append(STATUS_CONTEXT)
     if with_2020_suite:
@@ -102,7 +104,8 @@ def contexts_for(v2: bool, with_status: bool, with_2020_suite: bool) -> list[str
 def open_badge_credential(ach: Achievement, *, base_url: str, credential_id: str, issuer: dict[str, Any],
                           subject_id: str, validity: Validity, status: StatusRef | None,
                           v2: bool = True, with_2020_suite: bool = False,
-                          stacked: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+                          stacked: list[dict[str, Any]] | None = None,
+                          ob_context: str = OB3_CONTEXT) -> dict[str, Any]:
     """OB 3.0 §B.1.10 OpenBadgeCredential (also §8 for the VCDM 1.1 form)."""
     achievement = achievement_document(ach, base_url, issuer)
     if stacked:
@@ -110,7 +113,7 @@ def open_badge_credential(ach: Achievement, *, base_url: str, credential_id: str
         achievement["related"] = [{"id": a["id"], "type": ["Related"], "inLanguage": "en",
                                    "version": "1.0"} for a in stacked]
     doc: dict[str, Any] = {
-        "@context": contexts_for(v2, status is not None, with_2020_suite),
+        "@context": contexts_for(v2, status is not None, with_2020_suite, ob_context),
         "id": credential_id,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "issuer": issuer,
