@@ -34,6 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--at", metavar="TIME", help="verify as of this ISO 8601 time (default: now)")
     p.add_argument("--challenge", help="the challenge the holder was asked to sign (presentations)")
     p.add_argument("--domain", help="the domain the holder was asked to sign for (presentations)")
+    p.add_argument("--identity", metavar="EMAIL|URL|PHONE",
+                   help="check that the badge was issued to this person (recipient identity)")
     return p
 
 
@@ -82,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             data = _read(item, sys.stdin)
             report = verify(data, fetcher=fetcher, at=at or datetime.now(UTC), challenge=args.challenge,
-                            domain=args.domain, source=item)
+                            domain=args.domain, source=item, identity=args.identity)
         except OSError as exc:
             from .report import failed
 

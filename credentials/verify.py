@@ -19,6 +19,7 @@ from .checks.dates import check_validity
 from .checks.jwt import check_jwt_signature, claim_time, credential_from_jwt
 from .checks.ob2 import verify_ob2
 from .checks.proofs import check_data_integrity, short
+from .checks.recipient import check_recipient
 from .checks.status import check_status
 from .checks.structure import check_contexts, check_credential_structure, is_url, issuer_id, types_of, vc_version
 from .errors import MalformedError, SatchelError
@@ -33,9 +34,9 @@ MAX_NESTED = 4
 
 
 def _options(fetcher: Fetcher | None, at: datetime | None, challenge: str | None,
-             domain: str | None) -> VerifyOptions:
+             domain: str | None, identity: str | None = None) -> VerifyOptions:
     return VerifyOptions(fetcher=fetcher or Fetcher(None), at=(at or datetime.now(UTC)).astimezone(UTC),
-                         challenge=challenge, domain=domain)
+                         challenge=challenge, domain=domain, identity=identity)
 
 
 def _malformed(fmt: str, message: str, opts: VerifyOptions, doc: Any = None,
@@ -46,9 +47,12 @@ def _malformed(fmt: str, message: str, opts: VerifyOptions, doc: Any = None,
 
 def verify(data: bytes | str | Mapping[str, Any], *, fetcher: Fetcher | None = None,
            at: datetime | None = None, challenge: str | None = None, domain: str | None = None,
-           source: str | None = None) -> VerificationReport:
-    """Verify anything a learner may import: JSON, JWT, baked image, or a badge URL."""
-    opts = _options(fetcher, at, challenge, domain)
+           source: str | None = None, identity: str | None = None) -> VerificationReport:
+    """Verify anything a learner may import: JSON, JWT, baked image, or a badge URL.
+
+    ``identity`` (an email, URL or phone) is checked against the badge's recipient.
+    """
+    opts = _options(fetcher, at, challenge, domain, identity)
     try:
         if isinstance(data, Mapping):
             from .formats._detect import classify_json
@@ -93,6 +97,8 @@ def _dispatch(parsed: ParsedInput, opts: VerifyOptions, source: str | None) -> V
         if parsed.format == "url":
             return _verify_url(parsed.url or "", opts, source)
         checks, assertion = verify_ob2(doc, parsed.url, opts, jws=parsed.jws)
+        if opts.identity is not None and assertion is not None:
+            checks.append(check_recipient(assertion, opts.identity))
         first = passed("format", "An Open Badges 2.0 badge" + (f" baked in a {parsed.container.upper()}"
                        if parsed.container else "") + ".")
         if any(c.id == "format" for c in checks):
@@ -147,6 +153,8 @@ def _status_verify(doc: dict[str, Any], opts: VerifyOptions) -> VerificationRepo
 def _common_tail(cred: dict[str, Any], opts: VerifyOptions, *, v2: bool, not_before: datetime | None = None,
                  expires: datetime | None = None) -> list[CheckResult]:
     checks = check_validity(cred, opts.at, v2=v2, not_before=not_before, expires=expires)
+    if opts.identity is not None:
+        checks.append(check_recipient(cred, opts.identity))
     if opts.check_status and opts.depth < MAX_NESTED:
         checks.extend(check_status(cred, opts, _status_verify))
     return checks
@@ -244,7 +252,7 @@ def _verify_vp_core(doc: dict[str, Any], opts: VerifyOptions, jwt: ParsedInput |
 
 
 def _nested_credential(item: Any, opts: VerifyOptions) -> VerificationReport:
-    sub_opts = opts.nested(challenge=None, domain=None)
+    sub_opts = opts.nested(challenge=None, domain=None, identity=None)
     if isinstance(item, str):
         try:
             return verify_parsed(_jwt_input(item), sub_opts)

@@ -234,3 +234,17 @@ def test_ob3_style_jwt_maps_registered_claims() -> None:
     token = sign_jws({"alg": "EdDSA", "typ": "JWT", "kid": signer.vm}, json.dumps(claims).encode(), signer.key)
     assert verify(token, at=datetime(2025, 6, 1, tzinfo=UTC)).verdict == "valid"
     assert verify(token, at=AT).problems == ("expired",)
+
+
+def test_ob3_identifier_hash_is_checked_against_stated_identity() -> None:
+    import hashlib
+
+    signer = ed25519_signer()
+    doc = ob3_credential(signer.did)
+    doc["credentialSubject"]["identifier"] = [{
+        "type": "IdentityObject", "identityType": "emailAddress", "hashed": True, "salt": "s4lt",
+        "identityHash": "sha256$" + hashlib.sha256(b"ana@example.org" + b"s4lt").hexdigest()}]
+    signed = signer.sign(doc)
+    assert verify(signed, at=AT, identity="ana@example.org").verdict == "valid"
+    assert verify(signed, at=AT, identity="bob@example.org").problems == ("recipient-mismatch",)
+    assert verify(signed, at=AT).check("recipient") is None

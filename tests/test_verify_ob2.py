@@ -97,3 +97,17 @@ def test_baked_png_with_hosted_assertion_and_with_url_verify(tmp_path) -> None:
         baked = bake_png(plain, payload, ob_version="2.0")
         report = verify(baked, fetcher=memory_fetcher(docs), at=AT)
         assert report.verdict == "valid", (payload[:30], report.to_json())
+
+
+def test_recipient_identity_hash_matches_the_stated_email_only() -> None:
+    import hashlib
+
+    docs = _docs()
+    digest = hashlib.sha256(b"learner@example.com" + b"deadsea").hexdigest()
+    docs[ASSERTION]["recipient"] = {"type": "email", "hashed": True, "salt": "deadsea",
+                                    "identity": f"sha256${digest}"}
+    fetcher = memory_fetcher(docs)
+    ok = verify(json.dumps(docs[ASSERTION]), fetcher=fetcher, at=AT, identity="Learner@Example.com")
+    assert ok.verdict == "valid" and ok.check("recipient").status == "passed"
+    other = verify(json.dumps(docs[ASSERTION]), fetcher=fetcher, at=AT, identity="someone@example.com")
+    assert other.problems == ("recipient-mismatch",)

@@ -16,6 +16,7 @@ class VerifyOptions:
     domain: str | None = None
     check_status: bool = True
     depth: int = 0
+    identity: str | None = None  # the recipient's email / URL / phone, when the caller states one
 
     def nested(self, **changes: object) -> VerifyOptions:
         return replace(self, depth=self.depth + 1, **changes)  # type: ignore[arg-type]
