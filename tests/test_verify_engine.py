@@ -248,3 +248,18 @@ def test_ob3_identifier_hash_is_checked_against_stated_identity() -> None:
     assert verify(signed, at=AT, identity="ana@example.org").verdict == "valid"
     assert verify(signed, at=AT, identity="bob@example.org").problems == ("recipient-mismatch",)
     assert verify(signed, at=AT).check("recipient") is None
+
+
+def test_1edtech_revocation_list_reports_revoked_and_needs_the_issuers_list() -> None:
+    signer = ed25519_signer()
+    url = "https://issuer.example.org/revocations/1"
+    doc = ob3_credential(signer.did, credentialStatus={"id": url, "type": "1EdTechRevocationList"})
+    doc["@context"].append("https://purl.imsglobal.org/spec/ob/v3p0/extensions.json")
+    signed = signer.sign(doc)
+    listed = {"id": url, "issuer": signer.did,
+              "revokedCredentials": [{"id": signed["id"], "revocationReason": "Issued in error"}]}
+    assert verify(signed, fetcher=memory_fetcher({url: listed}), at=AT).problems == ("revoked",)
+    clean = {**listed, "revokedCredentials": []}
+    assert verify(signed, fetcher=memory_fetcher({url: clean}), at=AT).verdict == "valid"
+    foreign = {**listed, "issuer": "did:example:someone-else", "revokedCredentials": []}
+    assert verify(signed, fetcher=memory_fetcher({url: foreign}), at=AT).problems == ("status-unknown",)

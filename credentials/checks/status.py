@@ -38,8 +38,40 @@ def check_status(cred: dict[str, Any], opts: VerifyOptions, verify: VerifyFn) ->
     entries = status if isinstance(status, list) else [status]
     out: list[CheckResult] = []
     for entry in entries:
-        out.append(_check_entry(entry, opts, verify))
+        if "1EdTechRevocationList" in _types(entry):
+            out.append(_check_1edtech_list(cred, entry, opts))
+        else:
+            out.append(_check_entry(entry, opts, verify))
     return out
+
+
+def _check_1edtech_list(cred: dict[str, Any], entry: dict[str, Any], opts: VerifyOptions) -> CheckResult:
+    """1EdTech Revocation List Status Method 1.0 (OB 3.0 §"Credential Status"): GET the entry's
+    id; the answer lists ``revokedCredentials`` by credential id. It is not signed: it counts only
+    when it names the credential's own issuer."""
+    check_id = "status.revocation"
+    url = entry.get("id")
+    if not isinstance(url, str):
+        return _unknown(check_id, "the revocation list entry has no id")
+    try:
+        doc = opts.fetcher.get_json(url)
+    except FetchError as exc:
+        return _unknown(check_id, f"the revocation list {url} could not be fetched ({exc.reason})")
+    issuer = cred.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    list_issuer = doc.get("issuer") if isinstance(doc, dict) else None
+    list_issuer = list_issuer.get("id") if isinstance(list_issuer, dict) else list_issuer
+    revoked = doc.get("revokedCredentials") if isinstance(doc, dict) else None
+    if list_issuer != issuer_id or not isinstance(revoked, list):
+        return _unknown(check_id, "the revocation list is not the issuer's list")
+    cred_id = cred.get("id")
+    when = f" (as of {human(opts.at)})"
+    for item in revoked:
+        if isinstance(item, dict) and cred_id is not None and item.get("id") == cred_id:
+            reason = item.get("revocationReason")
+            return failed(check_id, "revoked", "The issuer has revoked this credential"
+                          + (f": {reason}" if isinstance(reason, str) and reason else "") + when + ".")
+    return passed(check_id, f"Not on the issuer's revocation list{when}.")
 
 
 def _unknown(check_id: str, why: str) -> CheckResult:
