@@ -176,18 +176,18 @@ class Issuer:
             cred = _within_ob300_terms(cred)
         created = validity.valid_from
         if form.name == "ob3-vc-jwt":
-            token = ob3_vc_jwt(cred, self.keys.ed25519, self.keys.method(ED25519_FRAGMENT), validity.valid_from,
+            token = ob3_vc_jwt(cred, self.keys.ed25519_key, self.keys.method(ED25519_FRAGMENT), validity.valid_from,
                                validity.valid_until)
             return SignedArtifact(form.name, token.encode(), form.media_type, form.extension, cred), cred["id"]
         if form.name == "ob3-vc-jose":
-            token = vc_jose(cred, self.keys.p256, self.keys.method(P256_FRAGMENT))
+            token = vc_jose(cred, self.keys.p256_key, self.keys.method(P256_FRAGMENT))
             return SignedArtifact(form.name, token.encode(), form.media_type, form.extension, cred), cred["id"]
         if v1:
             method = did_key_method(self.keys.did_key) if did_key else self.keys.method(ED25519_2020_FRAGMENT)
-            signed = data_integrity(cred, "Ed25519Signature2020", self.keys.ed25519, method, created)
+            signed = data_integrity(cred, "Ed25519Signature2020", self.keys.ed25519_key, method, created)
         else:
             suite = "eddsa-jcs-2022" if form.name == "ob3-v2-eddsa-jcs-2022" else "eddsa-rdfc-2022"
-            signed = data_integrity(cred, suite, self.keys.ed25519, self.keys.method(ED25519_FRAGMENT), created)
+            signed = data_integrity(cred, suite, self.keys.ed25519_key, self.keys.method(ED25519_FRAGMENT), created)
         text = json_bytes(signed)
         if form.extension == "png":
             content = baked_png(self.image_bytes(ach, ".png"), text.decode())
@@ -206,7 +206,7 @@ class Issuer:
             endorsed_id=f"{self.base_url}/achievements/{ach.slug}",
             comment=f"The association recognises '{ach.name}' as meeting its entry-to-practice expectations.",
             validity=validity)
-        signed = data_integrity(cred, "eddsa-rdfc-2022", self.keys.endorser, did_key_method(endorser_did),
+        signed = data_integrity(cred, "eddsa-rdfc-2022", self.keys.endorser_key, did_key_method(endorser_did),
                                 validity.valid_from)
         return SignedArtifact(form.name, json_bytes(signed), form.media_type, form.extension, signed), signed["id"]
 
@@ -217,7 +217,7 @@ class Issuer:
         doc = ob2.assertion(self.ob2_urls, ach, assertion_id=aid, email=email, salt=secrets.token_hex(8),
                             issued_on=xsd(validity.valid_from),
                             expires=xsd(validity.valid_until) if validity.valid_until else None, signed=signed)
-        payload = ob2.sign_assertion(doc, self.keys.rsa) if signed else json_bytes(doc).decode()
+        payload = ob2.sign_assertion(doc, self.keys.rsa_key) if signed else json_bytes(doc).decode()
         if form.extension == "png":
             content = baked_png(self.image_bytes(ach, ".png"), payload, ob_version="2.0")
         elif form.extension == "svg":
@@ -266,7 +266,7 @@ class Issuer:
         updated = datetime.fromisoformat(record.updated.replace("Z", "+00:00"))
         doc = status_list_credential(list_url=self.status_list_url(purpose), issuer_id=self.did, purpose=purpose,
                                      bits=record.bits, valid_from=updated)
-        body = json_bytes(data_integrity(doc, "eddsa-rdfc-2022", self.keys.ed25519,
+        body = json_bytes(data_integrity(doc, "eddsa-rdfc-2022", self.keys.ed25519_key,
                                          self.keys.method(ED25519_FRAGMENT), updated))
         self._status_cache[purpose] = (record.version, body)
         return body
@@ -311,7 +311,7 @@ class Issuer:
         if url == urls.key:
             from .keys import public_pem
 
-            return Served(json_bytes(ob2.cryptographic_key(urls, public_pem(self.keys.rsa))), "application/ld+json")
+            return Served(json_bytes(ob2.cryptographic_key(urls, public_pem(self.keys.rsa_key))), "application/ld+json")
         if url == urls.revocation_list:
             revoked = [r.id for r in self.state.credentials() if r.form.startswith("ob2-signed") and r.revoked]
             return Served(json_bytes(ob2.revocation_list(urls, revoked)), "application/ld+json")

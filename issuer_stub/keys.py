@@ -75,19 +75,19 @@ def did_web_for(base_url: str) -> str:
 class IssuerKeys:
     """Everything the issuer signs with, and the identifiers that name the keys."""
 
-    ed25519: ed25519.Ed25519PrivateKey
-    p256: ec.EllipticCurvePrivateKey
-    rsa: rsa.RSAPrivateKey
-    endorser: ed25519.Ed25519PrivateKey
+    ed25519_key: ed25519.Ed25519PrivateKey
+    p256_key: ec.EllipticCurvePrivateKey
+    rsa_key: rsa.RSAPrivateKey
+    endorser_key: ed25519.Ed25519PrivateKey
     did_web: str
 
     @property
     def did_key(self) -> str:
-        return did_key_of(self.ed25519)
+        return did_key_of(self.ed25519_key)
 
     @property
     def endorser_did(self) -> str:
-        return did_key_of(self.endorser)
+        return did_key_of(self.endorser_key)
 
     def method(self, fragment: str) -> str:
         return self.did_web + fragment
@@ -95,14 +95,14 @@ class IssuerKeys:
     def did_document(self) -> dict[str, Any]:
         """The did:web document (DID Core §5; Multikey per Controlled Identifiers §2.2.2)."""
         did = self.did_web
-        multikey = encode_multikey(self.ed25519.public_key())
-        methods = [
+        multikey = encode_multikey(self.ed25519_key.public_key())
+        methods: list[dict[str, Any]] = [
             {"id": did + ED25519_FRAGMENT, "type": "Multikey", "controller": did,
              "publicKeyMultibase": multikey},
             {"id": did + ED25519_2020_FRAGMENT, "type": "Ed25519VerificationKey2020", "controller": did,
              "publicKeyMultibase": multikey},
             {"id": did + P256_FRAGMENT, "type": "JsonWebKey", "controller": did,
-             "publicKeyJwk": public_key_to_jwk(self.p256.public_key())},
+             "publicKeyJwk": public_key_to_jwk(self.p256_key.public_key())},
         ]
         ids = [m["id"] for m in methods]
         return {

@@ -52,7 +52,7 @@ class IssuerServer(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], issuer_factory: Any) -> None:
         super().__init__(address, IssuerHandler)
-        host, port = self.server_address[:2]
+        host, port = str(self.server_address[0]), int(self.server_address[1])
         self.base_url = f"http://{host}:{port}"
         self.issuer: Issuer = issuer_factory(self.base_url)
         self.write_lock = threading.Lock()
