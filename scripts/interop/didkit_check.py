@@ -23,7 +23,7 @@ import didkit
 OPTIONS = json.dumps({"proofPurpose": "assertionMethod"})
 
 
-async def didkit_verify(text: str) -> dict:
+async def didkit_verify(text: str) -> dict[str, object]:
     # didkit.verify_credential returns an awaitable that needs a running event loop.
     return dict(json.loads(await didkit.verify_credential(text, OPTIONS)))
 
