@@ -528,3 +528,29 @@ def test_safe_mode_accepts_presentation_wrapping_corpus_credential(version: str)
     tampered["verifiableCredential"][0]["credentialSubject"]["sneaky"] = "added"
     with pytest.raises(SafeModeError):
         canonize(tampered)
+
+
+def test_import_cannot_change_the_imported_bundled_context_for_later_documents() -> None:
+    undefined_terms = "https://www.w3.org/ns/credentials/undefined-terms/v2"
+    plain = {"@context": [VC20, undefined_terms], "id": "urn:uuid:3", "type": ["VerifiableCredential"],
+             "issuer": "did:example:issuer", "credentialSubject": {"id": "did:example:s", "claim": "x"}}
+    before = canonize(plain)
+    before_reference = canonize_reference(plain)
+    attacker = {"@context": [VC20, {"@import": undefined_terms, "@vocab": "https://evil.example/#"}],
+                "id": "urn:uuid:4", "type": ["VerifiableCredential"], "issuer": "did:example:issuer",
+                "credentialSubject": {"id": "did:example:s", "claim": "x"}}
+    assert "https://evil.example/#claim" in canonize(attacker)
+    assert "https://evil.example/#claim" in canonize_reference(attacker)
+    assert canonize(plain) == before
+    assert canonize_reference(plain) == before_reference
+    assert "https://evil.example" not in before
+
+
+def test_import_of_a_context_list_or_relative_url_is_rejected() -> None:
+    doc = _vc20_credential()
+    doc["@context"] = [*doc["@context"], {"@import": "contexts/local.json"}]
+    with pytest.raises(UnknownContextError):
+        canonize(doc)
+    doc["@context"][-1] = {"@import": 5}
+    with pytest.raises(SafeModeError):
+        canonize(doc)

@@ -22,6 +22,7 @@ Detection has three parts:
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from collections.abc import Callable
@@ -33,6 +34,7 @@ from pyld import jsonld
 from pyld.context_resolver import ContextResolver
 
 from ..errors import SafeModeError, UnknownContextError
+from ._loader import load_context
 
 # An IRI usable in N-Quads: a scheme, a colon, and no character IRIREF forbids.
 _ABS_IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>"{}|^`\\]*\Z')
@@ -92,6 +94,38 @@ def _context_key(local_ctx: Any) -> tuple[Any, ...] | None:
     return None
 
 
+def _merge_import(ctx: dict[str, Any]) -> dict[str, Any]:
+    """JSON-LD 1.1 ``@import``: the imported context object, overridden by the local entries.
+
+    pyld 3.3.0 implements @import by updating the *cached* imported context document in place
+    (``import_ctx.update(ctx)``), so one document could change a bundled context for every
+    later document in the process; it can also mistake a processed active context for the
+    imported one. We therefore merge a private copy here and pyld never sees @import.
+    """
+    url = ctx["@import"]
+    if not isinstance(url, str):
+        raise SafeModeError("@import must be a string")
+    if _ABS_BASE.match(url) is None:
+        raise UnknownContextError(url)
+    doc = load_context(url)
+    imported = doc.get("@context") if isinstance(doc, dict) else None
+    if not isinstance(imported, dict):
+        raise SafeModeError(f"@import {url} does not reference a single context object")
+    if "@import" in imported:
+        raise SafeModeError(f"@import {url}: an imported context must not itself use @import")
+    merged: dict[str, Any] = copy.deepcopy(imported)
+    merged.update((k, v) for k, v in ctx.items() if k != "@import")
+    return merged
+
+
+def _inline_imports(local_ctx: Any) -> Any:
+    if isinstance(local_ctx, dict) and "@import" in local_ctx:
+        return _merge_import(local_ctx)
+    if isinstance(local_ctx, list) and any(isinstance(c, dict) and "@import" in c for c in local_ctx):
+        return [_merge_import(c) if isinstance(c, dict) and "@import" in c else c for c in local_ctx]
+    return local_ctx
+
+
 class SafeProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]
     """A pyld processor that raises :class:`SafeModeError` instead of dropping data."""
 
@@ -117,6 +151,12 @@ class SafeProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]
                     "object with only @id or @language, or @value null)")
             raise SafeModeError(f"the free-floating value {element!r} would be dropped")
         return rval
+
+    def _process_context(self, active_ctx: Any, local_ctx: Any, options: Any,
+                         override_protected: bool = False, propagate: bool = True,
+                         validate_scoped: bool = True, cycles: Any = None) -> Any:
+        return super()._process_context(active_ctx, _inline_imports(local_ctx), options,
+                                        override_protected, propagate, validate_scoped, cycles)
 
     def _expand_iri(self, active_ctx: Any, value: Any, base: Any = None, vocab: bool = False,
                     local_ctx: Any = None, defined: Any = None) -> Any:
