@@ -60,6 +60,9 @@ def render_text(report: VerificationReport, name: str) -> str:
         lines.append(f"  {_MARK[c.status]} {c.message}")
     for n, sub in enumerate(report.nested, 1):
         lines.append(render_text(sub, f"  credential {n}").replace("\n", "\n  "))
+    for n, sub in enumerate(report.attached, 1):
+        role = "endorsement" if sub.format == "endorsement" else "contained credential"
+        lines.append(render_text(sub, f"  {role} {n}").replace("\n", "\n  "))
     if report.warnings:
         lines.append("  warnings: " + ", ".join(report.warnings))
     return "\n".join(lines)

@@ -100,7 +100,9 @@ class VerificationReport:
 
     ``credential`` is the parsed JSON of what was verified (the credential, the presentation,
     or the OB 2.0 assertion); ``nested`` holds the reports of credentials inside a
-    presentation (or endorsements / CLR parts), whose problems count for this report too.
+    presentation, whose problems count for this report too. ``attached`` holds reports of
+    credentials that travel with this one (endorsements, the parts of a CLR): each is judged
+    on its own and shown under this one, and a problem there is a warning here, not a verdict.
     """
 
     format: str
@@ -110,6 +112,7 @@ class VerificationReport:
     nested: tuple[VerificationReport, ...] = ()
     source: str | None = None
     extra_warnings: tuple[str, ...] = field(default=())
+    attached: tuple[VerificationReport, ...] = ()
 
     @property
     def problems(self) -> tuple[str, ...]:
@@ -127,6 +130,11 @@ class VerificationReport:
         for w in self.extra_warnings:
             if w not in out:
                 out.append(w)
+        for sub in self.attached:
+            if sub.problems:
+                token = "endorsement-problem" if sub.format == "endorsement" else "contained-credential-problem"
+                if token not in out:
+                    out.append(token)
         for sub in self.nested:
             for w in sub.warnings:
                 if w not in out:
@@ -156,4 +164,6 @@ class VerificationReport:
             out["source"] = self.source
         if self.nested:
             out["credentials"] = [sub.to_json() for sub in self.nested]
+        if self.attached:
+            out["attached"] = [{"role": sub.format, **sub.to_json()} for sub in self.attached]
         return out

@@ -110,7 +110,7 @@ def _dispatch(parsed: ParsedInput, opts: VerifyOptions, source: str | None) -> V
 
 def _with(report: VerificationReport, fmt: str, source: str | None) -> VerificationReport:
     return VerificationReport(fmt, report.checks, report.at, report.credential, report.nested, source,
-                              report.extra_warnings)
+                              report.extra_warnings, report.attached)
 
 
 def _verify_url(url: str, opts: VerifyOptions, source: str | None) -> VerificationReport:
@@ -174,7 +174,45 @@ def verify_credential_options(doc: dict[str, Any], opts: VerifyOptions) -> Verif
         checks.extend(_common_tail(doc, opts, v2=v2))
     except MalformedError as exc:
         return _malformed("vc", f"Not a credential Satchel can read: {exc}", opts, doc)
-    return VerificationReport("vc", tuple(checks), opts.at, credential=doc)
+    return VerificationReport("vc", tuple(checks), opts.at, credential=doc, attached=_attached(doc, opts))
+
+
+def _endorsements(doc: dict[str, Any]) -> list[Any]:
+    """OB 3.0 §B.1: ``endorsement`` / ``endorsementJwt`` on the credential, its issuer profile
+    and its achievement."""
+    holders: list[Any] = [doc, doc.get("issuer")]
+    subject = doc.get("credentialSubject")
+    for s in subject if isinstance(subject, list) else [subject]:
+        if isinstance(s, dict):
+            holders.append(s.get("achievement"))
+    found: list[Any] = []
+    for node in holders:
+        if not isinstance(node, dict):
+            continue
+        for key in ("endorsement", "endorsementJwt"):
+            value = node.get(key)
+            found.extend(value if isinstance(value, list) else [value] if value is not None else [])
+    return found
+
+
+def _attached(doc: dict[str, Any], opts: VerifyOptions) -> tuple[VerificationReport, ...]:
+    if opts.depth >= MAX_NESTED:
+        return ()
+    out: list[VerificationReport] = []
+    for item in _endorsements(doc):
+        out.append(_relabel(_nested_credential(item, opts), "endorsement"))
+    if "ClrCredential" in types_of(doc):
+        # CLR 2.0 §4: ClrSubject.verifiableCredential holds the achievements it bundles.
+        subject = doc.get("credentialSubject")
+        parts = subject.get("verifiableCredential") if isinstance(subject, dict) else None
+        for item in parts if isinstance(parts, list) else [parts] if parts else []:
+            out.append(_relabel(_nested_credential(item, opts), "clr-part"))
+    return tuple(out)
+
+
+def _relabel(report: VerificationReport, role: str) -> VerificationReport:
+    return VerificationReport(role, report.checks, report.at, report.credential, report.nested, report.source,
+                              report.extra_warnings, report.attached)
 
 
 def _verify_jwt(parsed: ParsedInput, opts: VerifyOptions) -> VerificationReport:
@@ -194,7 +232,7 @@ def _verify_jwt(parsed: ParsedInput, opts: VerifyOptions) -> VerificationReport:
         checks.extend(_common_tail(cred, opts, v2=v2, not_before=not_before, expires=expires))
     except MalformedError as exc:
         return _malformed("vc-jwt", f"Not a credential Satchel can read: {exc}", opts, cred)
-    return VerificationReport("vc-jwt", tuple(checks), opts.at, credential=cred)
+    return VerificationReport("vc-jwt", tuple(checks), opts.at, credential=cred, attached=_attached(cred, opts))
 
 
 def verify_presentation_options(doc: dict[str, Any], opts: VerifyOptions) -> VerificationReport:

@@ -73,7 +73,7 @@ def test_cli_peak_memory_on_a_fifty_megabyte_file_stays_bounded(tmp_path: Path) 
 
 @pytest.mark.parametrize("data", [b"\x89PNG\r\n\x1a\n" + b"\x00" * 20, b"<svg", b"eyJ.eyJ.sig", b"{}", b"[]",
                                   b'{"@context": 5}', b'{"@context": ["https://www.w3.org/ns/credentials/v2"]}',
-                                  "{\"proof\": [1, 2]}".encode()])
+                                  b"{\"proof\": [1, 2]}"])
 def test_verify_never_raises_on_hostile_bytes(data: bytes) -> None:
     report = verify(data)
     assert report.verdict != "valid"

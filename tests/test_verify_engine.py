@@ -263,3 +263,25 @@ def test_1edtech_revocation_list_reports_revoked_and_needs_the_issuers_list() ->
     assert verify(signed, fetcher=memory_fetcher({url: clean}), at=AT).verdict == "valid"
     foreign = {**listed, "issuer": "did:example:someone-else", "revokedCredentials": []}
     assert verify(signed, fetcher=memory_fetcher({url: foreign}), at=AT).problems == ("status-unknown",)
+
+
+def test_endorsements_are_verified_and_shown_without_changing_the_verdict() -> None:
+    issuer, endorser = ed25519_signer(), ed25519_signer()
+    endorsement = endorser.sign({
+        "@context": [VC2, OB3], "id": "urn:uuid:0e0a3b3e-2b0c-4c56-9d0e-6f7a8b9c0d1e",
+        "type": ["VerifiableCredential", "EndorsementCredential"], "name": "Endorsed by the nursing board",
+        "issuer": {"id": endorser.did, "type": ["Profile"], "name": "Nursing board"},
+        "validFrom": "2025-01-01T00:00:00Z",
+        "credentialSubject": {"id": "https://example.edu/achievements/wound-care", "type": ["EndorsementSubject"],
+                              "endorsementComment": "Meets our standard."}})
+    doc = ob3_credential(issuer.did)
+    doc["credentialSubject"]["achievement"]["endorsement"] = [endorsement]
+    report = verify(issuer.sign(doc), at=AT)
+    assert report.verdict == "valid" and report.warnings == ()
+    assert [a.format for a in report.attached] == ["endorsement"] and report.attached[0].verdict == "valid"
+    forged = copy.deepcopy(doc)
+    forged["credentialSubject"]["achievement"]["endorsement"][0]["credentialSubject"]["endorsementComment"] = "Best"
+    report = verify(issuer.sign(forged), at=AT)
+    assert report.verdict == "valid"
+    assert report.attached[0].problems == ("invalid-signature",)
+    assert "endorsement-problem" in report.warnings
