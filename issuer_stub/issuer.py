@@ -53,6 +53,8 @@ class Form:
 _FORMS = [
     Form("ob3-v2-eddsa-rdfc-2022", "ob3-v2-eddsa-rdfc-2022", "json", "application/vc+ld+json"),
     Form("ob3-v2-eddsa-jcs-2022", "ob3-v2-eddsa-jcs-2022", "json", "application/vc+ld+json"),
+    Form("ob3-v2-1edtech-revocation-list", "ob3-v2-eddsa-rdfc-2022-1edtech-revocation-list", "json",
+         "application/vc+ld+json"),
     Form("ob3-v1-ed25519signature2020", "ob3-v1-ed25519signature2020", "json", "application/ld+json"),
     Form("ob3-v1-ed25519signature2020-didkey", "ob3-v1-ed25519signature2020-didkey", "json",
          "application/ld+json", statusable=False),
@@ -70,6 +72,8 @@ _FORMS = [
     Form("ob2-signed-svg", "ob2-signed", "svg", "image/svg+xml"),
 ]
 FORMS: dict[str, Form] = {f.name: f for f in _FORMS}
+ONEDTECH_FORM = "ob3-v2-1edtech-revocation-list"
+REVOCATION_LIST_FORMS = (ONEDTECH_FORM,)  # revoked by listing the id, not by a status bit
 
 
 def now_utc() -> datetime:
@@ -112,6 +116,10 @@ class Issuer:
     def profile(self, did_key: bool = False) -> dict[str, Any]:
         return issuer_profile(self.keys.did_key if did_key else self.did, self.base_url, ISSUER_NAME)
 
+    @property
+    def onedtech_list_url(self) -> str:
+        return f"{self.base_url}/status/1edtech-revocation-list"
+
     def status_list_url(self, purpose: str) -> str:
         return f"{self.base_url}/status/{purpose}"
 
@@ -144,7 +152,8 @@ class Issuer:
         validity = Validity(start, valid_until)
         uid = str(uuid.uuid4())
         status = None
-        if with_status and form.statusable and not form_name.startswith("ob2"):
+        if with_status and form.statusable and form_name not in REVOCATION_LIST_FORMS \
+                and not form_name.startswith("ob2"):
             index = self.state.allocate_status_index()
             status = StatusRef(index, tuple((p, self.status_list_url(p)) for p in STATUS_PURPOSES))
         if form_name.startswith("ob2"):
@@ -171,7 +180,9 @@ class Issuer:
         cred = open_badge_credential(ach, base_url=self.base_url, credential_id=f"urn:uuid:{uid}", issuer=issuer,
                                      subject_id=subject, validity=validity, status=status, v2=not v1,
                                      with_2020_suite=v1, stacked=self._stacked(ach, issuer),
-                                     ob_context=OB3_CONTEXT_UNVERSIONED if did_key else OB3_CONTEXT)
+                                     ob_context=OB3_CONTEXT_UNVERSIONED if did_key else OB3_CONTEXT,
+                                     revocation_list_url=self.onedtech_list_url if form.name == ONEDTECH_FORM
+                                     else None)
         if did_key:
             cred = _within_ob300_terms(cred)
         created = validity.valid_from
@@ -249,9 +260,10 @@ class Issuer:
         form = FORMS[record.form]
         if action not in ("revoke", "suspend", "reinstate"):
             raise StateError(400, "unknown_action", f"unknown status action {action!r}")
-        if record.form.startswith("ob2") and action != "revoke":
-            raise StateError(409, "not_suspendable", "OB 2.0 badges can be revoked, not suspended")
-        if not record.form.startswith("ob2") and (not form.statusable or record.status_index is None):
+        listed = record.form.startswith("ob2") or record.form in REVOCATION_LIST_FORMS
+        if listed and action != "revoke":
+            raise StateError(409, "not_suspendable", "a revocation list can revoke, not suspend")
+        if not listed and (not form.statusable or record.status_index is None):
             raise StateError(409, "no_status", "this credential names no status list, so it cannot change")
         purpose, value = {"revoke": ("revocation", True), "suspend": ("suspension", True),
                           "reinstate": ("suspension", False)}[action]
@@ -276,6 +288,12 @@ class Issuer:
         """The document at ``path`` (no query), or None."""
         if path == "/.well-known/did.json":
             return Served(json_bytes(self.keys.did_document()), "application/did+json")
+        if self.base_url + path == self.onedtech_list_url:
+            revoked = [{"id": r.id, "revocationReason": "Revoked by the issuer."} for r in self.state.credentials()
+                       if r.form in REVOCATION_LIST_FORMS and r.revoked]
+            # 1EdTech Revocation List Status Method 1.0 §3: the list document.
+            return Served(json_bytes({"id": self.onedtech_list_url, "issuer": self.did,
+                                      "revokedCredentials": revoked}), "application/json")
         if path.startswith("/status/"):
             purpose = path.removeprefix("/status/")
             if purpose in STATUS_PURPOSES:
@@ -331,6 +349,7 @@ class Issuer:
     def hosted_paths(self) -> list[str]:
         """Every path :meth:`document` answers (for the sample's web.json)."""
         paths = ["/.well-known/did.json", *(f"/status/{p}" for p in STATUS_PURPOSES),
+                 "/status/1edtech-revocation-list",
                  "/ob2/issuer", "/ob2/keys/rsa-1", "/ob2/revocations"]
         for slug in sorted(self.catalogue):
             paths += [f"/achievements/{slug}", f"/ob2/badges/{slug}", f"/images/{slug}.png", f"/images/{slug}.svg"]

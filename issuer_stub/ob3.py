@@ -17,6 +17,8 @@ OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 # The unversioned OB 3.0 context: the one didkit 0.3.3 bundles (it knows no 3.0.x versions).
 OB3_CONTEXT_UNVERSIONED = "https://purl.imsglobal.org/spec/ob/v3p0/context.json"
 ED25519_2020_CONTEXT = "https://w3id.org/security/suites/ed25519-2020/v1"
+# 1EdTech Revocation List Status Method: its type term is defined by the OB 3.0 extensions context.
+OB3_EXTENSIONS_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
 # Bitstring Status List v1.0 §2.1: VCDM 1.1 documents need the status vocabulary's own context.
 STATUS_CONTEXT = "https://www.w3.org/ns/credentials/status/v1"
 
@@ -105,7 +107,7 @@ def open_badge_credential(ach: Achievement, *, base_url: str, credential_id: str
                           subject_id: str, validity: Validity, status: StatusRef | None,
                           v2: bool = True, with_2020_suite: bool = False,
                           stacked: list[dict[str, Any]] | None = None,
-                          ob_context: str = OB3_CONTEXT) -> dict[str, Any]:
+                          ob_context: str = OB3_CONTEXT, revocation_list_url: str | None = None) -> dict[str, Any]:
     """OB 3.0 §B.1.10 OpenBadgeCredential (also §8 for the VCDM 1.1 form)."""
     achievement = achievement_document(ach, base_url, issuer)
     if stacked:
@@ -125,6 +127,10 @@ def open_badge_credential(ach: Achievement, *, base_url: str, credential_id: str
         doc["evidence"] = _evidence(ach)
     if status is not None:
         doc["credentialStatus"] = status.entries()
+    if revocation_list_url is not None:
+        # 1EdTech Revocation List Status Method 1.0 §2: the entry's id is the list's URL.
+        doc["@context"] = [*doc["@context"], OB3_EXTENSIONS_CONTEXT]
+        doc["credentialStatus"] = {"id": revocation_list_url, "type": "1EdTechRevocationList"}
     return doc
 
 

@@ -14,7 +14,8 @@ from .state import State
 
 SAMPLE_ACHIEVEMENT = "donning-doffing-ppe"
 # Which forms get which variants (status variants need a form that names a status list).
-REVOKABLE = ("ob3-v2-eddsa-rdfc-2022", "ob3-v1-ed25519signature2020", "ob3-vc-jwt", "ob3-vc-jose",
+REVOKABLE = ("ob3-v2-eddsa-rdfc-2022", "ob3-v2-1edtech-revocation-list", "ob3-v1-ed25519signature2020",
+             "ob3-vc-jwt", "ob3-vc-jose",
              "ob2-hosted", "ob2-signed")
 SUSPENDABLE = ("ob3-v2-eddsa-rdfc-2022", "ob3-v1-ed25519signature2020", "ob3-vc-jwt")
 EXPIRABLE = ("ob3-v2-eddsa-rdfc-2022", "ob3-v1-ed25519signature2020", "ob3-vc-jwt", "ob3-vc-jose",

@@ -41,6 +41,8 @@ EXPECTED_FILES = [
     "ob3-v1-ed25519signature2020-suspended.json", "ob3-vc-jwt-revoked.jwt", "ob3-vc-jwt-suspended.jwt",
     "ob3-vc-jwt-expired.jwt", "ob3-vc-jose-revoked.jwt", "ob2-hosted-revoked.json", "ob2-signed-revoked.jws",
     "ob2-hosted-expired.json", "ob2-signed-expired.jws",
+    "ob3-v2-eddsa-rdfc-2022-1edtech-revocation-list.json",
+    "ob3-v2-eddsa-rdfc-2022-1edtech-revocation-list-revoked.json",
 ]
 
 

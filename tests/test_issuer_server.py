@@ -77,7 +77,8 @@ def payload_of(issued: dict) -> bytes | str | dict:
     return issued["credential"]
 
 
-ALL_FORMS = ["ob3-v2-eddsa-rdfc-2022", "ob3-v2-eddsa-jcs-2022", "ob3-v1-ed25519signature2020",
+ALL_FORMS = ["ob3-v2-eddsa-rdfc-2022", "ob3-v2-1edtech-revocation-list", "ob3-v2-eddsa-jcs-2022",
+             "ob3-v1-ed25519signature2020",
              "ob3-v1-ed25519signature2020-didkey", "ob3-vc-jwt", "ob3-vc-jose", "ob3-png", "ob3-svg",
              "ob3-endorsement", "ob2-hosted", "ob2-hosted-png", "ob2-hosted-svg", "ob2-signed", "ob2-signed-png",
              "ob2-signed-svg"]
@@ -96,8 +97,10 @@ def test_every_form_issued_over_http_verifies_over_http(stub: Stub, form: str) -
     issued = issue(stub, form)
     report = fresh_verify(payload_of(issued))
     assert report["verdict"] == "valid", report
-    if form.startswith("ob3-") and form not in ("ob3-endorsement", "ob3-v1-ed25519signature2020-didkey"):
-        ids = {c["id"]: c["status"] for c in report["checks"]}
+    ids = {c["id"]: c["status"] for c in report["checks"]}
+    if form == "ob3-v2-1edtech-revocation-list":
+        assert ids["status.revocation"] == "passed"
+    elif form.startswith("ob3-") and form not in ("ob3-endorsement", "ob3-v1-ed25519signature2020-didkey"):
         assert ids["status.revocation"] == "passed" and ids["status.suspension"] == "passed"
 
 
@@ -121,9 +124,9 @@ def test_suspend_and_reinstate(stub: Stub) -> None:
     assert stub.http.post(f"/api/credentials/{issued['id']}/reinstate").status_code == 409
 
 
-def test_revoking_ob2_hosted_and_signed(stub: Stub) -> None:
-    hosted, signed = issue(stub, "ob2-hosted"), issue(stub, "ob2-signed")
-    for item in (hosted, signed):
+def test_revoking_ob2_and_1edtech_revocation_list_forms(stub: Stub) -> None:
+    items = [issue(stub, f) for f in ("ob2-hosted", "ob2-signed", "ob3-v2-1edtech-revocation-list")]
+    for item in items:
         assert stub.http.post(f"/api/credentials/{item['id']}/revoke").status_code == 200
         assert fresh_verify(item["credential"])["problems"] == ["revoked"]
 
