@@ -34,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--at", metavar="TIME", help="verify as of this ISO 8601 time (default: now)")
     p.add_argument("--challenge", help="the challenge the holder was asked to sign (presentations)")
     p.add_argument("--domain", help="the domain the holder was asked to sign for (presentations)")
+    p.add_argument("--trust", metavar="FILE", help="issuer trust list (DCC issuer registry JSON shape)")
     p.add_argument("--identity", metavar="EMAIL|URL|PHONE",
                    help="check that the badge was issued to this person (recipient identity)")
     return p
@@ -82,12 +83,21 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as exc:
         print(f"satchel-verify: cannot read --documents: {exc}", file=sys.stderr)
         return 2
+    trust = None
+    if args.trust:
+        from .trust import TrustList
+
+        try:
+            trust = TrustList.load(args.trust)
+        except (OSError, ValueError) as exc:
+            print(f"satchel-verify: cannot read --trust: {exc}", file=sys.stderr)
+            return 2
     verdicts: list[Verdict] = []
     for item in args.inputs:
         try:
             data = _read(item, sys.stdin)
             report = verify(data, fetcher=fetcher, at=at or datetime.now(UTC), challenge=args.challenge,
-                            domain=args.domain, source=item, identity=args.identity)
+                            domain=args.domain, source=item, identity=args.identity, trust=trust)
         except OSError as exc:
             from .report import failed
 

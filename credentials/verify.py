@@ -27,6 +27,7 @@ from .formats import ParsedInput, parse_input
 from .formats.jws import parse_compact_jws
 from .net import Fetcher
 from .report import CheckResult, Status, VerificationReport, failed, passed
+from .trust import TrustList, check_issuer_trust
 
 __all__ = ["VerifyOptions", "verify", "verify_credential", "verify_parsed", "verify_presentation"]
 
@@ -34,9 +35,9 @@ MAX_NESTED = 4
 
 
 def _options(fetcher: Fetcher | None, at: datetime | None, challenge: str | None,
-             domain: str | None, identity: str | None = None) -> VerifyOptions:
+             domain: str | None, identity: str | None = None, trust: TrustList | None = None) -> VerifyOptions:
     return VerifyOptions(fetcher=fetcher or Fetcher(None), at=(at or datetime.now(UTC)).astimezone(UTC),
-                         challenge=challenge, domain=domain, identity=identity)
+                         challenge=challenge, domain=domain, identity=identity, trust=trust)
 
 
 def _malformed(fmt: str, message: str, opts: VerifyOptions, doc: Any = None,
@@ -47,12 +48,14 @@ def _malformed(fmt: str, message: str, opts: VerifyOptions, doc: Any = None,
 
 def verify(data: bytes | str | Mapping[str, Any], *, fetcher: Fetcher | None = None,
            at: datetime | None = None, challenge: str | None = None, domain: str | None = None,
-           source: str | None = None, identity: str | None = None) -> VerificationReport:
+           source: str | None = None, identity: str | None = None,
+           trust: TrustList | None = None) -> VerificationReport:
     """Verify anything a learner may import: JSON, JWT, baked image, or a badge URL.
 
-    ``identity`` (an email, URL or phone) is checked against the badge's recipient.
+    ``identity`` (an email, URL or phone) is checked against the badge's recipient;
+    ``trust`` says which issuers the verifier knows.
     """
-    opts = _options(fetcher, at, challenge, domain, identity)
+    opts = _options(fetcher, at, challenge, domain, identity, trust)
     try:
         if isinstance(data, Mapping):
             from .formats._detect import classify_json
@@ -165,6 +168,7 @@ def verify_credential_options(doc: dict[str, Any], opts: VerifyOptions) -> Verif
         checks: list[CheckResult] = [check_credential_structure(doc)]
         v2 = vc_version(doc) == 2
         issuer = issuer_id(doc)
+        checks.append(check_issuer_trust(issuer, doc, opts.trust))
         ctx = check_contexts(doc)
         checks.append(ctx)
         if ctx.status == Status.PASSED:
@@ -227,6 +231,7 @@ def _verify_jwt(parsed: ParsedInput, opts: VerifyOptions) -> VerificationReport:
         checks: list[CheckResult] = [check_credential_structure(cred)]
         v2 = vc_version(cred) == 2
         issuer = issuer_id(cred)
+        checks.append(check_issuer_trust(issuer, cred, opts.trust))
         checks.append(check_contexts(cred))
         checks.extend(check_jwt_signature(parsed.jws, issuer, opts))
         checks.extend(_common_tail(cred, opts, v2=v2, not_before=not_before, expires=expires))

@@ -4,6 +4,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ..net import Fetcher
+from ..trust import TrustList
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,7 @@ class VerifyOptions:
     check_status: bool = True
     depth: int = 0
     identity: str | None = None  # the recipient's email / URL / phone, when the caller states one
+    trust: TrustList | None = None
 
     def nested(self, **changes: object) -> VerifyOptions:
         return replace(self, depth=self.depth + 1, **changes)  # type: ignore[arg-type]
