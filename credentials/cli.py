@@ -34,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--at", metavar="TIME", help="verify as of this ISO 8601 time (default: now)")
     p.add_argument("--challenge", help="the challenge the holder was asked to sign (presentations)")
     p.add_argument("--domain", help="the domain the holder was asked to sign for (presentations)")
+    p.add_argument("--cache", metavar="DIR", help="keep fetched issuer documents here; used when offline")
     p.add_argument("--trust", metavar="FILE", help="issuer trust list (DCC issuer registry JSON shape)")
     p.add_argument("--identity", metavar="EMAIL|URL|PHONE",
                    help="check that the badge was issued to this person (recipient identity)")
@@ -51,7 +52,12 @@ def _read(item: str, stdin: TextIO) -> bytes | str:
 
 def _fetcher(args: argparse.Namespace) -> Fetcher:
     documents = LocalDocuments.from_file(args.documents) if args.documents else None
-    return Fetcher(None if args.offline else make_client(), documents=documents)
+    cache = None
+    if args.cache:
+        from .cache import DiskCache
+
+        cache = DiskCache(args.cache)
+    return Fetcher(None if args.offline else make_client(), documents=documents, cache=cache)
 
 
 def render_text(report: VerificationReport, name: str) -> str:

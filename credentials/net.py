@@ -12,11 +12,14 @@ imported on first use, so an offline run never loads the HTTP stack.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urlsplit
 
+from .cache import CachedDocument, DocumentCache, from_response
 from .errors import FetchError, FetchRefusedError, GoneError
 
 if TYPE_CHECKING:
@@ -64,18 +67,40 @@ class LocalDocuments:
         return self._files.get(urldefrag(url)[0])
 
 
-class Fetcher:
-    """Fetches documents for verification: local documents first, then the injected client.
+@dataclass(frozen=True)
+class Provenance:
+    """Where an answer came from: when it was fetched, and whether it is a stale cached copy."""
 
-    Answers are memoised per fetcher, so one run fetches each status list once.
+    fetched_at: datetime | None
+    source: str  # "local" | "network" | "cache"
+    stale: bool = False
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Fetcher:
+    """Fetches documents for verification: local documents, then the cache, then the client.
+
+    Answers are memoised per fetcher, so one run fetches each status list once. With a
+    ``cache``, fresh entries are used as they are, stale ones revalidated when the network is
+    there and used (marked stale) when it is not.
     """
 
     def __init__(self, client: httpx.Client | None = None, max_bytes: int = MAX_DOCUMENT_BYTES,
-                 documents: LocalDocuments | None = None) -> None:
+                 documents: LocalDocuments | None = None, cache: DocumentCache | None = None,
+                 clock: Callable[[], datetime] = _now) -> None:
         self._client = client
         self._documents = documents
         self._max = max_bytes
+        self._store = cache
+        self._clock = clock
         self._cache: dict[str, bytes | FetchError] = {}
+        self._provenance: dict[str, Provenance] = {}
+
+    def provenance(self, url: str) -> Provenance | None:
+        return self._provenance.get(urldefrag(url)[0])
 
     @property
     def online(self) -> bool:
@@ -103,23 +128,52 @@ class Fetcher:
             try:
                 if local.stat().st_size > self._max:
                     raise FetchError(url, f"larger than {self._max} bytes")
-                return local.read_bytes()
+                body = local.read_bytes()
             except OSError as exc:
                 raise FetchError(url, f"the local copy cannot be read ({exc.strerror})") from None
+            self._provenance[url] = Provenance(None, "local")
+            if self._store is not None:  # stands in for the web: remembered like a fetched copy
+                self._store.put(CachedDocument(url, body, self._clock()))
+            return body
         if urlsplit(url).scheme not in ("http", "https"):
             raise FetchRefusedError(url, "not an http(s) URL")
-        if self._client is None:
-            raise FetchRefusedError(url, "no network access was allowed")
-        return self._fetch_http(url, accept)
+        now = self._clock()
+        cached = self._store.get(url) if self._store else None
+        if cached is not None and cached.is_fresh(now):
+            self._provenance[url] = Provenance(cached.fetched_at, "cache")
+            return cached.body
+        try:
+            if self._client is None:
+                raise FetchRefusedError(url, "no network access was allowed")
+            body = self._fetch_http(url, accept, cached, now)
+        except GoneError:
+            raise
+        except FetchError:
+            if cached is None:
+                raise
+            # Offline or unreachable: the last copy we had, said to be as old as it is.
+            self._provenance[url] = Provenance(cached.fetched_at, "cache", stale=True)
+            return cached.body
+        self._provenance[url] = Provenance(now, "network")
+        return body
 
-    def _fetch_http(self, url: str, accept: str) -> bytes:
+    def _fetch_http(self, url: str, accept: str, cached: CachedDocument | None, now: datetime) -> bytes:
         import httpx
 
         from ._transports import RefusedError
 
         assert self._client is not None
+        headers = {"accept": accept}
+        if cached is not None and cached.etag:
+            headers["if-none-match"] = cached.etag
+        if cached is not None and cached.last_modified:
+            headers["if-modified-since"] = cached.last_modified
         try:
-            with self._client.stream("GET", url, headers={"accept": accept}) as resp:
+            with self._client.stream("GET", url, headers=headers) as resp:
+                if resp.status_code == 304 and cached is not None:
+                    if self._store:
+                        self._store.put(cached.revalidated(now))
+                    return cached.body
                 if resp.status_code == 410:
                     raise GoneError(url, "the server says it is gone (HTTP 410)")
                 if resp.status_code != 200:
@@ -131,7 +185,12 @@ class Fetcher:
                     if size > self._max:
                         raise FetchError(url, f"larger than {self._max} bytes")
                     chunks.append(chunk)
-                return b"".join(chunks)
+                body = b"".join(chunks)
+                if self._store is not None:
+                    entry = from_response(url, body, {k.lower(): v for k, v in resp.headers.items()}, now)
+                    if entry is not None:
+                        self._store.put(entry)
+                return body
         except RefusedError as exc:
             raise FetchRefusedError(url, str(exc)) from None
         except httpx.HTTPError as exc:

@@ -39,9 +39,12 @@ def check_status(cred: dict[str, Any], opts: VerifyOptions, verify: VerifyFn) ->
     out: list[CheckResult] = []
     for entry in entries:
         if "1EdTechRevocationList" in _types(entry):
-            out.append(_check_1edtech_list(cred, entry, opts))
+            check = _check_1edtech_list(cred, entry, opts)
+            url = entry.get("id")
         else:
-            out.append(_check_entry(entry, opts, verify))
+            check = _check_entry(entry, opts, verify)
+            url = entry.get("statusListCredential") if isinstance(entry, dict) else None
+        out.extend(_stale(check, url, opts) if isinstance(url, str) else [check])
     return out
 
 
@@ -65,13 +68,30 @@ def _check_1edtech_list(cred: dict[str, Any], entry: dict[str, Any], opts: Verif
     if list_issuer != issuer_id or not isinstance(revoked, list):
         return _unknown(check_id, "the revocation list is not the issuer's list")
     cred_id = cred.get("id")
-    when = f" (as of {human(opts.at)})"
+    when = _as_of(url, opts)
     for item in revoked:
         if isinstance(item, dict) and cred_id is not None and item.get("id") == cred_id:
             reason = item.get("revocationReason")
             return failed(check_id, "revoked", "The issuer has revoked this credential"
                           + (f": {reason}" if isinstance(reason, str) and reason else "") + when + ".")
     return passed(check_id, f"Not on the issuer's revocation list{when}.")
+
+
+def _as_of(url: str, opts: VerifyOptions) -> str:
+    """How current the status list we read is (the time asked, or when a cached copy was fetched)."""
+    prov = opts.fetcher.provenance(url)
+    if prov is not None and prov.source == "cache" and prov.fetched_at is not None:
+        stale = ", a stale copy: the list could not be fetched now" if prov.stale else ""
+        return f" (status as of {human(prov.fetched_at)}{stale})"
+    return f" (as of {human(opts.at)})"
+
+
+def _stale(check: CheckResult, url: str, opts: VerifyOptions) -> list[CheckResult]:
+    prov = opts.fetcher.provenance(url)
+    if prov is None or not prov.stale or prov.fetched_at is None:
+        return [check]
+    return [check, warning("status.freshness", "status-stale", "The status list could not be fetched now; "
+                           f"the copy used is from {human(prov.fetched_at)}.")]
 
 
 def _unknown(check_id: str, why: str) -> CheckResult:
@@ -126,7 +146,7 @@ def _check_entry(entry: Any, opts: VerifyOptions, verify: VerifyFn) -> CheckResu
         return _unknown(check_id, str(exc))
     except IndexError:
         return _unknown(check_id, f"index {index} is outside the status list")
-    when = f" (as of {human(opts.at)})"
+    when = _as_of(url, opts)
     if purpose in _PROBLEM_OF:
         if value:
             word = "revoked" if purpose == "revocation" else "suspended"
