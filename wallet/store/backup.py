@@ -187,6 +187,8 @@ def _read_exact(src: BinaryIO, n: int) -> bytes:
 def _read_header(src: BinaryIO) -> tuple[bytes, dict[str, Any]]:
     magic = src.read(len(MAGIC))
     if magic != MAGIC:
+        if magic and MAGIC.startswith(magic):
+            raise BackupError("the backup is truncated (it ends inside its header); nothing was restored")
         raise BackupError("this is not a Satchel backup file")
     version, header_len = struct.unpack(">HI", _read_exact(src, 6))
     if version != BACKUP_VERSION:
