@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import os
 import unicodedata
+import zlib
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -183,8 +184,32 @@ def unpad(data: bytes) -> bytes:
     return data[: end - 1]
 
 
+_RAW, _ZLIB = b"\x00", b"\x01"
+_COMPRESS_FROM = 512  # summaries stay below this: the first screen decrypts 10,000 of them
+
+
+def pack(data: bytes) -> bytes:
+    """Compresses before sealing when it pays (JSON does, PNG does not); lossless, one flag byte."""
+    if len(data) >= _COMPRESS_FROM:
+        packed = zlib.compress(data, 6)
+        if len(packed) < len(data) * 0.9:
+            return _ZLIB + packed
+    return _RAW + data
+
+
+def unpack(data: bytes) -> bytes:
+    if data[:1] == _RAW:
+        return data[1:]
+    if data[:1] == _ZLIB:
+        return zlib.decompress(data[1:])
+    raise ValueError("unknown record encoding")
+
+
 class RecordCipher:
-    """Seals records under keys derived from the data key; associated data names the slot."""
+    """Seals records under keys derived from the data key; associated data names the slot.
+
+    Plaintext layout: pack() flag + body, then pad(); the length after padding reveals little.
+    """
 
     def __init__(self, data_key: bytes) -> None:
         self._aead = AESGCM(hkdf_subkey(data_key, b"satchel/store/v1/records"))
@@ -192,13 +217,16 @@ class RecordCipher:
 
     def seal(self, plaintext: bytes, aad: bytes) -> bytes:
         nonce = os.urandom(NONCE_BYTES)
-        return nonce + self._aead.encrypt(nonce, pad(plaintext), aad)
+        return nonce + self._aead.encrypt(nonce, pad(pack(plaintext)), aad)
 
     def unseal(self, blob: bytes, aad: bytes) -> bytes:
-        """Raises ``InvalidTag`` (or ``ValueError`` for padding) on anything not sealed by us."""
+        """Raises ``InvalidTag`` (or ``ValueError`` for the layout) on anything not sealed by us."""
         if len(blob) < NONCE_BYTES + 16:
             raise InvalidTag()
-        return unpad(self._aead.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], aad))
+        try:
+            return unpack(unpad(self._aead.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], aad)))
+        except zlib.error:
+            raise ValueError("undecodable record") from None
 
     def dedup_tag(self, identity: bytes) -> bytes:
         return hmac.new(self._dedup_key, identity, hashlib.sha256).digest()
