@@ -14,10 +14,8 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -60,6 +58,8 @@ def from_response(url: str, body: bytes, headers: dict[str, str], now: datetime)
         max_age = int(m.group(1))
     expires = None
     if "expires" in headers:
+        from email.utils import parsedate_to_datetime
+
         try:
             expires = parsedate_to_datetime(headers["expires"]).astimezone(UTC)
         except (TypeError, ValueError):
@@ -97,6 +97,8 @@ class DiskCache:
             return None  # a missing or unreadable entry is simply not cached
 
     def put(self, doc: CachedDocument) -> None:
+        import tempfile
+
         self.directory.mkdir(parents=True, exist_ok=True)
         record = {"url": doc.url, "body": base64.b64encode(doc.body).decode(),
                   "fetched_at": doc.fetched_at.isoformat(), "max_age": doc.max_age,

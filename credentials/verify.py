@@ -20,7 +20,6 @@ from .checks.jwt import check_jwt_signature, claim_time, credential_from_jwt
 from .checks.ob2 import verify_ob2
 from .checks.proofs import check_data_integrity, short
 from .checks.recipient import check_recipient
-from .checks.schema import check_schema
 from .checks.status import check_status
 from .checks.structure import check_contexts, check_credential_structure, is_url, issuer_id, types_of, vc_version
 from .errors import MalformedError, SatchelError
@@ -150,6 +149,15 @@ def verify_presentation(doc: Mapping[str, Any], *, fetcher: Fetcher | None = Non
     return verify_parsed(ParsedInput("vp", document=dict(doc)), _options(fetcher, at, challenge, domain))
 
 
+def _schema_checks(doc: dict[str, Any], fetcher: Fetcher) -> list[CheckResult]:
+    if "credentialSchema" not in doc:
+        return []
+    # jsonschema is imported only for credentials that declare a schema: it costs start-up time.
+    from .checks.schema import check_schema
+
+    return check_schema(doc, fetcher)
+
+
 def _status_verify(doc: dict[str, Any], opts: VerifyOptions) -> VerificationReport:
     return verify_credential_options(doc, opts)
 
@@ -172,7 +180,7 @@ def verify_credential_options(doc: dict[str, Any], opts: VerifyOptions) -> Verif
         checks.append(check_issuer_trust(issuer, doc, opts.trust))
         ctx = check_contexts(doc)
         checks.append(ctx)
-        checks.extend(check_schema(doc, opts.fetcher))
+        checks.extend(_schema_checks(doc, opts.fetcher))
         if ctx.status == Status.PASSED:
             checks.extend(check_data_integrity(doc, opts, purpose="assertionMethod", controller=issuer))
         elif "proof" not in doc:
@@ -235,7 +243,7 @@ def _verify_jwt(parsed: ParsedInput, opts: VerifyOptions) -> VerificationReport:
         issuer = issuer_id(cred)
         checks.append(check_issuer_trust(issuer, cred, opts.trust))
         checks.append(check_contexts(cred))
-        checks.extend(check_schema(cred, opts.fetcher))
+        checks.extend(_schema_checks(cred, opts.fetcher))
         checks.extend(check_jwt_signature(parsed.jws, issuer, opts))
         checks.extend(_common_tail(cred, opts, v2=v2, not_before=not_before, expires=expires))
     except MalformedError as exc:
