@@ -19,7 +19,10 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -31,7 +34,7 @@ ISSUERS = [f"{a} {b}" for a in ("North", "City", "Open", "Coastal", "Metro", "Va
            for b in ("College", "Academy", "University", "Institute", "Guild", "Trust")]
 
 
-def synthetic_credential(n: int, rng: random.Random) -> dict:
+def synthetic_credential(n: int, rng: random.Random) -> dict[str, Any]:
     """An OB 3.0 credential shaped like a real one (~3 KB with its proof and criteria)."""
     skills = rng.sample(WORDS, 3)
     issuer = rng.choice(ISSUERS)
@@ -65,7 +68,7 @@ def synthetic_credential(n: int, rng: random.Random) -> dict:
     }
 
 
-def report_for(n: int) -> dict:
+def report_for(n: int) -> dict[str, Any]:
     return {"verdict": ("valid", "valid", "invalid", "unverifiable")[n % 4], "problems": [], "warnings": [],
             "checks": [{"id": c, "status": "passed", "message": f"{c} passed"} for c in
                        ("format", "proof.signature", "issuer.key", "status", "validity.dates", "schema")],
@@ -77,15 +80,11 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale
 
 
-def timed(label: str, figures: dict[str, float]):
-    class _Timer:
-        def __enter__(self) -> None:
-            self.start = time.perf_counter()
-
-        def __exit__(self, *exc: object) -> None:
-            figures[label] = time.perf_counter() - self.start
-
-    return _Timer()
+@contextmanager
+def timed(label: str, figures: dict[str, float]) -> Iterator[None]:
+    start = time.perf_counter()
+    yield
+    figures[label] = time.perf_counter() - start
 
 
 def main() -> None:
@@ -138,9 +137,9 @@ def main() -> None:
     queries = ["python", "north college", "teamwork safety", "metro guild welding", "level 3", "zzz-nothing",
                "statistics", "royal"]
     for q in queries * 5:
-        start = time.perf_counter()
+        began = time.perf_counter()
         store.search(q, limit=50)
-        search_times.append(time.perf_counter() - start)
+        search_times.append(time.perf_counter() - began)
     f["search median"] = statistics.median(search_times)
     f["search max"] = max(search_times)
     with timed("list sorted by name", f):

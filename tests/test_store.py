@@ -6,21 +6,28 @@ import hashlib
 import json
 import sqlite3
 import stat
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from credentials.multiformats import decode_multikey
 from wallet.store import (
+    AddResult,
     Argon2idParams,
     CorruptRecordError,
     EmptyPassphraseError,
     ImportSource,
     NotAStoreError,
     RecordNotFoundError,
+    ScryptParams,
+    SearchPage,
+    SourceKind,
     Store,
     StoreExistsError,
     StoreNotFoundError,
@@ -35,7 +42,9 @@ ROOT = Path(__file__).resolve().parents[1]
 OB3_SIGNED = ROOT.parent / "shared" / "corpus" / "1edtech-ob3" / "ob3-impl-guide-ldp-vector.signed.json"
 
 
-def ob3_credential(name: str, issuer: str, skills: tuple[str, ...] = (), valid_from: str = "2025-01-01T00:00:00Z"):
+def ob3_credential(
+    name: str, issuer: str, skills: tuple[str, ...] = (), valid_from: str = "2025-01-01T00:00:00Z"
+) -> dict[str, Any]:
     return {
         "@context": ["https://www.w3.org/ns/credentials/v2"],
         "id": f"urn:uuid:{hashlib.sha256(name.encode()).hexdigest()[:32]}",
@@ -53,11 +62,14 @@ def ob3_credential(name: str, issuer: str, skills: tuple[str, ...] = (), valid_f
     }
 
 
-def report(verdict: str, at: str = "2026-11-22T00:00:00Z", **extra: object) -> dict:
+def report(verdict: str, at: str = "2026-11-22T00:00:00Z", **extra: object) -> dict[str, Any]:
     return {"verdict": verdict, "problems": [], "warnings": [], "checks": [], "format": "vc-ldp", "at": at, **extra}
 
 
-def add(store: Store, credential: dict, *, original: bytes | None = None, source: str = "file", **kw):
+def add(
+    store: Store, credential: dict[str, Any], *, original: bytes | None = None, source: SourceKind = "file",
+    **kw: Any,
+) -> AddResult:
     raw = original if original is not None else json.dumps(credential).encode()
     return store.add_credential(raw, "application/vc+ld+json", credential, ImportSource(source, "x"), **kw)
 
@@ -68,7 +80,7 @@ def wallet_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(wallet_path: Path):
+def store(wallet_path: Path) -> Iterator[Store]:
     with Store.create(wallet_path, "correct horse", kdf=FAST_KDF) as s:
         yield s
 
@@ -112,6 +124,14 @@ def test_store_wrong_passphrase_is_refused_and_changes_nothing(store: Store, wal
         assert s.get_credential(rid).summary.name == "A"
 
 
+def test_store_scrypt_fallback_parameters_work(wallet_path: Path) -> None:
+    Store.create(wallet_path, "pw", kdf=ScryptParams(log2_n=10, r=8, p=1)).close()
+    with Store.open(wallet_path, "pw") as s:
+        assert s.kdf == ScryptParams(log2_n=10, r=8, p=1)
+    with pytest.raises(WrongPassphraseError):
+        Store.open(wallet_path, "pW")
+
+
 def test_store_passphrase_is_unicode_normalised(wallet_path: Path) -> None:
     Store.create(wallet_path, "caf\u00e9", kdf=FAST_KDF).close()
     Store.open(wallet_path, "cafe\u0301").close()  # NFD input, as macOS keyboards may produce
@@ -134,7 +154,9 @@ def test_store_change_passphrase_rewraps_key_only(store: Store, wallet_path: Pat
         assert s.get_credential(rid).summary.name == "A"
 
 
-def test_store_refuses_empty_passphrase_missing_file_and_overwrite(store: Store, wallet_path: Path, tmp_path: Path):
+def test_store_refuses_empty_passphrase_missing_file_and_overwrite(
+    store: Store, wallet_path: Path, tmp_path: Path
+) -> None:
     with pytest.raises(EmptyPassphraseError):
         Store.create(tmp_path / "other.db", "")
     assert not (tmp_path / "other.db").exists()
@@ -276,7 +298,7 @@ def test_store_reverification_replaces_report_and_verdict(store: Store) -> None:
     summary = store.record_verification(rid, report("invalid", at="2026-02-01T00:00:00Z", problems=["revoked"]))
     assert summary.verdict == "invalid"
     record = store.get_credential(rid)
-    assert record.report["problems"] == ["revoked"]
+    assert record.report is not None and record.report["problems"] == ["revoked"]
     assert record.summary.verified_at == datetime(2026, 2, 1, tzinfo=UTC)
     assert store.search(verdicts=["invalid"]).total == 1
 
@@ -288,7 +310,7 @@ def test_store_transaction_is_all_or_nothing(store: Store) -> None:
         add(store, ob3_credential("U", "I"))
         raise RuntimeError("stop")
     assert store.count_credentials() == 1
-    assert store.get_credential(rid).report["verdict"] == "valid"
+    assert (store.get_credential(rid).report or {})["verdict"] == "valid"
     assert store.search(verdicts=["valid"]).total == 1
 
 
@@ -317,11 +339,13 @@ def test_store_profiles_have_own_ed25519_key_and_did_key(store: Store, wallet_pa
     assert work.did != home.did and work.did.startswith("did:key:z6Mk")
     key = store.signing_key(work.id)
     public = decode_multikey(work.did.removeprefix("did:key:"))
-    public.verify(key.sign(b"challenge"), b"challenge")  # type: ignore[union-attr, call-arg]
+    assert isinstance(public, Ed25519PublicKey)
+    public.verify(key.sign(b"challenge"), b"challenge")
     assert work.verification_method == f"{work.did}#{work.did.removeprefix('did:key:')}"
     store.close()
     with Store.open(wallet_path, "correct horse") as again:
-        assert again.default_profile().label == "Personal"
+        default = again.default_profile()
+        assert default is not None and default.label == "Personal"
         assert again.signing_key(work.id).private_bytes_raw() == key.private_bytes_raw()
 
 
@@ -356,7 +380,9 @@ def test_store_search_names_issuers_skills_tags_ignoring_case_and_accents(store:
         tags=["career"])
     add(store, ob3_credential("Advanced Python", "Code Club", ("Programming", "Testing"), "2023-01-01T00:00:00Z"),
         report=report("valid"))
-    names = lambda page: [s.name for s in page.items]  # noqa: E731
+    def names(page: SearchPage) -> list[str]:
+        return [s.name for s in page.items]
+
     assert names(store.search("cafe")) == ["Café Barista"]
     assert names(store.search("STADTISCHE")) == ["Café Barista"]
     assert names(store.search("latte")) == ["Café Barista"]

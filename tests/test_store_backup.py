@@ -8,10 +8,15 @@ import os
 import random
 import stat
 import struct
+import tempfile
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from wallet.store import (
     Argon2idParams,
@@ -24,12 +29,13 @@ from wallet.store import (
     restore_backup,
 )
 from wallet.store import backup as backup_module
+from wallet.store._crypto import b64
 
 FAST_KDF = Argon2idParams(memory_kib=1024, iterations=1, lanes=1)
 T0 = datetime(2026, 4, 1, 12, tzinfo=UTC)
 
 
-def make_originals() -> dict[str, tuple[bytes, str, dict | None]]:
+def make_originals() -> dict[str, tuple[bytes, str, dict[str, Any] | None]]:
     cred = {"type": ["VerifiableCredential", "OpenBadgeCredential"], "issuer": {"id": "https://i.example",
             "name": "Issuer"}, "credentialSubject": {"achievement": {"name": "JSON badge"}}}
     return {
@@ -43,7 +49,7 @@ def make_originals() -> dict[str, tuple[bytes, str, dict | None]]:
 
 
 @pytest.fixture
-def full_store(tmp_path: Path):
+def full_store(tmp_path: Path) -> Iterator[Store]:
     store = Store.create(tmp_path / "home" / "wallet.db", "store pass", kdf=FAST_KDF)
     ids = {}
     for kind, (raw, media, cred) in make_originals().items():
@@ -59,7 +65,7 @@ def full_store(tmp_path: Path):
     store.close()
 
 
-def snapshot(store: Store) -> dict:
+def snapshot(store: Store) -> dict[str, Any]:
     return {
         "records": [(r.id, r.original, r.credential, r.report, r.summary) for r in store.iter_credentials()],
         "profiles": store.list_profiles(),
@@ -113,7 +119,9 @@ def test_backup_round_trip_is_byte_identical_into_fresh_wallet(full_store: Store
     assert b"JSON badge" not in backup.read_bytes() and b"jobs.example" not in backup.read_bytes()
 
 
-def test_backup_restore_defaults_to_backup_passphrase_and_never_overwrites(full_store: Store, tmp_path: Path):
+def test_backup_restore_defaults_to_backup_passphrase_and_never_overwrites(
+    full_store: Store, tmp_path: Path
+) -> None:
     backup = tmp_path / "b.bin"
     write_backup(full_store, backup)
     with pytest.raises(StoreExistsError):
@@ -233,9 +241,9 @@ def test_backup_authentic_but_inconsistent_contents_are_refused(tmp_path: Path) 
     """Written with the right key but with wrong end counts: the end marker check catches it."""
     salt = os.urandom(16)
     payload_key, key_check = backup_module._backup_keys("backup pass", FAST_KDF, salt)
-    header_json = json.dumps({"kdf": FAST_KDF.to_json(), "salt": backup_module._crypto.b64(salt),
-                              "nonce_prefix": backup_module._crypto.b64(b"\1" * 7),
-                              "key_check": backup_module._crypto.b64(key_check), "aead": "AES-256-GCM",
+    header_json = json.dumps({"kdf": FAST_KDF.to_json(), "salt": b64(salt),
+                              "nonce_prefix": b64(b"\1" * 7),
+                              "key_check": b64(key_check), "aead": "AES-256-GCM",
                               "compression": "zlib", "chunk_size": backup_module.CHUNK_SIZE}).encode()
     header = backup_module.MAGIC + struct.pack(">HI", 1, len(header_json)) + header_json
     out = io.BytesIO()
@@ -246,3 +254,22 @@ def test_backup_authentic_but_inconsistent_contents_are_refused(tmp_path: Path) 
     sealer.finish()
     error = try_restore(out.getvalue(), tmp_path, "counts")
     assert "counts do not match" in str(error)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    originals=st.lists(st.binary(min_size=1, max_size=3000), min_size=1, max_size=6, unique=True),
+    tags=st.lists(st.text(min_size=1, max_size=12).filter(str.strip), max_size=3),
+)
+def test_backup_round_trips_arbitrary_originals_and_tags(
+    tmp_path: Path, originals: list[bytes], tags: list[str]
+) -> None:
+    work = Path(tempfile.mkdtemp(dir=tmp_path))
+    with Store.create(work / "w.db", "pw", kdf=FAST_KDF) as store:
+        for raw in originals:
+            store.add_credential(raw, "application/octet-stream", None, ImportSource("paste"), tags=tags)
+        before = snapshot(store)
+        store.backup(work / "b.bin", "backup pass", kdf=FAST_KDF)
+    with restore_backup(work / "b.bin", "backup pass", work / "r.db", kdf=FAST_KDF) as restored:
+        assert snapshot(restored) == before
+        assert [r.original for r in restored.iter_credentials()] == originals

@@ -41,8 +41,8 @@ GROUP_SIZE = 4
 GROUPS = 5
 
 
-def synthetic_credential(n: int) -> tuple[bytes, dict]:
-    cred = {
+def synthetic_credential(n: int) -> tuple[bytes, dict[str, object]]:
+    cred: dict[str, object] = {
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "id": f"urn:example:{n}",
         "issuer": {"id": "https://issuer.example", "name": f"Issuer {n % 7}"},
@@ -186,8 +186,8 @@ def scenario_reverify(workdir: Path, trials: int, rng: random.Random) -> int:
     last_reported: dict[int, int] = {}
     for trial in range(1, trials + 1):
         for line in run_and_kill("reverify", workdir, trial, rng):
-            _, group, n = line.split()
-            last_reported[int(group)] = int(n)
+            _, group_text, n_text = line.split()
+            last_reported[int(group_text)] = int(n_text)
         assert_sqlite_intact(workdir / "wallet.db")
         with Store.open(workdir / "wallet.db", PASSPHRASES[0]) as store:
             for group in range(GROUPS):
@@ -196,9 +196,9 @@ def scenario_reverify(workdir: Path, trials: int, rng: random.Random) -> int:
                 reports = [store.get_credential(s.id).report for s in members]
                 seen = {None if r is None else r["n"] for r in reports}
                 assert len(seen) == 1, f"group {group} half-updated: {seen}"  # one transaction per group
-                (n,) = seen
+                (latest,) = seen
                 if group in last_reported:
-                    assert n is not None and n >= last_reported[group]
+                    assert latest is not None and latest >= last_reported[group]
                 for summary, rep in zip(members, reports, strict=True):
                     # summary and report are written in the same transaction
                     assert summary.verdict == (None if rep is None else rep["verdict"])
@@ -214,7 +214,7 @@ def scenario_passphrase(workdir: Path, trials: int, rng: random.Random) -> int:
         with store:
             if reported and used == PASSPHRASES[int(reported[-1][0])]:
                 # no later change committed, so the key slot is exactly the reported one
-                assert store.kdf.memory_kib == int(reported[-1][1])
+                assert store.kdf == Argon2idParams(memory_kib=int(reported[-1][1]), iterations=1, lanes=1)
             for rid, digest in expected.items():
                 assert sha(store.get_credential(rid).original) == digest
     return trials
