@@ -1,0 +1,61 @@
+"""``satchel-verifier``: ``serve`` runs the HTTP service; ``app`` (the Flet app) is added separately.
+
+Exit codes: 0 clean stop, 2 usage or start-up error (bad --documents, port in use).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def _default_data_dir() -> Path:
+    import platformdirs
+
+    return platformdirs.user_data_path("satchel") / "verifier"
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="satchel-verifier", description="Satchel's verifier for Open Badges and "
+                                "Verifiable Credentials.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    s = sub.add_parser("serve", help="run the HTTP verify service, request flow, share relay and link page")
+    s.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, loopback only)")
+    s.add_argument("--port", type=int, default=8400, help="port (default 8400; 0 picks a free one)")
+    s.add_argument("--offline", action="store_true", help="never touch the network")
+    s.add_argument("--documents", metavar="MAP", help="JSON map of URL -> local file answering fetches")
+    s.add_argument("--data", metavar="DIR", type=Path, help="where the challenge and relay database lives")
+    s.add_argument("--public-url", metavar="URL", help="the base URL wallets and browsers use (behind a proxy)")
+    s.add_argument("--domain", help="the domain presentations are asked to sign for (default: public host)")
+    s.add_argument("--request-timeout", metavar="S", type=float, default=30.0,
+                   help="seconds a client may take to send a request or stay idle (default 30)")
+    s.add_argument("--verify-timeout", metavar="S", type=float, default=20.0,
+                   help="seconds one verification may take, fetches included (default 20)")
+    return p
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .service import ServiceConfig, serve
+
+    config = ServiceConfig(data_dir=args.data or _default_data_dir(), host=args.host, port=args.port,
+                           offline=args.offline, documents=args.documents, public_url=args.public_url,
+                           domain=args.domain, io_timeout=args.request_timeout,
+                           verify_timeout=args.verify_timeout)
+    try:
+        serve(config)
+    except (OSError, ValueError) as exc:
+        print(f"satchel-verifier: cannot start: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "serve":
+        return _serve(args)
+    return 2  # pragma: no cover - argparse rejects unknown commands
+
+
+if __name__ == "__main__":
+    sys.exit(main())
