@@ -1,0 +1,209 @@
+"""Load test of ``satchel-verifier serve`` on loopback: POST /credentials/verify with a real signed
+OB 3.0 credential from 2 client threads (keep-alive), with malformed and hostile requests mixed in.
+
+Bounded in count and time (``--requests`` per client, ``--seconds`` overall). Reports
+verifications per second and p50 / p95 / p99 latency; checks every good answer is still
+``valid``, every hostile one a JSON 4xx without a traceback, and that the server survives.
+
+    .venv/bin/python bench/service.py [--clients 2] [--requests 2000] [--hostile 1000] [--seconds 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import queue
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+@dataclass(frozen=True)
+class Hostile:
+    name: str
+    raw: bytes  # sent on its own connection, exactly as is
+    expect: tuple[int, ...]
+
+
+@dataclass
+class Tally:
+    latencies: list[float] = field(default_factory=list)
+    wrong: list[str] = field(default_factory=list)
+    hostile: dict[str, int] = field(default_factory=dict)
+
+
+def _request(path: str, body: bytes, ctype: str = "application/json", length: int | None = None) -> bytes:
+    return (f"POST {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: {ctype}\r\nConnection: close\r\n"
+            f"Content-Length: {len(body) if length is None else length}\r\n\r\n").encode() + body
+
+
+def hostile_requests(cred: dict[str, Any]) -> list[Hostile]:
+    tampered = json.loads(json.dumps(cred))
+    tampered["credentialSubject"]["achievement"]["name"] = "Heart surgery"
+    foreign_key = {**cred, "proof": {**cred["proof"], "verificationMethod": "did:web:169.254.169.254#key"}}
+    verify = "/credentials/verify"
+    return [
+        Hostile("bad-json", _request(verify, b'{"verifiableCredential": {'), (400,)),
+        Hostile("wrong-type", _request(verify, b"{}", "text/plain"), (415,)),
+        Hostile("too-large", _request(verify, b"{", length=50 * 1024 * 1024), (413,)),
+        Hostile("deep-nesting", _request(verify, b'{"verifiableCredential": ' + b"[" * 50000 + b"}"), (400,)),
+        Hostile("not-object", _request(verify, b"[1, 2, 3]"), (400,)),
+        Hostile("ssrf-url", _request(verify, b'{"verifiableCredential": "http://169.254.169.254/x"}'), (400,)),
+        Hostile("tampered", _request(verify, json.dumps({"verifiableCredential": tampered}).encode()), (400,)),
+        Hostile("foreign-key", _request(verify, json.dumps({"verifiableCredential": foreign_key}).encode()), (400,)),
+        Hostile("jwt-junk", _request(verify, b'{"verifiableCredential": "eyJhbGciOiJub25lIn0.e30.x"}'), (400,)),
+        Hostile("unknown-path", _request("/admin", b"{}"), (404,)),
+        Hostile("garbage-line", b"\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03 garbage\r\n\r\n", (400,)),
+        Hostile("bad-length", _request(verify, b"{}", length=-1), (400,)),
+    ]
+
+
+def _send_raw(host: str, port: int, data: bytes) -> bytes:
+    with socket.create_connection((host, port), timeout=30) as sock:
+        try:
+            sock.sendall(data)
+        except OSError:
+            pass  # the server may stop reading (413) before all is sent
+        out = b""
+        try:
+            while chunk := sock.recv(65536):
+                out += chunk
+        except OSError:
+            pass
+    return out
+
+
+def client_loop(host: str, port: int, body: bytes, n: int, hostile: list[Hostile], n_hostile: int,
+                deadline: float, tally: Tally) -> None:
+    conn = http.client.HTTPConnection(host, port, timeout=30)
+    every = max(1, n // max(1, n_hostile)) if n_hostile else 0
+    sent_hostile = 0
+    for i in range(n):
+        if time.monotonic() > deadline:
+            break
+        if every and i % every == 0 and sent_hostile < n_hostile:
+            h = hostile[sent_hostile % len(hostile)]
+            sent_hostile += 1
+            out = _send_raw(host, port, h.raw)
+            status = int(out[9:12]) if out.startswith(b"HTTP/1.1 ") else 0
+            ok = status in h.expect and b"Traceback" not in out and b"application/json" in out
+            if not ok:
+                tally.wrong.append(f"hostile {h.name}: {out[:160]!r}")
+            tally.hostile[h.name] = tally.hostile.get(h.name, 0) + 1
+        t0 = time.perf_counter()
+        try:
+            conn.request("POST", "/credentials/verify", body, {"Content-Type": "application/json"})
+            resp = conn.getresponse()
+            answer = resp.read()
+        except (OSError, http.client.HTTPException) as exc:
+            tally.wrong.append(f"good request failed: {exc!r}")
+            conn.close()
+            conn = http.client.HTTPConnection(host, port, timeout=30)
+            continue
+        tally.latencies.append(time.perf_counter() - t0)
+        if resp.status != 200 or json.loads(answer).get("verdict") != "valid":
+            tally.wrong.append(f"good credential answered {resp.status}: {answer[:160]!r}")
+    conn.close()
+
+
+def pct(samples: list[float], p: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--clients", type=int, default=2, help="concurrent keep-alive clients (default 2)")
+    ap.add_argument("--requests", type=int, default=2000, help="good requests per client (default 2000)")
+    ap.add_argument("--hostile", type=int, default=1000, help="hostile requests in all (default 1000)")
+    ap.add_argument("--seconds", type=float, default=20.0, help="stop after this long (default 20)")
+    ap.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    args = ap.parse_args(argv)
+
+    from tests.helpers import ed25519_signer, ob3_credential
+
+    issuer, holder = ed25519_signer(), ed25519_signer()
+    cred = issuer.sign(ob3_credential(issuer.did, subject=holder.did))
+    body = json.dumps({"verifiableCredential": cred, "options": {}}).encode()
+
+    with tempfile.TemporaryDirectory() as data:
+        proc = subprocess.Popen([sys.executable, "-m", "verifier.cli", "serve", "--port", "0", "--offline",
+                                 "--data", data, "--request-timeout", "5"], cwd=ROOT,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        lines: queue.Queue[str] = queue.Queue()
+        assert proc.stdout is not None and proc.stderr is not None
+        threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
+        errs: list[str] = []
+        threading.Thread(target=lambda: errs.extend(proc.stderr), daemon=True).start()
+        try:
+            m = re.search(r"http://([\d.]+):(\d+)", lines.get(timeout=30))
+            assert m, "no base URL printed"
+            host, port = m.group(1), int(m.group(2))
+            warm = Tally()
+            client_loop(host, port, body, 50, [], 0, time.monotonic() + 30, warm)
+            hostile = hostile_requests(cred)
+            tallies = [Tally() for _ in range(args.clients)]
+            deadline = time.monotonic() + args.seconds
+            share = args.hostile // args.clients
+            threads = [threading.Thread(target=client_loop, args=(
+                host, port, body, args.requests, hostile, share + (i < args.hostile % args.clients), deadline, t))
+                for i, t in enumerate(tallies)]
+            t0 = time.perf_counter()
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            elapsed = time.perf_counter() - t0
+            alive = proc.poll() is None
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+    lat = [x for t in tallies for x in t.latencies]
+    wrong = [w for t in (warm, *tallies) for w in t.wrong]
+    hostile_total = sum(sum(t.hostile.values()) for t in tallies)
+    figures = {
+        "machine": f"{platform.machine()} × {os.cpu_count()} CPUs, Python {platform.python_version()}",
+        "clients": args.clients, "verified": len(lat), "hostile": hostile_total, "seconds": round(elapsed, 2),
+        "verifications_per_s": round(len(lat) / elapsed, 1),
+        "requests_per_s": round((len(lat) + hostile_total) / elapsed, 1),
+        "p50_ms": round(pct(lat, 50) * 1000, 2), "p95_ms": round(pct(lat, 95) * 1000, 2),
+        "p99_ms": round(pct(lat, 99) * 1000, 2), "mean_ms": round(statistics.fmean(lat) * 1000, 2),
+        "wrong_answers": len(wrong), "server_alive": alive,
+        "server_tracebacks": sum("Traceback" in e for e in errs),
+    }
+    if args.json:
+        print(json.dumps(figures))
+    else:
+        print(f"satchel-verifier load test: {figures['machine']}")
+        print(f"  {figures['clients']} clients, {figures['verified']} credential verifications + "
+              f"{hostile_total} hostile requests in {figures['seconds']} s")
+        print(f"  {figures['verifications_per_s']} verifications/s ({figures['requests_per_s']} requests/s)")
+        print(f"  latency p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms, p99 {figures['p99_ms']} ms, "
+              f"mean {figures['mean_ms']} ms")
+        print(f"  wrong answers: {len(wrong)}; server alive: {alive}; "
+              f"tracebacks on server stderr: {figures['server_tracebacks']}")
+        for w in wrong[:10]:
+            print("   ", w)
+    return 0 if not wrong and alive and not figures["server_tracebacks"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
