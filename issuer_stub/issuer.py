@@ -55,6 +55,7 @@ _FORMS = [
     Form("ob3-v2-eddsa-jcs-2022", "ob3-v2-eddsa-jcs-2022", "json", "application/vc+ld+json"),
     Form("ob3-v2-1edtech-revocation-list", "ob3-v2-eddsa-rdfc-2022-1edtech-revocation-list", "json",
          "application/vc+ld+json"),
+    Form("ob3-v2-refreshable", "ob3-v2-eddsa-rdfc-2022-refreshable", "json", "application/vc+ld+json"),
     Form("ob3-v1-ed25519signature2020", "ob3-v1-ed25519signature2020", "json", "application/ld+json"),
     Form("ob3-v1-ed25519signature2020-didkey", "ob3-v1-ed25519signature2020-didkey", "json",
          "application/ld+json", statusable=False),
@@ -74,6 +75,8 @@ _FORMS = [
 FORMS: dict[str, Form] = {f.name: f for f in _FORMS}
 ONEDTECH_FORM = "ob3-v2-1edtech-revocation-list"
 REVOCATION_LIST_FORMS = (ONEDTECH_FORM,)  # revoked by listing the id, not by a status bit
+REFRESHABLE_FORM = "ob3-v2-refreshable"  # names a refreshService (GET /refresh/<uuid>)
+REFRESH_VALIDITY = timedelta(days=365)
 
 
 def now_utc() -> datetime:
@@ -119,6 +122,9 @@ class Issuer:
     @property
     def onedtech_list_url(self) -> str:
         return f"{self.base_url}/status/1edtech-revocation-list"
+
+    def refresh_url(self, uid: str) -> str:
+        return f"{self.base_url}/refresh/{uid}"
 
     def status_list_url(self, purpose: str) -> str:
         return f"{self.base_url}/status/{purpose}"
@@ -182,7 +188,8 @@ class Issuer:
                                      with_2020_suite=v1, stacked=self._stacked(ach, issuer),
                                      ob_context=OB3_CONTEXT_UNVERSIONED if did_key else OB3_CONTEXT,
                                      revocation_list_url=self.onedtech_list_url if form.name == ONEDTECH_FORM
-                                     else None)
+                                     else None,
+                                     refresh_url=self.refresh_url(uid) if form.name == REFRESHABLE_FORM else None)
         if did_key:
             cred = _within_ob300_terms(cred)
         created = validity.valid_from
@@ -283,6 +290,24 @@ class Issuer:
         self._status_cache[purpose] = (record.version, body)
         return body
 
+    def refreshed(self, uid: str) -> Served | None:
+        """1EdTech Verifiable Credential Refresh Service 1.0: the credential behind ``/refresh/<uid>``
+        as it would be issued now: same id, subject and status entries, valid for another
+        :data:`REFRESH_VALIDITY` from now, signed afresh (eddsa-rdfc-2022)."""
+        try:
+            record = self.state.credential(f"urn:uuid:{uid}")
+        except StateError:
+            return None
+        if record.form != REFRESHABLE_FORM:
+            return None
+        stored = json.loads(record.body)
+        now = self.clock()
+        doc = {k: v for k, v in stored.items() if k != "proof"}
+        doc["validUntil"] = xsd(now + REFRESH_VALIDITY)  # VCDM 2.0 §4.9
+        signed = data_integrity(doc, "eddsa-rdfc-2022", self.keys.ed25519_key, self.keys.method(ED25519_FRAGMENT),
+                                now)
+        return Served(json_bytes(signed), "application/vc+ld+json")
+
     # -- documents the server hosts --------------------------------------------------------------
     def document(self, path: str) -> Served | None:
         """The document at ``path`` (no query), or None."""
@@ -312,6 +337,8 @@ class Issuer:
             return None
         if path.startswith("/ob2/"):
             return self._ob2_document(path)
+        if path.startswith("/refresh/"):
+            return self.refreshed(path.removeprefix("/refresh/"))
         return None
 
     def _image(self, name: str) -> Served | None:
@@ -355,6 +382,8 @@ class Issuer:
             paths += [f"/achievements/{slug}", f"/ob2/badges/{slug}", f"/images/{slug}.png", f"/images/{slug}.svg"]
         paths += [r.id.removeprefix(self.base_url) for r in self.state.credentials()
                   if r.id.startswith(self.ob2_urls.assertion(""))]
+        paths += [f"/refresh/{r.id.removeprefix('urn:uuid:')}" for r in self.state.credentials()
+                  if r.form == REFRESHABLE_FORM]
         return paths
 
 

@@ -107,7 +107,8 @@ def open_badge_credential(ach: Achievement, *, base_url: str, credential_id: str
                           subject_id: str, validity: Validity, status: StatusRef | None,
                           v2: bool = True, with_2020_suite: bool = False,
                           stacked: list[dict[str, Any]] | None = None,
-                          ob_context: str = OB3_CONTEXT, revocation_list_url: str | None = None) -> dict[str, Any]:
+                          ob_context: str = OB3_CONTEXT, revocation_list_url: str | None = None,
+                          refresh_url: str | None = None) -> dict[str, Any]:
     """OB 3.0 §B.1.10 OpenBadgeCredential (also §8 for the VCDM 1.1 form)."""
     achievement = achievement_document(ach, base_url, issuer)
     if stacked:
@@ -131,6 +132,13 @@ def open_badge_credential(ach: Achievement, *, base_url: str, credential_id: str
         # 1EdTech Revocation List Status Method 1.0 §2: the entry's id is the list's URL.
         doc["@context"] = [*doc["@context"], OB3_EXTENSIONS_CONTEXT]
         doc["credentialStatus"] = {"id": revocation_list_url, "type": "1EdTechRevocationList"}
+    if refresh_url is not None:
+        # OB 3.0 data model "RefreshService" / 1EdTech Verifiable Credential Refresh Service 1.0: a GET on
+        # the id answers the credential as the issuer would issue it now. The type term comes from
+        # the OB 3.0 extensions context (VCDM 2.0 §5.4 defines refreshService itself).
+        if OB3_EXTENSIONS_CONTEXT not in doc["@context"]:
+            doc["@context"] = [*doc["@context"], OB3_EXTENSIONS_CONTEXT]
+        doc["refreshService"] = {"id": refresh_url, "type": "1EdTechCredentialRefresh"}
     return doc
 
 

@@ -27,7 +27,7 @@ from .ob3 import xsd
 from .state import IssuedRecord, StateError
 
 MAX_BODY_BYTES = 64 * 1024
-_MUTABLE_PREFIXES = ("/status/", "/ob2/assertions/", "/ob2/revocations")
+_MUTABLE_PREFIXES = ("/status/", "/ob2/assertions/", "/ob2/revocations", "/refresh/")
 
 
 def record_json(record: IssuedRecord) -> dict[str, Any]:
@@ -223,7 +223,8 @@ class IssuerHandler(BaseHTTPRequestHandler):
             raise StateError(400, "invalid_request", "achievement and form must be strings")
         if recipient is not None and not isinstance(recipient, str):
             raise StateError(400, "invalid_request", "recipient must be a DID or URL string")
-        record, artifact = issuer.issue(slug, form, recipient)
+        record, artifact = issuer.issue(slug, form, recipient, valid_from=_time_field(body, "validFrom"),
+                                        valid_until=_time_field(body, "validUntil"))
         self._json(201, artifact_json(record, artifact.content, artifact.media_type, artifact.extension),
                    {"Location": f"{issuer.base_url}/api/credentials/{record.id}"})
 
@@ -255,6 +256,19 @@ class IssuerHandler(BaseHTTPRequestHandler):
         issuer.state.mark_redeemed(offer.access_token or "", record.id)
         credential = artifact.credential
         self._json(200, {"credentials": [{"credential": credential}], "credential": credential})
+
+
+def _time_field(body: dict[str, Any], name: str) -> Any:
+    """An optional XSD dateTime in a request body (``validFrom`` / ``validUntil``)."""
+    value = body.get(name)
+    if value is None:
+        return None
+    from datetime import UTC, datetime
+
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).astimezone(UTC)
+    except ValueError:
+        raise StateError(400, "invalid_request", f"{name} is not a date-time") from None
 
 
 def make_server(issuer_factory: Any, host: str = "127.0.0.1", port: int = 0) -> IssuerServer:
