@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit corpus bench clean
+.PHONY: run test system-deps lint typecheck unit corpus bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -16,7 +16,15 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/python -m satchel_main $(ARGS)
 
-test: $(STAMP) lint typecheck unit
+test: $(STAMP) system-deps lint typecheck unit
+
+# UI tests drive the real app in Debian's chromium; install it when missing and we can.
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; }) \
+	      && echo "installed chromium" || { echo "could not install chromium (needed by the UI tests)"; [ -z "$$CI" ] || exit 1; }; \
+	  else echo "chromium is missing and cannot be installed here (needed by the UI tests)"; [ -z "$$CI" ] || exit 1; fi; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check credentials wallet verifier issuer_stub tests bench
