@@ -430,3 +430,57 @@ def test_share_page_script_reads_inline_and_relay_links(server, people, tmp_path
     damaged = run(f"{base}/s#vp=AAAA")
     assert damaged["share"] and "damaged" in damaged["error"]
     assert run(f"{base}/s")["share"]
+
+
+# -- options ------------------------------------------------------------------------------------------
+def _start(argv: list[str], cwd: Path) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen([sys.executable, "-m", "verifier.cli", "serve", "--port", "0", *argv], cwd=cwd,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    m = re.search(r"(http://127\.0\.0\.1:\d+)", line)
+    if m is None:
+        proc.kill()
+        pytest.fail("no base URL: " + line + (proc.stderr.read() if proc.stderr else ""))
+    return proc, m.group(1)
+
+
+def test_documents_map_answers_an_issuers_did_web_offline(tmp_path) -> None:
+    """--documents (as satchel-verify): the did:web issuer's DID document comes from a local file."""
+    signer = ed25519_signer()
+    did = "did:web:college.example"
+    multikey = signer.did.removeprefix("did:key:")
+    (tmp_path / "did.json").write_text(json.dumps({
+        "@context": ["https://www.w3.org/ns/did/v1"], "id": did,
+        "verificationMethod": [{"id": f"{did}#key-1", "type": "Multikey", "controller": did,
+                                "publicKeyMultibase": multikey}],
+        "assertionMethod": [f"{did}#key-1"]}))
+    (tmp_path / "web.json").write_text(json.dumps({"https://college.example/.well-known/did.json": "did.json"}))
+    cred = signer.sign(ob3_credential(did), vm=f"{did}#key-1")
+    proc, base = _start(["--offline", "--documents", str(tmp_path / "web.json"), "--data", str(tmp_path / "d")],
+                        ROOT)
+    try:
+        with httpx.Client(base_url=base, timeout=30) as client:
+            ok = client.post("/credentials/verify", json={"verifiableCredential": cred}).json()
+            assert ok["verdict"] == "valid", ok
+            other = signer.sign(ob3_credential("did:web:elsewhere.example"), vm="did:web:elsewhere.example#k")
+            refused = client.post("/credentials/verify", json={"verifiableCredential": other}).json()
+            assert refused["verdict"] == "unverifiable" and refused["problems"] == ["unresolvable-key"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_start_up_errors_exit_2_with_a_message(tmp_path) -> None:
+    (tmp_path / "bad.json").write_text("[1, 2]")
+    out = subprocess.run([sys.executable, "-m", "verifier.cli", "serve", "--port", "0", "--documents",
+                          str(tmp_path / "bad.json"), "--data", str(tmp_path / "d")], cwd=ROOT,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2 and "cannot start" in out.stderr and "Traceback" not in out.stderr
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        out = subprocess.run([sys.executable, "-m", "verifier.cli", "serve", "--port", str(port), "--offline",
+                              "--data", str(tmp_path / "d")], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2 and "cannot start" in out.stderr and "Traceback" not in out.stderr
