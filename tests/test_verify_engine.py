@@ -50,6 +50,14 @@ def test_verify_reports_key_that_is_not_the_issuers() -> None:
     assert report.check("proof.signature").status == "passed"
 
 
+def test_ecdsa_rdfc_2019_with_p256_did_key_signs_and_verifies() -> None:
+    signer = p256_signer()
+    signed = signer.sign(ob3_credential(signer.did), "ecdsa-rdfc-2019")
+    assert verify(signed, at=AT).verdict == "valid"
+    signed["name"] = "Changed"
+    assert verify(signed, at=AT).problems == ("invalid-signature",)
+
+
 def test_p256_did_key_issuer_is_unsupported_for_eddsa_but_not_valid() -> None:
     signer = p256_signer()
     doc = ob3_credential(signer.did)

@@ -52,3 +52,17 @@ def test_signing_reproduces_the_w3c_vector_signature(suite: str, tag: str, canon
     proof = add_proof(unsigned, suite, _key(), options)["proof"]
     assert proof["proofValue"] == expected["proofValue"]
     assert proof["proofValue"] == (folder / f"sigBTC58{tag}.txt").read_text().strip()
+
+
+@pytest.mark.parametrize("name", ["signedECDSAP256.json", "signedECDSAP384.json"])
+def test_ecdsa_rdfc_2019_w3c_vectors_verify_and_tampering_fails(name: str) -> None:
+    from credentials.multiformats import decode_multikey
+    from credentials.proofs import ecdsa_rdfc_2019
+    from tests.conftest import ROOT
+
+    signed = json.loads((ROOT / "tests" / "fixtures" / "vc-di-ecdsa" / name).read_text())
+    proof = signed["proof"]
+    key = decode_multikey(proof["verificationMethod"].split("#", 1)[1])
+    unsecured = {k: v for k, v in signed.items() if k != "proof"}
+    assert ecdsa_rdfc_2019.verify_proof(unsecured, proof, key)
+    assert not ecdsa_rdfc_2019.verify_proof({**unsecured, "name": "Other"}, proof, key)
