@@ -24,7 +24,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,11 +39,18 @@ class Hostile:
     expect: tuple[int, ...]
 
 
-@dataclass
 class Tally:
-    latencies: list[float] = field(default_factory=list)
-    wrong: list[str] = field(default_factory=list)
-    hostile: dict[str, int] = field(default_factory=dict)
+    """One client's running record (mutable by nature, so a plain class)."""
+
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+        self.wrong: list[str] = []
+        self.hostile: dict[str, int] = {}
+
+
+def _pump(stream: Any, sink: Any) -> None:
+    for line in stream:
+        sink(line)
 
 
 def _request(path: str, body: bytes, ctype: str = "application/json", length: int | None = None) -> bytes:
@@ -87,7 +94,7 @@ def _send_raw(host: str, port: int, data: bytes) -> bytes:
     return out
 
 
-def client_loop(host: str, port: int, body: bytes, n: int, hostile: list[Hostile], n_hostile: int,
+def client_loop(host: str, port: int, bodies: list[bytes], n: int, hostile: list[Hostile], n_hostile: int,
                 deadline: float, tally: Tally) -> None:
     conn = http.client.HTTPConnection(host, port, timeout=30)
     every = max(1, n // max(1, n_hostile)) if n_hostile else 0
@@ -106,7 +113,8 @@ def client_loop(host: str, port: int, body: bytes, n: int, hostile: list[Hostile
             tally.hostile[h.name] = tally.hostile.get(h.name, 0) + 1
         t0 = time.perf_counter()
         try:
-            conn.request("POST", "/credentials/verify", body, {"Content-Type": "application/json"})
+            conn.request("POST", "/credentials/verify", bodies[i % len(bodies)],
+                         {"Content-Type": "application/json"})
             resp = conn.getresponse()
             answer = resp.read()
         except (OSError, http.client.HTTPException) as exc:
@@ -131,14 +139,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--requests", type=int, default=2000, help="good requests per client (default 2000)")
     ap.add_argument("--hostile", type=int, default=1000, help="hostile requests in all (default 1000)")
     ap.add_argument("--seconds", type=float, default=20.0, help="stop after this long (default 20)")
+    ap.add_argument("--distinct", type=int, default=200, help="distinct signed credentials cycled (default 200)")
     ap.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     args = ap.parse_args(argv)
 
     from tests.helpers import ed25519_signer, ob3_credential
 
-    issuer, holder = ed25519_signer(), ed25519_signer()
-    cred = issuer.sign(ob3_credential(issuer.did, subject=holder.did))
-    body = json.dumps({"verifiableCredential": cred, "options": {}}).encode()
+    # Distinct credentials (own subject key, id and name), so nothing can be answered from a cache.
+    issuer = ed25519_signer()
+    creds = [issuer.sign(ob3_credential(issuer.did, subject=ed25519_signer().did, name=f"Wound care {n}",
+                                        id=f"urn:uuid:00000000-0000-4000-8000-{n:012d}"))
+             for n in range(args.distinct)]
+    cred = creds[0]
+    bodies = [json.dumps({"verifiableCredential": c, "options": {}}).encode() for c in creds]
 
     with tempfile.TemporaryDirectory() as data:
         proc = subprocess.Popen([sys.executable, "-m", "verifier.cli", "serve", "--port", "0", "--offline",
@@ -146,21 +159,21 @@ def main(argv: list[str] | None = None) -> int:
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         lines: queue.Queue[str] = queue.Queue()
         assert proc.stdout is not None and proc.stderr is not None
-        threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
         errs: list[str] = []
-        threading.Thread(target=lambda: errs.extend(proc.stderr), daemon=True).start()
+        threading.Thread(target=_pump, args=(proc.stdout, lines.put), daemon=True).start()
+        threading.Thread(target=_pump, args=(proc.stderr, errs.append), daemon=True).start()
         try:
             m = re.search(r"http://([\d.]+):(\d+)", lines.get(timeout=30))
             assert m, "no base URL printed"
             host, port = m.group(1), int(m.group(2))
             warm = Tally()
-            client_loop(host, port, body, 50, [], 0, time.monotonic() + 30, warm)
+            client_loop(host, port, bodies, 50, [], 0, time.monotonic() + 30, warm)
             hostile = hostile_requests(cred)
             tallies = [Tally() for _ in range(args.clients)]
             deadline = time.monotonic() + args.seconds
             share = args.hostile // args.clients
             threads = [threading.Thread(target=client_loop, args=(
-                host, port, body, args.requests, hostile, share + (i < args.hostile % args.clients), deadline, t))
+                host, port, bodies, args.requests, hostile, share + (i < args.hostile % args.clients), deadline, t))
                 for i, t in enumerate(tallies)]
             t0 = time.perf_counter()
             for t in threads:

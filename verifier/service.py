@@ -483,8 +483,8 @@ class VerifierServer(ThreadingHTTPServer):
         self.service = service
         self._slots = threading.BoundedSemaphore(service.config.max_connections)
         super().__init__(address, VerifierHandler)
-        host, port = self.server_address[:2]
-        shown = f"[{host}]" if ":" in str(host) else host
+        host, port = str(self.server_address[0]), int(self.server_address[1])
+        shown = f"[{host}]" if ":" in host else host
         service.bind(f"http://{shown}:{port}")
 
     def server_bind(self) -> None:
@@ -527,8 +527,8 @@ class VerifierHandler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
 
     def setup(self) -> None:
-        self.timeout = self.server.service.config.io_timeout  # socket timeout for every read
         super().setup()
+        self.connection.settimeout(self.server.service.config.io_timeout)  # bounds every read
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         pass  # no access log: paths carry relay and exchange ids
