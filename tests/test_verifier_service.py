@@ -116,12 +116,17 @@ def test_vc_jwt_string_verifies(server, people) -> None:
     jwt = sign_jws({"alg": "EdDSA", "typ": "JWT", "kid": issuer.vm}, json.dumps(claims).encode(), issuer.key)
     body = server["client"].post("/credentials/verify", json={"verifiableCredential": jwt}).json()
     assert body["format"] == "vc-jwt" and body["verdict"] == "valid", body
+    enveloped = {"@context": [VC2], "type": "EnvelopedVerifiableCredential", "id": f"data:application/vc+jwt,{jwt}"}
+    body = server["client"].post("/credentials/verify", json={"verifiableCredential": enveloped}).json()
+    assert body["format"] == "vc-jwt" and body["verdict"] == "valid", body
 
 
 def test_urls_and_presentations_are_not_accepted_as_credentials(server, people) -> None:
     client = server["client"]
-    resp = client.post("/credentials/verify", json={"verifiableCredential": "https://169.254.169.254/latest"})
-    assert resp.status_code == 400 and resp.json()["error"] == "bad-request"
+    for item in ("https://169.254.169.254/latest", {"type": "EnvelopedVerifiableCredential",
+                                                    "id": "data:application/vc+jwt,https://169.254.169.254/x"}):
+        resp = client.post("/credentials/verify", json={"verifiableCredential": item})
+        assert resp.status_code == 400 and resp.json()["error"] == "bad-request"
     vp = _vp(people["holder"], [people["cred"]], "c", "d")
     resp = client.post("/credentials/verify", json={"verifiableCredential": vp})
     assert resp.status_code == 400 and resp.json()["error"] == "wrong-endpoint"

@@ -230,9 +230,11 @@ class VerifierService:
         # VCDM 2.0 §4.13.1 enveloped form: the JWT travels in a data: URL.
         env_id = item.get("id")
         if "EnvelopedVerifiableCredential" in _types(item) or "EnvelopedVerifiablePresentation" in _types(item):
-            if isinstance(env_id, str) and env_id.startswith("data:") and "," in env_id:
-                return env_id.split(",", 1)[1]
-            raise HttpError(400, "bad-request", "An enveloped credential needs a data: URL id.")
+            jwt = env_id.split(",", 1)[1].strip() if isinstance(env_id, str) and env_id.startswith("data:") \
+                and "," in env_id else ""
+            if _JWS_RE.match(jwt):
+                return jwt
+            raise HttpError(400, "bad-request", "An enveloped credential's id is a data: URL holding a compact JWT.")
         return item
 
     @staticmethod
