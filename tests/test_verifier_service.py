@@ -489,3 +489,18 @@ def test_start_up_errors_exit_2_with_a_message(tmp_path) -> None:
         out = subprocess.run([sys.executable, "-m", "verifier.cli", "serve", "--port", str(port), "--offline",
                               "--data", str(tmp_path / "d")], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode == 2 and "cannot start" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_exchange_accepts_a_vp_jwt_answer(server, people) -> None:
+    client, holder = server["client"], people["holder"]
+    ex = client.post("/exchanges", json={}).json()
+    vpr = ex["verifiablePresentationRequest"]
+    vp = {"@context": [VC2], "type": ["VerifiablePresentation"], "holder": holder.did,
+          "verifiableCredential": [people["cred"]]}
+    claims = {"vp": vp, "iss": holder.did, "aud": vpr["domain"], "nonce": vpr["challenge"]}
+    jwt = sign_jws({"alg": "EdDSA", "typ": "JWT", "kid": holder.vm}, json.dumps(claims).encode(), holder.key)
+    answer = client.post(ex["url"], json={"verifiablePresentation": jwt}).json()
+    assert answer["format"] == "vp-jwt" and answer["verdict"] == "valid", answer
+    polled = client.get(ex["url"], headers={"Authorization": f"Bearer {ex['pollToken']}"}).json()
+    assert polled["result"]["verifiablePresentation"] == {"jwt": jwt}
+    assert client.post(ex["url"], json={"verifiablePresentation": jwt}).json()["problems"] == ["challenge-mismatch"]
