@@ -37,7 +37,8 @@ Share relay (issue 6 "Links"; blob and link format in :mod:`verifier.links`):
     GET    /relay/{id}  -> the blob (application/octet-stream); 410 once expired or unshared
     DELETE /relay/{id}  ``Authorization: Bearer <secret>`` -> 204; 401 without, 403 wrong secret
 
-Web verifier: ``GET /s`` (+ ``/s.js``, ``/s.css``) reads ``#vp=`` / ``#vc=`` / ``#r=&k=`` links.
+Web verifier: ``GET /s`` (alias ``/verify``; + ``/s.js``, ``/s.css``) reads ``#vp=`` / ``#vc=`` / ``#r=&k=``
+links and POSTs what it finds to this origin's verify endpoints (served at the origin root).
 
 Errors are ``{"error": token, "message": text}`` with 400 / 404 / 405 / 411 / 413 / 415 / 503;
 never a stack trace. State (challenges, relay) lives in :mod:`verifier.store`; everything else is
