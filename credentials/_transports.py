@@ -57,25 +57,46 @@ class DocumentMapTransport(httpx.BaseTransport):
         return httpx.Response(200, content=body, headers={"content-type": ctype}, request=request)
 
 
-def is_public_address(host: str) -> bool:
-    """False for private, loopback, link-local, reserved, multicast or unspecified addresses."""
+def _is_global(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(addr, ipaddress.IPv6Address):
+        # An IPv6 wrapper around an IPv4 address is judged by the address it carries.
+        inner = addr.ipv4_mapped or addr.sixtofour or (addr.teredo[1] if addr.teredo else None)
+        if inner is not None:
+            return _is_global(inner)
+    return addr.is_global and not addr.is_multicast
+
+
+def resolve_public_addresses(host: str, port: int) -> list[str]:
+    """Every address ``host`` resolves to, if all are globally routable; otherwise RefusedError.
+
+    A failed lookup is a refusal too: a name that does not resolve now must not get a second
+    chance to resolve somewhere private when the connection is made.
+    """
     try:
-        infos = socket.getaddrinfo(host, None)
-    except OSError:
-        return True  # the connection will fail on its own
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise RefusedError(f"{host} could not be looked up ({exc})") from None
+    addresses: list[str] = []
     for info in infos:
-        addr = ipaddress.ip_address(info[4][0])
-        if addr.is_private or addr.is_loopback or addr.is_link_local or addr.is_reserved \
-                or addr.is_multicast or addr.is_unspecified:
-            return False
-    return True
+        text = str(info[4][0]).split("%", 1)[0]
+        addr = ipaddress.ip_address(text)
+        if not _is_global(addr):
+            raise RefusedError(f"{host} ({addr}): private or local addresses are never fetched")
+        addresses.append(text)
+    if not addresses:
+        raise RefusedError(f"{host} has no address")
+    return addresses
 
 
 class GuardedTransport(httpx.HTTPTransport):
-    """Live network with rules: https only (http for loopback when allowed), no private ranges.
+    """Live network with rules: https only (http for loopback when allowed), no address that is
+    not globally routable (private, loopback, link-local, shared, reserved, multicast).
 
     Blocks server-side request forgery through a URL a credential names (a hosted badge
-    pointing at 169.254.169.254, say). Redirects come back through here, so each hop is checked.
+    pointing at 169.254.169.254, say). The connection goes to the very address that was
+    checked (the URL's host is replaced by it; Host header and TLS SNI keep the name), so DNS
+    rebinding between check and connect cannot redirect it. Redirects come back through
+    here, so each hop is checked.
     """
 
     def __init__(self, allow_loopback: bool = False, **kwargs: Any) -> None:
@@ -88,8 +109,12 @@ class GuardedTransport(httpx.HTTPTransport):
             return super().handle_request(request)
         if request.url.scheme != "https":
             raise RefusedError(f"{request.url}: only https URLs are fetched", request=request)
-        if not is_public_address(host):
-            raise RefusedError(f"{request.url}: private or local addresses are never fetched", request=request)
+        try:
+            addresses = resolve_public_addresses(host, request.url.port or 443)
+        except RefusedError as exc:
+            raise RefusedError(str(exc), request=request) from None
+        request.url = request.url.copy_with(host=addresses[0])
+        request.extensions = {**request.extensions, "sni_hostname": host}
         return super().handle_request(request)
 
 

@@ -77,13 +77,15 @@ class Wire(httpx.HTTPTransport):
     routes: dict[str, Callable[[httpx.Request], httpx.Response]]
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        host = request.url.host
+        host = request.url.host  # where the connection goes: the guard pins it to the checked address
         try:
             addresses = [info[4][0] for info in socket.getaddrinfo(host, request.url.port or 443)]
         except OSError:
             addresses = []
-        self.attempts.append((str(request.url), addresses))
-        route = self.routes.get(str(request.url))
+        name = request.extensions.get("sni_hostname", host)  # the name the request was made for
+        url = str(request.url.copy_with(host=name))
+        self.attempts.append((url, addresses))
+        route = self.routes.get(url)
         if route is None:
             return httpx.Response(599, request=request)  # never a real connection
         return route(request)
@@ -252,11 +254,9 @@ def test_a_redirect_loop_stops(dns: FakeDns) -> None:
     assert guard.private_attempts() == []
 
 
-# -- holes: each test states what the guard should do; xfail until the transport does it ------------
+# -- holes that once were open: each test states what the guard does ------------
 
 
-@pytest.mark.xfail(strict=True, reason="GuardedTransport: DNS rebinding — the address is checked by one "
-                   "getaddrinfo call and connected to after another (httpcore resolves again)")
 def test_dns_rebinding_between_check_and_connect(dns: FakeDns) -> None:
     dns.script["rebind.public.test"] = [[PUBLIC], ["169.254.169.254"]]
     guard = RecordingGuard()
@@ -264,8 +264,6 @@ def test_dns_rebinding_between_check_and_connect(dns: FakeDns) -> None:
     assert guard.private_attempts() == [], guard.attempts
 
 
-@pytest.mark.xfail(strict=True, reason="GuardedTransport: is_public_address() answers True when the lookup "
-                   "fails, so a name that fails at check time and resolves privately at connect time passes")
 def test_a_failed_lookup_at_check_time_is_not_a_pass(dns: FakeDns) -> None:
     dns.script["flaky.public.test"] = [None, ["10.0.0.1"]]
     guard = RecordingGuard()
@@ -273,9 +271,6 @@ def test_a_failed_lookup_at_check_time_is_not_a_pass(dns: FakeDns) -> None:
     assert guard.attempts == [], guard.attempts
 
 
-@pytest.mark.xfail(strict=True, reason="GuardedTransport: addresses that are not globally routable but not "
-                   "is_private/is_reserved either (RFC 6598 shared space 100.64/10; 6to4 2002::/16 wrapping "
-                   "10.0.0.1) pass the check; use `not ip.is_global` (and unwrap 6to4 / IPv4-mapped)")
 @pytest.mark.parametrize("url", ["https://100.64.0.1/badge", "https://[2002:a00:1::]/badge"])
 def test_addresses_that_are_not_global_are_refused(dns: FakeDns, url: str) -> None:
     guard = RecordingGuard()
