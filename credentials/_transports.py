@@ -113,9 +113,11 @@ class GuardedTransport(httpx.HTTPTransport):
             addresses = resolve_public_addresses(host, request.url.port or 443)
         except RefusedError as exc:
             raise RefusedError(str(exc), request=request) from None
-        request.url = request.url.copy_with(host=addresses[0])
-        request.extensions = {**request.extensions, "sni_hostname": host}
-        return super().handle_request(request)
+        # A new request for the pinned connection: the caller's request keeps its URL, so
+        # httpx resolves relative redirects against the name, not the address.
+        pinned = httpx.Request(request.method, request.url.copy_with(host=addresses[0]), headers=request.headers,
+                               stream=request.stream, extensions={**request.extensions, "sni_hostname": host})
+        return super().handle_request(pinned)
 
 
 def make_client(transport: httpx.BaseTransport | None = None) -> httpx.Client:

@@ -276,3 +276,14 @@ def test_addresses_that_are_not_global_are_refused(dns: FakeDns, url: str) -> No
     guard = RecordingGuard()
     run(url, guard)
     assert guard.attempts == [], guard.attempts
+
+
+def test_a_relative_redirect_is_resolved_against_the_name_not_the_pinned_address(dns: FakeDns) -> None:
+    guard = RecordingGuard()
+    guard.redirect("https://badges.public.test/a", "/b")
+    guard.routes["https://badges.public.test/b"] = lambda req: httpx.Response(200, json={"ok": 1}, request=req)
+    with make_client(guard) as client:
+        response = client.get("https://badges.public.test/a")
+    assert response.status_code == 200
+    assert str(response.request.url) == "https://badges.public.test/b"
+    assert [u for u, _ in guard.attempts] == ["https://badges.public.test/a", "https://badges.public.test/b"]
