@@ -89,6 +89,8 @@ def _dispatch(parsed: ParsedInput, opts: VerifyOptions, source: str | None) -> V
     fmt = parsed.format if not parsed.container else f"{parsed.format} (baked {parsed.container})"
     if parsed.format == "vc":
         assert parsed.document is not None
+        if parsed.document.get("type") == "EnvelopedVerifiableCredential":
+            return _with(_nested_credential(parsed.document, opts.nested()), fmt, source)
         return _with(verify_credential_options(parsed.document, opts), fmt, source)
     if parsed.format == "vp":
         assert parsed.document is not None
@@ -278,7 +280,9 @@ def _verify_vp_core(doc: dict[str, Any], opts: VerifyOptions, jwt: ParsedInput |
             if opts.challenge is not None and claims.get("nonce") != opts.challenge:
                 checks.append(failed("proof.challenge", "challenge-mismatch",
                                      "It answers another request (nonce differs); it may be a replay."))
-            if opts.domain is not None and claims.get("aud") != opts.domain:
+            aud = claims.get("aud")
+            audiences = aud if isinstance(aud, list) else [aud]  # RFC 7519 §4.1.3: a string or a list
+            if opts.domain is not None and opts.domain not in audiences:
                 checks.append(failed("proof.domain", "challenge-mismatch",
                                      f"It was made for {claims.get('aud')!r}, not for {opts.domain}."))
         elif ctx.status == Status.PASSED:

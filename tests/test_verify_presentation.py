@@ -56,3 +56,30 @@ def test_revoked_or_tampered_credential_inside_presentation_makes_it_fail() -> N
     report = verify(_presentation(holder, [cred]), at=AT, challenge="c-123", domain="hire.example.com")
     assert report.problems == ("invalid-signature",)
     assert report.nested[0].problems == ("invalid-signature",)
+
+
+def test_vp_jwt_audience_may_be_a_list() -> None:
+    import json
+
+    from credentials.formats.jws import sign_jws
+
+    issuer, holder = ed25519_signer(), ed25519_signer()
+    cred = issuer.sign(ob3_credential(issuer.did, subject=holder.did))
+    vp = {"@context": [VC2], "type": ["VerifiablePresentation"], "verifiableCredential": [cred]}
+    claims = {"vp": vp, "iss": holder.did, "aud": ["hire.example.com", "other.example"], "nonce": "n-1"}
+    token = sign_jws({"alg": "EdDSA", "kid": holder.vm}, json.dumps(claims).encode(), holder.key)
+    assert verify(token, at=AT, challenge="n-1", domain="hire.example.com").verdict == "valid"
+    assert verify(token, at=AT, challenge="n-1", domain="evil.example").problems == ("challenge-mismatch",)
+
+
+def test_top_level_enveloped_credential_is_unwrapped() -> None:
+    import json
+
+    from credentials.formats.jws import sign_jws
+
+    issuer = ed25519_signer()
+    token = sign_jws({"alg": "EdDSA", "kid": issuer.vm, "typ": "vc+jwt"},
+                     json.dumps(ob3_credential(issuer.did)).encode(), issuer.key)
+    enveloped = {"@context": [VC2], "type": "EnvelopedVerifiableCredential",
+                 "id": f"data:application/vc+jwt,{token}"}
+    assert verify(enveloped, at=AT).verdict == "valid"

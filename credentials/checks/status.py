@@ -45,7 +45,30 @@ def check_status(cred: dict[str, Any], opts: VerifyOptions, verify: VerifyFn) ->
             check = _check_entry(entry, opts, verify)
             url = entry.get("statusListCredential") if isinstance(entry, dict) else None
         out.extend(_stale(check, url, opts) if isinstance(url, str) else [check])
+        if isinstance(url, str) and check.status != "could-not-check":
+            out.extend(_list_issuer_differs(cred, url, opts))
     return out
+
+
+def _issuer_of(doc: Any) -> Any:
+    issuer = doc.get("issuer") if isinstance(doc, dict) else None
+    return issuer.get("id") if isinstance(issuer, dict) else issuer
+
+
+def _list_issuer_differs(cred: dict[str, Any], url: str, opts: VerifyOptions) -> list[CheckResult]:
+    """Bitstring Status List allows a list run by another party (the DCC fixtures share one),
+    and the corpus contract accepts it; but whoever signs the list decides whether this
+    credential counts as revoked, so the report says so when that is not the issuer."""
+    try:
+        doc = opts.fetcher.get_json(url)
+    except FetchError:
+        return []
+    list_issuer, cred_issuer = _issuer_of(doc), _issuer_of(cred)
+    if list_issuer == cred_issuer or not isinstance(list_issuer, str):
+        return []
+    return [warning("status.list-issuer", "status-list-issuer-differs",
+                    f"The status list is kept by {list_issuer}, not by the issuer of the credential; "
+                    "its word on revocation is only as good as your trust in it.")]
 
 
 def _check_1edtech_list(cred: dict[str, Any], entry: dict[str, Any], opts: VerifyOptions) -> CheckResult:
