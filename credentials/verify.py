@@ -11,6 +11,7 @@ that cannot be had becomes could-not-check. Time and network are parameters.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,7 +27,7 @@ from .errors import MalformedError, SatchelError
 from .formats import ParsedInput, parse_input
 from .formats.jws import parse_compact_jws
 from .net import Fetcher
-from .report import CheckResult, Status, VerificationReport, failed, passed
+from .report import CheckResult, Status, VerificationReport, failed, passed, warning
 from .trust import TrustList, check_issuer_trust
 
 __all__ = ["VerifyOptions", "verify", "verify_credential", "verify_parsed", "verify_presentation"]
@@ -35,9 +36,10 @@ MAX_NESTED = 4
 
 
 def _options(fetcher: Fetcher | None, at: datetime | None, challenge: str | None,
-             domain: str | None, identity: str | None = None, trust: TrustList | None = None) -> VerifyOptions:
+             domain: str | None, identity: str | None = None, trust: TrustList | None = None,
+             refresh: bool = True) -> VerifyOptions:
     return VerifyOptions(fetcher=fetcher or Fetcher(None), at=(at or datetime.now(UTC)).astimezone(UTC),
-                         challenge=challenge, domain=domain, identity=identity, trust=trust)
+                         challenge=challenge, domain=domain, identity=identity, trust=trust, refresh=refresh)
 
 
 def _malformed(fmt: str, message: str, opts: VerifyOptions, doc: Any = None,
@@ -49,13 +51,14 @@ def _malformed(fmt: str, message: str, opts: VerifyOptions, doc: Any = None,
 def verify(data: bytes | str | Mapping[str, Any], *, fetcher: Fetcher | None = None,
            at: datetime | None = None, challenge: str | None = None, domain: str | None = None,
            source: str | None = None, identity: str | None = None,
-           trust: TrustList | None = None) -> VerificationReport:
+           trust: TrustList | None = None, refresh: bool = True) -> VerificationReport:
     """Verify anything a learner may import: JSON, JWT, baked image, or a badge URL.
 
     ``identity`` (an email, URL or phone) is checked against the badge's recipient;
-    ``trust`` says which issuers the verifier knows.
+    ``trust`` says which issuers the verifier knows; ``refresh=False`` judges the copy as held
+    without asking the issuer's refresh service for a current one.
     """
-    opts = _options(fetcher, at, challenge, domain, identity, trust)
+    opts = _options(fetcher, at, challenge, domain, identity, trust, refresh)
     try:
         if isinstance(data, Mapping):
             from .formats._detect import classify_json
@@ -187,10 +190,44 @@ def verify_credential_options(doc: dict[str, Any], opts: VerifyOptions) -> Verif
             checks.extend(check_data_integrity(doc, opts, purpose="assertionMethod", controller=issuer))
         elif "proof" not in doc:
             checks.append(failed("proof.present", "no-proof", "It carries no signature."))
+        refreshed = _refreshed_report(doc, checks, opts)
+        if refreshed is not None:
+            return refreshed
         checks.extend(_common_tail(doc, opts, v2=v2))
     except MalformedError as exc:
         return _malformed("vc", f"Not a credential Satchel can read: {exc}", opts, doc)
     return VerificationReport("vc", tuple(checks), opts.at, credential=doc, attached=_attached(doc, opts))
+
+
+# Problems that mean the refreshed copy is not the issuer's word (OB 3.0 §"Verification"
+# step 3: the refreshed credential is checked for conformance and proof again).
+_NOT_THE_ISSUERS_WORD = frozenset({"malformed", "unknown-context", "jsonld-safe-mode", "no-proof",
+                                   "unsupported-proof-type", "invalid-signature", "unresolvable-key",
+                                   "issuer-key-mismatch", "schema-invalid"})
+
+
+def _refreshed_report(doc: dict[str, Any], checks: list[CheckResult],
+                      opts: VerifyOptions) -> VerificationReport | None:
+    """OB 3.0 refreshService: once the held copy's proof checks out, ask the issuer once for a
+    current copy and judge that one; fall back to the held copy (with a warning) if the
+    refreshed one is not the issuer's word. Only a signed original may send us to a URL."""
+    if not opts.refresh or "refreshService" not in doc or opts.depth >= MAX_NESTED:
+        return None
+    if any(c.problem for c in checks) or not any(c.id == "proof.signature" for c in checks):
+        return None
+    from .checks.refresh import refresh_credential
+
+    refreshed, note = refresh_credential(doc, opts.fetcher)
+    if refreshed is None:
+        checks.append(note)
+        return None
+    sub = verify_credential_options(refreshed, replace(opts, refresh=False))
+    if _NOT_THE_ISSUERS_WORD & set(sub.problems):
+        checks.append(warning("refresh", "refresh-failed", "The issuer's refreshed copy does not verify ("
+                              + ", ".join(sorted(_NOT_THE_ISSUERS_WORD & set(sub.problems)))
+                              + "); the credential as it is held is checked instead."))
+        return None
+    return VerificationReport("vc", (note, *sub.checks), opts.at, credential=refreshed, attached=sub.attached)
 
 
 def _endorsements(doc: dict[str, Any]) -> list[Any]:
@@ -310,7 +347,8 @@ def _verify_vp_core(doc: dict[str, Any], opts: VerifyOptions, jwt: ParsedInput |
 
 
 def _nested_credential(item: Any, opts: VerifyOptions) -> VerificationReport:
-    sub_opts = opts.nested(challenge=None, domain=None, identity=None)
+    # The holder's proof covers the copy presented, so no refresh inside presentations.
+    sub_opts = opts.nested(challenge=None, domain=None, identity=None, refresh=False)
     if isinstance(item, str):
         try:
             return verify_parsed(_jwt_input(item), sub_opts)

@@ -135,10 +135,10 @@ def json_rewrite(fn: Callable[[dict[str, Any]], dict[str, Any]]) -> Rewrite:
 
 
 def verify_live(data: Any, transport: httpx.BaseTransport | None = None,
-                documents: LocalDocuments | None = None) -> VerificationReport:
+                documents: LocalDocuments | None = None, refresh: bool = True) -> VerificationReport:
     """Verify over real HTTP with a fresh fetcher (nothing memoised from an earlier call)."""
     with make_client(transport or GuardedTransport(allow_loopback=True)) as client:
-        return verify(data, fetcher=Fetcher(client, documents=documents))
+        return verify(data, fetcher=Fetcher(client, documents=documents), refresh=refresh)
 
 
 def check_statuses(report: VerificationReport) -> dict[str, str]:

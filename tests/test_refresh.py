@@ -16,7 +16,7 @@ import pytest
 from credentials.checks.refresh import refresh_credential
 from credentials.net import Fetcher, GuardedTransport, make_client
 from credentials.report import CheckResult, Status
-from tests.stub_server import Overlay, Stub, running_stub, verify_live
+from tests.stub_server import Overlay, Stub, json_rewrite, running_stub, verify_live
 
 FORM = "ob3-v2-refreshable"
 
@@ -88,7 +88,7 @@ def test_the_refresh_endpoint(stub: Stub) -> None:
 
 def test_an_expired_credential_refreshes_into_a_valid_one(stub: Stub) -> None:
     original = expired_one(stub)
-    assert verify_live(original).problems == ("expired",)
+    assert verify_live(original, refresh=False).problems == ("expired",)
     refreshed, check = refresh(original)
     assert check.status == Status.PASSED and original["refreshService"]["id"] in check.message
     assert refreshed is not None
@@ -98,6 +98,24 @@ def test_an_expired_credential_refreshes_into_a_valid_one(stub: Stub) -> None:
     assert until > datetime.now(UTC) + timedelta(days=300)
     assert refreshed["proof"] != original["proof"]
     assert verify_live(refreshed).problems == ()
+
+
+def test_the_pipeline_judges_the_refreshed_copy_of_an_expired_credential(stub: Stub) -> None:
+    original = expired_one(stub)
+    report = verify_live(original)
+    assert report.problems == (), report.to_json()["checks"]
+    check = report.check("refresh")
+    assert check is not None and check.status == Status.PASSED
+    assert report.credential is not None and report.credential["validUntil"] != original["validUntil"]
+
+
+def test_a_refreshed_copy_that_does_not_verify_falls_back_to_the_held_one(stub: Stub, overlay: Overlay) -> None:
+    original = expired_one(stub)
+    overlay.rewrite(original["refreshService"]["id"],
+                    json_rewrite(lambda real: {**real, "name": "Tampered on the way"}))
+    report = verify_live(original, overlay)
+    assert report.problems == ("expired",)
+    assert "refresh-failed" in report.warnings
 
 
 def test_the_refreshed_copy_keeps_its_status(stub: Stub) -> None:

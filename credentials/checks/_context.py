@@ -19,6 +19,7 @@ class VerifyOptions:
     depth: int = 0
     identity: str | None = None  # the recipient's email / URL / phone, when the caller states one
     trust: TrustList | None = None
+    refresh: bool = True  # OB 3.0 refreshService: ask the issuer once for a current copy
 
     def nested(self, **changes: object) -> VerifyOptions:
         return replace(self, depth=self.depth + 1, **changes)  # type: ignore[arg-type]

@@ -151,7 +151,7 @@ def _check_entry(entry: Any, opts: VerifyOptions, verify: VerifyFn) -> CheckResu
         return _unknown(check_id, "the status list is not a credential")
     if list_type not in _types(doc):
         return _unknown(check_id, f"the status list is not a {list_type}")
-    report = verify(doc, opts.nested(check_status=False, identity=None))
+    report = verify(doc, opts.nested(check_status=False, identity=None, refresh=False))
     if report.problems:
         return _unknown(check_id, "the status list itself does not verify ("
                         + ", ".join(report.problems) + ")")
