@@ -308,6 +308,9 @@ def _verify_vp_core(doc: dict[str, Any], opts: VerifyOptions, jwt: ParsedInput |
             raise MalformedError("holder is not a URL")
         checks: list[CheckResult] = [passed("format", "A Verifiable Presentation"
                                             + (f" by {short(holder)}." if holder else "."))]
+        if holder is None:
+            # No holder stated (VCDM 2.0 §4.13 makes it optional): the one who signed it presents it.
+            holder = _signer_of(doc, jwt)
         ctx = check_contexts(doc)
         checks.append(ctx)
         if jwt is not None:
@@ -344,6 +347,22 @@ def _verify_vp_core(doc: dict[str, Any], opts: VerifyOptions, jwt: ParsedInput |
     except MalformedError as exc:
         return _malformed(fmt, f"Not a presentation Satchel can read: {exc}", opts, doc)
     return VerificationReport(fmt, tuple(checks), opts.at, credential=doc, nested=tuple(nested))
+
+
+def _signer_of(doc: dict[str, Any], jwt: ParsedInput | None) -> str | None:
+    """The controller a presentation's (first) proof names, for a presentation without holder."""
+    if jwt is not None and jwt.jws is not None:
+        iss = (jwt.document or {}).get("iss") or jwt.jws.header.get("iss")
+        kid = jwt.jws.header.get("kid")
+        ref = iss if isinstance(iss, str) else kid if isinstance(kid, str) else None
+    else:
+        proof = doc.get("proof")
+        first = proof[0] if isinstance(proof, list) and proof else proof
+        vm = first.get("verificationMethod") if isinstance(first, dict) else None
+        ref = vm if isinstance(vm, str) else None
+    if ref is None or not ref.startswith("did:"):
+        return None
+    return ref.split("#", 1)[0]
 
 
 def _nested_credential(item: Any, opts: VerifyOptions) -> VerificationReport:

@@ -83,3 +83,15 @@ def test_top_level_enveloped_credential_is_unwrapped() -> None:
     enveloped = {"@context": [VC2], "type": "EnvelopedVerifiableCredential",
                  "id": f"data:application/vc+jwt,{token}"}
     assert verify(enveloped, at=AT).verdict == "valid"
+
+
+def test_presentation_without_holder_is_bound_to_whoever_signed_it() -> None:
+    issuer, holder, victim = ed25519_signer(), ed25519_signer(), ed25519_signer()
+    own = issuer.sign(ob3_credential(issuer.did, subject=holder.did))
+    vp = {"@context": [VC2], "type": ["VerifiablePresentation"], "verifiableCredential": [own]}
+    signed = holder.sign(vp, proof_purpose="authentication", challenge="c-1", domain="d.example")
+    assert verify(signed, at=AT, challenge="c-1", domain="d.example").verdict == "valid"
+    other = issuer.sign(ob3_credential(issuer.did, subject=victim.did))
+    vp2 = {**vp, "verifiableCredential": [other]}
+    signed2 = holder.sign(vp2, proof_purpose="authentication", challenge="c-1", domain="d.example")
+    assert verify(signed2, at=AT, challenge="c-1", domain="d.example").problems == ("holder-mismatch",)
