@@ -111,3 +111,9 @@ def test_recipient_identity_hash_matches_the_stated_email_only() -> None:
     assert ok.verdict == "valid" and ok.check("recipient").status == "passed"
     other = verify(json.dumps(docs[ASSERTION]), fetcher=fetcher, at=AT, identity="someone@example.com")
     assert other.problems == ("recipient-mismatch",)
+
+
+def test_badge_class_without_criteria_is_malformed() -> None:
+    docs = _docs()
+    del docs[BADGE]["criteria"]
+    assert verify(json.dumps(docs[ASSERTION]), fetcher=memory_fetcher(docs), at=AT).problems == ("malformed",)

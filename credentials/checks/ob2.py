@@ -97,6 +97,8 @@ def verify_ob2(assertion: dict[str, Any] | None, url: str | None, opts: VerifyOp
         # Always the issuer's own copy: an embedded profile could grant itself any scope.
         issuer = _fetch(issuer_ref.get("id") if isinstance(issuer_ref, dict) else issuer_ref,
                         "issuer profile", opts)
+        _require(assertion, ("recipient", "badge", "issuedOn"), "assertion")
+        _require(badge, ("name", "criteria", "image"), "badge class")
         checks.append(passed("ob2.documents", f"Badge class {short(str(badge.get('id')))} and issuer "
                              f"{issuer.get('name', issuer.get('id'))} were found."))
         if signed:
@@ -128,6 +130,13 @@ def verify_ob2(assertion: dict[str, Any] | None, url: str | None, opts: VerifyOp
         return checks, assertion
     checks.extend(_ob2_dates(assertion, opts))
     return checks, assertion
+
+
+def _require(doc: dict[str, Any], names: tuple[str, ...], what: str) -> None:
+    """OB 2.0 §Assertion / §BadgeClass: properties every valid one has."""
+    missing = [n for n in names if n not in doc or doc[n] in (None, "", [], {})]
+    if missing:
+        raise MalformedError(f"the {what} lacks {', '.join(missing)}")
 
 
 def _ob2_dates(assertion: dict[str, Any], opts: VerifyOptions) -> list[CheckResult]:
