@@ -1,0 +1,66 @@
+"""The learner's app (Flet): ``satchel-wallet app [--web] [--port P]`` calls :func:`main`.
+
+Runs as a desktop window where Flet's desktop client is available, otherwise (``--web``, or no
+display) as a web app on 127.0.0.1 served fully offline. The wallet lives in ``$SATCHEL_HOME``
+(or the user data directory); see ``wallet.paths``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+DEFAULT_WEB_PORT = 8550
+
+
+def has_display() -> bool:
+    if sys.platform.startswith("linux"):
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
+def desktop_client_available() -> bool:
+    try:
+        import flet_desktop  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def run(web: bool = False, port: int | None = None) -> None:
+    """Starts the app; web mode on 127.0.0.1:``port`` when asked, or when there is no display."""
+    import flet as ft
+
+    from wallet.paths import data_dir
+
+    from .app import ASSETS_DIR, start_page
+
+    home = data_dir()
+    use_web = web or not has_display() or not desktop_client_available()
+    os.environ.setdefault("FLET_WEB_NO_CDN", "1")  # everything is served from this machine
+    assets = str(ASSETS_DIR) if ASSETS_DIR.is_dir() else None
+
+    def main(page: ft.Page) -> None:
+        start_page(page, home)
+
+    if use_web:
+        chosen = port if port is not None else DEFAULT_WEB_PORT
+        print(f"Satchel is running at http://127.0.0.1:{chosen}/ (wallet in {home})", flush=True)
+        ft.run(main, view=ft.AppView.WEB_BROWSER if has_display() else None, host="127.0.0.1", port=chosen,
+               assets_dir=assets, no_cdn=True)
+    else:
+        ft.run(main, assets_dir=assets, no_cdn=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="satchel-wallet app", description="Open the Satchel wallet app.")
+    parser.add_argument("--web", action="store_true", help="serve the app in the browser on 127.0.0.1")
+    parser.add_argument("--port", type=int, default=None, help=f"web port (default {DEFAULT_WEB_PORT})")
+    args = parser.parse_args(argv)
+    run(web=args.web, port=args.port)
+    return 0
+
+
+__all__ = ["main", "run"]

@@ -1,0 +1,140 @@
+"""Wires the concrete parts together: the store on disk, the import service, the network, the views."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import flet as ft
+
+from .services import WalletServices, env_seconds
+from .state import FIRST_RUN, LOCKED, AppState, SessionState
+from .views.badges import BadgesView
+from .views.common import BACKGROUND, app_theme, forget_file_picker
+from .views.detail import DetailView
+from .views.importing import ImportView
+from .views.pathways import PathwaysView
+from .views.settings import SettingsView
+from .views.share import ShareView
+from .views.shell import WIDE_FROM, Shell
+from .views.welcome import UnlockView, WelcomeView
+
+log = logging.getLogger(__name__)
+
+ALLOW_LOOPBACK_ENV = "SATCHEL_ALLOW_LOOPBACK"  # "1": talk to an issuer on this machine (demos, tests)
+OFFLINE_ENV = "SATCHEL_OFFLINE"  # "1": never use the network; checks needing it say "could not check"
+AUTOLOCK_ENV = "SATCHEL_AUTOLOCK_SECONDS"  # overrides the learner's auto-lock setting (tests)
+ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets"
+
+
+def flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes")
+
+
+class Network:
+    """The one HTTP client of this app process, the fetchers made from it, and badge images."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.offline = flag(OFFLINE_ENV)
+        self.allow_loopback = flag(ALLOW_LOOPBACK_ENV)
+        self._client: Any = None
+        self._lock = threading.Lock()
+
+    def client(self) -> Any:
+        with self._lock:
+            if self._client is None and not self.offline:
+                from credentials.net import GuardedTransport, make_client
+
+                self._client = make_client(GuardedTransport(allow_loopback=self.allow_loopback))
+            return self._client
+
+    def new_fetcher(self) -> Any:
+        from credentials.cache import DiskCache
+        from credentials.net import Fetcher
+        from wallet.paths import document_cache_dir
+
+        return Fetcher(self.client(), cache=DiskCache(document_cache_dir(self.home)))
+
+    def import_service(self, store: Any) -> Any:
+        from wallet.importer import ImportService
+
+        return ImportService(store, self.new_fetcher, client=self.client())
+
+    def fetch_image(self, url: str) -> bytes | None:
+        from credentials.cache import DiskCache
+        from credentials.errors import FetchError
+        from credentials.net import Fetcher
+
+        fetcher = Fetcher(self.client(), max_bytes=2 * 1024 * 1024,
+                          cache=DiskCache(self.home / "cache" / "images"))
+        try:
+            return fetcher.get_bytes(url, accept="image/png, image/svg+xml, image/jpeg, image/*;q=0.8")
+        except FetchError:
+            return None
+
+    def close(self) -> None:
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
+
+
+@ft.observable
+@dataclass
+class LayoutState:
+    width: float = 1280
+
+    @property
+    def wide(self) -> bool:
+        return self.width >= WIDE_FROM
+
+
+@ft.component
+def SatchelApp(session: SessionState, layout: LayoutState, state: AppState, services: WalletServices) -> ft.Control:
+    if session.phase == FIRST_RUN:
+        return ft.SafeArea(WelcomeView(session, services), expand=True)
+    if session.phase == LOCKED:
+        return ft.SafeArea(UnlockView(session, services), expand=True)
+    wide = layout.wide
+    return ft.SafeArea(ft.Router([
+        ft.Route(component=lambda: Shell(services, wide), children=[
+            ft.Route(index=True, component=lambda: BadgesView(state.badges, services, wide)),
+            ft.Route(path="badge/:id", component=lambda: DetailView(state.detail, state.badges, services, wide)),
+            ft.Route(path="pathways", component=lambda: PathwaysView(state.pathways, services, wide)),
+            ft.Route(path="import", component=lambda: ImportView(state.importing, services, wide)),
+            ft.Route(path="share", component=lambda: ShareView(state.share, services, wide)),
+            ft.Route(path="settings", component=lambda: SettingsView(state.settings, services, wide)),
+        ]),
+    ], not_found=lambda: BadgesView(state.badges, services, wide)), expand=True)
+
+
+def start_page(page: ft.Page, home: Path) -> None:
+    """One browser tab (or the desktop window): its own services and state, its own unlock."""
+    page.title = "Satchel"
+    page.theme = app_theme()
+    page.theme_mode = ft.ThemeMode.LIGHT
+    page.bgcolor = BACKGROUND
+    page.padding = 0
+    network = Network(home)
+    state = AppState()
+    services = WalletServices(state, home, network, autolock_seconds=env_seconds(AUTOLOCK_ENV))
+    layout = LayoutState(width=page.width or 1280)
+
+    def resized(e: Any) -> None:
+        layout.width = e.width
+
+    def disconnected(_: Any = None) -> None:
+        services.shutdown()
+        network.close()
+        forget_file_picker(page)
+
+    page.on_resize = resized
+    page.on_keyboard_event = lambda _e: services.touch()
+    page.on_disconnect = disconnected
+    page.on_close = disconnected
+    page.render(SatchelApp, state.session, layout, state, services)

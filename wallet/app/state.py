@@ -1,0 +1,181 @@
+"""The app's state: plain observable dataclasses the views read (no widgets, no store handles).
+
+Views re-render when a field they were given changes; only the controller (``services.py``)
+writes these, always on the UI event loop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import flet as ft
+
+from .badge_facts import BadgeFacts
+from .pathways import Pathway
+from .wording import ReportInPlainWords
+
+FIRST_RUN = "first-run"
+LOCKED = "locked"
+UNLOCKED = "unlocked"
+
+
+@dataclass(frozen=True)
+class BadgeCard:
+    """One card on "My badges"."""
+
+    id: str
+    name: str
+    issuer: str
+    issued: str  # already formatted for reading
+    verdict: str | None
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OutcomeLine:
+    """One imported item in the import log."""
+
+    source: str
+    ok: bool
+    message: str
+    record_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ProfileLine:
+    id: str
+    label: str
+    did: str
+    is_default: bool
+
+
+@dataclass(frozen=True)
+class ShareLine:
+    id: str
+    credential_name: str
+    recipient: str
+    shared_at: str
+    expires_at: str
+    active: bool
+
+
+@ft.observable
+@dataclass
+class SessionState:
+    phase: str = FIRST_RUN
+    busy: str = ""  # what is happening while the wallet is created / opened ("" when idle)
+    error: str = ""
+    notice: str = ""  # e.g. "Locked after 5 minutes without activity"
+
+
+@ft.observable
+@dataclass
+class BadgeListState:
+    query: str = ""
+    status: str = "all"  # all | valid | invalid | unverifiable
+    issuer: str = ""  # "" = every issuer
+    tag: str = ""  # "" = every tag
+    sort: str = "added"  # added | issued | name | issuer
+    cards: list[BadgeCard] = field(default_factory=list)
+    total_in_wallet: int = 0
+    loading: bool = True
+    error: str = ""
+    issuers: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    images: dict[str, bytes] = field(default_factory=dict)  # record id -> image bytes (PNG, SVG, JPEG)
+
+
+@ft.observable
+@dataclass
+class DetailState:
+    record_id: str = ""
+    facts: BadgeFacts | None = None
+    plain_report: ReportInPlainWords | None = None
+    raw_text: str = ""
+    media_type: str = ""
+    tags: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    loading: bool = False
+    checking: bool = False
+    error: str = ""
+    message: str = ""
+    deleted: bool = False
+
+
+@ft.observable
+@dataclass
+class ImportState:
+    running: bool = False
+    what: str = ""  # what is being imported, for the progress line
+    done: int = 0
+    total: int = 0
+    outcomes: list[OutcomeLine] = field(default_factory=list)
+    error: str = ""
+
+
+@ft.observable
+@dataclass
+class PathwaysState:
+    pathways: list[Pathway] = field(default_factory=list)
+    loading: bool = False
+    error: str = ""
+
+
+@ft.observable
+@dataclass
+class SettingsState:
+    profiles: list[ProfileLine] = field(default_factory=list)
+    trusted_issuers: list[str] = field(default_factory=list)
+    trust_list_name: str = ""
+    autolock_minutes: int = 5
+    busy: str = ""
+    message: str = ""
+    error: str = ""
+    last_backup: str = ""
+    wallet_location: str = ""
+    badge_count: int = 0
+
+
+@ft.observable
+@dataclass
+class ShareState:
+    selected: list[str] = field(default_factory=list)  # record ids chosen to share
+    disclosure: list[str] = field(default_factory=list)  # what the recipient will see, line by line
+    qr_png: bytes | None = None
+    link: str = ""
+    expires: str = ""
+    busy: str = ""
+    error: str = ""
+    message: str = ""
+    history: list[ShareLine] = field(default_factory=list)
+    available: bool = False  # wallet.share is installed
+
+
+@dataclass
+class AppState:
+    """Holds the per-screen states; each view is handed the one it shows."""
+
+    session: SessionState = field(default_factory=SessionState)
+    badges: BadgeListState = field(default_factory=BadgeListState)
+    detail: DetailState = field(default_factory=DetailState)
+    importing: ImportState = field(default_factory=ImportState)
+    pathways: PathwaysState = field(default_factory=PathwaysState)
+    settings: SettingsState = field(default_factory=SettingsState)
+    share: ShareState = field(default_factory=ShareState)
+
+    def forget_wallet_contents(self) -> None:
+        """On lock: nothing the wallet holds stays in memory for the next person at the screen.
+
+        Reset in place, so views holding these objects keep watching the live ones.
+        """
+        reset_fields(self.badges, BadgeListState())
+        reset_fields(self.detail, DetailState())
+        reset_fields(self.importing, ImportState())
+        reset_fields(self.pathways, PathwaysState())
+        reset_fields(self.settings, SettingsState(autolock_minutes=self.settings.autolock_minutes))
+        reset_fields(self.share, ShareState(available=self.share.available))
+
+
+def reset_fields(target: object, fresh: object) -> None:
+    for name in fresh.__dataclass_fields__:  # type: ignore[attr-defined]
+        setattr(target, name, getattr(fresh, name))

@@ -1,0 +1,1 @@
+"""One ``@ft.component`` per screen; each reads its slice of state and calls ``WalletServices``."""

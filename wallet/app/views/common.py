@@ -1,0 +1,209 @@
+"""Small building blocks shared by the screens: colours, status chips, badge pictures, sections."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import flet as ft
+
+from ..wording import COULD_NOT_CHECK, NOT_CHECKED_YET, PROBLEM, VERIFIED, status_word
+
+# Colours chosen for at least 4.5:1 contrast of text on its background (WCAG AA).
+PRIMARY = "#0B5563"  # deep teal
+PRIMARY_SOFT = "#E3F1F3"
+INK = "#1B2326"
+MUTED = "#4A5A60"
+SURFACE = "#FFFFFF"
+BACKGROUND = "#F4F7F8"
+OUTLINE = "#D5DEE1"
+ERROR = "#A1231B"
+
+
+@dataclass(frozen=True)
+class StatusLook:
+    icon: Any
+    ink: str
+    fill: str
+
+
+STATUS_LOOKS: dict[str, StatusLook] = {
+    VERIFIED: StatusLook(ft.Icons.VERIFIED, "#1D5E2A", "#E3F3E6"),
+    PROBLEM: StatusLook(ft.Icons.ERROR, "#A1231B", "#FCE8E6"),
+    COULD_NOT_CHECK: StatusLook(ft.Icons.HELP, "#7A4B00", "#FFF1D6"),
+    NOT_CHECKED_YET: StatusLook(ft.Icons.SCHEDULE, "#455A64", "#ECEFF1"),
+}
+
+CHECK_LOOKS: dict[str, StatusLook] = {
+    "passed": StatusLook(ft.Icons.CHECK_CIRCLE, "#1D5E2A", "#E3F3E6"),
+    "failed": StatusLook(ft.Icons.CANCEL, "#A1231B", "#FCE8E6"),
+    "could-not-check": StatusLook(ft.Icons.HELP, "#7A4B00", "#FFF1D6"),
+    "warning": StatusLook(ft.Icons.INFO, "#7A4B00", "#FFF1D6"),
+    "skipped": StatusLook(ft.Icons.REMOVE_CIRCLE_OUTLINE, "#455A64", "#ECEFF1"),
+}
+
+
+def app_theme() -> ft.Theme:
+    return ft.Theme(color_scheme_seed=PRIMARY, use_material3=True)
+
+
+def status_chip(verdict: str | None, *, large: bool = False) -> ft.Control:
+    word = status_word(verdict)
+    look = STATUS_LOOKS[word]
+    size = 16 if large else 13
+    return ft.Container(
+        content=ft.Row(
+            [ft.Icon(look.icon, color=look.ink, size=size + 4), ft.Text(word, color=look.ink, size=size,
+                                                                      weight=ft.FontWeight.W_600)],
+            spacing=6, tight=True,
+        ),
+        bgcolor=look.fill,
+        border_radius=20,
+        padding=ft.Padding.symmetric(horizontal=10, vertical=4),
+    )
+
+
+def initials(name: str) -> str:
+    words = [w for w in name.replace("-", " ").split() if w[:1].isalnum()]
+    return "".join(w[0] for w in words[:2]).upper() or "?"
+
+
+def badge_picture(name: str, image: bytes | None, size: int) -> ft.Control:
+    """The badge's own image, or a calm monogram tile while there is none."""
+    if image:
+        return ft.Container(
+            content=ft.Image(src=image, width=size, height=size, fit=ft.BoxFit.CONTAIN,
+                             semantics_label=f"Badge image: {name}"),
+            width=size, height=size,
+        )
+    return ft.Container(
+        content=ft.Text(initials(name), size=size * 0.34, weight=ft.FontWeight.BOLD, color=PRIMARY),
+        width=size, height=size, alignment=ft.Alignment.CENTER, bgcolor=PRIMARY_SOFT,
+        border_radius=size / 2,
+    )
+
+
+def heading(text: str, *, size: int = 22) -> ft.Control:
+    return ft.Semantics(header=True, content=ft.Text(text, size=size, weight=ft.FontWeight.W_700, color=INK))
+
+
+def section(title: str, *controls: ft.Control, icon: Any = None) -> ft.Control:
+    head: list[ft.Control] = [ft.Icon(icon, color=PRIMARY, size=20)] if icon else []
+    head.append(ft.Semantics(header=True, content=ft.Text(title, size=16, weight=ft.FontWeight.W_700, color=INK)))
+    return ft.Container(
+        content=ft.Column([ft.Row(head, spacing=8), *controls], spacing=8),
+        bgcolor=SURFACE, border_radius=14, padding=16, border=ft.Border.all(1, OUTLINE),
+    )
+
+
+def message_banner(text: str, *, error: bool = False) -> ft.Control:
+    if not text:
+        return ft.Container(visible=False)
+    ink, fill, icon = (ERROR, "#FCE8E6", ft.Icons.ERROR_OUTLINE) if error else (PRIMARY, PRIMARY_SOFT, ft.Icons.INFO)
+    return ft.Semantics(
+        live_region=True,
+        content=ft.Container(
+            content=ft.Row([ft.Icon(icon, color=ink), ft.Text(text, color=ink, expand=True, selectable=True)],
+                           vertical_alignment=ft.CrossAxisAlignment.START),
+            bgcolor=fill, border_radius=10, padding=12,
+        ),
+    )
+
+
+def empty_state(icon: Any, title: str, text: str, action: ft.Control | None = None) -> ft.Control:
+    items: list[ft.Control] = [
+        ft.Icon(icon, size=56, color=PRIMARY),
+        ft.Text(title, size=20, weight=ft.FontWeight.W_700, color=INK, text_align=ft.TextAlign.CENTER),
+        ft.Text(text, color=MUTED, text_align=ft.TextAlign.CENTER),
+    ]
+    if action is not None:
+        items.append(action)
+    return ft.Container(
+        content=ft.Column(items, horizontal_alignment=ft.CrossAxisAlignment.CENTER, spacing=12),
+        padding=32, alignment=ft.Alignment.CENTER,
+    )
+
+
+def busy_line(text: str) -> ft.Control:
+    return ft.Semantics(
+        live_region=True, label=text,
+        content=ft.Row([ft.ProgressRing(width=20, height=20, stroke_width=3, semantics_label=text),
+                        ft.Text(text, color=MUTED)], spacing=12),
+    )
+
+
+def primary_button(text: str, on_click: Callable[..., Any] | None, *, icon: Any = None,
+                   disabled: bool = False) -> ft.Control:
+    return ft.FilledButton(text, icon=icon, on_click=on_click, disabled=disabled,
+                           style=ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=20, vertical=14)))
+
+
+def page_frame(*controls: ft.Control, wide: bool = True) -> ft.Control:
+    """A screen's scrolling body, centred and not too wide to read comfortably."""
+    return ft.ListView(
+        controls=[ft.Container(
+            content=ft.Column(list(controls), spacing=16),
+            padding=ft.Padding.symmetric(horizontal=24 if wide else 14, vertical=20),
+        )],
+        expand=True,
+    )
+
+
+@functools.cache
+def logo_bytes() -> bytes | None:
+    """The app icon (``assets/icon.png`` in a checkout, else the copy inside the package)."""
+    here = Path(__file__).resolve()
+    for candidate in (here.parents[3] / "assets" / "icon.png", here.parents[1] / "icon.png"):
+        if candidate.is_file():
+            return candidate.read_bytes()
+    return None
+
+
+def logo(size: int) -> ft.Control:
+    image = logo_bytes()
+    if image is None:
+        return ft.Icon(ft.Icons.WALLET, color=PRIMARY, size=size)
+    return ft.Image(src=image, width=size, height=size, semantics_label="Satchel logo")
+
+
+_file_pickers: dict[int, ft.FilePicker] = {}
+
+
+def file_picker() -> ft.FilePicker:
+    """One file picker per page (a Flet service), made on first use."""
+    page = ft.context.page
+    picker = _file_pickers.get(id(page))
+    if picker is None:
+        picker = _file_pickers[id(page)] = ft.FilePicker()
+    return picker
+
+
+def forget_file_picker(page: ft.Page) -> None:
+    _file_pickers.pop(id(page), None)
+
+
+async def choose_files(title: str, *, multiple: bool = False, extensions: list[str] | None = None) -> list[Any]:
+    """Opens the system file dialog (the browser's in web mode); returns ``UploadedFile``s with their bytes."""
+    from ..services import UploadedFile
+
+    picked = await file_picker().pick_files(
+        dialog_title=title, allow_multiple=multiple, with_data=True,
+        file_type=ft.FilePickerFileType.CUSTOM if extensions else ft.FilePickerFileType.ANY,
+        allowed_extensions=extensions, cancel_upload_on_window_blur=False,
+    )
+    return [UploadedFile(f.name, f.bytes or b"") for f in picked or []]
+
+
+def text_input(label: str, value: str, on_change: Callable[[str], Any], *, password: bool = False,
+               multiline: bool = False, hint: str | None = None, on_submit: Callable[..., Any] | None = None,
+               autofocus: bool = False, error: str | None = None, expand: bool | int | None = None) -> ft.TextField:
+    return ft.TextField(
+        label=label, value=value, password=password, can_reveal_password=password, multiline=multiline,
+        min_lines=3 if multiline else None, max_lines=6 if multiline else 1, hint_text=hint,
+        on_change=lambda e: on_change(e.control.value), on_submit=on_submit, autofocus=autofocus,
+        error=error or None, border_radius=10, expand=expand,
+        text_style=ft.TextStyle(font_family="monospace") if multiline else None,
+    )

@@ -1,0 +1,234 @@
+"""Badge detail: what it certifies in plain words, the checks, "check again", the raw credential."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from ..badge_facts import BadgeFacts, short_date
+from ..services import WalletServices
+from ..state import BadgeListState, DetailState
+from ..wording import ReportInPlainWords
+from .common import (
+    CHECK_LOOKS,
+    INK,
+    MUTED,
+    OUTLINE,
+    PRIMARY,
+    STATUS_LOOKS,
+    SURFACE,
+    badge_picture,
+    busy_line,
+    empty_state,
+    message_banner,
+    page_frame,
+    section,
+    text_input,
+)
+
+
+def label_value(label: str, value: str) -> ft.Control:
+    return ft.Column([
+        ft.Text(label, size=12, color=MUTED, weight=ft.FontWeight.W_600),
+        ft.Text(value, color=INK, selectable=True),
+    ], spacing=2)
+
+
+def bullet_list(lines: list[str] | tuple[str, ...]) -> ft.Control:
+    return ft.Column([
+        ft.Row([ft.Text("•", color=PRIMARY, weight=ft.FontWeight.BOLD), ft.Text(line, color=INK, expand=True)],
+               vertical_alignment=ft.CrossAxisAlignment.START)
+        for line in lines
+    ], spacing=6)
+
+
+def status_panel(report: ReportInPlainWords, checking: bool, on_check) -> ft.Control:
+    look = STATUS_LOOKS[report.status]
+    lines: list[ft.Control] = [
+        ft.Row([ft.Icon(look.icon, color=look.ink, size=28),
+                ft.Text(report.status, size=20, weight=ft.FontWeight.W_700, color=look.ink)]),
+        ft.Text(report.summary, color=INK),
+    ]
+    lines += [ft.Text(p, color=look.ink, weight=ft.FontWeight.W_600) for p in report.problems]
+    lines += [ft.Text(w, color=MUTED) for w in report.warnings]
+    if report.checked_at:
+        lines.append(ft.Text(f"Last checked {short_date(report.checked_at)}", size=12, color=MUTED))
+    lines.append(busy_line("Checking again…") if checking else
+                 ft.OutlinedButton("Check again", icon=ft.Icons.REFRESH, on_click=on_check))
+    return ft.Semantics(container=True, label=f"Status: {report.status}", content=ft.Container(
+        content=ft.Column(lines, spacing=8), bgcolor=look.fill, border_radius=14, padding=16,
+    ))
+
+
+def checks_list(report: ReportInPlainWords) -> ft.Control:
+    if not report.checks:
+        return ft.Text("No checks have been made yet.", color=MUTED)
+    rows = []
+    for check in report.checks:
+        look = CHECK_LOOKS.get(check.status, CHECK_LOOKS["skipped"])
+        rows.append(ft.Semantics(container=True, label=f"{check.title}: {check.status_word}", content=ft.Row([
+            ft.Icon(look.icon, color=look.ink, size=22),
+            ft.Column([
+                ft.Row([ft.Text(check.title, weight=ft.FontWeight.W_600, color=INK),
+                        ft.Text(check.status_word, color=look.ink, size=12, weight=ft.FontWeight.W_600)],
+                       wrap=True, spacing=8),
+                ft.Text(check.explanation, color=MUTED, size=13, selectable=True),
+            ], spacing=2, expand=True),
+        ], vertical_alignment=ft.CrossAxisAlignment.START)))
+    if report.attached:
+        rows.append(ft.Text("Also checked: " + ", ".join(f"{role} ({word})" for role, word in report.attached),
+                            color=MUTED, size=13))
+    return ft.Column(rows, spacing=12)
+
+
+def what_it_certifies(facts: BadgeFacts) -> list[ft.Control]:
+    parts: list[ft.Control] = []
+    about: list[ft.Control] = []
+    if facts.description:
+        about.append(ft.Text(facts.description, color=INK, selectable=True))
+    small = [(label, value) for label, value in (
+        ("Kind", facts.achievement_type), ("Field of study", facts.field_of_study), ("Code", facts.code),
+    ) if value]
+    if small:
+        about.append(ft.Row([label_value(k, v) for k, v in small], wrap=True, spacing=28))
+    if about:
+        parts.append(section("What it certifies", *about, icon=ft.Icons.SCHOOL))
+    if facts.criteria or facts.criteria_url:
+        parts.append(section("How it was earned", ft.Text(facts.criteria or facts.criteria_url, color=INK,
+                                                         selectable=True), icon=ft.Icons.CHECKLIST))
+    if facts.learning_outcomes:
+        parts.append(section("Learning outcomes", bullet_list(facts.learning_outcomes), icon=ft.Icons.LIGHTBULB))
+    if facts.alignments:
+        rows = []
+        for a in facts.alignments:
+            framework = " · ".join(x for x in (a.framework, a.code) if x)
+            rows.append(ft.Column([
+                ft.Text(a.name, weight=ft.FontWeight.W_600, color=INK),
+                *([ft.Text(framework, size=12, color=MUTED)] if framework else []),
+                *([ft.Text(a.description, size=13, color=INK)] if a.description else []),
+            ], spacing=2))
+        parts.append(section("Skills and competencies", *rows, icon=ft.Icons.HUB))
+    credits = [(k, v) for k, v in (("Credits earned", facts.credits_earned),
+                                   ("Credits available", facts.credits_available)) if v]
+    if credits or facts.results:
+        body: list[ft.Control] = []
+        if credits:
+            body.append(ft.Row([label_value(k, v) for k, v in credits], spacing=28, wrap=True))
+        if facts.results:
+            body.append(bullet_list(facts.results))
+        parts.append(section("Credits and results", *body, icon=ft.Icons.STARS))
+    if facts.evidence:
+        rows = [ft.Column([
+            ft.Text(e.name + (f" ({e.genre})" if e.genre else ""), weight=ft.FontWeight.W_600, color=INK),
+            *([ft.Text(e.narrative, size=13, color=INK, selectable=True)] if e.narrative else []),
+            *([ft.Text(e.url, size=12, color=PRIMARY, selectable=True)] if e.url else []),
+        ], spacing=2) for e in facts.evidence]
+        parts.append(section("Evidence", *rows, icon=ft.Icons.ATTACH_FILE))
+    return parts
+
+
+def issuer_and_dates(facts: BadgeFacts) -> ft.Control:
+    rows: list[ft.Control] = []
+    if facts.issuer is not None:
+        marker = (ft.Container(ft.Text("self-asserted name", size=12, color="#7A4B00", weight=ft.FontWeight.W_600),
+                               bgcolor="#FFF1D6", border_radius=10, padding=ft.Padding.symmetric(8, 2),
+                               tooltip="The issuer named itself; no trust list you chose vouches for this name.")
+                  if facts.issuer.self_asserted else
+                  ft.Container(ft.Text("on your trust list", size=12, color="#1D5E2A", weight=ft.FontWeight.W_600),
+                               bgcolor="#E3F3E6", border_radius=10, padding=ft.Padding.symmetric(8, 2)))
+        rows.append(ft.Column([
+            ft.Text("Issuer", size=12, color=MUTED, weight=ft.FontWeight.W_600),
+            ft.Row([ft.Text(facts.issuer.name, color=INK, weight=ft.FontWeight.W_600, selectable=True), marker],
+                   wrap=True),
+            ft.Text(facts.issuer.identifier, size=12, color=MUTED, selectable=True),
+        ], spacing=2))
+    dates = [(k, short_date(v)) for k, v in (("Issued", facts.issued), ("Valid until", facts.valid_until)) if v]
+    if dates:
+        rows.append(ft.Row([label_value(k, v) for k, v in dates], spacing=28, wrap=True))
+    if facts.recipient:
+        rows.append(label_value("Issued to", facts.recipient))
+    rows.append(label_value("Endorsed by", ", ".join(facts.endorsements) if facts.endorsements else "No endorsements"))
+    return section("Issuer, dates and endorsements", *rows, icon=ft.Icons.ACCOUNT_BALANCE)
+
+
+@ft.component
+def DetailView(detail: DetailState, badges: BadgeListState, services: WalletServices, wide: bool) -> ft.Control:
+    page = ft.context.page
+    record_id = ft.use_route_params().get("id", "")
+    tag_text, set_tag_text = ft.use_state(None)
+    confirm_delete, set_confirm_delete = ft.use_state(False)
+
+    async def load():
+        await services.open_badge(record_id)
+
+    ft.use_effect(load, [record_id])
+
+    def back():
+        page.navigate("/")
+
+    back_button = ft.TextButton("Back to my badges", icon=ft.Icons.ARROW_BACK, on_click=back)
+    if detail.deleted:
+        return page_frame(back_button, empty_state(ft.Icons.DELETE, "Badge deleted",
+                                                   "It is no longer in your wallet."), wide=wide)
+    if detail.error:
+        return page_frame(back_button, message_banner(detail.error, error=True), wide=wide)
+    facts, report = detail.facts, detail.plain_report
+    if facts is None or report is None or detail.record_id != record_id:
+        return page_frame(back_button, busy_line("Opening the badge…"), wide=wide)
+
+    async def check_again(_=None):
+        await services.check_again(record_id)
+
+    async def save_tags(_=None):
+        await services.set_tags(record_id, tag_text if tag_text is not None else ", ".join(detail.tags))
+        set_tag_text(None)
+
+    async def delete(_=None):
+        await services.delete_badge(record_id)
+
+    image = badges.images.get(record_id)
+    title = ft.Column([
+        ft.Semantics(header=True, content=ft.Text(facts.name, size=26, weight=ft.FontWeight.W_800, color=INK,
+                                                  selectable=True)),
+        ft.Text(facts.issuer.name if facts.issuer else "Unknown issuer", color=MUTED),
+    ], spacing=4, expand=True)
+    head = ft.Container(
+        content=ft.Row([badge_picture(facts.name, image, 112 if wide else 84), title], spacing=18,
+                       vertical_alignment=ft.CrossAxisAlignment.CENTER),
+        bgcolor=SURFACE, border_radius=16, padding=18, border=ft.Border.all(1, OUTLINE),
+    )
+    tags_value = tag_text if tag_text is not None else ", ".join(detail.tags)
+    tags = section("Your tags", ft.Row([
+        text_input("Tags (comma separated)", tags_value, set_tag_text, on_submit=save_tags, expand=True),
+        ft.OutlinedButton("Save tags", on_click=save_tags),
+    ], vertical_alignment=ft.CrossAxisAlignment.CENTER), icon=ft.Icons.LABEL)
+    raw = ft.ExpansionTile(
+        title="Raw credential",
+        subtitle=f"Exactly what was imported ({detail.media_type})",
+        controls=[ft.Container(
+            content=ft.Text(detail.raw_text, font_family="monospace", size=12, selectable=True, color=INK),
+            bgcolor="#F0F3F4", padding=12, border_radius=8,
+        )],
+    )
+    delete_row = (ft.Row([ft.Text("Delete this badge from your wallet?", color=INK),
+                          ft.FilledButton("Yes, delete", on_click=delete, style=ft.ButtonStyle(bgcolor="#A1231B")),
+                          ft.TextButton("Keep it", on_click=lambda: set_confirm_delete(False))], wrap=True)
+                  if confirm_delete else
+                  ft.TextButton("Delete badge", icon=ft.Icons.DELETE_OUTLINE, on_click=lambda: set_confirm_delete(True)))
+    sources = ft.Text("Came from: " + "; ".join(detail.sources), size=12, color=MUTED) if detail.sources else None
+    main_column = [
+        head,
+        status_panel(report, detail.checking, check_again),
+        message_banner(detail.message),
+        *what_it_certifies(facts),
+        issuer_and_dates(facts),
+        section("Checks", checks_list(report), icon=ft.Icons.FACT_CHECK),
+        tags,
+        ft.Container(raw, bgcolor=SURFACE, border_radius=14, border=ft.Border.all(1, OUTLINE)),
+        *([sources] if sources else []),
+        ft.Row([
+            ft.OutlinedButton("Share this badge", icon=ft.Icons.QR_CODE,
+                              on_click=lambda: page.navigate(f"/share?badge={record_id}")),
+            delete_row,
+        ], wrap=True, alignment=ft.MainAxisAlignment.SPACE_BETWEEN),
+    ]
+    return page_frame(back_button, *main_column, wide=wide)

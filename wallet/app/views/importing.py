@@ -1,0 +1,124 @@
+"""Import: pick files, paste text or a link, read a QR code from a photo, redeem an issuer offer."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from ..services import WalletServices
+from ..state import ImportState, OutcomeLine
+from .common import (
+    INK,
+    MUTED,
+    choose_files,
+    heading,
+    message_banner,
+    page_frame,
+    section,
+    text_input,
+)
+
+BADGE_EXTENSIONS = ["json", "jsonld", "jwt", "jws", "png", "svg", "txt"]
+PHOTO_EXTENSIONS = ["png", "jpg", "jpeg", "webp", "bmp", "gif"]
+
+
+def progress_panel(importing: ImportState) -> ft.Control:
+    if not importing.running and not importing.total:
+        return ft.Container(visible=False)
+    total = max(importing.total, 1)
+    text = (f"{importing.what}: {importing.done} of {importing.total}" if importing.running
+            else f"Finished: {importing.done} of {importing.total}")
+    return ft.Semantics(live_region=True, label=text, content=ft.Column([
+        ft.Text(text, color=INK, weight=ft.FontWeight.W_600),
+        ft.ProgressBar(value=importing.done / total if importing.total else None, bar_height=10, border_radius=5,
+                       semantics_label="Import progress", semantics_value=f"{importing.done} of {importing.total}"),
+    ], spacing=6))
+
+
+def outcome_row(line: OutcomeLine, on_open) -> ft.Control:
+    icon = ft.Icon(ft.Icons.CHECK_CIRCLE if line.ok else ft.Icons.ERROR, color="#1D5E2A" if line.ok else "#A1231B")
+    body = ft.Column([ft.Text(line.source, size=12, color=MUTED), ft.Text(line.message, color=INK, selectable=True)],
+                     spacing=2, expand=True)
+    controls: list[ft.Control] = [icon, body]
+    if line.record_id:
+        controls.append(ft.TextButton("Open", on_click=lambda: on_open(line.record_id)))
+    return ft.Row(controls, vertical_alignment=ft.CrossAxisAlignment.START)
+
+
+@ft.component
+def ImportView(importing: ImportState, services: WalletServices, wide: bool) -> ft.Control:
+    page = ft.context.page
+    pasted, set_pasted = ft.use_state("")
+    offer, set_offer = ft.use_state("")
+
+    async def pick_badges(_=None):
+        files = await choose_files("Choose badge files", multiple=True, extensions=BADGE_EXTENSIONS)
+        if files:
+            await services.import_uploads(files)
+
+    async def pick_photo(_=None):
+        photos = await choose_files("Choose a photo of a QR code", extensions=PHOTO_EXTENSIONS)
+        if photos:
+            await services.import_qr_photos(photos)
+
+    async def import_pasted(_=None):
+        if await services.import_text(pasted):
+            set_pasted("")
+
+    async def collect_offer(_=None):
+        lines = await services.redeem_offer(offer)
+        if lines and all(line.ok for line in lines):
+            set_offer("")
+
+    def open_badge(record_id: str) -> None:
+        page.navigate(f"/badge/{record_id}")
+
+    busy = importing.running
+    sections: list[ft.Control] = [
+        section(
+            "From a file",
+            ft.Text("Badge files from your issuer: JSON, JWT, or a badge image (PNG or SVG). Pick several at once "
+                    "to import a batch.", color=MUTED),
+            ft.FilledButton("Choose badge files", icon=ft.Icons.UPLOAD_FILE, on_click=pick_badges, disabled=busy),
+            icon=ft.Icons.FOLDER_OPEN,
+        ),
+        section(
+            "Redeem an issuer offer",
+            ft.Text("Your issuer gave you an offer link (openid-credential-offer://…). Satchel collects the badge "
+                    "and has it issued to your own DID.", color=MUTED),
+            text_input("Offer link", offer, set_offer, hint="openid-credential-offer://?credential_offer=…",
+                       on_submit=collect_offer),
+            ft.FilledButton("Collect badge", icon=ft.Icons.REDEEM, on_click=collect_offer, disabled=busy),
+            icon=ft.Icons.REDEEM,
+        ),
+        section(
+            "Paste a badge or a link",
+            text_input("Badge, link or offer to paste", pasted, set_pasted, multiline=True,
+                       hint="Paste JSON, a JWT, a badge URL or an offer link"),
+            ft.FilledButton("Import pasted text", icon=ft.Icons.CONTENT_PASTE, on_click=import_pasted, disabled=busy),
+            icon=ft.Icons.CONTENT_PASTE,
+        ),
+        section(
+            "QR code from a photo",
+            ft.Text("A photo or screenshot of the QR code your issuer showed you.", color=MUTED),
+            ft.OutlinedButton("Choose QR photo", icon=ft.Icons.QR_CODE_SCANNER, on_click=pick_photo, disabled=busy),
+            icon=ft.Icons.QR_CODE_SCANNER,
+        ),
+    ]
+    log: list[ft.Control] = []
+    if importing.outcomes:
+        log.append(section(
+            "What happened",
+            *[outcome_row(line, open_badge) for line in importing.outcomes[:50]],
+            ft.TextButton("Clear this list", on_click=services.clear_import_log, disabled=busy),
+            icon=ft.Icons.HISTORY,
+        ))
+    grid = ft.ResponsiveRow([ft.Container(s, col={"xs": 12, "lg": 6}) for s in sections], spacing=12,
+                            run_spacing=12)
+    return page_frame(
+        heading("Import badges"),
+        progress_panel(importing),
+        message_banner(importing.error, error=True),
+        *log,
+        grid,
+        wide=wide,
+    )

@@ -1,0 +1,149 @@
+"""Settings: profiles and DIDs, backup, passphrase change, auto-lock, trust list, about."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import flet as ft
+
+from ..services import WalletServices
+from ..state import SettingsState
+from .common import (
+    INK,
+    MUTED,
+    PRIMARY,
+    busy_line,
+    choose_files,
+    file_picker,
+    heading,
+    message_banner,
+    page_frame,
+    section,
+    text_input,
+)
+from .welcome import strength_meter
+
+AUTOLOCK_CHOICES = [(1, "After 1 minute"), (5, "After 5 minutes"), (15, "After 15 minutes"), (60, "After 1 hour"),
+                    (0, "Never")]
+
+
+def app_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("satchel")
+    except PackageNotFoundError:
+        return "development"
+
+
+@ft.component
+def SettingsView(settings: SettingsState, services: WalletServices, wide: bool) -> ft.Control:
+    page = ft.context.page
+    new_profile, set_new_profile = ft.use_state("")
+    backup_passphrase, set_backup_passphrase = ft.use_state("")
+    old, set_old = ft.use_state("")
+    new, set_new = ft.use_state("")
+    again, set_again = ft.use_state("")
+
+    async def load():
+        await services.load_settings()
+
+    ft.use_effect(load, [])
+
+    async def add_profile(_=None):
+        await services.add_profile(new_profile)
+        set_new_profile("")
+
+    async def backup(_=None):
+        path = await services.make_backup(backup_passphrase)
+        if path is not None:
+            set_backup_passphrase("")
+            if page.web:  # hand the file to the browser too, so it lands in the learner's downloads
+                await file_picker().save_file(file_name=Path(path).name, src_bytes=Path(path).read_bytes(),
+                                              dialog_title="Save your Satchel backup")
+
+    async def change(_=None):
+        if await services.change_passphrase(old, new, again):
+            set_old("")
+            set_new("")
+            set_again("")
+
+    async def choose_trust_list(_=None):
+        files = await choose_files("Choose a trust list (JSON)", extensions=["json"])
+        if files:
+            await services.set_trust_list(files[0])
+
+    async def check_everything(_=None):
+        await services.check_all_again()
+        settings.message = "Every badge was checked again."
+
+    profiles = []
+    for p in settings.profiles:
+        profiles.append(ft.Column([
+            ft.Row([
+                ft.Icon(ft.Icons.PERSON, color=PRIMARY),
+                ft.Text(p.label, weight=ft.FontWeight.W_700, color=INK),
+                ft.Text("default" if p.is_default else "", color="#1D5E2A", size=12, weight=ft.FontWeight.W_600),
+            ]),
+            ft.Text(p.did, size=12, color=MUTED, selectable=True, font_family="monospace"),
+            *([] if p.is_default else [ft.TextButton(
+                f"Make {p.label} the default", on_click=lambda _=None, pid=p.id: page.run_task(
+                    services.make_default_profile, pid))]),
+        ], spacing=4))
+    autolock = ft.Dropdown(
+        label="Lock the wallet", value=str(settings.autolock_minutes), width=240,
+        options=[ft.DropdownOption(key=str(m), text=t) for m, t in AUTOLOCK_CHOICES],
+        on_select=lambda e: services.set_autolock_minutes(int(e.control.value or 5)),
+    )
+    trust_rows: list[ft.Control] = (
+        [ft.Text(f"Using “{settings.trust_list_name}”:", color=INK)]
+        + [ft.Text(f"• {line}", size=13, color=INK, selectable=True) for line in settings.trusted_issuers[:20]]
+        + [ft.TextButton("Remove trust list", on_click=lambda: page.run_task(services.remove_trust_list))]
+        if settings.trust_list_name else
+        [ft.Text("No trust list. Issuer names are shown as self-asserted: the issuer chose them.", color=MUTED)]
+    )
+    blocks = [
+        section("Profiles and DIDs",
+                ft.Text("Each profile is an identity (a DID) issuers can issue badges to.", color=MUTED),
+                *profiles,
+                ft.Row([text_input("New profile name", new_profile, set_new_profile, on_submit=add_profile, expand=True),
+                        ft.OutlinedButton("Add profile", on_click=add_profile)]),
+                icon=ft.Icons.BADGE),
+        section("Backup",
+                ft.Text("An encrypted copy of everything in your wallet. Keep it somewhere safe; restore it from "
+                        "the welcome screen on a new device.", color=MUTED),
+                text_input("Backup passphrase", backup_passphrase, set_backup_passphrase, password=True),
+                strength_meter(backup_passphrase) if backup_passphrase else ft.Container(visible=False),
+                ft.FilledButton("Make backup", icon=ft.Icons.SAVE, on_click=backup),
+                *([ft.Text(f"Last backup: {settings.last_backup}", size=12, color=MUTED, selectable=True)]
+                  if settings.last_backup else []),
+                icon=ft.Icons.BACKUP),
+        section("Passphrase",
+                text_input("Current passphrase", old, set_old, password=True),
+                text_input("New passphrase", new, set_new, password=True),
+                strength_meter(new) if new else ft.Container(visible=False),
+                text_input("Repeat the new passphrase", again, set_again, password=True, on_submit=change),
+                ft.FilledButton("Change passphrase", icon=ft.Icons.PASSWORD, on_click=change),
+                icon=ft.Icons.KEY),
+        section("Auto-lock",
+                ft.Text("When nobody uses Satchel for a while, it locks itself.", color=MUTED),
+                autolock, icon=ft.Icons.TIMER),
+        section("Trust list", *trust_rows,
+                ft.OutlinedButton("Choose trust list file", icon=ft.Icons.UPLOAD_FILE, on_click=choose_trust_list),
+                icon=ft.Icons.VERIFIED_USER),
+        section("About Satchel",
+                ft.Text(f"Satchel {app_version()}: a learner-owned wallet for Open Badges and Verifiable "
+                        "Credentials. Everything stays encrypted on this device.", color=INK),
+                ft.Text(f"{settings.badge_count} badges in {settings.wallet_location}", size=12, color=MUTED,
+                        selectable=True),
+                ft.OutlinedButton("Check all badges again", icon=ft.Icons.REFRESH, on_click=check_everything),
+                icon=ft.Icons.INFO),
+    ]
+    return page_frame(
+        heading("Settings"),
+        busy_line(settings.busy) if settings.busy else ft.Container(visible=False),
+        message_banner(settings.message),
+        message_banner(settings.error, error=True),
+        ft.ResponsiveRow([ft.Container(b, col={"xs": 12, "lg": 6}) for b in blocks], spacing=12, run_spacing=12),
+        wide=wide,
+    )
