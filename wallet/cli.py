@@ -409,7 +409,7 @@ def cmd_app(args: argparse.Namespace) -> int:
     entry = getattr(module, "main", None)
     if not callable(entry):
         raise CliError("the Satchel wallet app is not installed in this environment")
-    result = entry()
+    result = entry(list(args.app_args))
     return int(result) if isinstance(result, int) else 0
 
 
@@ -476,7 +476,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("label", nargs="?", help="the new profile's label (add) or a profile id (default)")
     p.set_defaults(run=cmd_profiles)
 
-    p = sub.add_parser("app", parents=[common], help="open the Satchel wallet app")
+    p = sub.add_parser("app", help="open the Satchel wallet app (its own options follow)", add_help=False)
+    p.add_argument("app_args", nargs=argparse.REMAINDER, help="passed to the app, e.g. --web --port N")
     p.set_defaults(run=cmd_app)
     return parser
 
@@ -490,7 +491,11 @@ def fail(message: str, code: int) -> NoReturn:
 def main(argv: Sequence[str] | None = None) -> int:
     from wallet.store import StoreError
 
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["app"]:  # everything after "app" is the app's own (argparse would eat --help)
+        args = argparse.Namespace(run=cmd_app, app_args=arguments[1:])
+    else:
+        args = build_parser().parse_args(arguments)
     run: Callable[[argparse.Namespace], int] = args.run
     try:
         return run(args)
