@@ -58,6 +58,7 @@ def qr_photo(text: str, *, seed: int = 7) -> bytes:
     buffer = io.BytesIO()
     qr.make_image(fill_color="black", back_color="white").save(buffer, format="PNG")
     code = cv2.imdecode(np.frombuffer(buffer.getvalue(), np.uint8), cv2.IMREAD_COLOR)
+    assert code is not None
     size = code.shape[0]
 
     rng = np.random.default_rng(seed)
@@ -67,9 +68,9 @@ def qr_photo(text: str, *, seed: int = 7) -> bytes:
     photo += rng.normal(0, 12, photo.shape).astype(np.float32)  # desk texture / sensor noise
     photo = np.clip(photo, 0, 255).astype(np.uint8)
 
-    corners = np.float32([[0, 0], [size, 0], [size, size], [0, size]])
+    corners = np.array([[0, 0], [size, 0], [size, size], [0, size]], dtype=np.float32)
     # Held at an angle: one side nearer the camera than the other.
-    target = np.float32([[430, 210], [1170, 300], [1110, 1010], [380, 930]])
+    target = np.array([[430, 210], [1170, 300], [1110, 1010], [380, 930]], dtype=np.float32)
     matrix = cv2.getPerspectiveTransform(corners, target)
     warped = cv2.warpPerspective(code, matrix, (width, height))
     mask = cv2.warpPerspective(np.full((size, size), 255, np.uint8), matrix, (width, height))
@@ -230,7 +231,12 @@ def test_oversized_file_is_refused_without_being_read(offline_service: ImportSer
         handle = real_open(file, mode, *args, **kwargs)
         if Path(str(file)) == big:
             original = handle.read
-            handle.read = lambda n=-1: reads.append(n) or original(n)  # type: ignore[method-assign]
+
+            def counted_read(n: int = -1) -> bytes:
+                reads.append(n)
+                return bytes(original(n))
+
+            handle.read = counted_read  # type: ignore[method-assign]
         return handle
 
     monkeypatch.setattr("builtins.open", spying_open)
