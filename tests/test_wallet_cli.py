@@ -253,3 +253,12 @@ def test_app_subcommand_hands_its_options_to_the_app(tmp_path: Path) -> None:
 def test_usage_errors_are_not_tracebacks(tmp_path: Path) -> None:
     assert wallet(tmp_path, "import", expect=None).returncode != 0
     assert wallet(tmp_path, "frobnicate", expect=None).returncode == 2
+
+
+def test_offer_link_given_as_a_plain_argument(tmp_path: Path, stub: Stub) -> None:
+    home = tmp_path / "home"
+    wallet(home, "init")
+    offer = stub.http.post("/api/offers", json={"achievement": "psw-foundations"}).json()["credential_offer_uri"]
+    result = wallet(home, "import", offer, "--allow-loopback")
+    assert result.stdout.startswith("offer: ") and ": valid" in result.stdout
+    assert [r["verdict"] for r in listed(home)] == ["valid"]

@@ -188,16 +188,21 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from wallet.importer import ImportRefused, failed_outcome, read_bounded
+    from wallet.importer import ImportRefused, failed_outcome, is_offer_link, read_bounded
 
     if not (args.sources or args.text or args.qr or args.offer):
         raise CliError("nothing to import: give files, folders or URLs, or --text, --qr or --offer", EXIT_USAGE)
     singles: list[ImportOutcome] = []  # URLs, text, QR photos, offers: reported on stdout
     batch: list[ImportOutcome] = []  # files and folders: reported as progress on stderr
     with opened_store(args) as store, import_service(args, store) as service:
-        files = [Path(s) for s in args.sources if not s.startswith(("http://", "https://"))]
-        for url in (s for s in args.sources if s.startswith(("http://", "https://"))):
-            singles.append(service.import_url(url))
+        files: list[Path] = []
+        for source in args.sources:
+            if source.startswith(("http://", "https://")):
+                singles.append(service.import_url(source))
+            elif is_offer_link(source):
+                singles.append(service.redeem_offer(source, args.profile))
+            else:
+                files.append(Path(source))
         if files:
             batch = service.import_paths(files, progress=_progress_printer(args))
         if args.text is not None:
@@ -435,7 +440,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_init)
 
     p = sub.add_parser("import", parents=[common], help="import files, folders, URLs, text, QR photos or offers")
-    p.add_argument("sources", nargs="*", help="files, folders (recursive) or http(s) URLs")
+    p.add_argument("sources", nargs="*", help="files, folders (recursive), http(s) URLs or offer links")
     p.add_argument("--text", help="pasted text: JSON, a JWT, a URL or an offer link ('-' reads stdin)")
     p.add_argument("--qr", action="append", metavar="IMAGE", help="a photo or screenshot of a QR code")
     p.add_argument("--offer", action="append", metavar="LINK", help="an openid-credential-offer:// link")
