@@ -426,3 +426,20 @@ def test_describe_credential_handles_ob2_jwt_and_language_maps() -> None:
                              "type": "VerifiableCredential"})
     assert (d.name, d.issuer) == ("Nom", "did:example:1")
     assert describe_credential(None).name == ""
+
+
+def test_first_page_after_unlock_matches_the_full_index(tmp_path) -> None:
+    """The newest-first page read straight from the file equals the page the search index gives."""
+    from wallet.store import ImportSource, Store
+
+    path = tmp_path / "w.satchel"
+    with Store.create(path, "correct horse battery", kdf=FAST_KDF) as store:
+        for n in range(7):
+            doc = {"name": f"Badge {n}", "issuer": {"id": "did:example:i", "name": "Issuer"}, "n": n}
+            store.add_credential(json.dumps(doc).encode(), "application/json", doc, ImportSource("file", f"{n}.json"))
+    with Store.open(path, "correct horse battery") as store:
+        quick = store.list_credentials(limit=3, offset=2)
+        store.warm_search_index()
+        indexed = store.search("", limit=3, offset=2)
+    assert quick.total == indexed.total == 7
+    assert [s.id for s in quick.items] == [s.id for s in indexed.items]

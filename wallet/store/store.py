@@ -688,7 +688,27 @@ class Store:
         return self._index
 
     def list_credentials(self, *, sort: SortOrder = "added", offset: int = 0, limit: int | None = 50) -> SearchPage:
+        """A page of credentials. Newest-first pages right after unlock decrypt only that page, so
+        the first screen does not wait for the whole search index (built on the first search)."""
+        if sort == "added" and limit is not None:
+            with self._lock:
+                (version,) = self._db.execute("PRAGMA data_version").fetchone()
+                if self._index is None or version != self._index_version:
+                    (total,) = self._db.execute("SELECT COUNT(*) FROM credentials").fetchone()
+                    rows = self._db.execute(
+                        "SELECT id, summary FROM credentials ORDER BY seq DESC LIMIT ? OFFSET ?", (limit, offset)
+                    ).fetchall()
+                    items = tuple(
+                        _summary_from_json(rid, self._unseal_json(blob, "credentials", "summary", rid))
+                        for rid, blob in rows
+                    )
+                    return SearchPage(total=total, items=items)
         return self.search("", sort=sort, offset=offset, limit=limit)
+
+    def warm_search_index(self) -> None:
+        """Decrypt every summary now (e.g. in the background after the first screen)."""
+        with self._lock:
+            self._current_index()
 
     def search(
         self,
