@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 
 # The main job: the learner's wallet (embedded default: local encrypted SQLite store).
 run: $(STAMP)
-	$(BIN)/python -m satchel_main $(ARGS)
+	$(BIN)/satchel-wallet app $(ARGS)
 
 test: $(STAMP) system-deps lint typecheck unit
 
