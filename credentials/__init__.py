@@ -35,4 +35,8 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'credentials' has no attribute {name!r}")
     from importlib import import_module
 
-    return getattr(import_module(f"credentials.{module}"), name)
+    value = getattr(import_module(f"credentials.{module}"), name)
+    # ``credentials.verify`` is also a submodule; importing it binds the module here, so bind
+    # the public name explicitly afterwards (``import credentials.verify`` still finds the module).
+    globals()[name] = value
+    return value
