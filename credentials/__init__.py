@@ -1,6 +1,7 @@
 """Satchel's credential engine: read and verify Open Badges and Verifiable Credentials offline.
 
-    from credentials import verify, Fetcher
+    from credentials.verify import verify
+    from credentials import Fetcher
 
     report = verify(data, fetcher=Fetcher(None), at=None)   # bytes, text or parsed JSON
     report.verdict        # "valid" | "invalid" | "unverifiable"
@@ -18,11 +19,11 @@ from typing import Any
 
 __all__ = [
     "CheckResult", "Fetcher", "MalformedError", "SatchelError", "Status", "TrustList", "Verdict",
-    "VerificationReport", "make_client", "parse_input", "verify", "verify_credential", "verify_presentation",
+    "VerificationReport", "make_client", "parse_input", "verify_credential", "verify_presentation",
 ]
 
 _WHERE = {
-    "verify": "verify", "verify_credential": "verify", "verify_presentation": "verify",
+    "verify_credential": "verify", "verify_presentation": "verify",
     "CheckResult": "report", "Status": "report", "Verdict": "report", "VerificationReport": "report",
     "Fetcher": "net", "make_client": "net", "TrustList": "trust", "parse_input": "formats",
     "MalformedError": "errors", "SatchelError": "errors",
@@ -35,8 +36,4 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'credentials' has no attribute {name!r}")
     from importlib import import_module
 
-    value = getattr(import_module(f"credentials.{module}"), name)
-    # ``credentials.verify`` is also a submodule; importing it binds the module here, so bind
-    # the public name explicitly afterwards (``import credentials.verify`` still finds the module).
-    globals()[name] = value
-    return value
+    return getattr(import_module(f"credentials.{module}"), name)
