@@ -150,26 +150,26 @@ def decode_sv1(text: str) -> dict[str, Any]:
 
 def _candidates(gray: Any) -> Iterator[Any]:
     """The picture as taken, then versions that help OpenCV with what cameras do to a screen:
-    scaled to a working size, contrast-equalised (glare), binarised, sharpened (defocus)."""
+    doubled (a dense code far away has modules of 2-3 pixels), sharpened (defocus), binarised
+    locally (glare, uneven light) and globally, contrast-equalised."""
     import cv2
 
-    yield gray
     longest = max(gray.shape[:2])
-    scaled = gray
-    if longest > 2000 or longest < 800:
+    if longest > 2000:
         scale = 1600 / longest
-        scaled = cv2.resize(gray, None, fx=scale, fy=scale,
-                            interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
-        yield scaled
-    clahe = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(scaled)
-    yield clahe
-    blurred = cv2.GaussianBlur(scaled, (3, 3), 0)
-    _threshold, otsu = cv2.threshold(blurred, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    yield otsu
-    block = max(31, (max(scaled.shape[:2]) // 20) | 1)
-    yield cv2.adaptiveThreshold(blurred, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, block, 5)
-    yield cv2.addWeighted(scaled, 1.8, cv2.GaussianBlur(scaled, (0, 0), 3), -0.8, 0)
-    yield cv2.resize(scaled, None, fx=1.5, fy=1.5, interpolation=cv2.INTER_CUBIC)
+        gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    yield gray
+    up = cv2.resize(gray, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC) if longest <= 1600 else gray
+    if up is not gray:
+        yield up
+    yield cv2.addWeighted(up, 2.0, cv2.GaussianBlur(up, (0, 0), 3), -1.0, 0)
+    smooth = cv2.GaussianBlur(up, (5, 5), 0)
+    block = max(31, (max(up.shape[:2]) // 40) | 1)
+    yield cv2.adaptiveThreshold(smooth, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, block, 5)
+    yield cv2.threshold(smooth, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1]
+    yield cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(gray)
+    if longest <= 1200:
+        yield cv2.resize(gray, None, fx=3, fy=3, interpolation=cv2.INTER_CUBIC)
 
 
 def decode_qr_image(image_bytes: bytes) -> str:

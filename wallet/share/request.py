@@ -219,6 +219,11 @@ def matches_example(credential: Mapping[str, Any], query: CredentialQuery) -> bo
     return all(_value_matches(v, credential.get(k)) for k, v in example.items() if k not in ("@context", "type"))
 
 
+def _subjects(credential: Mapping[str, Any]) -> set[str]:
+    subject = credential.get("credentialSubject")
+    return {str(s["id"]) for s in _as_list(subject) if isinstance(s, dict) and isinstance(s.get("id"), str)}
+
+
 def _credential_of(record: CredentialRecord) -> Mapping[str, Any]:
     return record.credential or {}
 
@@ -247,7 +252,10 @@ def preview_request(store: Store, request: PresentationRequest, *, credential_id
     """What answering would share and with whom. Without ``credential_ids`` the newest matching
     credential of each query is selected."""
     profile = holder_profile(store, profile_id)
-    records = list(store.iter_credentials())
+    # A credential issued to another DID would fail the verifier's holder binding
+    # (holder-mismatch), so it is never offered as a match.
+    records = [r for r in store.iter_credentials() if r.credential is not None
+               and _subjects(r.credential) <= {profile.did}]
     matches = tuple(QueryMatch(q, tuple(r.id for r in reversed(records)
                                         if r.credential is not None and matches_example(r.credential, q)))
                     for q in request.queries)
