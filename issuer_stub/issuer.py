@@ -19,6 +19,7 @@ from credentials.did import did_key_from_public_key
 from . import ob2
 from .badge_art import badge_png, badge_svg
 from .catalogue import Achievement, image_path, load_catalogue
+from .clr import as_achievement_credential, clr_credential, parent_associations
 from .forms import SignedArtifact, baked_png, baked_svg, data_integrity, json_bytes, ob3_vc_jwt, vc_jose
 from .keys import ED25519_2020_FRAGMENT, ED25519_FRAGMENT, P256_FRAGMENT, did_key_method, issuer_keys
 from .ob3 import (
@@ -65,6 +66,7 @@ _FORMS = [
     Form("ob3-svg", "ob3-v2-eddsa-rdfc-2022", "svg", "image/svg+xml"),
     Form("ob3-endorsement", "ob3-endorsement-v2-eddsa-rdfc-2022", "json", "application/vc+ld+json",
          statusable=False),
+    Form("clr-v2-eddsa-rdfc-2022", "clr-v2-eddsa-rdfc-2022", "json", "application/vc+ld+json"),
     Form("ob2-hosted", "ob2-hosted", "json", "application/ld+json"),
     Form("ob2-hosted-png", "ob2-hosted", "png", "image/png"),
     Form("ob2-hosted-svg", "ob2-hosted", "svg", "image/svg+xml"),
@@ -77,6 +79,8 @@ ONEDTECH_FORM = "ob3-v2-1edtech-revocation-list"
 REVOCATION_LIST_FORMS = (ONEDTECH_FORM,)  # revoked by listing the id, not by a status bit
 REFRESHABLE_FORM = "ob3-v2-refreshable"  # names a refreshService (GET /refresh/<uuid>)
 REFRESH_VALIDITY = timedelta(days=365)
+CLR_FORM = "clr-v2-eddsa-rdfc-2022"  # a ClrCredential bundling the achievement and what it stacks
+CLR_PART_FORM = "ob3-v2-eddsa-rdfc-2022"  # how each bundled AchievementCredential is recorded
 
 
 def now_utc() -> datetime:
@@ -166,6 +170,8 @@ class Issuer:
             artifact, record_id = self._issue_ob2(ach, form, uid, email, validity)
         elif form_name == "ob3-endorsement":
             artifact, record_id = self._issue_endorsement(ach, form, uid, validity)
+        elif form_name == CLR_FORM:
+            artifact, record_id = self._issue_clr(ach, form, uid, subject, validity, status, with_status)
         else:
             artifact, record_id = self._issue_ob3(ach, form, uid, subject, validity, status)
         record = IssuedRecord(record_id, form.name, slug, subject, status.index if status else None,
@@ -214,6 +220,44 @@ class Issuer:
         else:
             content = text
         return SignedArtifact(form.name, content, form.media_type, form.extension, signed), signed["id"]
+
+    def _issue_clr(self, ach: Achievement, form: Form, uid: str, subject: str, validity: Validity,
+                   status: StatusRef | None, with_status: bool) -> tuple[SignedArtifact, str]:
+        """CLR 2.0: the stacked micro-credentials, then the achievement itself, each issued and
+        recorded as its own AchievementCredential (with its own status entries), bundled in a
+        ClrCredential with their achievements and how they stack (``isParentOf``)."""
+        from .catalogue import achievement_document
+
+        issuer = self.profile()
+        slugs = [*ach.stacks, ach.slug]
+        parts = []
+        for slug in slugs:
+            part_ach = self.catalogue[slug]
+            part_status = None
+            if with_status:
+                index = self.state.allocate_status_index()
+                part_status = StatusRef(index, tuple((p, self.status_list_url(p)) for p in STATUS_PURPOSES))
+            cred = open_badge_credential(part_ach, base_url=self.base_url, credential_id=f"urn:uuid:{uuid.uuid4()}",
+                                         issuer=issuer, subject_id=subject, validity=validity, status=part_status,
+                                         stacked=self._stacked(part_ach, issuer))
+            signed = data_integrity(as_achievement_credential(cred), "eddsa-rdfc-2022", self.keys.ed25519_key,
+                                    self.keys.method(ED25519_FRAGMENT), validity.valid_from)
+            self.state.record_credential(IssuedRecord(signed["id"], CLR_PART_FORM, slug, subject,
+                                                      part_status.index if part_status else None,
+                                                      xsd(self.clock()), json.dumps(signed), False, False))
+            parts.append(signed)
+        achievements = [achievement_document(self.catalogue[s], self.base_url, issuer) for s in slugs]
+        parent = achievements[-1]["id"]
+        cred = clr_credential(
+            credential_id=f"urn:uuid:{uid}", issuer=issuer, subject_id=subject,
+            name=f"{ach.name}: learner record", validity=validity, status=status,
+            description=f"Comprehensive Learner Record of '{ach.name}'"
+                        + (f" and the {len(ach.stacks)} micro-credentials it stacks." if ach.stacks else "."),
+            parts=parts, achievements=achievements,
+            associations=parent_associations(parent, [a["id"] for a in achievements[:-1]]))
+        signed = data_integrity(cred, "eddsa-rdfc-2022", self.keys.ed25519_key, self.keys.method(ED25519_FRAGMENT),
+                                validity.valid_from)
+        return SignedArtifact(form.name, json_bytes(signed), form.media_type, form.extension, signed), signed["id"]
 
     def _issue_endorsement(self, ach: Achievement, form: Form, uid: str,
                            validity: Validity) -> tuple[SignedArtifact, str]:

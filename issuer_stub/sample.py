@@ -13,6 +13,8 @@ from .issuer import DEFAULT_BASE_URL, FORMS, Issuer, default_validity_for_expire
 from .state import State
 
 SAMPLE_ACHIEVEMENT = "donning-doffing-ppe"
+# Forms whose sample is of another achievement: the CLR bundles the stacked pathway.
+SAMPLE_ACHIEVEMENT_OF = {"clr-v2-eddsa-rdfc-2022": "psw-foundations"}
 # Which forms get which variants (status variants need a form that names a status list).
 REVOKABLE = ("ob3-v2-eddsa-rdfc-2022", "ob3-v2-1edtech-revocation-list", "ob3-v1-ed25519signature2020",
              "ob3-vc-jwt", "ob3-vc-jose",
@@ -53,7 +55,7 @@ def write_sample(out: Path, base_url: str = DEFAULT_BASE_URL,
         return record.id
 
     for form in FORMS:
-        emit(form)
+        emit(form, slug=SAMPLE_ACHIEVEMENT_OF.get(form, SAMPLE_ACHIEVEMENT))
     # The stacked certificate, so testers see the "related" micro-credentials.
     emit("ob3-v2-eddsa-rdfc-2022", name_slug="psw-foundations", slug="psw-foundations")
     for form in REVOKABLE:
