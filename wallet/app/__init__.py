@@ -48,7 +48,7 @@ def run(web: bool = False, port: int | None = None) -> None:
     if use_web:
         chosen = port if port is not None else DEFAULT_WEB_PORT
         print(f"Satchel is running at http://127.0.0.1:{chosen}/ (wallet in {home})", flush=True)
-        ft.run(main, view=ft.AppView.WEB_BROWSER if has_display() else None, host="127.0.0.1", port=chosen,
+        ft.run(main, view=ft.AppView.WEB_BROWSER, host="127.0.0.1", port=chosen,
                assets_dir=assets, no_cdn=True)
     else:
         ft.run(main, assets_dir=assets, no_cdn=True)

@@ -138,3 +138,18 @@ def start_page(page: ft.Page, home: Path) -> None:
     page.on_disconnect = disconnected
     page.on_close = disconnected
     page.render(SatchelApp, state.session, layout, state, services)
+    log_render_failures(page)
+
+
+def log_render_failures(page: ft.Page) -> None:
+    """Flet 1.0.5's update scheduler dies silently when a re-render raises (the UI just stops
+    updating); log the exception so a broken view is visible in the app's output."""
+    task = getattr(page.session, "_Session__updates_task", None)
+    if task is None:
+        return
+
+    def finished(done: Any) -> None:
+        if not done.cancelled() and done.exception() is not None:
+            log.error("a view failed to render; the page stopped updating", exc_info=done.exception())
+
+    task.add_done_callback(finished)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import contextvars
 import json
 import logging
 import os
@@ -82,6 +83,18 @@ class NetworkPort(Protocol):
 class UploadedFile:
     name: str
     data: bytes
+
+
+def ui_caller() -> Callable[..., None]:
+    """From a worker thread, run ``fn(*args)`` on the UI loop, in the context of the page that
+    started the work (state changes need it to know which page to update)."""
+    loop = asyncio.get_running_loop()
+    context = contextvars.copy_context()
+
+    def call(fn: Callable[..., Any], *args: Any) -> None:
+        loop.call_soon_threadsafe(fn, *args, context=context)
+
+    return call
 
 
 def _now() -> datetime:
@@ -363,6 +376,7 @@ class WalletServices:
         if not wanted:
             return
         loop = asyncio.get_running_loop()
+        on_ui = ui_caller()
 
         def publish(found: dict[str, bytes]) -> None:
             if self._store is not None:
@@ -383,10 +397,10 @@ class WalletServices:
                 self._image_cache[record_id] = image
                 found[record_id] = image
                 if len(found) >= 12:
-                    loop.call_soon_threadsafe(publish, found)
+                    on_ui(publish, found)
                     found = {}
             if found:
-                loop.call_soon_threadsafe(publish, found)
+                on_ui(publish, found)
 
         loop.run_in_executor(None, work)
 
@@ -483,6 +497,7 @@ class WalletServices:
         importing.running, importing.what, importing.done, importing.total, importing.error = (
             True, what, 0, len(items), "")
         loop = asyncio.get_running_loop()
+        on_ui = ui_caller()
         lines: list[OutcomeLine] = []
 
         def step_done(line: OutcomeLine) -> None:
@@ -498,7 +513,7 @@ class WalletServices:
                     log.exception("import step failed")
                     line = OutcomeLine(what, False, f"Satchel could not import it ({exc}).")
                 lines.append(line)
-                loop.call_soon_threadsafe(step_done, line)
+                on_ui(step_done, line)
 
         try:
             await loop.run_in_executor(None, work)
@@ -549,11 +564,14 @@ class WalletServices:
         importing = self.state.importing
         if importer is None or importing.running:
             return
-        loop = asyncio.get_running_loop()
+        on_ui = ui_caller()
         importing.running, importing.what, importing.done, importing.total = True, "Checking every badge again", 0, 0
 
+        def show(done: int, total: int) -> None:
+            importing.total, importing.done = total, done
+
         def progress(done: int, total: int) -> None:
-            loop.call_soon_threadsafe(lambda: (setattr(importing, "total", total), setattr(importing, "done", done)))
+            on_ui(show, done, total)
 
         try:
             await asyncio.to_thread(importer.reverify, None, progress)

@@ -30,14 +30,14 @@ def progress_panel(importing: ImportState) -> ft.Control:
     return ft.Semantics(live_region=True, label=text, content=ft.Column([
         ft.Text(text, color=INK, weight=ft.FontWeight.W_600),
         ft.ProgressBar(value=importing.done / total if importing.total else None, bar_height=10, border_radius=5,
-                       semantics_label="Import progress", semantics_value=f"{importing.done} of {importing.total}"),
+                       semantics_label=f"Import progress: {importing.done} of {importing.total}"),
     ], spacing=6))
 
 
 def outcome_row(line: OutcomeLine, on_open) -> ft.Control:
     icon = ft.Icon(ft.Icons.CHECK_CIRCLE if line.ok else ft.Icons.ERROR, color="#1D5E2A" if line.ok else "#A1231B")
-    body = ft.Column([ft.Text(line.source, size=12, color=MUTED), ft.Text(line.message, color=INK, selectable=True)],
-                     spacing=2, expand=True)
+    body = ft.Semantics(label=f"{line.source}: {line.message}", container=True, content=ft.Column(
+        [ft.Text(line.source, size=12, color=MUTED), ft.Text(line.message, color=INK)], spacing=2), expand=True)
     controls: list[ft.Control] = [icon, body]
     if line.record_id:
         controls.append(ft.TextButton("Open", on_click=lambda: on_open(line.record_id)))

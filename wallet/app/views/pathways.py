@@ -46,7 +46,7 @@ def pathway_card(pathway: Pathway, on_open) -> ft.Control:
             ft.Text(("Complete: " if complete else "In progress: ") + progress_text, color=MUTED),
             ft.ProgressBar(value=pathway.progress, bar_height=10, border_radius=5, color=PRIMARY,
                            bgcolor="#E3E8EA", semantics_label=f"{pathway.name}: {progress_text}",
-                           semantics_value=f"{round(pathway.progress * 100)}%"),
+                           semantics_value=round(pathway.progress * 100)),
             ft.Column(steps, spacing=2),
         ], spacing=10),
         bgcolor=SURFACE, border_radius=14, padding=16, border=ft.Border.all(1, OUTLINE),

@@ -31,7 +31,7 @@ def strength_meter(passphrase: str) -> ft.Control:
     label = f"Passphrase strength: {strength.label}"
     return ft.Column([
         ft.ProgressBar(value=(strength.score + 1) / 5, color=colour, bgcolor="#E3E8EA", bar_height=8,
-                       border_radius=4, semantics_label=label, semantics_value=strength.label),
+                       border_radius=4, semantics_label=label, semantics_value=strength.score + 1),
         ft.Text(f"{label}. {strength.hint}", color=colour, size=13, weight=ft.FontWeight.W_600),
     ], spacing=6)
 

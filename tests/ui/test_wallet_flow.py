@@ -1,0 +1,145 @@
+"""The learner's first session, end to end in the real app: create the wallet, import badges the
+issuer stub issues (a file and an OpenID4VCI offer), read the checks, check again, lock, unlock."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.stub_server import Stub, running_stub
+from tests.ui.ui_driver import (
+    DESKTOP,
+    RunningApp,
+    click,
+    create_wallet,
+    open_app,
+    shown,
+    steady_screenshot,
+    type_into,
+    upload_files,
+    wait_shown,
+)
+
+PASSPHRASE = "meadow lantern copper violin"
+
+
+@pytest.fixture(scope="module")
+def stub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stub]:
+    yield from running_stub(tmp_path_factory.mktemp("issuer-state"))
+
+
+@pytest.fixture(scope="module")
+def page(app: RunningApp, browser: Any) -> Iterator[Any]:
+    opened = open_app(browser, app.url, DESKTOP)
+    yield opened
+    opened.context.close()
+
+
+def write_issued(stub: Stub, folder: Path, achievement: str, form: str = "ob3-v2-eddsa-rdfc-2022") -> Path:
+    issued = stub.issue(form, achievement)
+    if "contentBase64" in issued:
+        path = folder / f"{achievement}.png"
+        path.write_bytes(base64.b64decode(issued["contentBase64"]))
+    else:
+        credential = issued["credential"]
+        path = folder / f"{achievement}.json"
+        path.write_text(credential if isinstance(credential, str) else json.dumps(credential), encoding="utf-8")
+    return path
+
+
+def test_first_run_gives_passphrase_strength_feedback_and_creates_the_wallet(page: Any, app: RunningApp) -> None:
+    wait_shown(page, "Create your wallet")
+    type_into(page, "New passphrase", "abc")
+    wait_shown(page, "Passphrase strength: Too weak")
+    type_into(page, "New passphrase", PASSPHRASE)
+    wait_shown(page, "Passphrase strength: Strong")
+    type_into(page, "Repeat the passphrase", PASSPHRASE)
+    click(page, "button", "Create wallet")
+    wait_shown(page, "No badges yet", timeout=60_000)
+    assert (app.home / "wallet.satchel").is_file()
+
+
+def test_import_a_badge_file_issued_by_the_stub(page: Any, stub: Stub, tmp_path: Path) -> None:
+    badge = write_issued(stub, tmp_path, "wound-care-basics")
+    click(page, "button", "Import a badge")
+    wait_shown(page, "Import badges")
+    upload_files(page, "Choose badge files", [badge])
+    wait_shown(page, "Wound care basics added: Verified.", timeout=60_000)
+
+
+def test_batch_import_shows_progress_and_every_outcome(page: Any, stub: Stub, tmp_path: Path) -> None:
+    files = [write_issued(stub, tmp_path, "healthy-menus"), write_issued(stub, tmp_path, "psw-foundations"),
+             tmp_path / "notes.txt"]
+    files[-1].write_text("not a badge at all", encoding="utf-8")
+    upload_files(page, "Choose badge files", files)
+    wait_shown(page, "Finished: 3 of 3", timeout=90_000)
+    wait_shown(page, "Preparing healthy menus added: Verified.")
+    wait_shown(page, "not a credential Satchel can read")
+
+
+def test_redeem_an_issuer_offer(page: Any, stub: Stub) -> None:
+    answer = stub.http.post("/api/offers", json={"achievement": "donning-doffing-ppe"})
+    assert answer.status_code == 201, answer.text
+    type_into(page, "Offer link", answer.json()["credential_offer_uri"])
+    click(page, "button", "Collect badge")
+    wait_shown(page, "Donning and doffing PPE added: Verified.", timeout=60_000)
+
+
+def test_my_badges_lists_cards_with_status_and_search_filters_them(page: Any) -> None:
+    click(page, "button", "My badges")
+    wait_shown(page, "4 badges")
+    card = page.get_by_role("button", name="Wound care basics").first
+    card.wait_for(timeout=15_000)
+    assert "Verified" in (card.get_attribute("aria-label") or card.inner_text())
+    type_into(page, "Search badges", "menus")
+    wait_shown(page, "1 of 4 badges")
+    assert page.get_by_role("button", name="Wound care basics").count() == 0
+    type_into(page, "Search badges", "")
+    wait_shown(page, "4 badges")
+
+
+def test_pathways_show_progress_toward_the_stacked_certificate(page: Any) -> None:
+    click(page, "button", "Pathways")
+    wait_shown(page, "Personal Support Worker foundations")
+    wait_shown(page, "2 of 2 parts earned")
+
+
+def test_detail_shows_what_the_badge_certifies_and_the_checks(page: Any) -> None:
+    click(page, "button", "My badges")
+    page.get_by_role("button", name="Wound care basics").first.click()
+    wait_shown(page, "What it certifies")
+    wait_shown(page, "Status: Verified")
+    wait_shown(page, "Signature matches: Passed")
+    wait_shown(page, "Not revoked: Passed")
+    wait_shown(page, "self-asserted name")
+    click(page, "button", "Check again")
+    wait_shown(page, "Checked again just now: Verified.", timeout=60_000)
+
+
+def test_revoked_badge_says_so_in_plain_words_after_checking_again(page: Any, stub: Stub) -> None:
+    # the badge imported first is revoked at the issuer; "check again" must notice
+    listed = stub.http.get("/api/credentials").json()
+    items = listed if isinstance(listed, list) else listed.get("credentials", [])
+    wound = next(c for c in items if "wound-care-basics" in json.dumps(c))
+    stub.act(wound["id"], "revoke")
+    click(page, "button", "Check again")
+    wait_shown(page, "The issuer has withdrawn (revoked) this badge.", timeout=60_000)
+    wait_shown(page, "Status: Problem")
+
+
+def test_lock_and_unlock(page: Any, app: RunningApp, tmp_path: Path) -> None:
+    click(page, "button", "Lock wallet")
+    wait_shown(page, "Your wallet is locked.")
+    type_into(page, "Passphrase", "not the passphrase")
+    click(page, "button", "Unlock")
+    wait_shown(page, "That passphrase is not right", timeout=60_000)
+    type_into(page, "Passphrase", PASSPHRASE)
+    click(page, "button", "Unlock")
+    wait_shown(page, "My badges", timeout=60_000)
+    steady_screenshot(page, tmp_path / "unlocked.png")
+    assert shown(page, "4 badges").is_visible()

@@ -1,0 +1,188 @@
+"""Runs the real Satchel app in web mode and drives it in headless Chromium (Debian's, never a download).
+
+Used by the UI tests (``conftest.py``) and by ``scripts/screenshots.py``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+LOOPBACK_PREFIXES = ("http://127.0.0.1", "ws://127.0.0.1")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the app exited with code {process.returncode} before serving")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"the app did not listen on 127.0.0.1:{port} within {timeout} s")
+
+
+@dataclass
+class RunningApp:
+    url: str
+    home: Path
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+@contextlib.contextmanager
+def running_app(home: Path, *, extra_env: dict[str, str] | None = None) -> Iterator[RunningApp]:
+    """``satchel-wallet app --web`` as its own process group; killed with the whole group afterwards."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.update({"SATCHEL_HOME": str(home), "FLET_WEB_NO_CDN": "1", "SATCHEL_ALLOW_LOOPBACK": "1",
+                "PYTHONUNBUFFERED": "1", "FLET_LOG_LEVEL": os.environ.get("FLET_LOG_LEVEL", "")})
+    env.update(extra_env or {})
+    log_path = home.parent / f"app-{port}.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "wallet.app", "--web", "--port", str(port)],
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    try:
+        wait_for_port(port, process)
+        yield RunningApp(f"http://127.0.0.1:{port}/", home, process, log_path)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+
+
+def keep_loopback_only(page: Any) -> None:
+    """Every request that is not to 127.0.0.1 is aborted: the app must work offline."""
+    def route(request_route: Any) -> None:
+        if request_route.request.url.startswith(LOOPBACK_PREFIXES):
+            request_route.continue_()
+        else:
+            request_route.abort()
+
+    page.route("**/*", route)
+
+
+def open_app(browser: Any, url: str, viewport: dict[str, int] = DESKTOP) -> Any:
+    context = browser.new_context(viewport=viewport, device_scale_factor=1)
+    page = context.new_page()
+    keep_loopback_only(page)
+    page.goto(url)
+    page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=45_000)
+    page.locator("flt-semantics-placeholder").evaluate("e => e.click()")  # accessibility tree on
+    return page
+
+
+def shown(page: Any, text: str) -> Any:
+    """Anything showing ``text``: its own text, or the label Flutter merged it into."""
+    pattern = re.compile(re.escape(text))
+    return page.get_by_text(pattern).or_(page.get_by_label(pattern)).first
+
+
+SHOWS_TEXT = """text => [...document.querySelectorAll('flt-semantics-host [aria-label], flt-semantics, input, textarea')].some(
+    e => (e.getAttribute('aria-label') || '').includes(text) || (e.textContent || '').includes(text))"""
+
+
+def is_shown(page: Any, text: str) -> bool:
+    return bool(page.evaluate(SHOWS_TEXT, text))
+
+
+def nudge(page: Any) -> None:
+    """Headless Chromium paints Flutter frames lazily; a pointer move makes it update the
+    accessibility tree (and the screen) to what the app last sent."""
+    page.mouse.move(3, 3)
+    page.mouse.move(1, 1)
+
+
+def wait_shown(page: Any, text: str, timeout: float = 30_000) -> None:
+    """Waits until the accessibility tree shows ``text`` (as text, or in a merged label)."""
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        if is_shown(page, text):
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{text!r} was not shown within {timeout / 1000:.0f} s")
+        nudge(page)
+        time.sleep(0.25)
+
+
+def type_into(page: Any, label: str, text: str) -> None:
+    """Flutter text fields take real key presses (``fill`` does not reach the app)."""
+    nudge(page)
+    box = page.get_by_role("textbox", name=label).first
+    box.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Backspace")
+    if len(text) > 200:
+        page.keyboard.insert_text(text)
+    else:
+        page.keyboard.type(text, delay=25)
+
+
+def click(page: Any, role: str, name: str, *, exact: bool = False) -> None:
+    nudge(page)
+    page.get_by_role(role, name=name, exact=exact).first.click()
+
+
+def steady_screenshot(page: Any, path: Path, *, tries: int = 20) -> bytes:
+    """Screenshots lag the DOM: take them until two in a row are the same."""
+    previous = None
+    image = b""
+    for _ in range(tries):
+        image = page.screenshot()
+        digest = hashlib.sha256(image).digest()
+        if digest == previous:
+            break
+        previous = digest
+        time.sleep(0.4)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(image)
+    return image
+
+
+def create_wallet(page: Any, passphrase: str) -> None:
+    wait_shown(page, "Create your wallet")
+    type_into(page, "New passphrase", passphrase)
+    type_into(page, "Repeat the passphrase", passphrase)
+    click(page, "button", "Create wallet")
+    wait_shown(page, "My badges", timeout=60_000)
+
+
+def upload_files(page: Any, button: str, paths: list[Path]) -> None:
+    with page.expect_file_chooser(timeout=15_000) as chooser:
+        click(page, "button", button)
+    chooser.value.set_files([str(p) for p in paths])
