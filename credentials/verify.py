@@ -107,8 +107,8 @@ def _dispatch(parsed: ParsedInput, opts: VerifyOptions, source: str | None) -> V
         checks, assertion = verify_ob2(doc, parsed.url, opts, jws=parsed.jws)
         if opts.identity is not None and assertion is not None:
             checks.append(check_recipient(assertion, opts.identity))
-        first = passed("format", "An Open Badges 2.0 badge" + (f" baked in a {parsed.container.upper()}"
-                       if parsed.container else "") + ".")
+        baked = {"svg": " baked in an SVG image", "png": " baked in a PNG image"}.get(parsed.container or "", "")
+        first = passed("format", f"An Open Badges 2.0 badge{baked}.")
         if any(c.id == "format" for c in checks):
             first = next(c for c in checks if c.id == "format")
             checks = [c for c in checks if c.id != "format"]
