@@ -44,7 +44,7 @@ def _signer(rng: np.random.Generator) -> Signer:
     return Signer(key, did_key_from_public_key(key.public_key()))
 
 
-def presentations(count: int = 4) -> list[dict[str, Any]]:
+def presentations(count: int = 5) -> list[dict[str, Any]]:
     """Signed presentations of one Open Badge each, from short to about the size a real
     Open Badge from the issuer stub makes (longer descriptions and criteria)."""
     rng = np.random.default_rng(SEED)
@@ -132,7 +132,7 @@ def test_qr_codes_photographed_from_a_screen_decode_at_least_99_percent() -> Non
     frames = list(camera_set())
     assert len(frames) >= 200
     versions = {version for *_rest, version in frames}
-    assert min(versions) < 20 and max(versions) >= 27, versions  # small and dense codes both
+    assert min(versions) < 20 and max(versions) >= 28, versions  # small and dense codes both
     with ThreadPoolExecutor(max_workers=4) as pool:  # OpenCV releases the GIL while it works
         results = list(pool.map(_decodes, frames))
     failures = [d for (_vp, d, _jpeg, _v), ok in zip(frames, results, strict=True) if not ok]
