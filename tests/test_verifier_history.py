@@ -1,0 +1,154 @@
+"""Verification history: a real SQLite file in the verifier's data directory, CSV with stable
+columns, and a printable PDF report per verification (fpdf2)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import pytest
+
+from credentials.net import Fetcher, LocalDocuments
+from credentials.verify import verify
+from tests.helpers import VC2, ed25519_signer, ob3_credential
+from verifier.history import CSV_COLUMNS, History, facts_of, pdf_report, verifier_home
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("sample")
+    subprocess.run([sys.executable, "-m", "issuer_stub.cli", "sample", "--out", str(out)], cwd=ROOT, check=True,
+                   capture_output=True)
+    return out
+
+
+def _verify_file(sample: Path, name: str):  # noqa: ANN202 - engine report
+    fetcher = Fetcher(None, documents=LocalDocuments.from_file(sample / "web.json"))
+    return verify((sample / name).read_bytes(), fetcher=fetcher)
+
+
+def test_history_lives_in_the_verifier_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SATCHEL_VERIFIER_HOME", str(tmp_path / "vh"))
+    assert verifier_home() == tmp_path / "vh"
+    history = History.open()
+    assert history.path == tmp_path / "vh" / "history.sqlite3" and history.path.is_file()
+    history.close()
+
+
+def test_entries_keep_report_source_and_summary_and_survive_reopening(sample: Path, tmp_path: Path) -> None:
+    history = History.open(tmp_path)
+    good = history.add(_verify_file(sample, "ob3-v2-eddsa-rdfc-2022.json"), "paste")
+    bad = history.add(_verify_file(sample, "ob3-v2-eddsa-rdfc-2022-revoked.json"), "camera")
+    history.close()
+    again = History.open(tmp_path)
+    entries = again.list()
+    assert [e.id for e in entries] == [bad.id, good.id]  # newest first
+    first = again.get(good.id)
+    assert first is not None and first.verdict == "valid" and first.answer == "Verified" and first.source == "paste"
+    assert first.achievement == "Donning and doffing PPE"
+    assert first.issuer.startswith("Riverside Community College") and first.issuer_known is False
+    assert first.subject.startswith("did:key:")
+    assert first.record["checks"] and first.record["document"]["type"] == ["VerifiableCredential",
+                                                                         "OpenBadgeCredential"]
+    revoked = again.get(bad.id)
+    assert revoked is not None and revoked.verdict == "invalid" and "revoked" in revoked.record["problems"]
+    assert again.delete(good.id) is True and again.delete(good.id) is False
+    assert [e.id for e in again.list()] == [bad.id] and again.count() == 1
+    again.close()
+
+
+def test_facts_name_competencies_credits_evidence_dates_and_status_as_of(sample: Path) -> None:
+    from verifier.history import record_of
+
+    facts = facts_of(record_of(_verify_file(sample, "ob3-v2-eddsa-rdfc-2022.json")))
+    cred = facts.credentials[0]
+    assert facts.answer == "Verified" and cred.kind == "Open Badge 3.0"
+    assert any("IPAC-1" in c for c in cred.competencies)
+    assert cred.credits == "0.5 credits earned" or "credit" in cred.credits
+    assert cred.evidence and cred.issued and cred.status_as_of
+    assert {"proof.signature", "status.revocation"} <= {c["id"] for c in cred.checks}
+
+
+def test_presentation_lists_each_credential(tmp_path: Path) -> None:
+    issuer, holder = ed25519_signer(), ed25519_signer()
+    creds = [issuer.sign(ob3_credential(issuer.did, subject=holder.did)),
+             issuer.sign(ob3_credential(issuer.did, subject=holder.did, id="urn:uuid:2", name="Second"))]
+    creds[1]["credentialSubject"]["achievement"]["name"] = "Second"
+    creds[1] = issuer.sign({k: v for k, v in creds[1].items() if k != "proof"})
+    vp = holder.sign({"@context": [VC2], "type": ["VerifiablePresentation"], "holder": holder.did,
+                      "verifiableCredential": creds}, proof_purpose="authentication")
+    history = History.open(tmp_path)
+    entry = history.add(verify(vp), "link")
+    assert entry.credentials == 2 and entry.achievement == "Wound care basics; Second"
+    facts = entry.facts
+    assert facts.is_presentation and facts.holder.startswith("did:key:") and len(facts.credentials) == 2
+    history.close()
+
+
+def test_csv_has_stable_columns_and_defuses_formulas(sample: Path, tmp_path: Path) -> None:
+    history = History.open(tmp_path)
+    history.add(_verify_file(sample, "ob3-v2-eddsa-rdfc-2022.json"), "paste")
+    issuer = ed25519_signer()
+    evil = ob3_credential(issuer.did)
+    evil["issuer"]["name"] = "=HYPERLINK(\"http://evil\")"
+    history.add(verify(issuer.sign(evil)), "image")
+    text = history.export_csv()
+    rows = list(csv.reader(io.StringIO(text)))
+    assert tuple(rows[0]) == CSV_COLUMNS
+    assert len(rows) == 3 and all(len(r) == len(CSV_COLUMNS) for r in rows)
+    by = [dict(zip(CSV_COLUMNS, r, strict=True)) for r in rows[1:]]
+    assert by[0]["verdict"] == "valid" and by[0]["answer"] == "Verified" and by[0]["source"] == "paste"
+    assert by[0]["issuer_known"] == "no (self-asserted)"
+    assert by[1]["issuer"].startswith("'=")  # a spreadsheet shows it as text, never runs it
+    out = history.write_csv(tmp_path / "history.csv")
+    assert out.read_bytes().startswith(b"\xef\xbb\xbfid,verified_at,")
+    history.close()
+
+
+def _pdf_text(pdf: bytes) -> str:
+    """The text shown by an uncompressed PDF made with core fonts: the strings of its Tj operators."""
+    text = pdf.decode("latin-1")
+    streams = re.findall(r"stream\r?\n(.*?)endstream", text, re.S)
+    out = []
+    for s in streams:
+        try:
+            s = zlib.decompress(s.encode("latin-1")).decode("latin-1")
+        except zlib.error:
+            pass
+        out.extend(m.replace("\\(", "(").replace("\\)", ")") for m in re.findall(r"\((.*?)(?<!\\)\)\s*Tj", s))
+    return " ".join(out)
+
+
+def test_pdf_report_is_a_valid_pdf_with_every_fact_and_check(sample: Path, tmp_path: Path) -> None:
+    history = History.open(tmp_path)
+    entry = history.add(_verify_file(sample, "ob3-v2-eddsa-rdfc-2022.json"), "paste")
+    pdf = pdf_report(entry, unicode=False, compress=False)
+    assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
+    words = _pdf_text(pdf)
+    for expected in ("Verified", "Donning and doffing PPE", "Riverside Community College", "self-asserted",
+                     "IPAC-1", "credits", "Status as of", "Every check", "proof.signature", "status.revocation",
+                     "is intact", "Not revoked"):
+        assert expected in words, expected
+    revoked = history.add(_verify_file(sample, "ob3-v2-eddsa-rdfc-2022-revoked.json"), "camera")
+    words = _pdf_text(pdf_report(revoked, unicode=False, compress=False))
+    assert "Problem" in words and "revoked" in words
+
+
+def test_pdf_report_with_unicode_font_is_a_pdf(sample: Path, tmp_path: Path) -> None:
+    history = History.open(tmp_path)
+    issuer = ed25519_signer()
+    doc = ob3_credential(issuer.did)
+    doc["issuer"]["name"] = "École Ōtautahi – 北京"
+    entry = history.add(verify(issuer.sign(doc)), "paste")
+    pdf = pdf_report(entry)
+    assert pdf.startswith(b"%PDF-") and b"%%EOF" in pdf[-32:]
+    assert len(pdf) > 2000 and json.dumps(entry.record)  # the record stays JSON
+    history.close()

@@ -1,0 +1,1 @@
+"""The employer's app (Flet): ``satchel-verifier app [--web] [--port P]`` calls :func:`main`."""

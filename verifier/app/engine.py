@@ -1,0 +1,275 @@
+"""The app's work without the screens: verify what was given, keep history, run the request flow.
+
+One :class:`VerifierEngine` per app process (all browser tabs share it). Verification uses the
+engine in :mod:`credentials` with a fetcher made per verification: local documents
+(``--documents``), then the on-disk cache in the data directory, then the network, unless
+offline mode is on, when only the cache and local documents answer and the status check says
+"status as of <when the copy was fetched>".
+
+The request flow (:class:`RequestFlow`) uses the verifier service's exchange API: a configured
+service (``--service URL``), or one started inside this process on 127.0.0.1 with its challenge
+store (:mod:`verifier.store`) in the data directory.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from credentials.cache import DiskCache
+from credentials.net import Fetcher, LocalDocuments, make_client
+from credentials.report import VerificationReport, warning
+from credentials.trust import TrustList
+from credentials.verify import verify
+from verifier.history import Entry, History, verifier_home
+
+from .intake import Given, IntakeError, read_image, read_text
+
+__all__ = ["AppSettings", "CacheAge", "RequestFlow", "VerifierEngine"]
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    home: Path
+    documents: str | None = None  # URL -> file map answering fetches (demos, tests, air-gapped sites)
+    trust: str | None = None  # issuer trust list (DCC registry JSON shape)
+    service_url: str | None = None  # a running `satchel-verifier serve` for the request flow
+    offline: bool = False  # start in offline mode
+    allow_loopback: bool = False  # fetch from issuers on this machine (demos, tests)
+
+    @classmethod
+    def default(cls) -> AppSettings:
+        return cls(home=verifier_home())
+
+
+@dataclass(frozen=True)
+class CacheAge:
+    documents: int
+    oldest: datetime | None
+    newest: datetime | None
+
+
+class VerifierEngine:
+    def __init__(self, settings: AppSettings, history: History | None = None) -> None:
+        self.settings = settings
+        settings.home.mkdir(parents=True, exist_ok=True)
+        self.history = history or History.open(settings.home)
+        self.cache_dir = settings.home / "cache" / "documents"
+        self.documents = LocalDocuments.from_file(settings.documents) if settings.documents else None
+        self.trust = TrustList.load(settings.trust) if settings.trust else None
+        self.offline = settings.offline
+        self._client: httpx.Client | None = None
+        self._lock = threading.Lock()
+        self._request_service: Any = None
+
+    # -- network ----------------------------------------------------------------------------------
+    def _http(self) -> httpx.Client:
+        with self._lock:
+            if self._client is None:
+                from credentials.net import GuardedTransport
+
+                self._client = make_client(GuardedTransport(allow_loopback=self.settings.allow_loopback))
+            return self._client
+
+    def fetcher(self) -> Fetcher:
+        """A fresh fetcher per verification (a status list must not be remembered across them)."""
+        return Fetcher(None if self.offline else self._http(), documents=self.documents,
+                       cache=DiskCache(self.cache_dir))
+
+    def fetch_relay(self, url: str) -> bytes:
+        if self.offline:
+            raise OSError("offline mode is on; a relay link needs the network")
+        service = self.request_base_url(start=False)
+        client = httpx.Client(timeout=10) if service and url.startswith(service + "/") else self._http()
+        try:
+            resp = client.get(url)
+        except httpx.HTTPError as exc:
+            raise OSError(f"the relay did not answer ({type(exc).__name__})") from None
+        finally:
+            if client is not self._client:
+                client.close()
+        if resp.status_code == 410:
+            raise OSError("the holder has stopped sharing it, or the link has expired")
+        if resp.status_code != 200:
+            raise OSError(f"the relay answered HTTP {resp.status_code}")
+        return resp.content
+
+    def cache_age(self) -> CacheAge:
+        """How many issuer documents are kept for offline use, and how old they are."""
+        times: list[datetime] = []
+        for f in self.cache_dir.glob("*.json") if self.cache_dir.is_dir() else []:
+            try:
+                times.append(datetime.fromisoformat(json.loads(f.read_text(encoding="utf-8"))["fetched_at"]))
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+        return CacheAge(len(times), min(times) if times else None, max(times) if times else None)
+
+    # -- verification -----------------------------------------------------------------------------
+    def read_text(self, text: str) -> Given:
+        return read_text(text, fetch_relay=self.fetch_relay)
+
+    def read_image(self, data: bytes) -> Given:
+        return read_image(data, fetch_relay=self.fetch_relay)
+
+    def check(self, given: Given, *, challenge: str | None = None, domain: str | None = None) -> VerificationReport:
+        report = verify(given.data, fetcher=self.fetcher(), challenge=challenge, domain=domain, trust=self.trust)
+        if challenge is None and report.format.startswith("vp"):
+            report = replace(report, checks=(*report.checks, warning(
+                "request.challenge", "no-challenge",
+                "It was not made for a request of yours (no challenge), so it could be a copy of an earlier "
+                "presentation. Use Ask to be sure it is live.")))
+        return report
+
+    def verify_given(self, given: Given, source: str) -> Entry:
+        return self.history.add(self.check(given), source)
+
+    def verify_text(self, text: str, source: str) -> Entry:
+        """Read and verify pasted or scanned text; raises :class:`IntakeError` for unreadable input."""
+        return self.verify_given(self.read_text(text), source)
+
+    def verify_image(self, data: bytes, source: str = "image") -> Entry:
+        return self.verify_given(self.read_image(data), source)
+
+    # -- request flow -----------------------------------------------------------------------------
+    def request_base_url(self, *, start: bool = True) -> str | None:
+        if self.settings.service_url:
+            return self.settings.service_url.rstrip("/")
+        with self._lock:
+            if self._request_service is None and start:
+                self._request_service = _LocalService(self.settings)
+            return self._request_service.base_url if self._request_service else None
+
+    def new_request(self, ttl: float = 600.0) -> RequestFlow:
+        base = self.request_base_url()
+        assert base is not None
+        return RequestFlow.create(base, ttl)
+
+    def record_answer(self, answer: dict[str, Any], presented: Any) -> Entry:
+        return self.history.add(answer_record(answer, presented), "request")
+
+    def close(self) -> None:
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
+            if self._request_service is not None:
+                self._request_service.close()
+                self._request_service = None
+        self.history.close()
+
+
+class _LocalService:
+    """`satchel-verifier serve` inside this process, on 127.0.0.1, for the request flow."""
+
+    def __init__(self, settings: AppSettings) -> None:
+        from verifier.service import ServiceConfig, VerifierServer, VerifierService
+
+        config = ServiceConfig(data_dir=settings.home / "service", port=0, offline=settings.offline,
+                               documents=settings.documents)
+        self.service = VerifierService(config)
+        self.server = VerifierServer(("127.0.0.1", 0), self.service)
+        self.base_url = self.service.base_url
+        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.25},
+                                        name="request-service", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.service.close()
+
+
+def _jwt_claims(jwt: str) -> dict[str, Any]:
+    try:
+        part = jwt.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    except (ValueError, IndexError):
+        return {}
+    return claims if isinstance(claims, dict) else {}
+
+
+def answer_record(answer: dict[str, Any], presented: Any) -> dict[str, Any]:
+    """The service's answer with the presented documents attached, as :func:`record_of` makes them."""
+    rec = {k: v for k, v in answer.items() if k not in ("verified", "errors", "verifiablePresentation")}
+    vp = presented
+    if isinstance(presented, dict) and isinstance(presented.get("jwt"), str):
+        vp = _jwt_claims(presented["jwt"]).get("vp", {})
+    if isinstance(vp, dict):
+        rec["document"] = vp
+        items = vp.get("verifiableCredential", [])
+        items = items if isinstance(items, list) else [items]
+        docs: list[Any] = []
+        for item in items:
+            if isinstance(item, str):
+                item = _jwt_claims(item).get("vc", {})
+            elif isinstance(item, dict) and item.get("type") == "EnvelopedVerifiableCredential":
+                data_url = item.get("id", "")
+                item = _jwt_claims(data_url.split(",", 1)[1]).get("vc", {}) if "," in data_url else {}
+            docs.append(item)
+        creds = rec.get("credentials", [])
+        if isinstance(creds, list):
+            rec["credentials"] = [{**c, "document": d} if isinstance(c, dict) and isinstance(d, dict) else c
+                                  for c, d in zip(creds, docs, strict=False)]
+    return rec
+
+
+@dataclass
+class RequestFlow:
+    """One request: its QR URL, and polling for the wallet's answer."""
+
+    base_url: str
+    exchange_id: str
+    url: str
+    poll_token: str
+    challenge: str
+    domain: str
+    expires: str
+
+    @classmethod
+    def create(cls, base_url: str, ttl: float = 600.0) -> RequestFlow:
+        with httpx.Client(timeout=10) as client:
+            resp = client.post(f"{base_url}/exchanges", json={"ttl": ttl})
+        if resp.status_code != 201:
+            raise OSError(f"the verifier service refused a new request (HTTP {resp.status_code})")
+        body = resp.json()
+        req = body["verifiablePresentationRequest"]
+        return cls(base_url, body["exchangeId"], body["url"], body["pollToken"], req["challenge"], req["domain"],
+                   body["expires"])
+
+    def poll(self) -> tuple[str, dict[str, Any] | None]:
+        """``(state, result)``: state is pending / verifying / complete / expired."""
+        with httpx.Client(timeout=10) as client:
+            resp = client.get(f"{self.base_url}/exchanges/{self.exchange_id}",
+                              headers={"Authorization": f"Bearer {self.poll_token}"})
+        if resp.status_code != 200:
+            return "gone", None
+        body = resp.json()
+        return str(body.get("state", "pending")), body.get("result")
+
+    def wait(self, stop: threading.Event, on_done: Callable[[str, dict[str, Any] | None], None],
+             interval: float = 0.5) -> None:
+        """Poll until answered, expired or stopped (run it on a thread)."""
+        while not stop.is_set():
+            try:
+                state, result = self.poll()
+            except (httpx.HTTPError, ValueError):
+                state, result = "pending", None
+            if state in ("complete", "expired", "gone"):
+                on_done(state, result)
+                return
+            stop.wait(interval)
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+__all__ += ["Given", "IntakeError", "answer_record"]

@@ -1,0 +1,141 @@
+"""What the verifier can be given, turned into something the engine verifies.
+
+Text (pasted, scanned from a QR, or read from a photo of one) may be:
+
+* a share link (:mod:`verifier.links`): ``…/s#vp=``, ``…/s#vc=`` (inline) or ``…/s#r=&k=`` (the
+  encrypted blob is fetched from the relay named by the link and opened with the key in the
+  fragment, which never leaves this process);
+* the wallet's compact QR payload, once :mod:`verifier.qr_input` is there;
+* JSON (a credential or a presentation), or a compact JWT (VC-JWT / VP-JWT);
+* an ``https://`` URL of a hosted credential (the engine fetches it under its SSRF rules).
+
+Nothing here verifies; it only says what was given and where it came from.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from verifier.links import LinkError, RelayRef, decode_link, decrypt_from_relay
+
+__all__ = ["Given", "IntakeError", "read_image", "read_text"]
+
+MAX_TEXT = 2 * 1024 * 1024
+_JWS = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
+
+
+class IntakeError(ValueError):
+    """Input that is not something the verifier can read; the message says why, plainly."""
+
+
+@dataclass(frozen=True)
+class Given:
+    data: dict[str, Any] | str  # parsed JSON, a compact JWT, or a URL for the engine
+    how: str  # "share link", "relay link", "compact QR", "JSON", "JWT", "URL"
+
+    @property
+    def is_presentation(self) -> bool:
+        if isinstance(self.data, dict):
+            types = self.data.get("type", [])
+            return "VerifiablePresentation" in (types if isinstance(types, list) else [types])
+        if isinstance(self.data, str) and _JWS.match(self.data):
+            try:
+                import base64
+
+                part = self.data.split(".")[1]
+                claims = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+            except (ValueError, IndexError):
+                return False
+            return isinstance(claims, dict) and "vp" in claims
+        return False
+
+
+RelayFetch = Callable[[str], bytes]  # relay blob URL -> bytes
+
+
+def _compact_decoder() -> Callable[[str], Any] | None:
+    """The wallet's compact QR payload decoder, when this checkout has it."""
+    import importlib
+
+    try:
+        qr_input = importlib.import_module("verifier.qr_input")
+    except ImportError:
+        return None
+    for name in ("decode_payload", "decode_compact", "decode_text"):
+        fn = getattr(qr_input, name, None)
+        if callable(fn):
+            return fn  # type: ignore[no-any-return]
+    return None
+
+
+def _relay_url(link: str, ref: RelayRef) -> str:
+    parts = urlsplit(link)
+    base = parts.path[: -len("/s")] if parts.path.endswith("/s") else parts.path.rsplit("/", 1)[0]
+    return f"{parts.scheme}://{parts.netloc}{base}/relay/{ref.relay_id}"
+
+
+def read_text(text: str, *, fetch_relay: RelayFetch | None = None) -> Given:
+    t = text.strip().strip("\ufeff")
+    if not t:
+        raise IntakeError("Nothing was given: paste a link, a credential's JSON, or a JWT.")
+    if len(t) > MAX_TEXT:
+        raise IntakeError("That is larger than 2 MB; no credential is that big.")
+    if t.startswith(("http://", "https://")) and "#" in t:
+        try:
+            kind, found = decode_link(t)
+        except LinkError as exc:
+            raise IntakeError(f"That link is not a Satchel share link Satchel can open: {exc}.") from None
+        if kind == "relay":
+            assert isinstance(found, RelayRef)
+            if fetch_relay is None:
+                raise IntakeError("That link points to a relay, and this verifier is not allowed to fetch it.")
+            url = _relay_url(t, found)
+            try:
+                blob = fetch_relay(url)
+            except Exception as exc:  # the relay's failures are the link's problem, said plainly
+                raise IntakeError(f"The shared presentation could not be fetched: {exc}") from None
+            try:
+                return Given(decrypt_from_relay(blob, found.key), "relay link")
+            except LinkError as exc:
+                raise IntakeError(f"The shared presentation does not open: {exc}.") from None
+        return Given(found, "share link")
+    decoder = _compact_decoder()
+    if decoder is not None and not t.startswith(("{", "http")) and not _JWS.match(t):
+        try:
+            decoded = decoder(t)
+        except ValueError as exc:
+            raise IntakeError(f"That QR code is not one Satchel can read: {exc}") from None
+        if isinstance(decoded, dict | str):
+            return Given(decoded, "compact QR")
+    if t.startswith("{"):
+        try:
+            doc = json.loads(t)
+        except (ValueError, RecursionError):
+            raise IntakeError("That looks like JSON but does not parse; was it cut short?") from None
+        if not isinstance(doc, dict):
+            raise IntakeError("A credential is a JSON object.")
+        return Given(doc, "JSON")
+    if _JWS.match(t):
+        return Given(t, "JWT")
+    if t.startswith("https://") and " " not in t:
+        return Given(t, "URL")
+    if t.startswith("http://"):
+        raise IntakeError("Only https:// addresses are fetched (or a Satchel share link).")
+    raise IntakeError("That is not a share link, a credential's JSON or a JWT.")
+
+
+def read_image(data: bytes, *, fetch_relay: RelayFetch | None = None) -> Given:
+    """A photo or screenshot of a QR code."""
+    from verifier.camera import decode_image_bytes
+
+    if not data:
+        raise IntakeError("The image is empty.")
+    text = decode_image_bytes(data)
+    if text is None:
+        raise IntakeError("No QR code could be read in that image. Try a sharper, closer photo.")
+    return read_text(text, fetch_relay=fetch_relay)
