@@ -140,6 +140,21 @@ def wait_shown(page: Any, text: str, timeout: float = 30_000) -> None:
         time.sleep(0.25)
 
 
+def scroll_to_shown(page: Any, text: str, *, steps: int = 40) -> None:
+    """Flutter leaves what is scrolled out of view out of the accessibility tree: scroll the
+    screen's main area down until ``text`` is shown (from the top first)."""
+    size = page.viewport_size or DESKTOP
+    page.mouse.move(size["width"] * 0.6, size["height"] * 0.5)
+    for _ in range(steps):
+        page.mouse.wheel(0, -2000)
+    for _ in range(steps):
+        time.sleep(0.25)
+        if is_shown(page, text):
+            return
+        page.mouse.wheel(0, size["height"] * 0.5)
+    raise TimeoutError(f"{text!r} was not found by scrolling")
+
+
 def type_into(page: Any, label: str, text: str) -> None:
     """Flutter text fields take real key presses (``fill`` does not reach the app)."""
     nudge(page)

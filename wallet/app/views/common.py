@@ -104,9 +104,9 @@ def message_banner(text: str, *, error: bool = False) -> ft.Control:
         return ft.Container(visible=False)
     ink, fill, icon = (ERROR, "#FCE8E6", ft.Icons.ERROR_OUTLINE) if error else (PRIMARY, PRIMARY_SOFT, ft.Icons.INFO)
     return ft.Semantics(
-        live_region=True,
+        live_region=True, label=text, container=True,
         content=ft.Container(
-            content=ft.Row([ft.Icon(icon, color=ink), ft.Text(text, color=ink, expand=True, selectable=True)],
+            content=ft.Row([ft.Icon(icon, color=ink), ft.Text(text, color=ink, expand=True)],
                            vertical_alignment=ft.CrossAxisAlignment.START),
             bgcolor=fill, border_radius=10, padding=12,
         ),

@@ -130,11 +130,11 @@ def issuer_and_dates(facts: BadgeFacts) -> ft.Control:
     rows: list[ft.Control] = []
     if facts.issuer is not None:
         marker = (ft.Container(ft.Text("self-asserted name", size=12, color="#7A4B00", weight=ft.FontWeight.W_600),
-                               bgcolor="#FFF1D6", border_radius=10, padding=ft.Padding.symmetric(8, 2),
+                               bgcolor="#FFF1D6", border_radius=10, padding=ft.Padding.symmetric(horizontal=8, vertical=2),
                                tooltip="The issuer named itself; no trust list you chose vouches for this name.")
                   if facts.issuer.self_asserted else
                   ft.Container(ft.Text("on your trust list", size=12, color="#1D5E2A", weight=ft.FontWeight.W_600),
-                               bgcolor="#E3F3E6", border_radius=10, padding=ft.Padding.symmetric(8, 2)))
+                               bgcolor="#E3F3E6", border_radius=10, padding=ft.Padding.symmetric(horizontal=8, vertical=2)))
         rows.append(ft.Column([
             ft.Text("Issuer", size=12, color=MUTED, weight=ft.FontWeight.W_600),
             ft.Row([ft.Text(facts.issuer.name, color=INK, weight=ft.FontWeight.W_600, selectable=True), marker],

@@ -39,7 +39,7 @@ def Shell(services: WalletServices, wide: bool) -> ft.Control:
     def lock() -> None:
         services.lock()
 
-    lock_button = ft.IconButton(ft.Icons.LOCK, tooltip="Lock wallet", on_click=lock, icon_color=PRIMARY)
+    lock_button = ft.TextButton("Lock wallet", icon=ft.Icons.LOCK, on_click=lock)
     brand = ft.Row([logo(32),
                     ft.Text("Satchel", size=20, weight=ft.FontWeight.W_800, color=INK)], spacing=10)
     top_bar = ft.Container(
