@@ -403,7 +403,7 @@ def test_relay_link_round_trip_the_relay_never_sees_plaintext(wallet: dict[str, 
     assert resp.status_code == 200 and body["verified"] is True and len(body["credentials"]) == 2, body
     entries = [e for e in store.list_shares() if e.details.get("relay_id") == ref.relay_id]
     assert len(entries) == 2 and {e.credential_id for e in entries} == set(ids)
-    assert all(e.expires_at == until.replace(microsecond=until.microsecond) for e in entries)
+    assert all(e.expires_at == until for e in entries)
     assert vlinks.unshare_hash(entries[0].details["unshare_secret"])  # the secret is only in the wallet
 
 
