@@ -23,6 +23,7 @@ from verifier.app.engine import AppSettings, VerifierEngine
 from verifier.camera import CameraScanner, FrameDecoder, QrRead, decode_image_bytes, list_devices
 from verifier.history import Entry
 from verifier.links import encode_inline_link
+from wallet.share.qrcodec import encode_qr_text  # the wallet as a tool: it makes the QR a phone shows
 
 W, H, FPS, FRAMES = 1280, 720, 30, 90
 
@@ -133,7 +134,7 @@ def record_video(path: Path, text: str) -> None:
 @pytest.fixture(scope="module")
 def wallet_qr_video(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     vp = signed_presentation()
-    text = encode_inline_link("http://127.0.0.1:8400", vp)  # what the wallet's share QR holds
+    text = encode_qr_text(vp)  # what the wallet's share QR holds: SV1: + base45(zlib(JSON))
     path = tmp_path_factory.mktemp("camera") / "phone.avi"
     record_video(path, text)
     # Ground truth, read back from the file: which frames a decoder can read at all.
@@ -200,10 +201,20 @@ def test_camera_loop_reports_a_code_once_while_it_stays_in_view(wallet_qr_video)
     assert scanner.frames_grabbed == FRAMES
 
 
+def test_share_link_in_a_qr_verifies_too(tmp_path: Path) -> None:
+    text = encode_inline_link("http://127.0.0.1:8400", signed_presentation())
+    ok, png = cv2.imencode(".png", qr_image(text))
+    engine = VerifierEngine(AppSettings(home=tmp_path, offline=True))
+    entry = engine.verify_image(png.tobytes())
+    assert entry.verdict == "valid" and entry.record["format"] == "vp"
+    assert "no-challenge" in entry.record["warnings"]  # not made for a request of ours: said so
+    engine.close()
+
+
 def test_tampered_presentation_in_qr_is_reported_as_a_problem(tmp_path: Path) -> None:
     vp = signed_presentation()
     vp["verifiableCredential"][0]["credentialSubject"]["achievement"]["name"] = "Heart surgery"
-    text = encode_inline_link("http://127.0.0.1:8400", vp)
+    text = encode_qr_text(vp)
     ok, png = cv2.imencode(".png", qr_image(text))
     assert ok
     assert decode_image_bytes(png.tobytes()) == text

@@ -1,4 +1,4 @@
-"""``satchel-verifier``: ``serve`` runs the HTTP service; ``app`` (the Flet app) is added separately.
+"""``satchel-verifier``: ``serve`` runs the HTTP service; ``app`` opens the Flet app (:mod:`verifier.app`).
 
 Exit codes: 0 clean stop, 2 usage or start-up error (bad --documents, port in use).
 """
@@ -32,7 +32,31 @@ def _parser() -> argparse.ArgumentParser:
                    help="seconds a client may take to send a request or stay idle (default 30)")
     s.add_argument("--verify-timeout", metavar="S", type=float, default=20.0,
                    help="seconds one verification may take, fetches included (default 20)")
+    a = sub.add_parser("app", help="open the verifier app (desktop window, or web on 127.0.0.1)")
+    a.add_argument("--web", action="store_true", help="serve the app to a browser on 127.0.0.1")
+    a.add_argument("--port", type=int, default=None, help="web port (default 8560)")
+    a.add_argument("--data", metavar="DIR", type=Path,
+                   help="history and cached documents (default $SATCHEL_VERIFIER_HOME or the user data dir)")
+    a.add_argument("--offline", action="store_true", help="start in offline mode (cached issuer documents only)")
+    a.add_argument("--documents", metavar="MAP", help="JSON map of URL -> local file answering fetches")
+    a.add_argument("--trust", metavar="FILE", help="issuer trust list (DCC issuer registry JSON shape)")
+    a.add_argument("--service", metavar="URL",
+                   help="a running `satchel-verifier serve` for requests (default: one inside the app)")
+    a.add_argument("--allow-loopback", action="store_true",
+                   help="let checks fetch from issuers on this machine (demos and tests)")
     return p
+
+
+def _app(args: argparse.Namespace) -> int:
+    from .app import run
+
+    try:
+        run(web=args.web, port=args.port, home=args.data, documents=args.documents, trust=args.trust,
+            service_url=args.service, offline=args.offline, allow_loopback=args.allow_loopback)
+    except (OSError, ValueError) as exc:
+        print(f"satchel-verifier: cannot start the app: {exc}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -54,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "serve":
         return _serve(args)
+    if args.command == "app":
+        return _app(args)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

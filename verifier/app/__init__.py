@@ -1,1 +1,94 @@
-"""The employer's app (Flet): ``satchel-verifier app [--web] [--port P]`` calls :func:`main`."""
+"""The employer's app (Flet): ``satchel-verifier app [--web] [--port P]`` calls :func:`run`.
+
+A desktop window where Flet's desktop client is installed and there is a display (the live camera
+works there); otherwise, or with ``--web``, a web app on 127.0.0.1 served fully offline (scan by
+image, paste a link / JSON / JWT, ask by request QR). Data (history, cached issuer documents, the
+in-process request service's challenge store) lives in ``$SATCHEL_VERIFIER_HOME`` or the user data
+directory (:func:`verifier.history.verifier_home`).
+
+Screens are in ``views``, their actions in ``actions``, the work without screens in ``engine``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+DEFAULT_WEB_PORT = 8560
+
+
+def has_display() -> bool:
+    if sys.platform.startswith("linux"):
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
+def desktop_client_available() -> bool:
+    try:
+        import flet_desktop  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def start_page(page: Any, engine: Any) -> None:
+    """One browser tab (or the desktop window): its own screen state and actions, a shared engine."""
+    import flet as ft
+
+    from .actions import Actions
+    from .look import BACKGROUND, theme
+    from .state import UiState
+    from .views import WIDE_FROM, VerifierApp
+
+    page.title = "Satchel Verifier"
+    page.theme = theme()
+    page.theme_mode = ft.ThemeMode.LIGHT
+    page.bgcolor = BACKGROUND
+    page.padding = 0
+    state = UiState(wide=(page.width or 1280) >= WIDE_FROM, offline=engine.offline)
+    actions = Actions(page, state, engine)
+
+    def resized(e: Any) -> None:
+        wide = (e.width or 1280) >= WIDE_FROM
+        if wide != state.wide:
+            state.wide = wide
+
+    page.on_resize = resized
+    page.on_disconnect = lambda _e=None: actions.shutdown()
+    page.on_close = lambda _e=None: actions.shutdown()
+    page.render(VerifierApp, state, actions)
+
+
+def run(*, web: bool = False, port: int | None = None, home: Path | None = None, documents: str | None = None,
+        trust: str | None = None, service_url: str | None = None, offline: bool = False,
+        allow_loopback: bool = False) -> None:
+    import flet as ft
+
+    from verifier.history import verifier_home
+
+    from .engine import AppSettings, VerifierEngine
+
+    settings = AppSettings(home=home or verifier_home(), documents=documents, trust=trust, service_url=service_url,
+                           offline=offline, allow_loopback=allow_loopback)
+    engine = VerifierEngine(settings)
+    use_web = web or not has_display() or not desktop_client_available()
+    os.environ.setdefault("FLET_WEB_NO_CDN", "1")  # everything is served from this machine
+
+    def main(page: ft.Page) -> None:
+        start_page(page, engine)
+
+    try:
+        if use_web:
+            chosen = port if port is not None else DEFAULT_WEB_PORT
+            print(f"Satchel Verifier is running at http://127.0.0.1:{chosen}/ (data in {settings.home})", flush=True)
+            ft.run(main, view=ft.AppView.WEB_BROWSER if has_display() else None, host="127.0.0.1", port=chosen,
+                   no_cdn=True)
+        else:
+            ft.run(main, no_cdn=True)
+    finally:
+        engine.close()
+
+
+__all__ = ["DEFAULT_WEB_PORT", "run", "start_page"]

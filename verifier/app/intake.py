@@ -5,7 +5,7 @@ Text (pasted, scanned from a QR, or read from a photo of one) may be:
 * a share link (:mod:`verifier.links`): ``…/s#vp=``, ``…/s#vc=`` (inline) or ``…/s#r=&k=`` (the
   encrypted blob is fetched from the relay named by the link and opened with the key in the
   fragment, which never leaves this process);
-* the wallet's compact QR payload, once :mod:`verifier.qr_input` is there;
+* the wallet's compact QR payload ``SV1:…`` (zlib + base45, read by :mod:`verifier.qr_input`);
 * JSON (a credential or a presentation), or a compact JWT (VC-JWT / VP-JWT);
 * an ``https://`` URL of a hosted credential (the engine fetches it under its SSRF rules).
 
@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from verifier.links import LinkError, RelayRef, decode_link, decrypt_from_relay
+from verifier.qr_input import PREFIX, QrInputError, decode_qr_image, decode_sv1, verifiable_input
 
 __all__ = ["Given", "IntakeError", "read_image", "read_text"]
 
@@ -58,21 +59,6 @@ class Given:
 RelayFetch = Callable[[str], bytes]  # relay blob URL -> bytes
 
 
-def _compact_decoder() -> Callable[[str], Any] | None:
-    """The wallet's compact QR payload decoder, when this checkout has it."""
-    import importlib
-
-    try:
-        qr_input = importlib.import_module("verifier.qr_input")
-    except ImportError:
-        return None
-    for name in ("decode_payload", "decode_compact", "decode_text"):
-        fn = getattr(qr_input, name, None)
-        if callable(fn):
-            return fn  # type: ignore[no-any-return]
-    return None
-
-
 def _relay_url(link: str, ref: RelayRef) -> str:
     parts = urlsplit(link)
     base = parts.path[: -len("/s")] if parts.path.endswith("/s") else parts.path.rsplit("/", 1)[0]
@@ -100,18 +86,15 @@ def read_text(text: str, *, fetch_relay: RelayFetch | None = None) -> Given:
             except Exception as exc:  # the relay's failures are the link's problem, said plainly
                 raise IntakeError(f"The shared presentation could not be fetched: {exc}") from None
             try:
-                return Given(decrypt_from_relay(blob, found.key), "relay link")
+                return Given(verifiable_input(decrypt_from_relay(blob, found.key)), "relay link")
             except LinkError as exc:
                 raise IntakeError(f"The shared presentation does not open: {exc}.") from None
-        return Given(found, "share link")
-    decoder = _compact_decoder()
-    if decoder is not None and not t.startswith(("{", "http")) and not _JWS.match(t):
+        return Given(verifiable_input(found), "share link")
+    if t[:len(PREFIX)].upper() == PREFIX:
         try:
-            decoded = decoder(t)
-        except ValueError as exc:
-            raise IntakeError(f"That QR code is not one Satchel can read: {exc}") from None
-        if isinstance(decoded, dict | str):
-            return Given(decoded, "compact QR")
+            return Given(verifiable_input(decode_sv1(t)), "compact QR")
+        except QrInputError as exc:
+            raise IntakeError(f"That Satchel QR code does not read: {exc}.") from None
     if t.startswith("{"):
         try:
             doc = json.loads(t)
@@ -135,7 +118,10 @@ def read_image(data: bytes, *, fetch_relay: RelayFetch | None = None) -> Given:
 
     if not data:
         raise IntakeError("The image is empty.")
-    text = decode_image_bytes(data)
+    text = decode_image_bytes(data)  # the camera's quick decoder first
     if text is None:
-        raise IntakeError("No QR code could be read in that image. Try a sharper, closer photo.")
+        try:  # then the thorough one (more enhanced candidates), for photos of screens
+            text = decode_qr_image(data)
+        except QrInputError:
+            raise IntakeError("No QR code could be read in that image. Try a sharper, closer photo.") from None
     return read_text(text, fetch_relay=fetch_relay)

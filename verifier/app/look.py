@@ -1,0 +1,118 @@
+"""Colours and small building blocks of the verifier's screens (contrast ≥ 4.5:1, WCAG AA)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import flet as ft
+
+INK = "#17212B"
+MUTED = "#4B5966"
+BRAND = "#1F3A93"  # indigo: the employer's tool, distinct from the wallet's teal
+BRAND_SOFT = "#E6EBFA"
+SURFACE = "#FFFFFF"
+BACKGROUND = "#F3F5F9"
+LINE = "#D7DDE6"
+
+
+@dataclass(frozen=True)
+class Look:
+    word: str
+    icon: Any
+    ink: str
+    fill: str
+    explain: str
+
+
+VERDICTS: dict[str, Look] = {
+    "valid": Look("Verified", ft.Icons.VERIFIED, "#1B5E20", "#E4F4E6",
+                  "Every check passed: it is genuine, unaltered and in force."),
+    "invalid": Look("Problem", ft.Icons.GPP_BAD, "#A3231A", "#FCE9E7",
+                    "At least one check failed. Do not rely on it."),
+    "unverifiable": Look("Could not check", ft.Icons.HELP, "#7A4A00", "#FFF2D9",
+                         "Some checks could not be made, so it is neither confirmed nor refuted."),
+}
+CHECKS: dict[str, Look] = {
+    "passed": Look("Passed", ft.Icons.CHECK_CIRCLE, "#1B5E20", "#E4F4E6", ""),
+    "failed": Look("Failed", ft.Icons.CANCEL, "#A3231A", "#FCE9E7", ""),
+    "could-not-check": Look("Could not check", ft.Icons.HELP, "#7A4A00", "#FFF2D9", ""),
+    "warning": Look("Note", ft.Icons.INFO, "#7A4A00", "#FFF2D9", ""),
+    "skipped": Look("Not checked", ft.Icons.REMOVE_CIRCLE_OUTLINE, "#4B5966", "#ECEFF3", ""),
+}
+
+
+def theme() -> ft.Theme:
+    return ft.Theme(color_scheme_seed=BRAND, use_material3=True)
+
+
+def title(text: str, size: int = 22) -> ft.Control:
+    return ft.Semantics(header=True, content=ft.Text(text, size=size, weight=ft.FontWeight.W_700, color=INK))
+
+
+def card(*controls: ft.Control, padding: int = 18, title_text: str | None = None, icon: Any = None) -> ft.Control:
+    items: list[ft.Control] = []
+    if title_text:
+        head: list[ft.Control] = [ft.Icon(icon, color=BRAND, size=20)] if icon else []
+        head.append(ft.Semantics(header=True, content=ft.Text(title_text, size=16, weight=ft.FontWeight.W_700,
+                                                                color=INK)))
+        items.append(ft.Row(head, spacing=8))
+    items.extend(controls)
+    return ft.Container(content=ft.Column(items, spacing=10), bgcolor=SURFACE, border_radius=16, padding=padding,
+                        border=ft.Border.all(1, LINE))
+
+
+def note(text: str, *, error: bool = False) -> ft.Control:
+    if not text:
+        return ft.Container(visible=False)
+    ink, fill, icon = ("#A3231A", "#FCE9E7", ft.Icons.ERROR_OUTLINE) if error else (BRAND, BRAND_SOFT, ft.Icons.INFO)
+    return ft.Semantics(live_region=True, content=ft.Container(
+        content=ft.Row([ft.Icon(icon, color=ink), ft.Text(text, color=ink, expand=True, selectable=True)],
+                       vertical_alignment=ft.CrossAxisAlignment.START),
+        bgcolor=fill, border_radius=12, padding=12))
+
+
+def spinner(text: str) -> ft.Control:
+    if not text:
+        return ft.Container(visible=False)
+    return ft.Semantics(live_region=True, label=text, content=ft.Row(
+        [ft.ProgressRing(width=20, height=20, stroke_width=3), ft.Text(text, color=MUTED)], spacing=12))
+
+
+def primary(text: str, on_click: Callable[..., Any] | None, icon: Any = None, disabled: bool = False) -> ft.Control:
+    return ft.FilledButton(text, icon=icon, on_click=on_click, disabled=disabled,
+                           style=ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=20, vertical=16),
+                                                shape=ft.RoundedRectangleBorder(radius=12)))
+
+
+def secondary(text: str, on_click: Callable[..., Any] | None, icon: Any = None) -> ft.Control:
+    return ft.OutlinedButton(text, icon=icon, on_click=on_click,
+                             style=ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=18, vertical=16),
+                                                  shape=ft.RoundedRectangleBorder(radius=12)))
+
+
+def chip(text: str, ink: str, fill: str, icon: Any = None) -> ft.Control:
+    row: list[ft.Control] = [ft.Icon(icon, color=ink, size=16)] if icon else []
+    row.append(ft.Text(text, color=ink, size=13, weight=ft.FontWeight.W_600))
+    return ft.Container(content=ft.Row(row, spacing=6, tight=True), bgcolor=fill, border_radius=20,
+                        padding=ft.Padding.symmetric(horizontal=10, vertical=4))
+
+
+def fact(label: str, value: str | list[str] | tuple[str, ...], wide: bool) -> ft.Control:
+    if not value:
+        return ft.Container(visible=False)
+    values = [value] if isinstance(value, str) else list(value)
+    body = ft.Column([ft.Text(v, color=INK, selectable=True, size=15) for v in values], spacing=4, expand=True)
+    label_text = ft.Text(label, color=MUTED, size=13, weight=ft.FontWeight.W_600)
+    if wide:
+        return ft.Row([ft.Container(label_text, width=170), body], vertical_alignment=ft.CrossAxisAlignment.START)
+    return ft.Column([label_text, body], spacing=2)
+
+
+def frame(*controls: ft.Control, wide: bool) -> ft.Control:
+    """A screen's scrolling body, centred, at a comfortable reading width."""
+    return ft.ListView(controls=[ft.Row([ft.Container(
+        content=ft.Column(list(controls), spacing=16),
+        padding=ft.Padding.symmetric(horizontal=28 if wide else 14, vertical=22),
+        width=920 if wide else None, expand=not wide)], alignment=ft.MainAxisAlignment.CENTER)], expand=True)

@@ -1,0 +1,41 @@
+"""Per-tab state of the verifier app (observable: a change re-renders the screens that read it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import flet as ft
+
+from verifier.history import Entry
+
+SCAN, ASK, RESULT, HISTORY = "scan", "ask", "result", "history"
+TABS = (SCAN, ASK, HISTORY)
+
+
+@ft.observable
+@dataclass
+class UiState:
+    screen: str = SCAN
+    wide: bool = True
+    offline: bool = False
+    busy: str = ""  # what is being done right now ("Checking…"), shown with a spinner
+    message: str = ""  # a plain-language error or note for the current screen
+    pasted: str = ""
+    result: Entry | None = None
+    came_from: str = SCAN  # where "Back" on the result screen goes
+    history_version: int = 0  # bumped when the history changes, so the list re-reads it
+    # Ask
+    request_qr: bytes | None = None
+    request_url: str = ""
+    request_expires: str = ""
+    request_state: str = ""  # "", "waiting", "expired", "failed"
+    # Camera (desktop)
+    camera_devices: list[int] = field(default_factory=list)
+    camera_device: int = 0
+    camera_on: bool = False
+    camera_preview: bytes | None = None
+    camera_note: str = ""
+    # open check details on the result screen (check ids, per credential index)
+    detail: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,330 @@
+"""The screens: Scan, Ask, Result, History, inside a shell with navigation and the offline switch.
+Phone layout (bottom navigation, one column) below :data:`WIDE_FROM` logical pixels; desktop layout
+(navigation rail, label/value columns) above."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flet as ft
+
+from verifier.history import CredentialFacts, Entry
+
+from .actions import Actions
+from .look import (
+    BACKGROUND,
+    BRAND,
+    BRAND_SOFT,
+    CHECKS,
+    INK,
+    LINE,
+    MUTED,
+    SURFACE,
+    VERDICTS,
+    card,
+    chip,
+    fact,
+    frame,
+    note,
+    primary,
+    secondary,
+    spinner,
+    title,
+)
+from .state import ASK, HISTORY, RESULT, SCAN, TABS, UiState
+
+WIDE_FROM = 760
+NAV = [(SCAN, "Scan", ft.Icons.QR_CODE_SCANNER_OUTLINED, ft.Icons.QR_CODE_SCANNER),
+       (ASK, "Ask", ft.Icons.SEND_TO_MOBILE_OUTLINED, ft.Icons.SEND_TO_MOBILE),
+       (HISTORY, "History", ft.Icons.HISTORY_OUTLINED, ft.Icons.HISTORY)]
+SOURCES = {"camera": "Camera", "image": "QR image", "paste": "Pasted", "link": "Share link", "request": "Request"}
+
+
+def _when(iso: str) -> str:
+    from datetime import datetime
+
+    try:
+        when = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone()
+    except ValueError:
+        return iso
+    return when.strftime("%d %b %Y, %H:%M").lstrip("0")
+
+
+# -- Scan ---------------------------------------------------------------------------------------------
+@ft.component
+def ScanView(state: UiState, actions: Actions) -> ft.Control:
+    wide = state.wide
+    parts: list[ft.Control] = [
+        title("Check a credential"),
+        ft.Text("Scan the candidate's QR code, open a photo of it, or paste what they sent you.", color=MUTED),
+    ]
+    if not actions.page.web:
+        devices = state.camera_devices
+        camera_controls: list[ft.Control] = [
+            ft.Row([
+                ft.Dropdown(label="Camera", value=str(state.camera_device), width=200,
+                            options=[ft.DropdownOption(key=str(d), text=f"Camera {d + 1}") for d in devices]
+                            or [ft.DropdownOption(key="0", text="Camera 1")],
+                            on_select=lambda e: setattr(state, "camera_device", int(e.control.value or 0))),
+                secondary("Find cameras", actions.find_cameras, ft.Icons.SEARCH),
+                primary("Stop camera", actions.stop_camera, ft.Icons.STOP) if state.camera_on
+                else primary("Start camera", actions.start_camera, ft.Icons.VIDEOCAM),
+            ], wrap=True, spacing=10, run_spacing=10),
+        ]
+        if state.camera_preview:
+            camera_controls.append(ft.Image(src=state.camera_preview, width=480, border_radius=12,
+                                            semantics_label="Camera preview"))
+        camera_controls.append(note(state.camera_note))
+        parts.append(card(*camera_controls, title_text="Live camera", icon=ft.Icons.VIDEOCAM))
+    field = ft.TextField(
+        label="Link, JSON or JWT", value=state.pasted, multiline=True, min_lines=3, max_lines=8,
+        hint_text="https://…/s#vp=…   or   {\"@context\": …}   or   eyJ…",
+        on_change=lambda e: setattr(state, "pasted", e.control.value or ""), border_radius=12,
+        text_style=ft.TextStyle(font_family="monospace", size=13))
+    parts.append(card(
+        ft.Text("A share link from the candidate's wallet, a credential's JSON, or a JWT.", color=MUTED),
+        field,
+        ft.Row([primary("Check", actions.check_pasted, ft.Icons.FACT_CHECK, disabled=not state.pasted.strip()),
+                secondary("Clear", lambda _e: setattr(state, "pasted", ""), ft.Icons.CLEAR)], spacing=10),
+        title_text="Paste a link or credential", icon=ft.Icons.CONTENT_PASTE))
+    parts.append(card(
+        ft.Text("A photo or screenshot of the QR code on the candidate's phone.", color=MUTED),
+        ft.Row([secondary("Open a QR image", actions.pick_image, ft.Icons.IMAGE)]),
+        title_text="Open an image", icon=ft.Icons.IMAGE_OUTLINED))
+    parts.append(spinner(state.busy))
+    parts.append(note(state.message, error=True))
+    return frame(*parts, wide=wide)
+
+
+# -- Ask ----------------------------------------------------------------------------------------------
+@ft.component
+def AskView(state: UiState, actions: Actions) -> ft.Control:
+    parts: list[ft.Control] = [
+        title("Ask for a credential"),
+        ft.Text("Show this code to the candidate. Their wallet answers it with a presentation made just for "
+                "this request, so it cannot be a copy.", color=MUTED),
+    ]
+    if state.request_qr and state.request_state == "waiting":
+        qr = ft.Container(ft.Image(src=state.request_qr, width=280, height=280, semantics_label="Request QR code"),
+                          bgcolor=SURFACE, padding=10, border_radius=16, border=ft.Border.all(1, LINE))
+        parts.append(card(
+            ft.Row([qr], alignment=ft.MainAxisAlignment.CENTER),
+            spinner("Waiting for the candidate's wallet…"),
+            ft.Text("Request address", color=MUTED, size=13, weight=ft.FontWeight.W_600),
+            ft.Text(state.request_url, selectable=True, size=12, color=INK, font_family="monospace"),
+            ft.Text(f"Expires {_when(state.request_expires)}.", color=MUTED, size=13),
+            ft.Row([secondary("Cancel request", actions.cancel_request, ft.Icons.CLOSE),
+                    secondary("New request", actions.start_request, ft.Icons.REFRESH)], spacing=10, wrap=True),
+        ))
+    else:
+        if state.request_state == "expired":
+            parts.append(note("That request expired before an answer came. Make a new one."))
+        parts.append(card(
+            ft.Text("A fresh challenge is made for every request and can be answered once.", color=MUTED),
+            ft.Row([primary("New request", actions.start_request, ft.Icons.QR_CODE_2)]),
+            title_text="Request QR code", icon=ft.Icons.QR_CODE_2))
+    parts.append(note(state.message, error=True))
+    return frame(*parts, wide=state.wide)
+
+
+# -- Result -------------------------------------------------------------------------------------------
+def _check_row(check: dict[str, str], key: str, state: UiState) -> ft.Control:
+    look = CHECKS.get(check["status"], CHECKS["skipped"])
+    return ft.ExpansionTile(
+        leading=ft.Icon(look.icon, color=look.ink),
+        title=ft.Text(check["message"], color=INK, size=14),
+        subtitle=ft.Text(look.word, color=look.ink, size=12, weight=ft.FontWeight.W_600),
+        controls=[ft.Container(ft.Column([
+            ft.Text(f"Check: {check['id']}", color=MUTED, size=13, selectable=True),
+            ft.Text(f"Result: {look.word}", color=MUTED, size=13),
+            ft.Text(check["message"], color=INK, size=13, selectable=True),
+        ], spacing=4), padding=ft.Padding.only(left=56, right=16, bottom=12))],
+        expanded_cross_axis_alignment=ft.CrossAxisAlignment.START, shape=ft.RoundedRectangleBorder(radius=10),
+        collapsed_shape=ft.RoundedRectangleBorder(radius=10), min_tile_height=44, dense=True,
+        key=key,
+    )
+
+
+def _credential_card(cred: CredentialFacts, n: int, many: bool, state: UiState) -> ft.Control:
+    wide = state.wide
+    look = VERDICTS.get(cred.verdict, VERDICTS["unverifiable"])
+    issuer_chip = (chip("Known issuer", "#1B5E20", "#E4F4E6", ft.Icons.VERIFIED_USER) if cred.issuer_known
+                   else chip("Self-asserted name", "#7A4A00", "#FFF2D9", ft.Icons.WARNING_AMBER))
+    head: list[ft.Control] = [
+        ft.Row([ft.Semantics(header=True, content=ft.Text(cred.achievement, size=20, weight=ft.FontWeight.W_700,
+                                                          color=INK)),
+                chip(look.word, look.ink, look.fill, look.icon) if many else ft.Container(visible=False)],
+               wrap=True, spacing=10),
+        ft.Text(" · ".join(x for x in (cred.kind, cred.achievement_type) if x), color=MUTED, size=13),
+    ]
+    facts: list[ft.Control] = [
+        fact("Issued by", cred.issuer, wide),
+        ft.Row([ft.Container(width=170 if wide else 0), issuer_chip], spacing=0) if wide else issuer_chip,
+        fact("Issued to", cred.subject, wide),
+        fact("What it certifies", cred.description, wide),
+        fact("Competencies", cred.competencies, wide),
+        fact("Credits", cred.credits, wide),
+        fact("Results", cred.results, wide),
+        fact("Evidence", cred.evidence, wide),
+        fact("Issued", cred.issued, wide),
+        fact("Valid until", cred.valid_until or "No end date", wide),
+        fact("Status as of", cred.status_as_of or "It has no status list", wide),
+    ]
+    checks = [_check_row(c, f"c{n}-{i}", state) for i, c in enumerate(cred.checks)]
+    return card(*head, ft.Divider(color=LINE), *facts, ft.Divider(color=LINE),
+                ft.Semantics(header=True, content=ft.Text("Every check", size=15, weight=ft.FontWeight.W_700,
+                                                          color=INK)),
+                ft.Column(checks, spacing=2))
+
+
+def _verdict_banner(entry: Entry, wide: bool) -> ft.Control:
+    look = VERDICTS.get(entry.verdict, VERDICTS["unverifiable"])
+    facts = entry.facts
+    explain = look.explain
+    if facts.is_presentation and len(facts.credentials) > 1:
+        explain += f" {len(facts.credentials)} credentials were presented."
+    return ft.Semantics(live_region=True, label=f"Result: {look.word}", content=ft.Container(
+        content=ft.Row([
+            ft.Icon(look.icon, color=look.ink, size=64 if wide else 48),
+            ft.Column([
+                ft.Text(look.word, size=40 if wide else 32, weight=ft.FontWeight.W_800, color=look.ink),
+                ft.Text(explain, color=look.ink, size=15),
+                ft.Text(f"{SOURCES.get(entry.source, entry.source)} · checked {_when(entry.verified_at)}",
+                        color=look.ink, size=13),
+            ], spacing=4, expand=True),
+        ], spacing=18, vertical_alignment=ft.CrossAxisAlignment.CENTER),
+        bgcolor=look.fill, border_radius=20, padding=ft.Padding.symmetric(horizontal=24, vertical=22),
+        border=ft.Border.all(2, look.ink)))
+
+
+@ft.component
+def ResultView(state: UiState, actions: Actions) -> ft.Control:
+    entry = state.result
+    if entry is None:
+        return frame(title("No result"), note("That verification was deleted."), wide=state.wide)
+    facts = entry.facts
+    parts: list[ft.Control] = [
+        ft.Row([secondary("Back", lambda _e: actions.back(), ft.Icons.ARROW_BACK),
+                secondary("Export PDF", actions.export_pdf, ft.Icons.PICTURE_AS_PDF)], spacing=10, wrap=True),
+        _verdict_banner(entry, state.wide),
+    ]
+    if facts.problems or facts.warnings:
+        words = ([f"Problems: {', '.join(facts.problems)}."] if facts.problems else []) + \
+                ([f"Notes: {', '.join(facts.warnings)}."] if facts.warnings else [])
+        parts.append(note(" ".join(words), error=bool(facts.problems)))
+    if facts.is_presentation:
+        rows = [_check_row(c, f"p-{i}", state) for i, c in enumerate(facts.presentation_checks)]
+        parts.append(card(
+            fact("Presented by", facts.holder or "not stated", state.wide),
+            fact("Credentials", f"{len(facts.credentials)} in this presentation", state.wide),
+            ft.Column(rows, spacing=2), title_text="The presentation", icon=ft.Icons.FOLDER_SHARED))
+    many = len(facts.credentials) > 1
+    for n, cred in enumerate(facts.credentials):
+        parts.append(_credential_card(cred, n, many, state))
+    for n, cred in enumerate(facts.endorsements):
+        parts.append(card(fact("Endorsed by", cred.issuer, state.wide),
+                          ft.Column([_check_row(c, f"e{n}-{i}", state) for i, c in enumerate(cred.checks)]),
+                          title_text="Endorsement", icon=ft.Icons.THUMB_UP))
+    parts.append(note(state.message))
+    parts.append(ft.Row([primary("Check another", lambda _e: actions.go(SCAN), ft.Icons.QR_CODE_SCANNER)]))
+    return frame(*parts, wide=state.wide)
+
+
+# -- History ------------------------------------------------------------------------------------------
+def _history_row(entry: Entry, actions: Actions, wide: bool) -> ft.Control:
+    look = VERDICTS.get(entry.verdict, VERDICTS["unverifiable"])
+    who = entry.issuer + ("" if entry.issuer_known else " (self-asserted)")
+    return ft.Container(
+        content=ft.Row([
+            ft.Icon(look.icon, color=look.ink, size=28),
+            ft.Column([
+                ft.Text(entry.achievement, weight=ft.FontWeight.W_700, color=INK, size=15,
+                        max_lines=2, overflow=ft.TextOverflow.ELLIPSIS),
+                ft.Text(f"{look.word} · {who}", color=MUTED, size=13, max_lines=2,
+                        overflow=ft.TextOverflow.ELLIPSIS),
+                ft.Text(f"{SOURCES.get(entry.source, entry.source)} · {_when(entry.verified_at)}", color=MUTED,
+                        size=12),
+            ], spacing=2, expand=True),
+            ft.TextButton("Open", on_click=lambda _e: actions.open_entry(entry.id),
+                          tooltip=f"Open the result for {entry.achievement}"),
+            ft.IconButton(ft.Icons.DELETE_OUTLINE, tooltip=f"Delete {entry.achievement}", icon_color=MUTED,
+                          on_click=lambda _e: actions.delete_entry(entry.id)),
+        ], spacing=12),
+        bgcolor=SURFACE, border_radius=14, padding=ft.Padding.symmetric(horizontal=14, vertical=10),
+        border=ft.Border.all(1, LINE), on_click=lambda _e: actions.open_entry(entry.id),
+    )
+
+
+@ft.component
+def HistoryView(state: UiState, actions: Actions) -> ft.Control:
+    _ = state.history_version  # re-read when it changes
+    entries = actions.engine.history.list()
+    parts: list[ft.Control] = [
+        ft.Row([title("History"), secondary("Export CSV", actions.export_csv, ft.Icons.TABLE_VIEW)],
+               alignment=ft.MainAxisAlignment.SPACE_BETWEEN, wrap=True),
+        ft.Text("Verifications made on this device. Only you can see them; delete any you no longer need.",
+                color=MUTED),
+        note(state.message),
+    ]
+    if not entries:
+        parts.append(card(ft.Text("Nothing checked yet. Results appear here after each check.", color=MUTED)))
+    parts.extend(_history_row(e, actions, state.wide) for e in entries)
+    return frame(*parts, wide=state.wide)
+
+
+# -- Shell --------------------------------------------------------------------------------------------
+def _offline_bar(state: UiState, actions: Actions) -> ft.Control:
+    if not state.offline:
+        return ft.Container(visible=False)
+    return ft.Container(
+        content=ft.Row([ft.Icon(ft.Icons.CLOUD_OFF, color="#7A4A00", size=18),
+                        ft.Text("Offline mode. " + actions.cache_words(), color="#7A4A00", size=13, expand=True)],
+                       spacing=8),
+        bgcolor="#FFF2D9", padding=ft.Padding.symmetric(horizontal=16, vertical=8))
+
+
+@ft.component
+def VerifierApp(state: UiState, actions: Actions) -> ft.Control:
+    screen = state.screen
+    tab = screen if screen in TABS else state.came_from if state.came_from in TABS else SCAN
+    index = [t for t, *_ in NAV].index(tab)
+    body: ft.Control
+    if screen == ASK:
+        body = AskView(state, actions)
+    elif screen == RESULT:
+        body = ResultView(state, actions)
+    elif screen == HISTORY:
+        body = HistoryView(state, actions)
+    else:
+        body = ScanView(state, actions)
+
+    def pick(e: Any) -> None:
+        actions.go(NAV[int(e.control.selected_index)][0])
+
+    brand = ft.Row([
+        ft.Container(ft.Icon(ft.Icons.VERIFIED_USER, color=SURFACE, size=20), bgcolor=BRAND, border_radius=10,
+                     padding=6),
+        ft.Column([ft.Text("Satchel Verifier", size=18, weight=ft.FontWeight.W_800, color=INK),
+                   ft.Text("Check badges and credentials", size=11, color=MUTED)] if state.wide else
+                  [ft.Text("Satchel Verifier", size=17, weight=ft.FontWeight.W_800, color=INK)], spacing=0),
+    ], spacing=10)
+    switch = ft.Switch(label="Offline mode", value=state.offline, active_color=BRAND,
+                       on_change=lambda e: actions.set_offline(bool(e.control.value)))
+    top = ft.Container(content=ft.Row([brand, switch], alignment=ft.MainAxisAlignment.SPACE_BETWEEN),
+                       bgcolor=SURFACE, padding=ft.Padding.symmetric(horizontal=16, vertical=10),
+                       border=ft.Border.only(bottom=ft.BorderSide(1, LINE)))
+    content = ft.Container(ft.Column([_offline_bar(state, actions), ft.Container(body, expand=True)], spacing=0,
+                                     expand=True), expand=True, bgcolor=BACKGROUND)
+    if state.wide:
+        rail = ft.NavigationRail(
+            selected_index=index, on_change=pick, label_type=ft.NavigationRailLabelType.ALL, min_width=92,
+            bgcolor=SURFACE, indicator_color=BRAND_SOFT,
+            destinations=[ft.NavigationRailDestination(icon=i, selected_icon=s, label=label)
+                          for _t, label, i, s in NAV])
+        return ft.Column([top, ft.Row([rail, ft.VerticalDivider(width=1, color=LINE), content], expand=True,
+                                      spacing=0)], expand=True, spacing=0)
+    bar = ft.NavigationBar(
+        selected_index=index, on_change=pick, bgcolor=SURFACE, indicator_color=BRAND_SOFT,
+        label_behavior=ft.NavigationBarLabelBehavior.ALWAYS_SHOW,
+        destinations=[ft.NavigationBarDestination(icon=i, selected_icon=s, label=label) for _t, label, i, s in NAV])
+    return ft.Column([top, content, bar], expand=True, spacing=0)
