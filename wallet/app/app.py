@@ -107,7 +107,7 @@ def SatchelApp(session: SessionState, layout: LayoutState, state: AppState, serv
             ft.Route(path="badge/:id", component=lambda: DetailView(state.detail, state.badges, services, wide)),
             ft.Route(path="pathways", component=lambda: PathwaysView(state.pathways, services, wide)),
             ft.Route(path="import", component=lambda: ImportView(state.importing, services, wide)),
-            ft.Route(path="share", component=lambda: ShareView(state.share, services, wide)),
+            ft.Route(path="share", component=lambda: ShareView(state.share, state.badges, services, wide)),
             ft.Route(path="settings", component=lambda: SettingsView(state.settings, services, wide)),
         ]),
     ], not_found=lambda: BadgesView(state.badges, services, wide)), expand=True)

@@ -162,6 +162,7 @@ class WalletServices:
         prefs = self._read_settings()
         self.state.settings.autolock_minutes = int(prefs.get("autolock_minutes", 5))
         self.state.session.phase = LOCKED if self.wallet_path.exists() else FIRST_RUN
+        self.state.share.available = sharing_available()
 
     # -- paths and preferences -------------------------------------------------------------------
 
@@ -727,10 +728,126 @@ class WalletServices:
         self.state.settings.message = "Trust list removed."
         await self.load_settings()
 
+    async def choose_for_sharing(self, record_ids: list[str]) -> None:
+        """Selects badges to share and shows exactly what would be disclosed."""
+        self.touch()
+        share = self.state.share
+        share.selected = list(dict.fromkeys(record_ids))
+        share.qr_png, share.error, share.message = None, "", ""
+
+        def describe() -> list[str]:
+            profile = self.store.default_profile()
+            did = profile.did if profile else "no profile"
+            lines: list[str] = []
+            for record_id in share.selected:
+                lines += disclosure_lines(self.store.get_credential(record_id), did)
+            return lines
+
+        share.disclosure = await asyncio.to_thread(describe) if share.selected else []
+
+    async def share_as_qr(self, recipient: str) -> None:
+        self.touch()
+        share = self.state.share
+        if not share.selected:
+            share.error = "Choose at least one badge to share."
+            return
+        if not recipient.strip():
+            share.error = "Say who the QR code is for (a person or an organisation); it goes in your share history."
+            return
+        from wallet.share import QrTooLarge, ShareError, share_qr
+
+        share.error, share.busy = "", "Signing and drawing the QR code…"
+        try:
+            made = await asyncio.to_thread(share_qr, self.store, list(share.selected), recipient=recipient.strip(),
+                                           max_version=40, pixels=1200)  # shown full screen, bright: 40 reads
+        except QrTooLarge:
+            share.error = "Those badges are too much for one QR code. Share fewer at a time."
+            return
+        except (ShareError, StoreError) as exc:
+            share.error = f"The QR code could not be made: {exc}"
+            return
+        finally:
+            share.busy = ""
+        share.qr_png = made.qr.png
+        share.expires = short_date(made.expires.isoformat())
+        share.message = f"Show this QR code to {recipient.strip()}. It works until {share.expires}."
+        await self.load_share_history()
+
+    def close_qr(self) -> None:
+        self.touch()
+        self.state.share.qr_png = None
+
+    async def load_share_history(self) -> None:
+        from .state import ShareLine
+
+        if self._store is None:
+            return
+        entries = await asyncio.to_thread(self.store.list_shares)
+        now = self._clock()
+        seen: set[str] = set()
+        lines = []
+        for entry in sorted(entries, key=lambda e: e.shared_at, reverse=True):
+            group = str(entry.details.get("group") or entry.id)
+            if group in seen:
+                continue
+            seen.add(group)
+            names = [e.credential_name for e in entries if str(e.details.get("group") or e.id) == group]
+            lines.append(ShareLine(
+                id=entry.id, credential_name=", ".join(names), recipient=entry.recipient,
+                shared_at=short_date(entry.shared_at.isoformat()),
+                expires_at=short_date(entry.expires_at.isoformat()) if entry.expires_at else "",
+                active=entry.is_active(now),
+            ))
+        self.state.share.history = lines
+
+    async def unshare(self, share_id: str) -> None:
+        self.touch()
+        from wallet.share import ShareError, unshare
+
+        share = self.state.share
+        client = self.network.client() if hasattr(self.network, "client") else None
+        try:
+            result = await asyncio.to_thread(unshare, self.store, share_id, client)
+        except (ShareError, StoreError) as exc:
+            share.error = f"Could not unshare: {exc}"
+            return
+        share.message = ("Unshared: the link no longer works." if result.recalled else
+                         "Marked as unshared. A QR code someone already scanned cannot be called back; "
+                         "its proof stops working when it expires.")
+        await self.load_share_history()
+
     def set_autolock_minutes(self, minutes: int) -> None:
         self.touch()
         self.state.settings.autolock_minutes = minutes
         self._write_settings(autolock_minutes=minutes)
+
+
+# -- Share (wallet.share) ----------------------------------------------------------------------
+
+
+def sharing_available() -> bool:
+    try:
+        import wallet.share  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def disclosure_lines(record: CredentialRecord, holder_did: str) -> list[str]:
+    """What the recipient will see, in plain words: the whole credential travels, signed by you."""
+    facts = badge_facts(record.credential, record.report)
+    lines = [f"“{facts.name}” from {facts.issuer.name if facts.issuer else 'an unknown issuer'}"]
+    details = [label for label, present in (
+        ("the description and criteria", facts.description or facts.criteria),
+        ("your results", facts.results), ("credits", facts.credits_earned), ("the evidence", facts.evidence),
+        ("the skills it aligns to", facts.alignments), ("the issue and expiry dates", facts.issued),
+    ) if present]
+    if details:
+        lines.append("  including " + ", ".join(details))
+    if facts.recipient:
+        lines.append(f"  issued to {facts.recipient}")
+    lines.append(f"  presented by you ({holder_did})")
+    return lines
 
 
 def raw_text_of(record: CredentialRecord) -> str:

@@ -29,7 +29,7 @@ from .common import (
 def label_value(label: str, value: str) -> ft.Control:
     return ft.Column([
         ft.Text(label, size=12, color=MUTED, weight=ft.FontWeight.W_600),
-        ft.Text(value, color=INK, selectable=True),
+        ft.Text(value, color=INK),
     ], spacing=2)
 
 
@@ -71,7 +71,7 @@ def checks_list(report: ReportInPlainWords) -> ft.Control:
                 ft.Row([ft.Text(check.title, weight=ft.FontWeight.W_600, color=INK),
                         ft.Text(check.status_word, color=look.ink, size=12, weight=ft.FontWeight.W_600)],
                        wrap=True, spacing=8),
-                ft.Text(check.explanation, color=MUTED, size=13, selectable=True),
+                ft.Text(check.explanation, color=MUTED, size=13),
             ], spacing=2, expand=True),
         ], vertical_alignment=ft.CrossAxisAlignment.START)))
     if report.attached:
@@ -84,7 +84,7 @@ def what_it_certifies(facts: BadgeFacts) -> list[ft.Control]:
     parts: list[ft.Control] = []
     about: list[ft.Control] = []
     if facts.description:
-        about.append(ft.Text(facts.description, color=INK, selectable=True))
+        about.append(ft.Text(facts.description, color=INK))
     small = [(label, value) for label, value in (
         ("Kind", facts.achievement_type), ("Field of study", facts.field_of_study), ("Code", facts.code),
     ) if value]
@@ -93,8 +93,7 @@ def what_it_certifies(facts: BadgeFacts) -> list[ft.Control]:
     if about:
         parts.append(section("What it certifies", *about, icon=ft.Icons.SCHOOL))
     if facts.criteria or facts.criteria_url:
-        parts.append(section("How it was earned", ft.Text(facts.criteria or facts.criteria_url, color=INK,
-                                                         selectable=True), icon=ft.Icons.CHECKLIST))
+        parts.append(section("How it was earned", ft.Text(facts.criteria or facts.criteria_url, color=INK), icon=ft.Icons.CHECKLIST))
     if facts.learning_outcomes:
         parts.append(section("Learning outcomes", bullet_list(facts.learning_outcomes), icon=ft.Icons.LIGHTBULB))
     if facts.alignments:
@@ -119,8 +118,8 @@ def what_it_certifies(facts: BadgeFacts) -> list[ft.Control]:
     if facts.evidence:
         rows = [ft.Column([
             ft.Text(e.name + (f" ({e.genre})" if e.genre else ""), weight=ft.FontWeight.W_600, color=INK),
-            *([ft.Text(e.narrative, size=13, color=INK, selectable=True)] if e.narrative else []),
-            *([ft.Text(e.url, size=12, color=PRIMARY, selectable=True)] if e.url else []),
+            *([ft.Text(e.narrative, size=13, color=INK)] if e.narrative else []),
+            *([ft.Text(e.url, size=12, color=PRIMARY)] if e.url else []),
         ], spacing=2) for e in facts.evidence]
         parts.append(section("Evidence", *rows, icon=ft.Icons.ATTACH_FILE))
     return parts
@@ -137,9 +136,9 @@ def issuer_and_dates(facts: BadgeFacts) -> ft.Control:
                                bgcolor="#E3F3E6", border_radius=10, padding=ft.Padding.symmetric(horizontal=8, vertical=2)))
         rows.append(ft.Column([
             ft.Text("Issuer", size=12, color=MUTED, weight=ft.FontWeight.W_600),
-            ft.Row([ft.Text(facts.issuer.name, color=INK, weight=ft.FontWeight.W_600, selectable=True), marker],
+            ft.Row([ft.Text(facts.issuer.name, color=INK, weight=ft.FontWeight.W_600), marker],
                    wrap=True),
-            ft.Text(facts.issuer.identifier, size=12, color=MUTED, selectable=True),
+            ft.Text(facts.issuer.identifier, size=12, color=MUTED),
         ], spacing=2))
     dates = [(k, short_date(v)) for k, v in (("Issued", facts.issued), ("Valid until", facts.valid_until)) if v]
     if dates:
@@ -187,8 +186,7 @@ def DetailView(detail: DetailState, badges: BadgeListState, services: WalletServ
 
     image = badges.images.get(record_id)
     title = ft.Column([
-        ft.Semantics(header=True, content=ft.Text(facts.name, size=26, weight=ft.FontWeight.W_800, color=INK,
-                                                  selectable=True)),
+        ft.Semantics(header=True, content=ft.Text(facts.name, size=26, weight=ft.FontWeight.W_800, color=INK)),
         ft.Text(facts.issuer.name if facts.issuer else "Unknown issuer", color=MUTED),
     ], spacing=4, expand=True)
     head = ft.Container(

@@ -85,7 +85,7 @@ def SettingsView(settings: SettingsState, services: WalletServices, wide: bool) 
                 ft.Text(p.label, weight=ft.FontWeight.W_700, color=INK),
                 ft.Text("default" if p.is_default else "", color="#1D5E2A", size=12, weight=ft.FontWeight.W_600),
             ]),
-            ft.Text(p.did, size=12, color=MUTED, selectable=True, font_family="monospace"),
+            ft.Text(p.did, size=12, color=MUTED, font_family="monospace"),
             *([] if p.is_default else [ft.TextButton(
                 f"Make {p.label} the default", on_click=lambda _=None, pid=p.id: page.run_task(
                     services.make_default_profile, pid))]),
@@ -97,7 +97,7 @@ def SettingsView(settings: SettingsState, services: WalletServices, wide: bool) 
     )
     trust_rows: list[ft.Control] = (
         [ft.Text(f"Using “{settings.trust_list_name}”:", color=INK)]
-        + [ft.Text(f"• {line}", size=13, color=INK, selectable=True) for line in settings.trusted_issuers[:20]]
+        + [ft.Text(f"• {line}", size=13, color=INK) for line in settings.trusted_issuers[:20]]
         + [ft.TextButton("Remove trust list", on_click=lambda: page.run_task(services.remove_trust_list))]
         if settings.trust_list_name else
         [ft.Text("No trust list. Issuer names are shown as self-asserted: the issuer chose them.", color=MUTED)]
@@ -115,7 +115,7 @@ def SettingsView(settings: SettingsState, services: WalletServices, wide: bool) 
                 text_input("Backup passphrase", backup_passphrase, set_backup_passphrase, password=True),
                 strength_meter(backup_passphrase) if backup_passphrase else ft.Container(visible=False),
                 ft.FilledButton("Make backup", icon=ft.Icons.SAVE, on_click=backup),
-                *([ft.Text(f"Last backup: {settings.last_backup}", size=12, color=MUTED, selectable=True)]
+                *([ft.Text(f"Last backup: {settings.last_backup}", size=12, color=MUTED)]
                   if settings.last_backup else []),
                 icon=ft.Icons.BACKUP),
         section("Passphrase",
@@ -134,8 +134,7 @@ def SettingsView(settings: SettingsState, services: WalletServices, wide: bool) 
         section("About Satchel",
                 ft.Text(f"Satchel {app_version()}: a learner-owned wallet for Open Badges and Verifiable "
                         "Credentials. Everything stays encrypted on this device.", color=INK),
-                ft.Text(f"{settings.badge_count} badges in {settings.wallet_location}", size=12, color=MUTED,
-                        selectable=True),
+                ft.Text(f"{settings.badge_count} badges in {settings.wallet_location}", size=12, color=MUTED),
                 ft.OutlinedButton("Check all badges again", icon=ft.Icons.REFRESH, on_click=check_everything),
                 icon=ft.Icons.INFO),
     ]

@@ -1,0 +1,230 @@
+"""The verifier app in headless Chromium (web mode, loopback only): paste, QR image, share link and
+request flow each end on the right result screen; history and exports; phone and desktop layouts,
+with screenshots in build/screenshots/verifier/ (looked at by a person)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import cv2
+import httpx
+import qrcode
+from PIL import Image
+
+from tests.helpers import VC2, ed25519_signer, ob3_credential
+from tests.ui.ui_driver import (
+    DESKTOP,
+    PHONE,
+    REPO,
+    click,
+    is_shown,
+    nudge,
+    scroll_to_shown,
+    steady_screenshot,
+    type_into,
+    upload_files,
+    wait_shown,
+)
+from tests.ui.verifier_fixtures import *  # noqa: F403 - the fixtures: page, verifier_app
+from tests.ui.verifier_fixtures import running_verifier
+from verifier.links import encode_inline_link
+from wallet.share.qrcodec import encode_qr_text  # the wallet as a tool: the QR its share screen shows
+
+SHOTS = REPO / "build" / "screenshots" / "verifier"
+
+
+def shot(page: Any, name: str) -> None:
+    steady_screenshot(page, SHOTS / f"{name}.png")
+
+
+def signed_vp(n: int = 1, *, challenge: str | None = None, domain: str | None = None) -> dict[str, Any]:
+    issuer, holder = ed25519_signer(), ed25519_signer()
+    creds = []
+    for i in range(n):
+        doc = ob3_credential(issuer.did, subject=holder.did, id=f"urn:uuid:00000000-0000-4000-8000-00000000000{i}")
+        if i:
+            doc["credentialSubject"]["achievement"]["name"] = "Safe patient handling"
+            doc["name"] = "Safe patient handling"
+        creds.append(issuer.sign(doc))
+    vp = {"@context": [VC2], "type": ["VerifiablePresentation"], "holder": holder.did, "verifiableCredential": creds}
+    options = {k: v for k, v in (("challenge", challenge), ("domain", domain)) if v}
+    return holder.sign(vp, proof_purpose="authentication", **options)
+
+
+def go_to(page: Any, tab: str) -> None:
+    nudge(page)
+    page.get_by_role("tab", name=tab).or_(page.get_by_role("button", name=tab)).first.click()
+
+
+def page_text_with(page: Any, needle: str) -> str:
+    """The text of the first element (text or label) containing ``needle``."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        found = page.evaluate("""needle => {
+            for (const e of document.querySelectorAll('flt-semantics, [aria-label], textarea, input')) {
+              for (const t of [e.getAttribute('aria-label') || '', e.value || '', e.textContent || '']) {
+                if (t.includes(needle)) return t; } }
+            return null; }""", needle)
+        if found:
+            return str(found)
+        nudge(page)
+        time.sleep(0.25)
+    raise TimeoutError(f"no text with {needle!r}")
+
+
+def test_paste_credential_json_shows_verified_with_its_facts(page: Any, issuer_samples: Path) -> None:
+    wait_shown(page, "Check a credential")
+    shot(page, "desktop-scan")
+    type_into(page, "Link, JSON or JWT", (issuer_samples / "ob3-v2-eddsa-rdfc-2022.json").read_text())
+    click(page, "button", "Check")
+    wait_shown(page, "Verified")
+    for text in ("Every check passed", "Donning and doffing PPE", "Riverside Community College",
+                 "Self-asserted name", "Issued to", "IPAC-1", "0.5 credits earned", "Pasted"):
+        wait_shown(page, text, timeout=5_000)
+    shot(page, "desktop-result-verified")
+    scroll_to_shown(page, "Every check")
+    scroll_to_shown(page, "Not revoked")
+    scroll_to_shown(page, "status as of") if is_shown(page, "status as of") else scroll_to_shown(page, "Status as of")
+    shot(page, "desktop-result-checks")
+
+
+def test_revoked_credential_shows_problem(page: Any, issuer_samples: Path) -> None:
+    wait_shown(page, "Check a credential")
+    type_into(page, "Link, JSON or JWT", (issuer_samples / "ob3-v2-eddsa-rdfc-2022-revoked.json").read_text())
+    click(page, "button", "Check")
+    wait_shown(page, "Problem")
+    wait_shown(page, "At least one check failed")
+    wait_shown(page, "revoked")
+    shot(page, "desktop-result-problem")
+
+
+def test_unreadable_paste_says_why_and_stays_on_scan(page: Any) -> None:
+    wait_shown(page, "Check a credential")
+    type_into(page, "Link, JSON or JWT", "hello there")
+    click(page, "button", "Check")
+    wait_shown(page, "not a share link")
+    assert is_shown(page, "Check a credential")
+
+
+def test_qr_image_upload_shows_result(page: Any, tmp_path: Path) -> None:
+    text = encode_qr_text(signed_vp())
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=6, border=4)
+    qr.add_data(text)
+    qr.make(fit=True)
+    photo = Image.new("RGB", (900, 1100), (200, 196, 188))  # a screenshot-like picture around the code
+    code = qr.make_image().convert("RGB")
+    photo.paste(code, ((900 - code.size[0]) // 2, 180))
+    path = tmp_path / "qr-photo.png"
+    photo.save(path)
+    assert cv2.imread(str(path)) is not None
+    wait_shown(page, "Open a QR image")
+    upload_files(page, "Open a QR image", [path])
+    wait_shown(page, "Verified")
+    wait_shown(page, "QR image")
+    wait_shown(page, "The presentation")
+    wait_shown(page, "Wound care basics")
+
+
+def test_share_link_with_two_credentials_lists_both(page: Any) -> None:
+    link = encode_inline_link("http://127.0.0.1:8400", signed_vp(2))
+    wait_shown(page, "Check a credential")
+    type_into(page, "Link, JSON or JWT", link)
+    click(page, "button", "Check")
+    wait_shown(page, "Verified")
+    wait_shown(page, "2 credentials were presented")
+    wait_shown(page, "Share link")
+    wait_shown(page, "The presentation")
+    scroll_to_shown(page, "Wound care basics")
+    scroll_to_shown(page, "Safe patient handling")
+    shot(page, "desktop-result-presentation")
+
+
+def test_request_flow_answered_by_a_wallet_ends_verified(page: Any) -> None:
+    go_to(page, "Ask")
+    wait_shown(page, "Ask for a credential")
+    click(page, "button", "New request")
+    wait_shown(page, "Waiting for the candidate's wallet")
+    url = page_text_with(page, "/exchanges/").strip()
+    url = url[url.index("http"):].split()[0]
+    shot(page, "desktop-ask")
+    with httpx.Client(timeout=30) as wallet:  # what a wallet does with the request QR
+        request = wallet.post(url, json={}).json()["verifiablePresentationRequest"]
+        vp = signed_vp(challenge=request["challenge"], domain=request["domain"])
+        answer = wallet.post(url, json={"verifiablePresentation": vp})
+    assert answer.status_code == 200 and answer.json()["verified"] is True
+    wait_shown(page, "Verified")
+    wait_shown(page, "Request")
+    wait_shown(page, "Wound care basics")
+    assert not is_shown(page, "no-challenge")  # it answered our own fresh challenge
+    shot(page, "desktop-result-request")
+
+
+def test_history_lists_checks_opens_them_and_exports_csv(page: Any, verifier_app: Any) -> None:
+    go_to(page, "History")
+    wait_shown(page, "Verifications made on this device")
+    wait_shown(page, "Donning and doffing PPE")
+    shot(page, "desktop-history")
+    click(page, "button", "Export CSV")
+    deadline = time.monotonic() + 20
+    exports = verifier_app.home / "exports"
+    while time.monotonic() < deadline and not list(exports.glob("verifications-*.csv")):
+        time.sleep(0.2)
+    csv_files = list(exports.glob("verifications-*.csv"))
+    assert csv_files, "no CSV was exported"
+    text = csv_files[0].read_text(encoding="utf-8-sig")
+    assert text.startswith("id,verified_at,source,verdict,answer,issuer")
+    assert "Donning and doffing PPE" in text and ",paste,valid,Verified," in text
+    page.get_by_role("button", name="Open the result for Donning and doffing PPE").first.click()
+    wait_shown(page, "Export PDF")
+    click(page, "button", "Export PDF")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not list(exports.glob("verification-*.pdf")):
+        time.sleep(0.2)
+    pdfs = list(exports.glob("verification-*.pdf"))
+    assert pdfs and pdfs[0].read_bytes().startswith(b"%PDF-")
+
+
+def test_offline_switch_says_how_old_the_saved_documents_are(page: Any) -> None:
+    wait_shown(page, "Check a credential")
+    click(page, "switch", "Offline mode")
+    wait_shown(page, "Offline mode. Using")
+    wait_shown(page, "saved issuer document")
+    shot(page, "desktop-offline")
+
+
+def test_phone_layout_screens(page: Any, issuer_samples: Path) -> None:
+    page.set_viewport_size(PHONE)
+    wait_shown(page, "Check a credential")
+    time.sleep(1)
+    shot(page, "phone-scan")
+    type_into(page, "Link, JSON or JWT", (issuer_samples / "ob3-v2-eddsa-rdfc-2022.json").read_text())
+    click(page, "button", "Check")
+    wait_shown(page, "Verified")
+    shot(page, "phone-result-verified")
+    go_to(page, "Ask")
+    click(page, "button", "New request")
+    wait_shown(page, "Waiting for the candidate's wallet")
+    shot(page, "phone-ask")
+    go_to(page, "History")
+    wait_shown(page, "Verifications made on this device")
+    shot(page, "phone-history")
+    page.set_viewport_size(DESKTOP)
+
+
+def test_app_uses_its_data_dir_and_starts_with_no_history(tmp_path: Path, browser: Any) -> None:
+    from tests.ui.ui_driver import open_app
+
+    home = tmp_path / "fresh"
+    home.mkdir()
+    with running_verifier(home) as running:
+        tab = open_app(browser, running.url, DESKTOP)
+        try:
+            go_to(tab, "History")
+            wait_shown(tab, "Nothing checked yet")
+        finally:
+            tab.context.close()
+    assert (home / "history.sqlite3").is_file()
+    assert json.dumps(str(home))
