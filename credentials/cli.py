@@ -27,13 +27,17 @@ _HEADLINE = {Verdict.VALID: "VERIFIED", Verdict.INVALID: "PROBLEM", Verdict.UNVE
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="satchel-verify", description="Verify Open Badges and Verifiable "
                                 "Credentials (JSON, JWT, baked PNG/SVG, OB 2.0 hosted) offline-first.")
-    p.add_argument("inputs", nargs="+", metavar="FILE|URL|-", help="what to verify; - reads stdin")
+    p.add_argument("inputs", nargs="+", metavar="FILE|URL|-",
+                   help="what to verify: a credential or presentation file (JSON, JWT, baked PNG/SVG), a QR "
+                        "picture (PNG/JPEG), a URL or share link; - reads stdin (JSON, JWT, SV1: QR text, link)")
     p.add_argument("--json", action="store_true", help="one JSON object per input (JSON Lines)")
     p.add_argument("--offline", action="store_true", help="never touch the network")
     p.add_argument("--documents", metavar="MAP", help="JSON map of URL -> local file answering fetches")
     p.add_argument("--at", metavar="TIME", help="verify as of this ISO 8601 time (default: now)")
     p.add_argument("--challenge", help="the challenge the holder was asked to sign (presentations)")
     p.add_argument("--domain", help="the domain the holder was asked to sign for (presentations)")
+    p.add_argument("--allow-loopback", action="store_true",
+                   help="development: also fetch from 127.0.0.1 (a local issuer stub or verifier)")
     p.add_argument("--cache", metavar="DIR", help="keep fetched issuer documents here; used when offline")
     p.add_argument("--trust", metavar="FILE", help="issuer trust list (DCC issuer registry JSON shape)")
     p.add_argument("--identity", metavar="EMAIL|URL|PHONE",
@@ -57,7 +61,15 @@ def _fetcher(args: argparse.Namespace) -> Fetcher:
         from .cache import DiskCache
 
         cache = DiskCache(args.cache)
-    return Fetcher(None if args.offline else make_client(), documents=documents, cache=cache)
+    client = None
+    if not args.offline:
+        if args.allow_loopback:
+            from ._transports import GuardedTransport
+
+            client = make_client(GuardedTransport(allow_loopback=True))
+        else:
+            client = make_client()
+    return Fetcher(client, documents=documents, cache=cache)
 
 
 def render_text(report: VerificationReport, name: str) -> str:

@@ -90,10 +90,13 @@ def verify_parsed(parsed: ParsedInput, opts: VerifyOptions, source: str | None =
 
 def _dispatch(parsed: ParsedInput, opts: VerifyOptions, source: str | None) -> VerificationReport:
     fmt = parsed.format if not parsed.container else f"{parsed.format} (baked {parsed.container})"
+    if parsed.format == "relay":
+        return _verify_relay(parsed, opts, source)
     if parsed.format == "vc":
         assert parsed.document is not None
-        if parsed.document.get("type") == "EnvelopedVerifiableCredential":
-            return _with(_nested_credential(parsed.document, opts.nested()), fmt, source)
+        enveloped = _enveloped_jwt(parsed.document)
+        if enveloped is not None:  # VCDM 2.0 §4.13: the JWT inside is what was secured
+            return verify_parsed(_jwt_input(enveloped), opts, source)
         return _with(verify_credential_options(parsed.document, opts), fmt, source)
     if parsed.format == "vp":
         assert parsed.document is not None
@@ -133,6 +136,39 @@ def _verify_url(url: str, opts: VerifyOptions, source: str | None) -> Verificati
     if parsed.format == "ob2":
         parsed = ParsedInput("ob2", document=parsed.document)
     return verify_parsed(parsed, opts, source or url)
+
+
+def _enveloped_jwt(doc: dict[str, Any]) -> str | None:
+    """The compact JWT of an EnvelopedVerifiableCredential / -Presentation (a ``data:`` URL id)."""
+    names = types_of(doc)
+    if not {"EnvelopedVerifiableCredential", "EnvelopedVerifiablePresentation"} & set(names):
+        return None
+    ident = doc.get("id")
+    if not isinstance(ident, str) or not ident.startswith("data:") or "," not in ident:
+        raise MalformedError("an enveloped credential must hold its JWT in a data: URL")
+    return ident.split(",", 1)[1]
+
+
+def _verify_relay(parsed: ParsedInput, opts: VerifyOptions, source: str | None) -> VerificationReport:
+    """A relay share link: fetch the sealed blob, open it with the key from the link, verify."""
+    from .errors import FetchError, GoneError
+    from .formats.share_links import decrypt_from_relay
+    from .report import could_not_check
+
+    assert parsed.url is not None and parsed.key is not None
+    try:
+        blob = opts.fetcher.get_bytes(parsed.url, accept="application/octet-stream")
+    except GoneError:
+        return VerificationReport("relay", (could_not_check(
+            "share.link", "unreachable", "This share link was withdrawn by the learner or has expired."),),
+            opts.at, source=source)
+    except FetchError as exc:
+        return VerificationReport("relay", (could_not_check(
+            "share.link", "unreachable", f"The shared presentation could not be fetched ({exc.reason})."),),
+            opts.at, source=source)
+    from .formats._detect import classify_json
+
+    return verify_parsed(classify_json(decrypt_from_relay(blob, parsed.key), "link"), opts, source)
 
 
 def could_not_check_url(url: str, reason: str) -> CheckResult:
@@ -317,6 +353,13 @@ def _verify_vp_core(doc: dict[str, Any], opts: VerifyOptions, jwt: ParsedInput |
             assert jwt.jws is not None
             checks.extend(check_jwt_signature(jwt.jws, holder, opts, purpose="authentication", who="holder"))
             claims = jwt.document or {}
+            expires, not_before = claim_time(claims, "exp"), claim_time(claims, "nbf")
+            if expires is not None and expires < opts.at:
+                checks.append(failed("validity.expired", "expired", "The presentation expired on "
+                                     f"{expires:%d %b %Y %H:%M} UTC; ask for a fresh one."))
+            if not_before is not None and not_before > opts.at:
+                checks.append(failed("validity.not-yet-valid", "not-yet-valid", "The presentation is not valid "
+                                     f"before {not_before:%d %b %Y %H:%M} UTC."))
             if opts.challenge is not None and claims.get("nonce") != opts.challenge:
                 checks.append(failed("proof.challenge", "challenge-mismatch",
                                      "It answers another request (nonce differs); it may be a replay."))

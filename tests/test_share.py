@@ -584,10 +584,8 @@ def test_requests_without_challenge_or_in_another_language_are_refused() -> None
         parse_request("hello")
 
 
-# -- engine gaps, written as the behaviour sharing relies on (strict: they flip when fixed) ------------
+# -- engine behaviour sharing relies on ---------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="engine gap: verify() ignores a Data Integrity proof's `expires` "
-                   "(VC Data Integrity §2.1), so an old QR code or inline link still verifies")
 def test_presentation_whose_proof_expired_is_refused(tmp_path: Path) -> None:
     issuer = ed25519_signer()
     with Store.create(tmp_path / "w.satchel", "pass phrase here", kdf=FAST_KDF) as store:
@@ -596,10 +594,9 @@ def test_presentation_whose_proof_expired_is_refused(tmp_path: Path) -> None:
         added = store.add_credential(json.dumps(cred).encode(), "application/ld+json", cred,
                                      ImportSource("file", "c.json"))
         vp = present(store, [added.id], expires=datetime.now(UTC) - timedelta(minutes=1))
-    assert verify(vp).verdict == "invalid"  # type: ignore[arg-type]
+    assert verify(vp).problems == ("expired",)  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(strict=True, reason="engine gap: a VP-JWT's `exp` claim is not checked (RFC 7519 §4.1.4)")
 def test_vp_jwt_past_its_exp_is_refused(tmp_path: Path) -> None:
     issuer = ed25519_signer()
     with Store.create(tmp_path / "w.satchel", "pass phrase here", kdf=FAST_KDF) as store:
@@ -608,11 +605,9 @@ def test_vp_jwt_past_its_exp_is_refused(tmp_path: Path) -> None:
         added = store.add_credential(json.dumps(cred).encode(), "application/ld+json", cred,
                                      ImportSource("file", "c.json"))
         jwt = present(store, [added.id], fmt="jwt", expires=datetime.now(UTC) - timedelta(minutes=1))
-    assert verify(jwt).verdict == "invalid"
+    assert verify(jwt).problems == ("expired",)
 
 
-@pytest.mark.xfail(strict=True, reason="engine gap: verify() unwraps a top-level EnvelopedVerifiableCredential "
-                   "but not an EnvelopedVerifiablePresentation (VCDM 2.0 §4.13.2)")
 def test_top_level_enveloped_presentation_verifies(tmp_path: Path) -> None:
     issuer = ed25519_signer()
     with Store.create(tmp_path / "w.satchel", "pass phrase here", kdf=FAST_KDF) as store:

@@ -49,6 +49,19 @@ def mismatch_token(who: str) -> str:
     return "holder-mismatch" if who == "holder" else "issuer-key-mismatch"
 
 
+def _proof_expiry(proof: dict[str, Any], opts: VerifyOptions, label: str) -> CheckResult | None:
+    """VC Data Integrity 1.0 §2.1: a proof with ``expires`` is not valid after that time."""
+    from .dates import human, parse_datetime
+
+    if "expires" not in proof:
+        return None
+    when = parse_datetime(proof["expires"], "proof expires")
+    if when < opts.at:
+        return failed("proof.expires", "expired", f"{label}The signature expired on {human(when)}; "
+                      "a presentation like this one is meant to be used at once, ask for a fresh one.")
+    return passed("proof.expires", f"{label}The signature is good until {human(when)}.")
+
+
 def check_binding(method: VerificationMethod, purpose: str, controller: str | None,
                   who: str) -> CheckResult:
     if purpose not in method.relationships:
@@ -119,6 +132,9 @@ def check_data_integrity(doc: dict[str, Any], opts: VerifyOptions, *, purpose: s
                               "after signing, or it was signed by another key."))
             continue
         out.append(passed("proof.signature", f"{label}{name} signature by {short(method.id)} is intact."))
+        expiry = _proof_expiry(proof, opts, label)
+        if expiry is not None:
+            out.append(expiry)
         out.append(check_binding(method, purpose, controller, who))
     if safe_mode is not None:
         out.insert(0, safe_mode)

@@ -13,6 +13,8 @@ from typing import Any
 
 from ..errors import MalformedError
 from .jws import CompactJws, parse_compact_jws
+from .qr import decode_qr_image, decode_qr_text, looks_like_qr_text
+from .share_links import RelayRef, decode_link, is_share_link, relay_fetch_url
 
 MAX_INPUT_BYTES = 16 * 1024 * 1024
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
@@ -27,7 +29,8 @@ class ParsedInput:
 
     ``format``: ``vc`` (JSON-LD credential), ``vp`` (JSON-LD presentation), ``vc-jwt``,
     ``vp-jwt``, ``ob2`` (OB 2.0 assertion JSON), ``ob2-jws`` (signed OB 2.0), ``ob2-url``
-    (a hosted assertion to fetch). ``container`` says where it was found (``png``/``svg``).
+    (a hosted assertion to fetch), ``url``, ``relay`` (a relay share link to fetch and open).
+    ``container`` says where it was found (``png``/``svg`` baked, ``qr`` code, share ``link``).
     """
 
     format: str
@@ -36,6 +39,7 @@ class ParsedInput:
     url: str | None = None
     container: str | None = None
     notes: tuple[str, ...] = field(default=())
+    key: bytes | None = None  # a relay link's key (format "relay": fetch ``url``, then open it)
 
 
 def _loads(text: str) -> Any:
@@ -97,6 +101,14 @@ def parse_text(text: str, container: str | None = None) -> ParsedInput:
     stripped = text.strip().lstrip("\ufeff")
     if not stripped:
         raise MalformedError("the input is empty")
+    if looks_like_qr_text(stripped):  # the text of a Satchel QR code (SV1:)
+        return classify_json(decode_qr_text(stripped), container or "qr")
+    if is_share_link(stripped):
+        kind, found = decode_link(stripped)
+        if isinstance(found, RelayRef):
+            url = relay_fetch_url(stripped, found.relay_id)
+            return ParsedInput("relay", url=url, container="link", key=found.key)
+        return classify_json(found, "link")
     if stripped[0] in "{[":
         return classify_json(_loads(stripped), container)
     if _JWS_RE.match(stripped):
@@ -112,13 +124,26 @@ def parse_input(data: bytes | str) -> ParsedInput:
         data = data.encode("utf-8")
     if len(data) > MAX_INPUT_BYTES:
         raise MalformedError(f"the input is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB")
+    photo = data[:3] == b"\xff\xd8\xff" or data[:6] in (b"GIF87a", b"GIF89a") \
+        or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
+    if photo:
+        return parse_text(decode_qr_image(data), "qr")  # a photo or screenshot of a QR code
     head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith((b"\x89PNG", b"<", b"\xff\xfe", b"\xfe\xff")):
         # Imported only for images: XML parsing is not needed to start up for JSON or JWTs.
         from .images import is_png, is_svg, unbake
     if head.startswith((b"\x89PNG", b"<", b"\xff\xfe", b"\xfe\xff")) and (is_png(data) or is_svg(data)):
         container = "png" if is_png(data) else "svg"
-        baked = unbake(data)
+        try:
+            baked = unbake(data)
+        except MalformedError as exc:
+            if container != "png" or "no baked badge data" not in str(exc):
+                raise
+            try:  # not a baked badge: perhaps a screenshot of a QR code
+                text = decode_qr_image(data)
+            except MalformedError:
+                raise MalformedError("the PNG image holds no baked badge data and no QR code") from None
+            return parse_text(text, "qr")
         text = baked.text.strip() if baked.text else ""
         if not text and baked.verify_url:
             return ParsedInput("ob2-url", url=baked.verify_url, container=container)

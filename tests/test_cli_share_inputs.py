@@ -1,0 +1,104 @@
+"""`satchel-verify` takes what an employer is handed: a QR picture (PNG or JPEG), the text of a
+Satchel QR code, or a share link (inline, or through a verifier's relay), like any other input."""
+
+from __future__ import annotations
+
+import io
+import json
+import queue
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from PIL import Image
+
+from credentials.formats.qr import encode_qr_text
+from credentials.formats.share_links import encode_inline_link, encrypt_for_relay, new_unshare_secret, relay_link
+from tests.conftest import ROOT
+from tests.helpers import VC2, ed25519_signer, ob3_credential
+from wallet.share.qrcodec import encode_qr
+
+CHALLENGE, DOMAIN = "c-4711", "hire.example.com"
+
+
+def _presentation() -> dict:
+    issuer, holder = ed25519_signer(), ed25519_signer()
+    cred = issuer.sign(ob3_credential(issuer.did, subject=holder.did))
+    vp = {"@context": [VC2], "type": ["VerifiablePresentation"], "holder": holder.did, "verifiableCredential": [cred]}
+    return holder.sign(vp, proof_purpose="authentication", challenge=CHALLENGE, domain=DOMAIN)
+
+
+def _cli(*args: str, stdin: bytes | None = None) -> list[dict]:
+    cmd = [sys.executable, "-m", "credentials.cli", "--json", "--challenge", CHALLENGE, "--domain", DOMAIN, *args]
+    proc = subprocess.run(cmd, input=stdin, capture_output=True, timeout=120, cwd=ROOT)
+    assert b"Traceback" not in proc.stderr, proc.stderr.decode()
+    return [json.loads(line) for line in proc.stdout.decode().splitlines()]
+
+
+def test_qr_pictures_and_qr_text_verify(tmp_path: Path) -> None:
+    vp = _presentation()
+    png = encode_qr(vp).png
+    (tmp_path / "qr.png").write_bytes(png)
+    buffer = io.BytesIO()
+    Image.open(io.BytesIO(png)).convert("RGB").save(buffer, format="JPEG", quality=85)
+    (tmp_path / "qr.jpg").write_bytes(buffer.getvalue())
+    reports = _cli("--offline", str(tmp_path / "qr.png"), str(tmp_path / "qr.jpg"))
+    assert [r["verdict"] for r in reports] == ["valid", "valid"], reports
+    assert len(reports[0]["credentials"]) == 1
+    (text_report,) = _cli("--offline", "-", stdin=encode_qr_text(vp).encode())
+    assert text_report["verdict"] == "valid"
+
+
+def test_inline_share_link_verifies_and_a_tampered_one_does_not() -> None:
+    vp = _presentation()
+    link = encode_inline_link("https://verify.example.org", vp)
+    vp["verifiableCredential"][0]["name"] = "Brain surgery"
+    forged = encode_inline_link("https://verify.example.org", vp)
+    good, bad = _cli("--offline", link, forged)
+    assert good["verdict"] == "valid"
+    assert bad["problems"] == ["invalid-signature"]
+
+
+def test_a_picture_without_a_qr_code_is_malformed(tmp_path: Path) -> None:
+    Image.new("RGB", (64, 64), "white").save(tmp_path / "blank.jpg")
+    (report,) = _cli("--offline", str(tmp_path / "blank.jpg"))
+    assert report["problems"] == ["malformed"]
+
+
+@pytest.fixture(scope="module")
+def verifier(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    data = tmp_path_factory.mktemp("verifier")
+    proc = subprocess.Popen([sys.executable, "-m", "verifier.cli", "serve", "--port", "0", "--offline",
+                             "--data", str(data)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()  # type: ignore[union-attr]
+    match = re.search(r"(http://127\.0\.0\.1:\d+)", lines.get(timeout=30))
+    assert match
+    yield match.group(1)
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def test_relay_link_is_fetched_opened_and_verified_then_unshared(verifier: str) -> None:
+    vp = _presentation()
+    blob, key = encrypt_for_relay(vp)
+    unshare = new_unshare_secret()
+    with httpx.Client(base_url=verifier, timeout=30) as client:
+        import base64
+
+        created = client.post("/relay", json={
+            "ciphertext": base64.urlsafe_b64encode(blob).rstrip(b"=").decode(), "unshareHash": unshare.hash})
+        assert created.status_code == 201, created.text
+        link = relay_link(verifier, created.json()["id"], key)
+        (report,) = _cli("--allow-loopback", link)
+        assert report["verdict"] == "valid", report
+        assert client.delete(f"/relay/{created.json()['id']}",
+                             headers={"authorization": f"Bearer {unshare.secret}"}).status_code == 204
+    (gone,) = _cli("--allow-loopback", link)
+    assert gone["problems"] == ["unreachable"]
+    assert "withdrawn" in gone["checks"][0]["message"]
