@@ -6,6 +6,8 @@
     satchel-wallet show ID [--json]                     a unique prefix of the id is enough
     satchel-wallet verify [ID...] [--json]              re-verify (all by default)
     satchel-wallet export ID --out FILE                 the bytes exactly as imported
+    satchel-wallet share ID... --qr OUT.png | --link [--verifier URL] [--expires 7d] [--relay]
+    satchel-wallet shares | unshare SHARE_ID            history; withdraw (relay links are deleted)
     satchel-wallet backup FILE | restore FILE
     satchel-wallet profiles [list | add LABEL] [--json]
     satchel-wallet app                                  the desktop app, when installed
@@ -402,6 +404,117 @@ def _resolve_profile(store: Store, given: str) -> str:
     return matches[0]
 
 
+def _parse_expires(text: str) -> Any:
+    """``7d``, ``12h``, ``30m`` from now, or an ISO 8601 time."""
+    import re
+    from datetime import UTC, datetime, timedelta
+
+    m = re.fullmatch(r"\s*(\d+)\s*([dhm])\s*", text)
+    if m:
+        unit = {"d": "days", "h": "hours", "m": "minutes"}[m.group(2)]
+        return datetime.now(UTC) + timedelta(**{unit: int(m.group(1))})
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise CliError(f"--expires {text!r} is neither a duration like 7d / 12h nor an ISO 8601 time") from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+@contextmanager
+def relay_client(args: argparse.Namespace) -> Iterator[httpx.Client | None]:
+    if args.offline:
+        yield None
+        return
+    from credentials.net import make_client
+
+    if args.allow_loopback:
+        from credentials._transports import GuardedTransport
+
+        client = make_client(GuardedTransport(allow_loopback=True))
+    else:
+        client = make_client()
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def cmd_share(args: argparse.Namespace) -> int:
+    """Present credentials as a QR code (PNG) or a link, signed by the holder, and record it."""
+    from wallet.share import ShareError, share_link, share_qr
+    from wallet.share.qrcodec import QrTooLarge
+
+    if bool(args.qr) == bool(args.link):
+        raise CliError("say how to share: --qr OUT.png or --link")
+    verifier = args.verifier or os.environ.get("SATCHEL_VERIFIER_URL")
+    with opened_store(args) as store, relay_client(args) as client:
+        ids = [resolve_id(store, given) for given in args.ids]
+        try:
+            if args.qr:
+                out = Path(args.qr)
+                if out.exists() and not args.force:
+                    raise CliError(f"{out} already exists; use --force to replace it")
+                shared = share_qr(store, ids, recipient=args.recipient,
+                                  expires=_parse_expires(args.expires) if args.expires else None,
+                                  verifier_base_url=verifier, relay_client=client)
+                out.write_bytes(shared.qr.png)
+                result: dict[str, Any] = {"share": shared.share_id, "qr": str(out), "kind": shared.kind,
+                                          "version": shared.qr.version, "expires": shared.expires.isoformat()}
+                if shared.link:
+                    result["link"] = shared.link
+            else:
+                if not verifier:
+                    raise CliError("a link needs the verifier's address: --verifier URL (or SATCHEL_VERIFIER_URL)")
+                if client is None and args.relay:
+                    raise CliError("a relay link needs the network; drop --offline")
+                link = share_link(store, ids, verifier_base_url=verifier, relay_client=client,  # type: ignore[arg-type]
+                                  expires=_parse_expires(args.expires or "7d"), recipient=args.recipient,
+                                  relay=True if args.relay else None)
+                result = {"share": link.share_id, "link": link.url, "kind": link.kind,
+                          "expires": link.expires.isoformat()}
+        except QrTooLarge as exc:
+            raise CliError(f"{exc} (give --verifier URL to put a link in the code instead)") from None
+        except ShareError as exc:
+            raise CliError(str(exc)) from None
+    if args.json:
+        print_json(result)
+    else:
+        print(result.get("link") or f"QR code written to {result['qr']} (version {result['version']})")
+        print(f"share {result['share']}, until {result['expires']}", file=sys.stderr)
+    return 0
+
+
+def cmd_shares(args: argparse.Namespace) -> int:
+    with opened_store(args) as store:
+        entries = store.list_shares()
+    rows = [{"id": e.id, "credential": e.credential_id, "name": e.credential_name, "recipient": e.recipient,
+             "shared": e.shared_at.isoformat(), "expires": e.expires_at.isoformat() if e.expires_at else None,
+             "unshared": e.unshared_at.isoformat() if e.unshared_at else None} for e in entries]
+    if args.json:
+        print_json(rows)
+    else:
+        for r in rows:
+            state = "unshared" if r["unshared"] else f"until {r['expires'] or 'no end'}"
+            print(f"{r['id'][:12]}  {r['shared'][:16]}  {r['name']} → {r['recipient']}  ({state})")
+    return 0
+
+
+def cmd_unshare(args: argparse.Namespace) -> int:
+    from wallet.share import ShareError, unshare
+
+    with opened_store(args) as store, relay_client(args) as client:
+        share_id = next((e.id for e in store.list_shares() if e.id.startswith(args.share_id)), None)
+        if share_id is None:
+            raise CliError(f"no share starts with {args.share_id!r} (see: satchel-wallet shares)")
+        try:
+            result = unshare(store, share_id, client)  # type: ignore[arg-type]
+        except ShareError as exc:
+            raise CliError(str(exc)) from None
+    print("Withdrawn from the relay." if result.recalled
+          else "Marked as unshared; a QR code or an inline link already given cannot be called back.")
+    return 0
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     import importlib
 
@@ -480,6 +593,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", nargs="?", choices=("list", "add", "default"), default="list")
     p.add_argument("label", nargs="?", help="the new profile's label (add) or a profile id (default)")
     p.set_defaults(run=cmd_profiles)
+
+    p = sub.add_parser("share", parents=[common], help="present credentials as a QR code or a link")
+    p.add_argument("ids", nargs="+", help="credential ids or unique prefixes")
+    p.add_argument("--qr", metavar="OUT.png", help="write a QR code picture")
+    p.add_argument("--link", action="store_true", help="print a link to the verifier's page")
+    p.add_argument("--verifier", metavar="URL", help="the verifier's address (default: $SATCHEL_VERIFIER_URL)")
+    p.add_argument("--expires", metavar="WHEN", help="7d, 12h, 30m or an ISO 8601 time (links: 7d by default)")
+    p.add_argument("--recipient", default="someone", help="who it is for, as the share history shows it")
+    p.add_argument("--relay", action="store_true", help="store the link's presentation, encrypted, on the "
+                   "verifier's relay so it can be withdrawn later")
+    p.add_argument("--force", action="store_true", help="replace the QR file if it exists")
+    p.set_defaults(run=cmd_share)
+
+    p = sub.add_parser("shares", parents=[common], help="the share history")
+    p.set_defaults(run=cmd_shares)
+
+    p = sub.add_parser("unshare", parents=[common], help="withdraw a share (relay links are deleted)")
+    p.add_argument("share_id", help="a share id or a unique prefix (see: shares)")
+    p.set_defaults(run=cmd_unshare)
 
     p = sub.add_parser("app", help="open the Satchel wallet app (its own options follow)", add_help=False)
     p.add_argument("app_args", nargs=argparse.REMAINDER, help="passed to the app, e.g. --web --port N")
