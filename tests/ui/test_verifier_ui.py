@@ -177,8 +177,10 @@ def test_history_lists_checks_opens_them_and_exports_csv(page: Any, verifier_app
     text = csv_files[0].read_text(encoding="utf-8-sig")
     assert text.startswith("id,verified_at,source,verdict,answer,issuer")
     assert "Donning and doffing PPE" in text and ",paste,valid,Verified," in text
-    page.get_by_role("button", name="Open the result for Donning and doffing PPE").first.click()
+    nudge(page)
+    page.get_by_role("button", name="Open", exact=True).last.click()  # the oldest: the pasted PPE badge
     wait_shown(page, "Export PDF")
+    wait_shown(page, "Donning and doffing PPE")
     click(page, "button", "Export PDF")
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and not list(exports.glob("verification-*.pdf")):

@@ -68,7 +68,7 @@ def note(text: str, *, error: bool = False) -> ft.Control:
         return ft.Container(visible=False)
     ink, fill, icon = ("#A3231A", "#FCE9E7", ft.Icons.ERROR_OUTLINE) if error else (BRAND, BRAND_SOFT, ft.Icons.INFO)
     return ft.Semantics(live_region=True, content=ft.Container(
-        content=ft.Row([ft.Icon(icon, color=ink), ft.Text(text, color=ink, expand=True, selectable=True)],
+        content=ft.Row([ft.Icon(icon, color=ink), ft.Text(text, color=ink, expand=True)],
                        vertical_alignment=ft.CrossAxisAlignment.START),
         bgcolor=fill, border_radius=12, padding=12))
 
@@ -103,7 +103,8 @@ def fact(label: str, value: str | list[str] | tuple[str, ...], wide: bool) -> ft
     if not value:
         return ft.Container(visible=False)
     values = [value] if isinstance(value, str) else list(value)
-    body = ft.Column([ft.Text(v, color=INK, selectable=True, size=15) for v in values], spacing=4, expand=True)
+    # Plain (not selectable) text: Flutter web exposes it to screen readers, selectable text it does not.
+    body = ft.Column([ft.Text(v, color=INK, size=15) for v in values], spacing=4, expand=True)
     label_text = ft.Text(label, color=MUTED, size=13, weight=ft.FontWeight.W_600)
     if wide:
         return ft.Row([ft.Container(label_text, width=170), body], vertical_alignment=ft.CrossAxisAlignment.START)

@@ -77,13 +77,13 @@ def ScanView(state: UiState, actions: Actions) -> ft.Control:
         camera_controls.append(note(state.camera_note))
         parts.append(card(*camera_controls, title_text="Live camera", icon=ft.Icons.VIDEOCAM))
     field = ft.TextField(
-        label="Link, JSON or JWT", value=state.pasted, multiline=True, min_lines=3, max_lines=8,
+        label="Link, JSON or JWT", expand=True, value=state.pasted, multiline=True, min_lines=3, max_lines=8,
         hint_text="https://…/s#vp=…   or   {\"@context\": …}   or   eyJ…",
         on_change=lambda e: setattr(state, "pasted", e.control.value or ""), border_radius=12,
         text_style=ft.TextStyle(font_family="monospace", size=13))
     parts.append(card(
         ft.Text("A share link from the candidate's wallet, a credential's JSON, or a JWT.", color=MUTED),
-        field,
+        ft.Row([field]),
         ft.Row([primary("Check", actions.check_pasted, ft.Icons.FACT_CHECK, disabled=not state.pasted.strip()),
                 secondary("Clear", lambda _e: setattr(state, "pasted", ""), ft.Icons.CLEAR)], spacing=10),
         title_text="Paste a link or credential", icon=ft.Icons.CONTENT_PASTE))
@@ -111,7 +111,7 @@ def AskView(state: UiState, actions: Actions) -> ft.Control:
             ft.Row([qr], alignment=ft.MainAxisAlignment.CENTER),
             spinner("Waiting for the candidate's wallet…"),
             ft.Text("Request address", color=MUTED, size=13, weight=ft.FontWeight.W_600),
-            ft.Text(state.request_url, selectable=True, size=12, color=INK, font_family="monospace"),
+            ft.Text(state.request_url, size=12, color=INK, font_family="monospace"),
             ft.Text(f"Expires {_when(state.request_expires)}.", color=MUTED, size=13),
             ft.Row([secondary("Cancel request", actions.cancel_request, ft.Icons.CLOSE),
                     secondary("New request", actions.start_request, ft.Icons.REFRESH)], spacing=10, wrap=True),
@@ -135,9 +135,9 @@ def _check_row(check: dict[str, str], key: str, state: UiState) -> ft.Control:
         title=ft.Text(check["message"], color=INK, size=14),
         subtitle=ft.Text(look.word, color=look.ink, size=12, weight=ft.FontWeight.W_600),
         controls=[ft.Container(ft.Column([
-            ft.Text(f"Check: {check['id']}", color=MUTED, size=13, selectable=True),
+            ft.Text(f"Check: {check['id']}", color=MUTED, size=13),
             ft.Text(f"Result: {look.word}", color=MUTED, size=13),
-            ft.Text(check["message"], color=INK, size=13, selectable=True),
+            ft.Text(check["message"], color=INK, size=13),
         ], spacing=4), padding=ft.Padding.only(left=56, right=16, bottom=12))],
         expanded_cross_axis_alignment=ft.CrossAxisAlignment.START, shape=ft.RoundedRectangleBorder(radius=10),
         collapsed_shape=ft.RoundedRectangleBorder(radius=10), min_tile_height=44, dense=True,
@@ -159,7 +159,7 @@ def _credential_card(cred: CredentialFacts, n: int, many: bool, state: UiState) 
     ]
     facts: list[ft.Control] = [
         fact("Issued by", cred.issuer, wide),
-        ft.Row([ft.Container(width=170 if wide else 0), issuer_chip], spacing=0) if wide else issuer_chip,
+        ft.Row([ft.Container(width=170), issuer_chip], spacing=10) if wide else issuer_chip,
         fact("Issued to", cred.subject, wide),
         fact("What it certifies", cred.description, wide),
         fact("Competencies", cred.competencies, wide),
@@ -261,7 +261,7 @@ def HistoryView(state: UiState, actions: Actions) -> ft.Control:
     entries = actions.engine.history.list()
     parts: list[ft.Control] = [
         ft.Row([title("History"), secondary("Export CSV", actions.export_csv, ft.Icons.TABLE_VIEW)],
-               alignment=ft.MainAxisAlignment.SPACE_BETWEEN, wrap=True),
+               alignment=ft.MainAxisAlignment.SPACE_BETWEEN),
         ft.Text("Verifications made on this device. Only you can see them; delete any you no longer need.",
                 color=MUTED),
         note(state.message),
