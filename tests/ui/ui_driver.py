@@ -173,6 +173,13 @@ def click(page: Any, role: str, name: str, *, exact: bool = False) -> None:
     page.get_by_role(role, name=name, exact=exact).first.click()
 
 
+def navigate_to(page: Any, destination: str) -> None:
+    """Clicks a destination in the navigation rail (wide) or the bottom navigation bar (phone)."""
+    nudge(page)
+    target = page.get_by_role("button", name=destination).or_(page.get_by_role("tab", name=destination))
+    target.first.click()
+
+
 def steady_screenshot(page: Any, path: Path, *, tries: int = 20) -> bytes:
     """Screenshots lag the DOM: take them until two in a row are the same."""
     previous = None

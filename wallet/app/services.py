@@ -384,6 +384,12 @@ class WalletServices:
                 self.state.badges.images.update(found)
 
         def work() -> None:
+            try:
+                find_images()
+            except Exception:  # a picture never takes the list down; the monogram stays
+                log.exception("badge images could not be loaded")
+
+        def find_images() -> None:
             found: dict[str, bytes] = {}
             for record_id in wanted:
                 if self._store is None:
@@ -425,7 +431,7 @@ class WalletServices:
             detail.facts = detail.plain_report = None
         detail.record_id, detail.loading, detail.error, detail.message, detail.deleted = record_id, True, "", "", False
         try:
-            record = await asyncio.to_thread(self.store.get_credential, record_id)
+            record = await asyncio.to_thread(self._record_with_hosted_parts, record_id)
         except KeyError:
             detail.loading, detail.error = False, "This badge is no longer in your wallet."
             return
@@ -435,6 +441,26 @@ class WalletServices:
         self._show_record(record)
         if record_id not in self._image_cache:
             self._load_images([record_id])
+
+    def _record_with_hosted_parts(self, record_id: str) -> CredentialRecord:
+        """An OB 2.0 hosted assertion names its BadgeClass and issuer by URL: fetch them (the
+        verification just did, so they usually come from the document cache) to show them."""
+        record = self.store.get_credential(record_id)
+        credential = record.credential
+        if not isinstance(credential, dict) or not isinstance(credential.get("badge"), str):
+            return record
+        from dataclasses import replace
+
+        from credentials.errors import FetchError
+
+        fetcher = self.network.new_fetcher()
+        try:
+            badge = fetcher.get_json(credential["badge"])
+            if isinstance(badge, dict) and isinstance(badge.get("issuer"), str):
+                badge = {**badge, "issuer": fetcher.get_json(badge["issuer"])}
+        except (FetchError, ValueError):
+            return record
+        return replace(record, credential={**credential, "badge": badge})
 
     def _show_record(self, record: CredentialRecord) -> None:
         detail = self.state.detail

@@ -51,7 +51,7 @@ def badge_card(card: BadgeCard, image: bytes | None, on_open) -> ft.Control:
 
 def choice(label: str, value: str, options: list[tuple[str, str]], on_pick, width: int | None = None) -> ft.Control:
     return ft.Dropdown(
-        label=label, value=value, width=width, dense=True,
+        label=label, value=value, dense=True, expand=True, menu_width=max(width or 0, 220),
         options=[ft.DropdownOption(key=k, text=t) for k, t in options],
         on_select=lambda e: on_pick(e.control.value),
     )
@@ -69,14 +69,16 @@ def BadgesView(badges: BadgeListState, services: WalletServices, wide: bool) -> 
         page.run_task(services.set_list_options, **changes)
 
     filters_on = badges.query or badges.status != "all" or badges.issuer or badges.tag
-    filters = ft.Row([
-        choice("Status", badges.status, STATUS_OPTIONS, lambda v: update(status=v or "all"), 190),
-        choice("Issuer", badges.issuer or "*", [("*", "Any issuer")] + [(i, i) for i in badges.issuers],
-               lambda v: update(issuer="" if v in (None, "*") else v), 260),
-        choice("Tag", badges.tag or "*", [("*", "Any tag")] + [(t, t) for t in badges.tags],
-               lambda v: update(tag="" if v in (None, "*") else v), 180),
-        choice("Sort by", badges.sort, SORT_OPTIONS, lambda v: update(sort=v or "added"), 190),
-    ], wrap=True, spacing=10, run_spacing=10)
+    filters = ft.ResponsiveRow([
+        ft.Container(control, col={"xs": 6, "md": 3}) for control in (
+            choice("Status", badges.status, STATUS_OPTIONS, lambda v: update(status=v or "all")),
+            choice("Issuer", badges.issuer or "*", [("*", "Any issuer")] + [(i, i) for i in badges.issuers],
+                   lambda v: update(issuer="" if v in (None, "*") else v), 360),
+            choice("Tag", badges.tag or "*", [("*", "Any tag")] + [(t, t) for t in badges.tags],
+                   lambda v: update(tag="" if v in (None, "*") else v)),
+            choice("Sort by", badges.sort, SORT_OPTIONS, lambda v: update(sort=v or "added")),
+        )
+    ], spacing=10, run_spacing=10)
     search = ft.TextField(
         label="Search badges", value=badges.query, prefix_icon=ft.Icons.SEARCH, border_radius=24,
         hint_text="Name, issuer, skill or tag", on_change=lambda e: update(query=e.control.value),
