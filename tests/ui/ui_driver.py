@@ -113,8 +113,9 @@ def shown(page: Any, text: str) -> Any:
     return page.get_by_text(pattern).or_(page.get_by_label(pattern)).first
 
 
-SHOWS_TEXT = """text => [...document.querySelectorAll('flt-semantics-host [aria-label], flt-semantics, input, textarea')].some(
-    e => (e.getAttribute('aria-label') || '').includes(text) || (e.textContent || '').includes(text))"""
+SHOWS_TEXT = """text => [...document.querySelectorAll(
+    'flt-semantics-host [aria-label], flt-semantics, input, textarea')].some(e =>
+    (e.getAttribute('aria-label') || '').includes(text) || (e.textContent || '').includes(text))"""
 
 
 def is_shown(page: Any, text: str) -> bool:

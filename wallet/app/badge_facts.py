@@ -110,6 +110,8 @@ def split_criteria(narrative: str) -> tuple[str, tuple[str, ...]]:
             outcomes.append(match.group(1).strip())
         else:
             prose.append(line)
+    while outcomes and prose and (not prose[-1].strip() or prose[-1].rstrip().endswith(":")):
+        prose.pop()  # the "Learning outcomes. The learner can:" line that introduced the list
     return "\n".join(prose).strip(), tuple(outcomes)
 
 

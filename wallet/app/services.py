@@ -395,7 +395,7 @@ class WalletServices:
                 if self._store is None:
                     return
                 try:
-                    image = self.badge_image(self.store.get_credential(record_id))
+                    image = self.badge_image(self._record_with_hosted_parts(record_id))
                 except StoreError:
                     image = None
                 if image is None:

@@ -25,6 +25,8 @@ from .common import (
     text_input,
 )
 
+CHIP_PADDING = ft.Padding.symmetric(horizontal=8, vertical=2)
+
 
 def label_value(label: str, value: str) -> ft.Control:
     return ft.Column([
@@ -93,7 +95,8 @@ def what_it_certifies(facts: BadgeFacts) -> list[ft.Control]:
     if about:
         parts.append(section("What it certifies", *about, icon=ft.Icons.SCHOOL))
     if facts.criteria or facts.criteria_url:
-        parts.append(section("How it was earned", ft.Text(facts.criteria or facts.criteria_url, color=INK), icon=ft.Icons.CHECKLIST))
+        parts.append(section("How it was earned", ft.Text(facts.criteria or facts.criteria_url, color=INK),
+                             icon=ft.Icons.CHECKLIST))
     if facts.learning_outcomes:
         parts.append(section("Learning outcomes", bullet_list(facts.learning_outcomes), icon=ft.Icons.LIGHTBULB))
     if facts.alignments:
@@ -129,11 +132,11 @@ def issuer_and_dates(facts: BadgeFacts) -> ft.Control:
     rows: list[ft.Control] = []
     if facts.issuer is not None:
         marker = (ft.Container(ft.Text("self-asserted name", size=12, color="#7A4B00", weight=ft.FontWeight.W_600),
-                               bgcolor="#FFF1D6", border_radius=10, padding=ft.Padding.symmetric(horizontal=8, vertical=2),
+                               bgcolor="#FFF1D6", border_radius=10, padding=CHIP_PADDING,
                                tooltip="The issuer named itself; no trust list you chose vouches for this name.")
                   if facts.issuer.self_asserted else
                   ft.Container(ft.Text("on your trust list", size=12, color="#1D5E2A", weight=ft.FontWeight.W_600),
-                               bgcolor="#E3F3E6", border_radius=10, padding=ft.Padding.symmetric(horizontal=8, vertical=2)))
+                               bgcolor="#E3F3E6", border_radius=10, padding=CHIP_PADDING))
         rows.append(ft.Column([
             ft.Text("Issuer", size=12, color=MUTED, weight=ft.FontWeight.W_600),
             ft.Row([ft.Text(facts.issuer.name, color=INK, weight=ft.FontWeight.W_600), marker],
@@ -211,7 +214,8 @@ def DetailView(detail: DetailState, badges: BadgeListState, services: WalletServ
                           ft.FilledButton("Yes, delete", on_click=delete, style=ft.ButtonStyle(bgcolor="#A1231B")),
                           ft.TextButton("Keep it", on_click=lambda: set_confirm_delete(False))], wrap=True)
                   if confirm_delete else
-                  ft.TextButton("Delete badge", icon=ft.Icons.DELETE_OUTLINE, on_click=lambda: set_confirm_delete(True)))
+                  ft.TextButton("Delete badge", icon=ft.Icons.DELETE_OUTLINE,
+                                on_click=lambda: set_confirm_delete(True)))
     sources = ft.Text("Came from: " + "; ".join(detail.sources), size=12, color=MUTED) if detail.sources else None
     main_column = [
         head,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import flet as ft
 
 from ..services import WalletServices
-from .common import BACKGROUND, INK, PRIMARY, SURFACE, logo
+from .common import BACKGROUND, INK, SURFACE, logo
 
 DESTINATIONS = [
     ("/", "My badges", ft.Icons.WORKSPACE_PREMIUM_OUTLINED, ft.Icons.WORKSPACE_PREMIUM),
