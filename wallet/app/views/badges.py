@@ -24,7 +24,7 @@ from .common import (
 
 STATUS_OPTIONS = [("all", "Any status"), ("valid", "Verified"), ("invalid", "Problem"),
                   ("unverifiable", "Could not check")]
-SORT_OPTIONS = [("added", "Recently added"), ("issued", "Date issued"), ("name", "Name"), ("issuer", "Issuer")]
+SORT_OPTIONS = [("added", "Newest"), ("issued", "Date issued"), ("name", "Name"), ("issuer", "Issuer")]
 
 
 def badge_card(card: BadgeCard, image: bytes | None, on_open) -> ft.Control:
@@ -81,7 +81,7 @@ def BadgesView(badges: BadgeListState, services: WalletServices, wide: bool) -> 
     ], spacing=10, run_spacing=10)
     search = ft.TextField(
         label="Search badges", value=badges.query, prefix_icon=ft.Icons.SEARCH, border_radius=24,
-        hint_text="Name, issuer, skill or tag", on_change=lambda e: update(query=e.control.value),
+        hint_text="Name, issuer, skill or tag", on_change=lambda e: update(query=e.control.value), expand=True,
     )
 
     shown = len(badges.cards)
@@ -119,5 +119,5 @@ def BadgesView(badges: BadgeListState, services: WalletServices, wide: bool) -> 
     ], alignment=ft.MainAxisAlignment.SPACE_BETWEEN, vertical_alignment=ft.CrossAxisAlignment.CENTER)
     top: list[ft.Control] = [header]
     if badges.total_in_wallet:
-        top += [search, filters]
+        top += [ft.Row([search], spacing=0), filters]
     return page_frame(*top, *body, wide=wide)

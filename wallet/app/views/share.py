@@ -66,7 +66,7 @@ def ShareView(share: ShareState, badges: BadgeListState, services: WalletService
     async def show_qr(_=None):
         await services.share_as_qr(recipient)
 
-    choices = [ft.Checkbox(label=f"{card.name} ({card.issuer})", value=card.id in share.selected,
+    choices = [ft.Checkbox(label=card.name, value=card.id in share.selected,
                            on_change=lambda e, rid=card.id: toggle(rid, bool(e.control.value)))
                for card in badges.cards]
     if not choices:
