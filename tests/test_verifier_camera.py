@@ -139,13 +139,15 @@ def wallet_qr_video(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     record_video(path, text)
     # Ground truth, read back from the file: which frames a decoder can read at all.
     cap = cv2.VideoCapture(str(path))
-    decoder, readable = FrameDecoder(), []
+    # A frame is readable if the decoder reads it, searching the whole frame or (as the loop does
+    # once it has located the code) around the code's last position.
+    tracked, whole, readable = FrameDecoder(), FrameDecoder(track=False), []
     while True:
         ok, frame = cap.read()
         if not ok:
             break
-        found = decoder.decode(frame)
-        readable.append(found is not None and found[0] == text)
+        found = [d.decode(frame) for d in (tracked, whole)]
+        readable.append(any(f is not None and f[0] == text for f in found))
     cap.release()
     return {"path": path, "text": text, "vp": vp, "readable": readable}
 
@@ -177,12 +179,12 @@ def test_camera_loop_verifies_presentation_within_one_second_of_first_readable_f
         scanner.stop()
         scanner.join(5)
     read, entry, finished = results[0]
+    first_readable = min(first_readable, read.frame_index)  # the loop's own read proves that frame readable
     latency = finished - scanner.frame_times[first_readable]
     print(f"\ncamera: first readable frame #{first_readable}, read from frame #{read.frame_index} "
           f"({read.detector} detector), presentation verified {latency * 1000:.0f} ms after the first readable "
           f"frame was captured; {scanner.frames_decoded} of {scanner.frames_grabbed} frames decoded "
           f"({', '.join(f'{s * 1000:.0f}' for s in scanner.decode_seconds)} ms)")
-    assert read.frame_index >= first_readable
     assert entry.verdict == "valid" and entry.answer == "Verified", entry.record["problems"]
     assert entry.source == "camera" and entry.credentials == 1 and entry.achievement == "Wound care basics"
     assert latency < 1.0
@@ -193,8 +195,7 @@ def test_camera_loop_verifies_presentation_within_one_second_of_first_readable_f
 def test_camera_loop_reports_a_code_once_while_it_stays_in_view(wallet_qr_video) -> None:
     reads: list[QrRead] = []
     ended = threading.Event()
-    scanner = CameraScanner(wallet_qr_video["path"], reads.append, on_end=lambda _e: ended.set(),
-                            realtime=False)
+    scanner = CameraScanner(wallet_qr_video["path"], reads.append, on_end=lambda _e: ended.set())
     scanner.start()
     assert ended.wait(30) and scanner.join(5)
     assert len(reads) == 1 and reads[0].text == wallet_qr_video["text"]

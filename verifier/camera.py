@@ -274,7 +274,9 @@ class CameraScanner:
                     time.sleep(0.03)
                     continue
                 failures = 0
-                frame = Frame(index, self.clock(), image)
+                # A paced file's frame is stamped when a camera would have captured it (its slot
+                # in the schedule), so a grabber running late makes latencies longer, never shorter.
+                frame = Frame(index, started + index * period if period else self.clock(), image)
                 self.frame_times[index] = frame.captured_at
                 self.frames_grabbed += 1
                 with self._cond:

@@ -79,8 +79,7 @@ class Actions:
 
     # -- offline --------------------------------------------------------------------------------
     def set_offline(self, on: bool) -> None:
-        self.state.offline = on
-        self.engine.offline = on
+        self.state.offline = on  # this tab only; the engine's start-up setting stays
 
     def cache_words(self) -> str:
         age = self.engine.cache_age()
@@ -89,14 +88,13 @@ class Actions:
                    "\"could not check\"."
         return (f"Using {age.documents} saved issuer document{'s' if age.documents != 1 else ''}, fetched "
                 f"{age_words(age.newest)}" + (f" (oldest {age_words(age.oldest)})"
-                                              if age.oldest and age.oldest != age.newest else "") + ".")
+                                              if age_words(age.oldest) != age_words(age.newest) else "") + ".")
 
     # -- verifying ------------------------------------------------------------------------------
     def _verify(self, work: Any, source: str) -> None:
         self.state.message = ""
         self.state.busy = "Checking…"
         try:
-            self.engine.offline = self.state.offline
             entry = work()
         except IntakeError as exc:
             self.state.busy = ""
@@ -111,7 +109,7 @@ class Actions:
     def check_pasted(self, _e: Any = None) -> None:
         text = self.state.pasted
         source = "link" if text.strip().startswith(("http://", "https://")) else "paste"
-        self._verify(lambda: self.engine.verify_text(text, source), source)
+        self._verify(lambda: self.engine.verify_text(text, source, offline=self.state.offline), source)
 
     async def pick_image(self, _e: Any = None) -> None:
         if self._picker is None:
@@ -125,7 +123,7 @@ class Actions:
         data = files[0].bytes or b""
         if not data and files[0].path:
             data = Path(files[0].path).read_bytes()
-        self._verify(lambda: self.engine.verify_image(data, "image"), "image")
+        self._verify(lambda: self.engine.verify_image(data, "image", offline=self.state.offline), "image")
 
     # -- camera (desktop) -----------------------------------------------------------------------
     def find_cameras(self, _e: Any = None) -> None:
@@ -150,7 +148,7 @@ class Actions:
                     state.camera_preview = jpg.tobytes()
 
         def on_read(read: QrRead) -> None:
-            self._verify(lambda: self.engine.verify_text(read.text, "camera"), "camera")
+            self._verify(lambda: self.engine.verify_text(read.text, "camera", offline=state.offline), "camera")
             if state.screen == RESULT:
                 self.stop_camera()
 

@@ -79,9 +79,11 @@ class VerifierEngine:
                 self._client = make_client(GuardedTransport(allow_loopback=self.settings.allow_loopback))
             return self._client
 
-    def fetcher(self) -> Fetcher:
-        """A fresh fetcher per verification (a status list must not be remembered across them)."""
-        return Fetcher(None if self.offline else self._http(), documents=self.documents,
+    def fetcher(self, offline: bool | None = None) -> Fetcher:
+        """A fresh fetcher per verification (a status list must not be remembered across them).
+        ``offline`` (a tab's switch) overrides the start-up setting."""
+        off = self.offline if offline is None else offline
+        return Fetcher(None if off else self._http(), documents=self.documents,
                        cache=DiskCache(self.cache_dir))
 
     def fetch_relay(self, url: str) -> bytes:
@@ -119,8 +121,10 @@ class VerifierEngine:
     def read_image(self, data: bytes) -> Given:
         return read_image(data, fetch_relay=self.fetch_relay)
 
-    def check(self, given: Given, *, challenge: str | None = None, domain: str | None = None) -> VerificationReport:
-        report = verify(given.data, fetcher=self.fetcher(), challenge=challenge, domain=domain, trust=self.trust)
+    def check(self, given: Given, *, challenge: str | None = None, domain: str | None = None,
+              offline: bool | None = None) -> VerificationReport:
+        report = verify(given.data, fetcher=self.fetcher(offline), challenge=challenge, domain=domain,
+                        trust=self.trust)
         if challenge is None and report.format.startswith("vp"):
             report = replace(report, checks=(*report.checks, warning(
                 "request.challenge", "no-challenge",
@@ -128,15 +132,15 @@ class VerifierEngine:
                 "presentation. Use Ask to be sure it is live.")))
         return report
 
-    def verify_given(self, given: Given, source: str) -> Entry:
-        return self.history.add(self.check(given), source)
+    def verify_given(self, given: Given, source: str, *, offline: bool | None = None) -> Entry:
+        return self.history.add(self.check(given, offline=offline), source)
 
-    def verify_text(self, text: str, source: str) -> Entry:
+    def verify_text(self, text: str, source: str, *, offline: bool | None = None) -> Entry:
         """Read and verify pasted or scanned text; raises :class:`IntakeError` for unreadable input."""
-        return self.verify_given(self.read_text(text), source)
+        return self.verify_given(self.read_text(text), source, offline=offline)
 
-    def verify_image(self, data: bytes, source: str = "image") -> Entry:
-        return self.verify_given(self.read_image(data), source)
+    def verify_image(self, data: bytes, source: str = "image", *, offline: bool | None = None) -> Entry:
+        return self.verify_given(self.read_image(data), source, offline=offline)
 
     # -- request flow -----------------------------------------------------------------------------
     def request_base_url(self, *, start: bool = True) -> str | None:

@@ -1,0 +1,82 @@
+"""Screenshots of the verifier app at phone (390x844) and desktop (1280x800) sizes, for a person to
+look at: ``python scripts/verifier_screenshots.py [OUT]`` (default build/screenshots/verifier).
+
+Runs ``satchel-verifier app --web`` on loopback with the issuer stub's sample credentials (all
+documents answered locally), drives it in Debian's headless Chromium, aborts every request that
+is not to 127.0.0.1."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from issuer_stub.cli import main as issuer_main  # noqa: E402 - after the path set-up
+from tests.ui.ui_driver import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    DESKTOP,
+    PHONE,
+    click,
+    nudge,
+    open_app,
+    steady_screenshot,
+    type_into,
+    wait_shown,
+)
+from tests.ui.verifier_fixtures import running_verifier  # noqa: E402
+
+
+def go(page: Any, tab: str) -> None:
+    nudge(page)
+    page.get_by_role("tab", name=tab).or_(page.get_by_role("button", name=tab)).first.click(timeout=10_000)
+
+
+def main(out: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        samples, home = Path(tmp) / "samples", Path(tmp) / "home"
+        home.mkdir()
+        assert issuer_main(["sample", "--out", str(samples)]) == 0
+        good = (samples / "ob3-v2-eddsa-rdfc-2022.json").read_text()
+        revoked = (samples / "ob3-v2-eddsa-rdfc-2022-revoked.json").read_text()
+        with running_verifier(home, documents=samples / "web.json") as app, sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+            for size_name, size in (("desktop", DESKTOP), ("phone", PHONE)):
+                page = open_app(browser, app.url, size)
+                wait_shown(page, "Check a credential")
+                steady_screenshot(page, out / f"{size_name}-scan.png")
+                for name, text, word in (("verified", good, "Verified"), ("problem", revoked, "Problem")):
+                    type_into(page, "Link, JSON or JWT", text)
+                    click(page, "button", "Check")
+                    wait_shown(page, word)
+                    steady_screenshot(page, out / f"{size_name}-result-{name}.png")
+                    page.mouse.move(size["width"] * 0.6, size["height"] * 0.5)
+                    for _ in range(6):
+                        page.mouse.wheel(0, 600)
+                        time.sleep(0.2)
+                    steady_screenshot(page, out / f"{size_name}-result-{name}-checks.png")
+                    nudge(page)
+                    go(page, "Scan")
+                    wait_shown(page, "Check a credential")
+                nudge(page)
+                go(page, "Ask")
+                click(page, "button", "New request")
+                wait_shown(page, "Waiting for the candidate's wallet")
+                steady_screenshot(page, out / f"{size_name}-ask.png")
+                go(page, "History")
+                wait_shown(page, "Verifications made on this device")
+                steady_screenshot(page, out / f"{size_name}-history.png")
+                page.context.close()
+            browser.close()
+    print(f"screenshots in {out}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "build" / "screenshots" / "verifier")
