@@ -328,6 +328,19 @@ class WalletServices:
         if self._store is None:
             return
         badges.loading, badges.error = True, ""
+        if not badges.query and not badges.tag and not badges.issuer and badges.status == "all" \
+                and badges.sort == "added":
+            # First screen at once: the newest page decrypts on its own; the search index and the
+            # issuer / tag filters fill in below, in the background.
+            try:
+                quick = await asyncio.to_thread(self.store.list_credentials, limit=self.cards_shown)
+            except StoreError as exc:
+                badges.loading, badges.error = False, f"Your badges could not be read: {exc}"
+                return
+            badges.total_in_wallet, self.filtered_count = quick.total, quick.total
+            badges.cards = [card_of(s) for s in quick.items]
+            badges.loading = False
+            self._load_images([c.id for c in badges.cards])
         try:
             everything, page = await asyncio.to_thread(self._query_badges)
         except StoreError as exc:
