@@ -26,6 +26,34 @@ COULD_NOT_CHECK: frozenset[str] = frozenset(
 )
 
 
+# One plain sentence per problem token, for anyone who reads a report (the apps may say it
+# in their own voice; these are the neutral words).
+PROBLEM_SENTENCES: dict[str, str] = {
+    "malformed": "It is not a credential that can be read, or it is damaged.",
+    "unknown-context": "It uses a vocabulary Satchel does not know, so its meaning could not be checked.",
+    "jsonld-safe-mode": "It contains terms its vocabulary does not define, so the signature would not cover them.",
+    "no-proof": "It carries no digital signature, so nobody vouches for it.",
+    "unsupported-proof-type": "It is signed in a way Satchel cannot check.",
+    "invalid-signature": "Its signature does not match: it was changed after signing, or signed by someone else.",
+    "unresolvable-key": "The signing key could not be found, so the signature could not be checked.",
+    "issuer-key-mismatch": "It was signed with a key that does not belong to the issuer it names.",
+    "expired": "It has expired.",
+    "not-yet-valid": "It is not valid yet.",
+    "revoked": "The issuer has revoked it.",
+    "suspended": "The issuer has suspended it for now.",
+    "status-unknown": "Whether the issuer has revoked it could not be found out.",
+    "unreachable": "A document needed to check it could not be fetched.",
+    "schema-invalid": "Its content does not follow the rules of its declared schema.",
+    "recipient-mismatch": "It was not issued to the person named.",
+    "holder-mismatch": "It is presented by someone other than the person it was issued to.",
+    "challenge-mismatch": "It answers another request (a different challenge or domain): it may be a replay.",
+}
+
+
+def describe_problem(token: str) -> str:
+    return PROBLEM_SENTENCES.get(token, token)
+
+
 class Status(enum.StrEnum):
     PASSED = "passed"
     FAILED = "failed"

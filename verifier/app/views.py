@@ -8,6 +8,7 @@ from typing import Any
 
 import flet as ft
 
+from credentials.report import describe_problem
 from verifier.history import CredentialFacts, Entry
 
 from .actions import Actions
@@ -209,7 +210,7 @@ def ResultView(state: UiState, actions: Actions) -> ft.Control:
         _verdict_banner(entry, state.wide),
     ]
     if facts.problems or facts.warnings:
-        words = ([f"Problems: {', '.join(facts.problems)}."] if facts.problems else []) + \
+        words = [describe_problem(p) for p in facts.problems] + \
                 ([f"Notes: {', '.join(facts.warnings)}."] if facts.warnings else [])
         parts.append(note(" ".join(words), error=bool(facts.problems)))
     if facts.is_presentation:
