@@ -50,8 +50,11 @@ __all__ = [
     "FOLDER_IMPORT_SUFFIXES",
     "MAX_IMPORT_BYTES",
     "ImportOutcome",
+    "ImportRefused",
     "ImportService",
     "decode_qr_image",
+    "failed_outcome",
+    "read_bounded",
     "is_offer_link",
 ]
 
@@ -255,13 +258,13 @@ class ImportService:
         try:
             return action()
         except ImportRefused as exc:
-            return _failure(label, str(exc))
+            return failed_outcome(label, str(exc))
         except StoreError as exc:
-            return _failure(label, f"The wallet could not store it: {_sentence(str(exc))}")
+            return failed_outcome(label, f"The wallet could not store it: {_sentence(str(exc))}")
         except SatchelError as exc:
-            return _failure(label, f"It is not a credential Satchel can read: {_sentence(str(exc))}")
+            return failed_outcome(label, f"It is not a credential Satchel can read: {_sentence(str(exc))}")
         except Exception as exc:  # never a traceback for one bad input in a batch
-            return _failure(label, f"Satchel could not import it ({type(exc).__name__}: {exc}).")
+            return failed_outcome(label, f"Satchel could not import it ({type(exc).__name__}: {exc}).")
 
     # -- single imports --------------------------------------------------------------------------
 
@@ -445,7 +448,8 @@ _SOURCE_LABELS = {"paste": "pasted text", "qr": "QR image", "offer": "offer", "f
                   "backup": "backup"}
 
 
-def _failure(label: str, message: str) -> ImportOutcome:
+def failed_outcome(label: str, message: str) -> ImportOutcome:
+    """The outcome of an import that stored nothing: ``message`` is the one sentence shown."""
     return ImportOutcome(source=label, id=None, merged=False, verdict=None, problems=(), name=None,
                          error=_sentence(message))
 
@@ -509,7 +513,7 @@ def _expand(path: Path) -> list[Path | ImportOutcome]:
                     found.append(Path(root) / name)
         return found
     if not path.exists():
-        return [_failure(path.name or str(path), f"There is no file or folder at {path}.")]
+        return [failed_outcome(path.name or str(path), f"There is no file or folder at {path}.")]
     return [path]
 
 
