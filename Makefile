@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/satchel-wallet app $(ARGS)
 
-test: $(STAMP) system-deps lint typecheck unit
+test: $(STAMP) system-deps interop-deps lint typecheck unit
 
 # UI tests drive the real app in Debian's chromium; install it when missing and we can.
 system-deps:
@@ -25,6 +25,14 @@ system-deps:
 	    (apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; }) \
 	      && echo "installed chromium" || { echo "could not install chromium (needed by the UI tests)"; [ -z "$$CI" ] || exit 1; }; \
 	  else echo "chromium is missing and cannot be installed here (needed by the UI tests)"; [ -z "$$CI" ] || exit 1; fi; }
+
+# The DCC verifier-core interop suite (tests/test_interop_dcc.py) runs with node; it skips without it.
+# npm ci installs exactly package-lock.json; again only when the lock file changed.
+interop-deps:
+	@if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \
+	  if [ ! -f scripts/interop/dcc/node_modules/.package-lock.json ] || [ scripts/interop/dcc/package-lock.json -nt scripts/interop/dcc/node_modules/.package-lock.json ]; then \
+	    npm ci --prefix scripts/interop/dcc --no-audit --no-fund --loglevel=error; fi; \
+	else echo "node/npm are missing: the DCC verifier-core interop tests will be skipped"; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check credentials wallet verifier issuer_stub tests bench
