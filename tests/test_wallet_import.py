@@ -403,7 +403,7 @@ def test_picture_without_a_qr_code(live_service: ImportService, store: Store) ->
     assert ok
     outcome = live_service.import_qr_image(png.tobytes())
     assert_nothing_stored(outcome, store)
-    assert outcome.error == "No QR code could be read in the image; try a sharper, closer picture."
+    assert outcome.error == "No QR code could be read in the image; hold it steadier, closer, or out of the glare."
     assert_nothing_stored(live_service.import_qr_image(b"GIF89a not really"), store)
 
 

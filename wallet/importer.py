@@ -22,7 +22,6 @@ the Nonce Endpoint (§7) when there is one, and a Credential Request (§8) with 
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import stat
@@ -60,7 +59,6 @@ __all__ = [
 
 # In a folder, only files that can hold a credential are tried (photos, notes and .DS_Store are not).
 FOLDER_IMPORT_SUFFIXES = frozenset({".json", ".jsonld", ".jwt", ".jws", ".png", ".svg"})
-MAX_QR_IMAGE_PIXELS = 40_000_000
 MAX_HTTP_ANSWER_BYTES = 4 * 1024 * 1024
 PRE_AUTHORIZED_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 PROOF_TYPE = "openid4vci-proof+jwt"
@@ -151,53 +149,15 @@ def _sentence(text: str) -> str:
 
 
 def decode_qr_image(image: bytes) -> str:
-    """The text of the QR code in a photo or screenshot (PNG, JPEG, WebP...), decoded with OpenCV.
-
-    Tries the classic detector and the ArUco-based one (better with dense codes and perspective)
-    on the picture as it is, scaled to a workable size, and binarised. Raises ImportRefused.
-    """
-    import cv2
-    import numpy as np
-    from PIL import Image, UnidentifiedImageError
+    """The text of the QR code in a photo or screenshot (PNG, JPEG, WebP...): the engine's reader
+    (:func:`credentials.formats.qr.decode_qr_image`, OpenCV). Raises ImportRefused."""
+    from credentials.formats.qr import QrDecodeError
+    from credentials.formats.qr import decode_qr_image as read
 
     try:
-        with Image.open(io.BytesIO(image)) as probe:
-            width, height = probe.size
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        raise ImportRefused("The image could not be read as a picture (PNG, JPEG, WebP or similar).") from None
-    if width * height > MAX_QR_IMAGE_PIXELS:
-        raise ImportRefused(f"The image is too large to scan ({width}×{height} pixels).")
-    picture = cv2.imdecode(np.frombuffer(image, np.uint8), cv2.IMREAD_COLOR)
-    if picture is None:
-        raise ImportRefused("The image could not be read as a picture (PNG, JPEG, WebP or similar).")
-    gray = cv2.cvtColor(picture, cv2.COLOR_BGR2GRAY)
-    detectors = (cv2.QRCodeDetector(), cv2.QRCodeDetectorAruco())
-    for candidate in _qr_candidates(gray):
-        for detector in detectors:
-            try:
-                text, _points, _straight = detector.detectAndDecode(candidate)
-            except cv2.error:
-                continue
-            if text:
-                return str(text)
-    raise ImportRefused("No QR code could be read in the image; try a sharper, closer picture.")
-
-
-def _qr_candidates(gray: Any) -> Iterator[Any]:
-    import cv2
-
-    yield gray
-    longest = max(gray.shape[:2])
-    for target in (1600, 1000, 2400):
-        if abs(longest - target) > 200:
-            scale = target / longest
-            interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
-            yield cv2.resize(gray, None, fx=scale, fy=scale, interpolation=interpolation)
-    blurred = cv2.GaussianBlur(gray, (3, 3), 0)
-    _threshold, binary = cv2.threshold(blurred, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    yield binary
-    sharpened = cv2.addWeighted(gray, 1.8, cv2.GaussianBlur(gray, (0, 0), 3), -0.8, 0)
-    yield sharpened
+        return read(image)
+    except QrDecodeError as exc:
+        raise ImportRefused(_sentence(str(exc)[:1].upper() + str(exc)[1:])) from None
 
 
 # -- the service ------------------------------------------------------------------------------
