@@ -12,7 +12,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
 from ..errors import MalformedError
+from ..multiformats import multibase_decode, multibase_encode_b58
 
 Canonicalizer = Callable[[Mapping[str, Any]], bytes]
 
@@ -83,3 +87,28 @@ def check_context_prefix(document: Mapping[str, Any], proof: Mapping[str, Any]) 
 
 def without_proof(document: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in document.items() if k != "proof"}
+
+
+def sign_ed25519(unsecured: Mapping[str, Any], key: ed25519.Ed25519PrivateKey, proof: dict[str, Any],
+                 canon: Canonicalizer) -> dict[str, Any]:
+    """Add ``proofValue`` = multibase base58btc Ed25519 signature over hashData."""
+    data = hash_data(unsecured, proof_config(unsecured, proof, "proofValue"), canon)
+    proof["proofValue"] = multibase_encode_b58(key.sign(data))
+    return proof
+
+
+def verify_ed25519(unsecured: Mapping[str, Any], proof: Mapping[str, Any], public_key: Any,
+                   canon: Canonicalizer, suite: str) -> bool:
+    """Check an Ed25519 ``proofValue`` (multibase base58btc) over hashData."""
+    if not isinstance(public_key, ed25519.Ed25519PublicKey):
+        raise MalformedError(f"{suite} needs an Ed25519 key")
+    value = proof.get("proofValue")
+    if not isinstance(value, str) or not value.startswith("z"):
+        raise MalformedError("proofValue is not a base58btc multibase value")
+    signature = multibase_decode(value)
+    data = hash_data(unsecured, proof_config(unsecured, proof, "proofValue"), canon)
+    try:
+        public_key.verify(signature, data)
+    except InvalidSignature:
+        return False
+    return True

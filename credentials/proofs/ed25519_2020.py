@@ -1,16 +1,14 @@
-"""``Ed25519Signature2020`` (W3C CCG, the suite most OB 3.0 / DCC credentials use)."""
+"""``Ed25519Signature2020`` (W3C CCG, the suite most OB 3.0 / DCC credentials use): the same
+hashData as eddsa-rdfc-2022, with its own proof type and no cryptosuite property."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from ..errors import MalformedError
-from ..multiformats import multibase_decode, multibase_encode_b58
-from ._data_integrity import ProofOptions, hash_data, options_to_proof, proof_config
+from ._data_integrity import ProofOptions, options_to_proof, sign_ed25519, verify_ed25519
 from ._rdfc import rdfc
 
 PROOF_TYPE = "Ed25519Signature2020"
@@ -20,22 +18,8 @@ CONTEXT = "https://w3id.org/security/suites/ed25519-2020/v1"
 
 def create_proof(unsecured: Mapping[str, Any], key: ed25519.Ed25519PrivateKey,
                  options: ProofOptions) -> dict[str, Any]:
-    proof = options_to_proof(options, PROOF_TYPE, None)
-    data = hash_data(unsecured, proof_config(unsecured, proof, "proofValue"), rdfc)
-    proof["proofValue"] = multibase_encode_b58(key.sign(data))
-    return proof
+    return sign_ed25519(unsecured, key, options_to_proof(options, PROOF_TYPE, None), rdfc)
 
 
 def verify_proof(unsecured: Mapping[str, Any], proof: Mapping[str, Any], public_key: Any) -> bool:
-    if not isinstance(public_key, ed25519.Ed25519PublicKey):
-        raise MalformedError("Ed25519Signature2020 needs an Ed25519 key")
-    value = proof.get("proofValue")
-    if not isinstance(value, str) or not value.startswith("z"):
-        raise MalformedError("proofValue is not a base58btc multibase value")
-    signature = multibase_decode(value)
-    data = hash_data(unsecured, proof_config(unsecured, proof, "proofValue"), rdfc)
-    try:
-        public_key.verify(signature, data)
-    except InvalidSignature:
-        return False
-    return True
+    return verify_ed25519(unsecured, proof, public_key, rdfc, PROOF_TYPE)

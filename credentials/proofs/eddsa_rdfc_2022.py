@@ -5,12 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from ..errors import MalformedError
-from ..multiformats import multibase_decode, multibase_encode_b58
-from ._data_integrity import ProofOptions, check_context_prefix, hash_data, options_to_proof, proof_config
+from ._data_integrity import ProofOptions, check_context_prefix, options_to_proof, sign_ed25519, verify_ed25519
 from ._rdfc import rdfc
 
 PROOF_TYPE = "DataIntegrityProof"
@@ -19,23 +16,9 @@ CRYPTOSUITE = "eddsa-rdfc-2022"
 
 def create_proof(unsecured: Mapping[str, Any], key: ed25519.Ed25519PrivateKey,
                  options: ProofOptions) -> dict[str, Any]:
-    proof = options_to_proof(options, PROOF_TYPE, CRYPTOSUITE)
-    data = hash_data(unsecured, proof_config(unsecured, proof, "proofValue"), rdfc)
-    proof["proofValue"] = multibase_encode_b58(key.sign(data))
-    return proof
+    return sign_ed25519(unsecured, key, options_to_proof(options, PROOF_TYPE, CRYPTOSUITE), rdfc)
 
 
 def verify_proof(unsecured: Mapping[str, Any], proof: Mapping[str, Any], public_key: Any) -> bool:
-    if not isinstance(public_key, ed25519.Ed25519PublicKey):
-        raise MalformedError("eddsa-rdfc-2022 needs an Ed25519 key")
-    check_context_prefix(unsecured, proof)
-    value = proof.get("proofValue")
-    if not isinstance(value, str) or not value.startswith("z"):
-        raise MalformedError("proofValue is not a base58btc multibase value")
-    signature = multibase_decode(value)
-    data = hash_data(unsecured, proof_config(unsecured, proof, "proofValue"), rdfc)
-    try:
-        public_key.verify(signature, data)
-    except InvalidSignature:
-        return False
-    return True
+    check_context_prefix(unsecured, proof)  # §3.3.2: a proof @context must prefix the document's
+    return verify_ed25519(unsecured, proof, public_key, rdfc, CRYPTOSUITE)
