@@ -18,6 +18,7 @@ from .views.common import BACKGROUND, app_theme, forget_file_picker
 from .views.detail import DetailView
 from .views.importing import ImportView
 from .views.pathways import PathwaysView
+from .views.request import RequestView
 from .views.settings import SettingsView
 from .views.share import ShareView
 from .views.shell import WIDE_FROM, Shell
@@ -107,6 +108,7 @@ def SatchelApp(session: SessionState, layout: LayoutState, state: AppState, serv
             ft.Route(path="badge/:id", component=lambda: DetailView(state.detail, state.badges, services, wide)),
             ft.Route(path="pathways", component=lambda: PathwaysView(state.pathways, services, wide)),
             ft.Route(path="import", component=lambda: ImportView(state.importing, services, wide)),
+            ft.Route(path="share/request", component=lambda: RequestView(state.request, services, wide)),
             ft.Route(path="share", component=lambda: ShareView(state.share, state.badges, services, wide)),
             ft.Route(path="settings", component=lambda: SettingsView(state.settings, services, wide)),
         ]),

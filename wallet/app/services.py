@@ -18,9 +18,10 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from credentials.formats.images import is_png, is_svg
 from wallet.store import (
@@ -45,8 +46,12 @@ from .state import (
     UNLOCKED,
     AppState,
     BadgeCard,
+    DisclosedBadge,
     OutcomeLine,
     ProfileLine,
+    RequestChoice,
+    RequestState,
+    reset_fields,
 )
 from .wording import explain_report, problem_sentence, status_word
 
@@ -58,6 +63,9 @@ TRUST_LIST_FILE = "trust-list.json"
 BACKUP_FOLDER = "backups"
 MAX_BACKUP_BYTES = 512 * 1024 * 1024
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
+VERIFIER_URL_ENV = "SATCHEL_VERIFIER_URL"  # the default "Verifier address" (Settings)
+LINK_EXPIRY_DAYS = (1, 7, 30)
+MAX_REQUEST_PHOTO_BYTES = 20 * 1024 * 1024
 
 
 class ImportPort(Protocol):
@@ -161,6 +169,9 @@ class WalletServices:
         self.cards_shown = CARDS_PER_PAGE
         prefs = self._read_settings()
         self.state.settings.autolock_minutes = int(prefs.get("autolock_minutes", 5))
+        self.state.settings.verifier_url = str(prefs.get("verifier_url")
+                                               or os.environ.get(VERIFIER_URL_ENV, "")).strip()
+        self._request: Any = None  # the verifier's request being answered (wallet.share.PresentationRequest)
         self.state.session.phase = LOCKED if self.wallet_path.exists() else FIRST_RUN
         self.state.share.available = sharing_available()
 
@@ -855,6 +866,218 @@ class WalletServices:
                          "its proof stops working when it expires.")
         await self.load_share_history()
 
+    # -- Share as a link -----------------------------------------------------------------------
+
+    async def set_verifier_url(self, text: str) -> bool:
+        """Settings → "Verifier address": where share links point (and the relay that keeps them)."""
+        self.touch()
+        settings = self.state.settings
+        settings.error = settings.message = ""
+        value = text.strip().rstrip("/")
+        if value:
+            parts = urlsplit(value)
+            if parts.scheme not in ("https", "http") or not parts.hostname or parts.query or parts.fragment:
+                settings.error = ("The verifier address must be a web address such as https://verify.example.org "
+                                  "(no ?query or #part).")
+                return False
+        settings.verifier_url = value
+        self._write_settings(verifier_url=value)
+        settings.message = (f"Share links will point to {value}." if value
+                            else "Verifier address removed: you can still share by QR code.")
+        return True
+
+    async def share_as_link(self, recipient: str, days: int, withdrawable: bool) -> None:
+        """A link to the selected badges, valid ``days`` days; through the verifier's relay when the
+        learner wants to be able to withdraw it (or when it is too long to travel in the link)."""
+        self.touch()
+        share = self.state.share
+        verifier = self.state.settings.verifier_url
+        share.error = share.message = ""
+        if not share.selected:
+            share.error = "Choose at least one badge to share."
+            return
+        if not recipient.strip():
+            share.error = "Say who the link is for (a person or an organisation); it goes in your share history."
+            return
+        if not verifier:
+            share.error = ("Links need a verifier address: the website that will open them. Set it in Settings → "
+                           "Share links (your college or employer can tell you which one to use).")
+            return
+        if days not in LINK_EXPIRY_DAYS:
+            days = 7
+        from wallet.share import RelayError, ShareError, share_link
+
+        client = self.network.client() if hasattr(self.network, "client") else None
+        if client is None and withdrawable:
+            share.error = "Satchel is offline, so it cannot store a link you can withdraw. Try again when online."
+            return
+        share.busy = "Signing your badges and making the link…"
+        expires = self._clock() + timedelta(days=days)
+        try:
+            made = await asyncio.to_thread(
+                share_link, self.store, list(share.selected), verifier_base_url=verifier, relay_client=client,
+                expires=expires, recipient=recipient.strip(),
+                relay=True if withdrawable else (False if client is None else None))
+        except RelayError as exc:
+            share.error = f"The link could not be stored at {urlsplit(verifier).hostname}: {exc}"
+            return
+        except ValueError:
+            share.error = ("Those badges are too much for a link on its own and Satchel is offline. Share fewer, "
+                           "or try again when online.")
+            return
+        except (ShareError, StoreError) as exc:
+            share.error = f"The link could not be made: {exc}"
+            return
+        finally:
+            share.busy = ""
+        share.link, share.link_kind, share.link_recipient = made.url, made.kind, recipient.strip()
+        share.expires = short_date(made.expires.isoformat())
+        share.message = (f"Link for {recipient.strip()} ready. It works until {share.expires}"
+                         + ("; you can withdraw it from your share history." if made.revocable else
+                            ". It carries your badges itself, so it cannot be withdrawn."))
+        await self.load_share_history()
+
+    def link_copied(self, ok: bool) -> None:
+        self.touch()
+        share = self.state.share
+        share.error = "" if ok else "The link could not be copied here; select it and copy it by hand."
+        share.message = "Link copied. Paste it into an email or a message." if ok else share.message
+
+    def close_link(self) -> None:
+        self.touch()
+        share = self.state.share
+        share.link = share.link_kind = share.link_recipient = ""
+        share.message = ""
+
+    # -- Answer a verifier's request ---------------------------------------------------------------
+
+    def clear_request(self) -> None:
+        self.touch()
+        self._request = None
+        reset_fields(self.state.request, RequestState())
+
+    async def read_request(self, text: str) -> None:
+        """A request link (the verifier's exchange URL) or its JSON, as pasted."""
+        if not text.strip():
+            self.state.request.error = "Paste the request link or text the verifier gave you."
+            return
+        await self._read_request(text.strip(), "Reading the request…")
+
+    async def read_request_photo(self, photo: UploadedFile) -> None:
+        if len(photo.data) > MAX_REQUEST_PHOTO_BYTES:
+            self.state.request.error = f"{photo.name} is too large to be a photo of a QR code."
+            return
+        await self._read_request(photo.data, f"Reading the QR code in {photo.name}…")
+
+    async def _read_request(self, source: str | bytes, what: str) -> None:
+        from wallet.share import RequestError, RequestGoneError, parse_request, preview_request
+
+        self.touch()
+        request = self.state.request
+        self.clear_request()
+        request.busy = what
+        client = self.network.client() if hasattr(self.network, "client") else None
+
+        def work() -> tuple[Any, Any]:
+            parsed = parse_request(source, client=client)
+            return parsed, preview_request(self.store, parsed)
+
+        try:
+            parsed, preview = await asyncio.to_thread(work)
+        except RequestGoneError as exc:
+            request.busy, request.error = "", str(exc)
+            return
+        except RequestError as exc:
+            message = str(exc)
+            if "needs the network" in message:
+                message = "Satchel is offline, so it cannot fetch the request from its link."
+            request.busy, request.error = "", message
+            return
+        except (StoreError, ValueError) as exc:
+            request.busy, request.error = "", f"The request could not be read: {exc}"
+            return
+        self._request = parsed
+        request.verifier, request.origin, request.holder = preview.verifier, preview.origin or "", preview.holder
+        request.online = parsed.exchange_url is not None and client is not None
+        request.asks = [describe_query(m.query) for m in preview.matches]
+        names = {s.id: s for s in await asyncio.to_thread(self._summaries_of,
+                                                         [cid for m in preview.matches for cid in m.credential_ids])}
+        request.choices = [RequestChoice(cid, names[cid].display.name or "Untitled badge",
+                                         names[cid].display.issuer or "Unknown issuer")
+                           for cid in dict.fromkeys(c for m in preview.matches for c in m.credential_ids)
+                           if cid in names]
+        self._show_preview(preview)
+        request.loaded, request.busy = True, ""
+
+    def _summaries_of(self, ids: list[str]) -> list[CredentialSummary]:
+        return [self.store.get_credential(cid).summary for cid in dict.fromkeys(ids)]
+
+    def _show_preview(self, preview: Any) -> None:
+        request = self.state.request
+        request.selected = list(preview.selected)
+        request.warnings = list(preview.warnings)
+        request.satisfied = bool(preview.satisfied) and bool(preview.selected)
+        request.disclosed = [DisclosedBadge(d.name or "Untitled badge", d.issuer or "Unknown issuer",
+                                            tuple(disclosure_field(f.path, f.value) for f in d.fields))
+                             for d in preview.disclosed]
+
+    async def choose_request_badges(self, record_ids: list[str]) -> None:
+        from wallet.share import preview_request
+
+        self.touch()
+        if self._request is None:
+            return
+        parsed = self._request
+        preview = await asyncio.to_thread(preview_request, self.store, parsed, credential_ids=record_ids)
+        self._show_preview(preview)
+
+    async def answer_request(self, offline: bool) -> None:
+        """Sign the answer for the request's challenge and domain; post it (online) or draw its QR code."""
+        from wallet.share import QrTooLarge, RequestError, RequestGoneError, ShareError, answer_request
+
+        self.touch()
+        request = self.state.request
+        parsed = self._request
+        if parsed is None:
+            return
+        if not request.selected:
+            request.error = "Choose at least one badge to send."
+            return
+        client = None if offline else self.network.client() if hasattr(self.network, "client") else None
+        if not offline and client is None:
+            request.error = "Satchel is offline: show your answer as a QR code instead."
+            return
+        request.error, request.verdict, request.verdict_lines = "", "", []
+        request.busy = "Drawing your answer as a QR code…" if offline else f"Sending your answer to {request.verifier}…"
+        try:
+            answer = await asyncio.to_thread(answer_request, self.store, parsed, list(request.selected),
+                                             client=client, offline=offline)
+        except QrTooLarge:
+            request.error = "Those badges are too much for one QR code. Choose fewer, or send the answer online."
+            return
+        except RequestGoneError as exc:
+            request.error = str(exc)
+            return
+        except (RequestError, ShareError, StoreError) as exc:
+            request.error = f"Your answer could not be sent: {exc}"
+            return
+        finally:
+            request.busy = ""
+        if answer.mode == "offline":
+            request.qr_png = answer.qr.png if answer.qr is not None else None
+        else:
+            result = dict(answer.result or {})
+            request.verified = bool(answer.verified)
+            request.verdict = status_word(str(result.get("verdict") or ("valid" if answer.verified else "invalid")))
+            problems = [str(p) for p in result.get("problems") or []]
+            request.verdict_lines = [problem_sentence(p) for p in problems] or (
+                [f"{request.verifier} checked your badges and that they are yours."] if answer.verified else [])
+        await self.load_share_history()
+
+    def close_request_qr(self) -> None:
+        self.touch()
+        self.state.request.qr_png = None
+
     def set_autolock_minutes(self, minutes: int) -> None:
         self.touch()
         self.state.settings.autolock_minutes = minutes
@@ -887,6 +1110,32 @@ def disclosure_lines(record: CredentialRecord, holder_did: str) -> list[str]:
         lines.append(f"  issued to {facts.recipient}")
     lines.append(f"  presented by you ({holder_did})")
     return lines
+
+
+QUERY_TYPE_WORDS = {"OpenBadgeCredential": "Open Badges", "AchievementCredential": "Open Badges",
+                    "ClrCredential": "Comprehensive Learner Records", "EndorsementCredential": "endorsements"}
+
+
+def describe_query(query: Any) -> str:
+    """One request line in plain words: its reason, then which kind of credential it asks for."""
+    types = [str(t) for t in (query.example.get("type") or []) if t != "VerifiableCredential"] \
+        if isinstance(query.example.get("type"), list) else [str(query.example.get("type") or "")]
+    kinds = ", ".join(dict.fromkeys(QUERY_TYPE_WORDS.get(t, t) for t in types if t)) or "any credential"
+    text = f"{query.reason} " if query.reason else ""
+    text += f"(asks for: {kinds}"
+    if query.trusted_issuers:
+        text += "; only from " + ", ".join(query.trusted_issuers)
+    text += ")" if query.required else "; optional)"
+    return text
+
+
+def disclosure_field(path: str, value: str, limit: int = 90) -> str:
+    """``credentialSubject.achievement.name`` → ``achievement › name: …``, long values shortened."""
+    steps = [p for p in path.replace("credentialSubject", "").split(".") if p]
+    shown = value if len(value) <= limit else value[:limit - 1] + "…"
+    if shown.startswith("data:"):
+        shown = shown.split(",", 1)[0] + ",… (an embedded picture)"
+    return f"{' › '.join(steps) or path}: {shown}"
 
 
 def raw_text_of(record: CredentialRecord) -> str:

@@ -134,6 +134,7 @@ class SettingsState:
     last_backup: str = ""
     wallet_location: str = ""
     badge_count: int = 0
+    verifier_url: str = ""  # where share links point and the relay lives ("" = links cannot be made)
 
 
 @ft.observable
@@ -142,13 +143,57 @@ class ShareState:
     selected: list[str] = field(default_factory=list)  # record ids chosen to share
     disclosure: list[str] = field(default_factory=list)  # what the recipient will see, line by line
     qr_png: bytes | None = None
-    link: str = ""
+    link: str = ""  # the last link made, shown with a Copy button
+    link_kind: str = ""  # "relay" (can be withdrawn) | "inline"
+    link_recipient: str = ""
     expires: str = ""
     busy: str = ""
     error: str = ""
     message: str = ""
     history: list[ShareLine] = field(default_factory=list)
     available: bool = False  # wallet.share is installed
+
+
+@dataclass(frozen=True)
+class RequestChoice:
+    """A badge that could answer the request (it matches, and it was issued to this wallet's DID)."""
+
+    id: str
+    name: str
+    issuer: str
+
+
+@dataclass(frozen=True)
+class DisclosedBadge:
+    """One badge as the verifier will receive it: every field of it, since it travels signed and whole."""
+
+    name: str
+    issuer: str
+    fields: tuple[str, ...]  # "achievement name: Wound care basics"
+
+
+@ft.observable
+@dataclass
+class RequestState:
+    """A verifier's request being answered (Share → Answer a request)."""
+
+    busy: str = ""
+    error: str = ""
+    loaded: bool = False
+    verifier: str = ""  # the domain the answer is signed for
+    origin: str = ""  # the host the answer is sent to ("" when the request was pasted as JSON)
+    holder: str = ""  # the DID the learner answers as
+    online: bool = False  # an answer can be posted (the request came from the verifier's URL)
+    asks: list[str] = field(default_factory=list)  # what they ask for, in plain words
+    warnings: list[str] = field(default_factory=list)
+    choices: list[RequestChoice] = field(default_factory=list)
+    selected: list[str] = field(default_factory=list)
+    disclosed: list[DisclosedBadge] = field(default_factory=list)
+    satisfied: bool = False
+    verdict: str = ""  # the verifier's answer, e.g. "Verified" (after Send)
+    verified: bool | None = None
+    verdict_lines: list[str] = field(default_factory=list)  # its reasons in plain words
+    qr_png: bytes | None = None  # the offline answer
 
 
 @dataclass
@@ -162,6 +207,7 @@ class AppState:
     pathways: PathwaysState = field(default_factory=PathwaysState)
     settings: SettingsState = field(default_factory=SettingsState)
     share: ShareState = field(default_factory=ShareState)
+    request: RequestState = field(default_factory=RequestState)
 
     def forget_wallet_contents(self) -> None:
         """On lock: nothing the wallet holds stays in memory for the next person at the screen.
@@ -172,8 +218,10 @@ class AppState:
         reset_fields(self.detail, DetailState())
         reset_fields(self.importing, ImportState())
         reset_fields(self.pathways, PathwaysState())
-        reset_fields(self.settings, SettingsState(autolock_minutes=self.settings.autolock_minutes))
+        reset_fields(self.settings, SettingsState(autolock_minutes=self.settings.autolock_minutes,
+                                                  verifier_url=self.settings.verifier_url))
         reset_fields(self.share, ShareState(available=self.share.available))
+        reset_fields(self.request, RequestState())
 
 
 def reset_fields(target: object, fresh: object) -> None:

@@ -183,6 +183,23 @@ def file_picker() -> ft.FilePicker:
 
 def forget_file_picker(page: ft.Page) -> None:
     _file_pickers.pop(id(page), None)
+    _clipboards.pop(id(page), None)
+
+
+_clipboards: dict[int, ft.Clipboard] = {}
+
+
+async def copy_text(text: str) -> bool:
+    """Puts ``text`` on the system clipboard (the browser's in web mode); False when it refused."""
+    page = ft.context.page
+    board = _clipboards.get(id(page))
+    if board is None:
+        board = _clipboards[id(page)] = ft.Clipboard()
+    try:
+        await board.set(text)
+    except Exception:  # the platform said no (e.g. a browser without clipboard permission)
+        return False
+    return True
 
 
 async def choose_files(title: str, *, multiple: bool = False, extensions: list[str] | None = None) -> list[Any]:
@@ -195,6 +212,20 @@ async def choose_files(title: str, *, multiple: bool = False, extensions: list[s
         allowed_extensions=extensions, cancel_upload_on_window_blur=False,
     )
     return [UploadedFile(f.name, f.bytes or b"") for f in picked or []]
+
+
+def use_typed(initial: str = "") -> tuple[str, Callable[[str], None], Any]:
+    """A text field's value as state, and a ref that always holds the latest keystroke: a button
+    clicked right after typing may run before the re-render that would refresh its closure, so
+    actions read ``ref.current``."""
+    value, set_value = ft.use_state(initial)
+    latest = ft.use_ref(initial)
+
+    def typed(text: str) -> None:
+        latest.current = text
+        set_value(text)
+
+    return value, typed, latest
 
 
 def text_input(label: str, value: str, on_change: Callable[[str], Any], *, password: bool = False,

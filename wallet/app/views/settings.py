@@ -20,6 +20,7 @@ from .common import (
     page_frame,
     section,
     text_input,
+    use_typed,
 )
 from .welcome import strength_meter
 
@@ -44,6 +45,7 @@ def SettingsView(settings: SettingsState, services: WalletServices, wide: bool) 
     old, set_old = ft.use_state("")
     new, set_new = ft.use_state("")
     again, set_again = ft.use_state("")
+    verifier, set_verifier, typed_verifier = use_typed(settings.verifier_url)
 
     async def load():
         await services.load_settings()
@@ -72,6 +74,10 @@ def SettingsView(settings: SettingsState, services: WalletServices, wide: bool) 
         files = await choose_files("Choose a trust list (JSON)", extensions=["json"])
         if files:
             await services.set_trust_list(files[0])
+
+    async def save_verifier(_=None):
+        if await services.set_verifier_url(typed_verifier.current or ""):
+            set_verifier(settings.verifier_url)
 
     async def check_everything(_=None):
         await services.check_all_again()
@@ -129,6 +135,16 @@ def SettingsView(settings: SettingsState, services: WalletServices, wide: bool) 
         section("Auto-lock",
                 ft.Text("When nobody uses Satchel for a while, it locks itself.", color=MUTED),
                 autolock, icon=ft.Icons.TIMER),
+        section("Share links",
+                ft.Text("Links to your badges open on a verifier's website; a link you can withdraw is kept "
+                        "there, encrypted (the verifier cannot read it). Your college or employer can tell you "
+                        "which address to use.", color=MUTED),
+                ft.Row([text_input("Verifier address", verifier, set_verifier, on_submit=save_verifier,
+                                   hint="https://verify.example.org", expand=True),
+                        ft.OutlinedButton("Save address", icon=ft.Icons.SAVE, on_click=save_verifier)]),
+                ft.Text(f"Now: {settings.verifier_url}" if settings.verifier_url else
+                        "Not set: you can share by QR code, but not by link.", size=12, color=MUTED),
+                icon=ft.Icons.LINK),
         section("Trust list", *trust_rows,
                 ft.OutlinedButton("Choose trust list file", icon=ft.Icons.UPLOAD_FILE, on_click=choose_trust_list),
                 icon=ft.Icons.VERIFIED_USER),

@@ -1,5 +1,6 @@
-"""Share: choose badges, see exactly what will be disclosed, then a bright full-screen QR code;
-the share history with "unshare"."""
+"""Share: choose badges, see exactly what will be disclosed, then a bright full-screen QR code or a
+link with an expiry (withdrawable through the verifier's relay); answer a verifier's request; the
+share history with "unshare"."""
 
 from __future__ import annotations
 
@@ -13,8 +14,11 @@ from .common import (
     INK,
     MUTED,
     OUTLINE,
+    PRIMARY,
+    PRIMARY_SOFT,
     SURFACE,
     busy_line,
+    copy_text,
     empty_state,
     heading,
     message_banner,
@@ -22,6 +26,7 @@ from .common import (
     primary_button,
     section,
     text_input,
+    use_typed,
 )
 
 
@@ -38,10 +43,38 @@ def qr_screen(share: ShareState, on_close, size: int) -> ft.Control:
     )
 
 
+EXPIRY_CHOICES = [(1, "1 day"), (7, "7 days"), (30, "30 days")]
+
+
+def link_card(share: ShareState, on_copy, on_done) -> ft.Control:
+    """The link just made: readable, copyable, and what it will do."""
+    kind = ("You can withdraw it from your share history." if share.link_kind == "relay"
+            else "It carries your badges itself, so it cannot be withdrawn; it stops working on the expiry date.")
+    return ft.Container(
+        content=ft.Column([
+            ft.Row([ft.Icon(ft.Icons.LINK, color=PRIMARY),
+                    ft.Text(f"Link for {share.link_recipient}, until {share.expires}", color=INK,
+                            weight=ft.FontWeight.W_600, expand=True)], spacing=8),
+            ft.Container(
+                content=ft.Text(share.link, selectable=True, size=13, color=INK, font_family="monospace",
+                                max_lines=4, overflow=ft.TextOverflow.ELLIPSIS, semantics_label=share.link),
+                bgcolor=SURFACE, border_radius=8, padding=10, border=ft.Border.all(1, OUTLINE)),
+            ft.Text(kind, size=12, color=MUTED),
+            ft.Row([
+                ft.FilledButton("Copy link", icon=ft.Icons.COPY, on_click=on_copy),
+                ft.TextButton("Done with the link", icon=ft.Icons.CHECK, on_click=on_done),
+            ], wrap=True, spacing=8),
+        ], spacing=10),
+        bgcolor=PRIMARY_SOFT, border_radius=12, padding=14,
+    )
+
+
 @ft.component
 def ShareView(share: ShareState, badges: BadgeListState, services: WalletServices, wide: bool) -> ft.Control:
     page = ft.context.page
-    recipient, set_recipient = ft.use_state("")
+    recipient, set_recipient, typed_recipient = use_typed("")
+    days, set_days = ft.use_state(7)
+    withdrawable, set_withdrawable = ft.use_state(True)
     query = (parse_qs(urlsplit(page.route or "").query).get("badge") or [None])[0]
 
     async def load():
@@ -64,14 +97,24 @@ def ShareView(share: ShareState, badges: BadgeListState, services: WalletService
         page.run_task(services.choose_for_sharing, chosen)
 
     async def show_qr(_=None):
-        await services.share_as_qr(recipient)
+        await services.share_as_qr(typed_recipient.current or "")
+
+    async def make_link(_=None):
+        await services.share_as_link(typed_recipient.current or "", days, withdrawable)
+
+    async def copy(_=None):
+        services.link_copied(await copy_text(share.link))
+
+    answer_request = ft.OutlinedButton("Answer a request", icon=ft.Icons.QR_CODE_SCANNER,
+                                       on_click=lambda: page.navigate("/share/request"))
 
     choices = [ft.Checkbox(label=card.name, value=card.id in share.selected,
                            on_change=lambda e, rid=card.id: toggle(rid, bool(e.control.value)))
                for card in badges.cards]
     if not choices:
         return page_frame(heading("Share"), empty_state(ft.Icons.QR_CODE_2, "Nothing to share yet",
-                                                        "Import a badge first; then you can show it as a QR code."),
+                                                        "Import a badge first; then you can show it as a QR code.",
+                                                        answer_request),
                           wide=wide)
     disclosure = ([ft.Text(line, color=INK if not line.startswith("  ") else MUTED, size=14)
                    for line in share.disclosure]
@@ -89,18 +132,52 @@ def ShareView(share: ShareState, badges: BadgeListState, services: WalletService
                          on_click=lambda _=None, sid=line.id: page.run_task(services.unshare, sid))]
           if line.active else []),
     ])) for line in share.history]
+    verifier = services.state.settings.verifier_url
+    if verifier:
+        where = ft.Text(f"The link opens at {verifier}.", size=12, color=MUTED)
+    else:
+        where = ft.Column([
+            ft.Text("Links need a verifier address: the website that opens them for the other side. Your "
+                    "college or employer can tell you which one to use.", size=13, color=MUTED),
+            ft.TextButton("Set the verifier address", icon=ft.Icons.SETTINGS,
+                          on_click=lambda: page.navigate("/settings")),
+        ], spacing=2)
+    as_qr = ft.Column([
+        ft.Row([ft.Icon(ft.Icons.QR_CODE_2, color=PRIMARY, size=18),
+                ft.Text("As a QR code", weight=ft.FontWeight.W_600, color=INK)], spacing=6),
+        ft.Text("Face to face: they scan it from your screen. Works without the internet.", size=13, color=MUTED),
+        primary_button("Show QR code", show_qr, icon=ft.Icons.QR_CODE_2, disabled=bool(share.busy)),
+    ], spacing=8)
+    as_link = ft.Column([
+        ft.Row([ft.Icon(ft.Icons.LINK, color=PRIMARY, size=18),
+                ft.Text("As a link", weight=ft.FontWeight.W_600, color=INK)], spacing=6),
+        ft.Text("Link works for", size=13, color=INK),
+        ft.SegmentedButton(
+            segments=[ft.Segment(value=str(d), label=t, tooltip=f"The link works for {t}")
+                      for d, t in EXPIRY_CHOICES],
+            selected=[str(days)], show_selected_icon=False,
+            on_change=lambda e: set_days(int((e.control.selected or ["7"])[0]))),
+        ft.Checkbox(label="Let me withdraw it later", value=withdrawable,
+                    on_change=lambda e: set_withdrawable(bool(e.control.value))),
+        where,
+        ft.OutlinedButton("Share as a link", icon=ft.Icons.LINK, on_click=make_link,
+                          disabled=bool(share.busy) or not verifier),
+    ], spacing=8)
+    ways = ft.ResponsiveRow([ft.Container(as_qr, col={"xs": 12, "md": 6}),
+                             ft.Container(as_link, col={"xs": 12, "md": 6})], spacing=16, run_spacing=16)
     return page_frame(
-        heading("Share"),
-        ft.Text("Choose badges, check what the other side will see, then show a QR code.", color=MUTED),
+        ft.Row([heading("Share"), answer_request], alignment=ft.MainAxisAlignment.SPACE_BETWEEN, wrap=True),
+        ft.Text("Choose badges, check what the other side will see, then show a QR code or send a link. "
+                "A verifier asked you for badges? Answer their request.", color=MUTED),
         message_banner(share.message),
         message_banner(share.error, error=True),
         section("1. Choose badges", *choices, icon=ft.Icons.CHECKLIST),
         section("2. What they will see", *disclosure, icon=ft.Icons.VISIBILITY),
         section("3. Show it",
                 text_input("Who is it for?", recipient, set_recipient, hint="e.g. Maple Grove Care Home"),
-                busy_line(share.busy) if share.busy else primary_button("Show QR code", show_qr,
-                                                                        icon=ft.Icons.QR_CODE_2),
-                icon=ft.Icons.QR_CODE_2),
+                busy_line(share.busy) if share.busy else ft.Container(visible=False),
+                link_card(share, copy, lambda: services.close_link()) if share.link else ways,
+                icon=ft.Icons.SEND),
         ft.Container(section("Share history", *(history or [ft.Text("Nothing shared yet.", color=MUTED)]),
                              icon=ft.Icons.HISTORY), bgcolor=SURFACE, border_radius=14,
                      border=ft.Border.all(1, OUTLINE)),

@@ -1,0 +1,200 @@
+"""Answer a verifier's request (Share → Answer a request): read it from its link, its text or a photo
+of its QR code; show exactly who asks, what for, which badges match and what they will receive; then
+send the answer (and show the verifier's verdict) or show it as a QR code."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from ..services import WalletServices
+from ..state import RequestState
+from .common import (
+    INK,
+    MUTED,
+    OUTLINE,
+    STATUS_LOOKS,
+    SURFACE,
+    busy_line,
+    choose_files,
+    heading,
+    message_banner,
+    page_frame,
+    primary_button,
+    section,
+    text_input,
+    use_typed,
+)
+from .importing import PHOTO_EXTENSIONS
+
+WARNING_INK, WARNING_FILL = "#7A4B00", "#FFF1D6"
+
+
+def warning_banner(text: str) -> ft.Control:
+    return ft.Semantics(
+        label=f"Warning: {text}", container=True,
+        content=ft.Container(
+            content=ft.Row([ft.Icon(ft.Icons.WARNING_AMBER, color=WARNING_INK),
+                            ft.Text(text, color=WARNING_INK, expand=True)],
+                           vertical_alignment=ft.CrossAxisAlignment.START),
+            bgcolor=WARNING_FILL, border_radius=10, padding=12,
+        ),
+    )
+
+
+def fact(label: str, value: str, *, mono: bool = False) -> ft.Control:
+    return ft.Column([
+        ft.Text(label, size=12, color=MUTED),
+        ft.Text(value, color=INK, weight=ft.FontWeight.W_600, selectable=True,
+                font_family="monospace" if mono else None, size=13 if mono else 15),
+    ], spacing=2)
+
+
+def answer_qr_screen(request: RequestState, on_close, size: int) -> ft.Control:
+    return ft.Container(
+        content=ft.Column([
+            ft.Text(f"Show this QR code to {request.verifier}. It answers their request only.", color=INK, size=15,
+                    text_align=ft.TextAlign.CENTER),
+            ft.Image(src=request.qr_png, width=size, height=size, fit=ft.BoxFit.CONTAIN,
+                     semantics_label="QR code of your answer", filter_quality=ft.FilterQuality.NONE),
+            ft.FilledButton("Done", icon=ft.Icons.CHECK, on_click=on_close),
+        ], horizontal_alignment=ft.CrossAxisAlignment.CENTER, spacing=16, scroll=ft.ScrollMode.AUTO),
+        bgcolor="#FFFFFF", expand=True, alignment=ft.Alignment.TOP_CENTER, padding=16,
+    )
+
+
+def verdict_card(request: RequestState, on_done) -> ft.Control:
+    look = STATUS_LOOKS[request.verdict] if request.verdict in STATUS_LOOKS else STATUS_LOOKS["Problem"]
+    title = f"{request.verifier} says: {request.verdict}"
+    return ft.Semantics(live_region=True, label=title, container=True, content=ft.Container(
+        content=ft.Column([
+            ft.Row([ft.Icon(look.icon, color=look.ink, size=36),
+                    ft.Text(title, size=20, weight=ft.FontWeight.W_700, color=look.ink, expand=True)], spacing=12),
+            *[ft.Text(line, color=INK) for line in request.verdict_lines],
+            ft.Text("It is in your share history.", size=12, color=MUTED),
+            primary_button("Done", on_done, icon=ft.Icons.CHECK),
+        ], spacing=10),
+        bgcolor=look.fill, border_radius=14, padding=20,
+    ))
+
+
+@ft.component
+def RequestView(request: RequestState, services: WalletServices, wide: bool) -> ft.Control:
+    page = ft.context.page
+    pasted, set_pasted, typed_request = use_typed("")
+
+    async def read(_=None):
+        await services.read_request(typed_request.current or "")
+
+    async def photo(_=None):
+        photos = await choose_files("Choose a photo of the request QR code", extensions=PHOTO_EXTENSIONS)
+        if photos:
+            await services.read_request_photo(photos[0])
+
+    def toggle(record_id: str, on: bool) -> None:
+        chosen = [i for i in request.selected if i != record_id] + ([record_id] if on else [])
+        page.run_task(services.choose_request_badges, chosen)
+
+    async def send(_=None):
+        await services.answer_request(offline=False)
+
+    async def as_qr(_=None):
+        await services.answer_request(offline=True)
+
+    def finish(_=None) -> None:
+        services.clear_request()
+        set_pasted("")
+        page.navigate("/share")
+
+    def start_over(_=None) -> None:
+        services.clear_request()
+
+    if request.qr_png:
+        side = min(page.width or 800, (page.height or 800) - 120)
+        return answer_qr_screen(request, lambda: services.close_request_qr(), int(max(300, side - 32)))
+
+    top = ft.Row([heading("Answer a request"),
+                  ft.TextButton("Back to Share", icon=ft.Icons.ARROW_BACK, on_click=finish)],
+                 alignment=ft.MainAxisAlignment.SPACE_BETWEEN, wrap=True)
+    busy = busy_line(request.busy) if request.busy else ft.Container(visible=False)
+    if request.verdict:
+        return page_frame(top, verdict_card(request, finish), wide=wide)
+    if not request.loaded:
+        return page_frame(
+            top,
+            ft.Text("A verifier (an employer, a college) shows a QR code or gives you a link asking for badges. "
+                    "Satchel shows you who asks and exactly what they would receive before anything is sent.",
+                    color=MUTED),
+            busy,
+            message_banner(request.error, error=True),
+            ft.ResponsiveRow([
+                ft.Container(section(
+                    "Paste the request",
+                    text_input("Request link or text", pasted, set_pasted, multiline=True,
+                               hint="https://verifier.example/exchanges/… or the request JSON"),
+                    primary_button("Read request", read, icon=ft.Icons.MANAGE_SEARCH, disabled=bool(request.busy)),
+                    icon=ft.Icons.CONTENT_PASTE), col={"xs": 12, "lg": 6}),
+                ft.Container(section(
+                    "Photo of the request QR code",
+                    ft.Text("A photo or screenshot of the QR code the verifier showed you.", color=MUTED),
+                    ft.OutlinedButton("Choose request photo", icon=ft.Icons.QR_CODE_SCANNER, on_click=photo,
+                                      disabled=bool(request.busy)),
+                    icon=ft.Icons.QR_CODE_SCANNER), col={"xs": 12, "lg": 6}),
+            ], spacing=12, run_spacing=12),
+            wide=wide,
+        )
+
+    where = (f"Your answer will be sent to {request.origin}." if request.online else
+             "You will answer with a QR code the verifier scans (this request has no address to send to).")
+    who = section(
+        "Who is asking",
+        fact("Verifier", request.verifier),
+        ft.Text(where, color=INK),
+        fact("You answer as", request.holder, mono=True),
+        *[warning_banner(w) for w in request.warnings],
+        icon=ft.Icons.STOREFRONT,
+    )
+    asks = section("What they ask for", *[ft.Text(f"• {line}", color=INK) for line in request.asks]
+                   or [ft.Text("They do not say; anything you choose will be sent.", color=MUTED)],
+                   icon=ft.Icons.HELP_OUTLINE)
+    choices = [ft.Checkbox(label=f"{c.name} ({c.issuer})", value=c.id in request.selected,
+                           on_change=lambda e, rid=c.id: toggle(rid, bool(e.control.value)))
+               for c in request.choices]
+    badges = section("Your matching badges", *(choices or [ft.Text(
+        "Nothing in your wallet matches this request (only badges issued to you count).", color=MUTED)]),
+        icon=ft.Icons.CHECKLIST)
+    disclosed: list[ft.Control] = []
+    for badge in request.disclosed:
+        disclosed.append(ft.Container(
+            content=ft.Column([
+                ft.Text(f"“{badge.name}” from {badge.issuer}", color=INK, weight=ft.FontWeight.W_600),
+                *[ft.Text(line, size=12, color=MUTED, selectable=True) for line in badge.fields],
+            ], spacing=3),
+            bgcolor=SURFACE, border=ft.Border.all(1, OUTLINE), border_radius=10, padding=10))
+    if disclosed:
+        disclosed.insert(0, ft.Text(f"Signed by you for {request.verifier}, used once. Each badge travels whole "
+                                    "(that is what keeps the issuer's signature valid):", color=INK))
+    else:
+        disclosed.append(ft.Text("Choose a badge above to see what they would receive.", color=MUTED))
+    ready = bool(request.selected) and not request.busy
+    actions = ft.Row([
+        *([primary_button(f"Send to {request.verifier}", send, icon=ft.Icons.SEND, disabled=not ready)]
+          if request.online else []),
+        ft.OutlinedButton("Show as QR code", icon=ft.Icons.QR_CODE_2, on_click=as_qr, disabled=not ready),
+        ft.TextButton("Read another request", on_click=start_over),
+    ], wrap=True, spacing=10, run_spacing=10)
+    return page_frame(
+        top,
+        busy,
+        message_banner(request.error, error=True),
+        ft.ResponsiveRow([ft.Container(who, col={"xs": 12, "lg": 6}),
+                          ft.Container(ft.Column([asks, badges], spacing=12), col={"xs": 12, "lg": 6})],
+                         spacing=12, run_spacing=12),
+        section("What they will receive", *disclosed, icon=ft.Icons.VISIBILITY),
+        *([] if request.satisfied or not request.choices else
+          [warning_banner("What you chose does not answer everything they ask for; they may refuse it.")]),
+        ft.Container(actions, padding=ft.Padding.only(bottom=8)),
+        ft.Text("Nothing is sent until you press Send.", size=12, color=MUTED, italic=True)
+        if request.online else ft.Container(visible=False),
+        wide=wide,
+    )
+
