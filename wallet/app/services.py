@@ -1131,7 +1131,8 @@ def describe_query(query: Any) -> str:
 
 def disclosure_field(path: str, value: str, limit: int = 90) -> str:
     """``credentialSubject.achievement.name`` → ``achievement › name: …``, long values shortened."""
-    steps = [p for p in path.replace("credentialSubject", "").split(".") if p]
+    named = {"credentialSubject.id": "issued to", "credentialSubject.type": "subject type", "id": "badge id"}
+    steps = [named[path]] if path in named else [p for p in path.replace("credentialSubject", "").split(".") if p]
     shown = value if len(value) <= limit else value[:limit - 1] + "…"
     if shown.startswith("data:"):
         shown = shown.split(",", 1)[0] + ",… (an embedded picture)"

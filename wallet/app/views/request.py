@@ -44,7 +44,7 @@ def warning_banner(text: str) -> ft.Control:
 def fact(label: str, value: str, *, mono: bool = False) -> ft.Control:
     return ft.Column([
         ft.Text(label, size=12, color=MUTED),
-        ft.Text(value, color=INK, weight=ft.FontWeight.W_600, selectable=True,
+        ft.Text(value, color=INK, weight=ft.FontWeight.W_600,
                 font_family="monospace" if mono else None, size=13 if mono else 15),
     ], spacing=2)
 
@@ -167,7 +167,7 @@ def RequestView(request: RequestState, services: WalletServices, wide: bool) -> 
         disclosed.append(ft.Container(
             content=ft.Column([
                 ft.Text(f"“{badge.name}” from {badge.issuer}", color=INK, weight=ft.FontWeight.W_600),
-                *[ft.Text(line, size=12, color=MUTED, selectable=True) for line in badge.fields],
+                *[ft.Text(line, size=12, color=MUTED) for line in badge.fields],
             ], spacing=3),
             bgcolor=SURFACE, border=ft.Border.all(1, OUTLINE), border_radius=10, padding=10))
     if disclosed:
