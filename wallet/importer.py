@@ -45,6 +45,8 @@ from wallet.store import CredentialDisplay, ImportSource, Store, StoreError, des
 if TYPE_CHECKING:
     import httpx
 
+    from credentials.trust import TrustList
+
 __all__ = [
     "FOLDER_IMPORT_SUFFIXES",
     "MAX_IMPORT_BYTES",
@@ -180,8 +182,10 @@ class ImportService:
         *,
         clock: Callable[[], datetime] | None = None,
         client: httpx.Client | None = None,
+        trust: TrustList | None = None,
     ) -> None:
         self._store = store
+        self._trust = trust
         self._fetcher_source = fetcher
         self._clock = clock or _utc_now
         self._client = client
@@ -243,7 +247,7 @@ class ImportService:
         if parsed.format == "url" and parsed.url:
             return self._import_url(parsed.url, ImportSource("url", parsed.url, source.at), label)
         fetcher = self._fetcher()
-        report = verify(data, fetcher=fetcher, at=self._clock())
+        report = verify(data, fetcher=fetcher, at=self._clock(), trust=self._trust)
         if "malformed" in report.problems:
             raise ImportRefused(_report_error(report))
         credential = parsed.document if parsed.document is not None else report.credential
@@ -342,7 +346,7 @@ class ImportService:
             offer, signing_key=self._store.signing_key(profile.id),
             verification_method=profile.verification_method, holder_did=profile.did,
         )
-        report = verify(credential_bytes, fetcher=fetcher, at=self._clock())
+        report = verify(credential_bytes, fetcher=fetcher, at=self._clock(), trust=self._trust)
         if "malformed" in report.problems:
             raise ImportRefused(f"The issuer sent something that is not a credential: {_report_error(report)}")
         parsed = parse_input(credential_bytes)
@@ -387,7 +391,7 @@ class ImportService:
 
     def _reverify_one(self, record_id: str) -> ImportOutcome:
         record = self._store.get_credential(record_id)
-        report = verify(record.original, fetcher=self._fetcher(), at=self._clock())
+        report = verify(record.original, fetcher=self._fetcher(), at=self._clock(), trust=self._trust)
         summary = self._store.record_verification(record_id, report.to_json())
         return ImportOutcome(source=record_id, id=record_id, merged=False, verdict=str(report.verdict),
                              problems=report.problems, name=summary.display.name or None, error=None)

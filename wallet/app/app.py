@@ -61,10 +61,11 @@ class Network:
 
         return Fetcher(self.client(), cache=DiskCache(document_cache_dir(self.home)))
 
-    def import_service(self, store: Any) -> Any:
+    def import_service(self, store: Any, trust: Any = None) -> Any:
+        """The import service; ``trust`` (the learner's trust list) feeds the engine's "Known issuer" check."""
         from wallet.importer import ImportService
 
-        return ImportService(store, self.new_fetcher, client=self.client())
+        return ImportService(store, self.new_fetcher, client=self.client(), trust=trust)
 
     def fetch_image(self, url: str) -> bytes | None:
         from credentials.cache import DiskCache

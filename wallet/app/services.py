@@ -82,7 +82,7 @@ class ImportPort(Protocol):
 class NetworkPort(Protocol):
     """Makes fetchers for verification and fetches badge images (see ``app.py``)."""
 
-    def import_service(self, store: Store) -> ImportPort: ...
+    def import_service(self, store: Store, trust: Any = None) -> ImportPort: ...
     def fetch_image(self, url: str) -> bytes | None: ...
     def close(self) -> None: ...
 
@@ -303,7 +303,7 @@ class WalletServices:
 
     async def _opened(self, store: Store) -> None:
         self._store = store
-        self._importer = self.network.import_service(store)
+        self._importer = self.network.import_service(store, trust=self.trust_list())
         session = self.state.session
         session.busy, session.error, session.notice = "", "", ""
         session.phase = UNLOCKED
@@ -751,6 +751,15 @@ class WalletServices:
         except (OSError, ValueError):
             return None
 
+    def _use_trust_list(self) -> None:
+        """A new import service with the trust list as it is now (the engine's "Known issuer" check)."""
+        if self._store is None:
+            return
+        old, self._importer = self._importer, self.network.import_service(self._store, trust=self.trust_list())
+        if old is not None:
+            with contextlib.suppress(Exception):
+                old.close()
+
     def trusted_issuer_ids(self) -> set[str]:
         trust = self.trust_list()
         return {i.id for i in trust.issuers} if trust else set()
@@ -768,13 +777,16 @@ class WalletServices:
             return
         self.home.mkdir(parents=True, exist_ok=True)
         (self.home / TRUST_LIST_FILE).write_bytes(upload.data)
-        settings.message = f"Trust list “{trust.name}” set: {len(trust.issuers)} issuers."
+        self._use_trust_list()
+        settings.message = (f"Trust list “{trust.name}” set: {len(trust.issuers)} issuers. New badges are checked "
+                            "against it; use “Check all badges again” for the ones you have.")
         await self.load_settings()
 
     async def remove_trust_list(self) -> None:
         self.touch()
         with contextlib.suppress(FileNotFoundError):
             (self.home / TRUST_LIST_FILE).unlink()
+        self._use_trust_list()
         self.state.settings.message = "Trust list removed."
         await self.load_settings()
 
