@@ -30,6 +30,7 @@ from .ob3 import (
     endorsement_credential,
     issuer_profile,
     open_badge_credential,
+    status_list_2021_credential,
     status_list_credential,
     xsd,
 )
@@ -58,6 +59,7 @@ _FORMS = [
          "application/vc+ld+json"),
     Form("ob3-v2-refreshable", "ob3-v2-eddsa-rdfc-2022-refreshable", "json", "application/vc+ld+json"),
     Form("ob3-v1-ed25519signature2020", "ob3-v1-ed25519signature2020", "json", "application/ld+json"),
+    Form("ob3-v1-statuslist2021", "ob3-v1-ed25519signature2020-statuslist2021", "json", "application/ld+json"),
     Form("ob3-v1-ed25519signature2020-didkey", "ob3-v1-ed25519signature2020-didkey", "json",
          "application/ld+json", statusable=False),
     Form("ob3-vc-jwt", "ob3-vc-jwt", "jwt", "application/jwt"),
@@ -79,6 +81,10 @@ ONEDTECH_FORM = "ob3-v2-1edtech-revocation-list"
 REVOCATION_LIST_FORMS = (ONEDTECH_FORM,)  # revoked by listing the id, not by a status bit
 REFRESHABLE_FORM = "ob3-v2-refreshable"  # names a refreshService (GET /refresh/<uuid>)
 REFRESH_VALIDITY = timedelta(days=365)
+# VCDM 1.1 + Ed25519Signature2020 with a StatusList2021Entry (revocation): the list at /status/2021/revocation
+# is a StatusList2021Credential over the same revocation bits as the Bitstring list (indexes are shared).
+STATUSLIST2021_FORM = "ob3-v1-statuslist2021"
+STATUSLIST2021_PATH = "/status/2021/revocation"
 CLR_FORM = "clr-v2-eddsa-rdfc-2022"  # a ClrCredential bundling the achievement and what it stacks
 CLR_PART_FORM = "ob3-v2-eddsa-rdfc-2022"  # how each bundled AchievementCredential is recorded
 
@@ -133,6 +139,10 @@ class Issuer:
     def status_list_url(self, purpose: str) -> str:
         return f"{self.base_url}/status/{purpose}"
 
+    @property
+    def status_list_2021_url(self) -> str:
+        return self.base_url + STATUSLIST2021_PATH
+
     def achievement(self, slug: str) -> Achievement:
         if slug not in self.catalogue:
             raise StateError(404, "unknown_achievement",
@@ -165,7 +175,10 @@ class Issuer:
         if with_status and form.statusable and form_name not in REVOCATION_LIST_FORMS \
                 and not form_name.startswith("ob2"):
             index = self.state.allocate_status_index()
-            status = StatusRef(index, tuple((p, self.status_list_url(p)) for p in STATUS_PURPOSES))
+            if form_name == STATUSLIST2021_FORM:
+                status = StatusRef(index, (("revocation", self.status_list_2021_url),), "StatusList2021Entry")
+            else:
+                status = StatusRef(index, tuple((p, self.status_list_url(p)) for p in STATUS_PURPOSES))
         if form_name.startswith("ob2"):
             artifact, record_id = self._issue_ob2(ach, form, uid, email, validity)
         elif form_name == "ob3-endorsement":
@@ -314,6 +327,9 @@ class Issuer:
         listed = record.form.startswith("ob2") or record.form in REVOCATION_LIST_FORMS
         if listed and action != "revoke":
             raise StateError(409, "not_suspendable", "a revocation list can revoke, not suspend")
+        if record.form == STATUSLIST2021_FORM and action != "revoke":
+            raise StateError(409, "not_suspendable", "this credential names a StatusList2021 revocation list "
+                             "only: it can be revoked, not suspended")
         if not listed and (not form.statusable or record.status_index is None):
             raise StateError(409, "no_status", "this credential names no status list, so it cannot change")
         purpose, value = {"revoke": ("revocation", True), "suspend": ("suspension", True),
@@ -332,6 +348,21 @@ class Issuer:
         body = json_bytes(data_integrity(doc, "eddsa-rdfc-2022", self.keys.ed25519_key,
                                          self.keys.method(ED25519_FRAGMENT), updated))
         self._status_cache[purpose] = (record.version, body)
+        return body
+
+    def signed_status_list_2021(self) -> bytes:
+        """The StatusList2021Credential (revocation) at /status/2021/revocation, VCDM 1.1 signed with
+        Ed25519Signature2020; re-signed only when a revocation bit changed."""
+        record = self.state.status_list("revocation")
+        cached = self._status_cache.get(STATUSLIST2021_PATH)
+        if cached and cached[0] == record.version:
+            return cached[1]
+        updated = datetime.fromisoformat(record.updated.replace("Z", "+00:00"))
+        doc = status_list_2021_credential(list_url=self.status_list_2021_url, issuer_id=self.did,
+                                          purpose="revocation", bits=record.bits, issued=updated)
+        body = json_bytes(data_integrity(doc, "Ed25519Signature2020", self.keys.ed25519_key,
+                                         self.keys.method(ED25519_2020_FRAGMENT), updated))
+        self._status_cache[STATUSLIST2021_PATH] = (record.version, body)
         return body
 
     def refreshed(self, uid: str) -> Served | None:
@@ -363,6 +394,9 @@ class Issuer:
             # 1EdTech Revocation List Status Method 1.0 §3: the list document.
             return Served(json_bytes({"id": self.onedtech_list_url, "issuer": self.did,
                                       "revokedCredentials": revoked}), "application/json")
+        if path == STATUSLIST2021_PATH:
+            record = self.state.status_list("revocation")
+            return Served(self.signed_status_list_2021(), "application/ld+json", record.updated)
         if path.startswith("/status/"):
             purpose = path.removeprefix("/status/")
             if purpose in STATUS_PURPOSES:
@@ -420,7 +454,7 @@ class Issuer:
     def hosted_paths(self) -> list[str]:
         """Every path :meth:`document` answers (for the sample's web.json)."""
         paths = ["/.well-known/did.json", *(f"/status/{p}" for p in STATUS_PURPOSES),
-                 "/status/1edtech-revocation-list",
+                 "/status/1edtech-revocation-list", STATUSLIST2021_PATH,
                  "/ob2/issuer", "/ob2/keys/rsa-1", "/ob2/revocations"]
         for slug in sorted(self.catalogue):
             paths += [f"/achievements/{slug}", f"/ob2/badges/{slug}", f"/images/{slug}.png", f"/images/{slug}.svg"]

@@ -21,6 +21,8 @@ ED25519_2020_CONTEXT = "https://w3id.org/security/suites/ed25519-2020/v1"
 OB3_EXTENSIONS_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
 # Bitstring Status List v1.0 §2.1: VCDM 1.1 documents need the status vocabulary's own context.
 STATUS_CONTEXT = "https://www.w3.org/ns/credentials/status/v1"
+# VC Status List 2021 (W3C CCG, Bitstring Status List's predecessor): its own context, VCDM 1.1 era.
+STATUS_LIST_2021_CONTEXT = "https://w3id.org/vc/status-list/2021/v1"
 
 
 def xsd(dt: datetime) -> str:
@@ -39,11 +41,17 @@ class StatusRef:
 
     index: int
     list_urls: tuple[tuple[str, str], ...]  # (purpose, status list credential URL)
+    entry_type: str = "BitstringStatusListEntry"  # or "StatusList2021Entry" (Status List 2021 §2.1)
 
     def entries(self) -> list[dict[str, Any]]:
-        return [{"id": f"{url}#{self.index}", "type": "BitstringStatusListEntry", "statusPurpose": purpose,
+        return [{"id": f"{url}#{self.index}", "type": self.entry_type, "statusPurpose": purpose,
                  "statusListIndex": str(self.index), "statusListCredential": url}
                 for purpose, url in self.list_urls]
+
+    @property
+    def context(self) -> str:
+        """The context a VCDM 1.1 credential needs for the entry's terms."""
+        return STATUS_LIST_2021_CONTEXT if self.entry_type == "StatusList2021Entry" else STATUS_CONTEXT
 
 
 def issuer_profile(issuer_id: str, base_url: str, name: str) -> dict[str, Any]:
@@ -92,12 +100,13 @@ def _dates(v2: bool, validity: Validity) -> dict[str, str]:
     return out
 
 
-def contexts_for(v2: bool, with_status: bool, with_2020_suite: bool, ob_context: str = OB3_CONTEXT) -> list[str]:
+def contexts_for(v2: bool, with_status: bool, with_2020_suite: bool, ob_context: str = OB3_CONTEXT,
+                 status_context: str = STATUS_CONTEXT) -> list[str]:
     if v2:
         return [VC_V2, ob_context]
     ctx = [VC_V1, ob_context]
     if with_status:
-        ctx.append(STATUS_CONTEXT)
+        ctx.append(status_context)
     if with_2020_suite:
         ctx.append(ED25519_2020_CONTEXT)
     return ctx
@@ -116,7 +125,8 @@ def open_badge_credential(ach: Achievement, *, base_url: str, credential_id: str
         achievement["related"] = [{"id": a["id"], "type": ["Related"], "inLanguage": "en",
                                    "version": "1.0"} for a in stacked]
     doc: dict[str, Any] = {
-        "@context": contexts_for(v2, status is not None, with_2020_suite, ob_context),
+        "@context": contexts_for(v2, status is not None, with_2020_suite, ob_context,
+                                 status.context if status is not None else STATUS_CONTEXT),
         "id": credential_id,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "issuer": issuer,
@@ -127,7 +137,9 @@ def open_badge_credential(ach: Achievement, *, base_url: str, credential_id: str
     if ach.evidence:
         doc["evidence"] = _evidence(ach)
     if status is not None:
-        doc["credentialStatus"] = status.entries()
+        entries = status.entries()
+        # Status List 2021 §2.1 shows the entry as a single object (VCDM 1.1 era); one entry, so one object.
+        doc["credentialStatus"] = entries[0] if status.entry_type == "StatusList2021Entry" else entries
     if revocation_list_url is not None:
         # 1EdTech Revocation List Status Method 1.0 §2: the entry's id is the list's URL.
         doc["@context"] = [*doc["@context"], OB3_EXTENSIONS_CONTEXT]
@@ -167,4 +179,24 @@ def status_list_credential(*, list_url: str, issuer_id: str, purpose: str, bits:
         "validFrom": xsd(valid_from),
         "credentialSubject": {"id": f"{list_url}#list", "type": "BitstringStatusList",
                               "statusPurpose": purpose, "encodedList": encode_list(bits)},
+    }
+
+
+def encode_list_2021(bits: bytes) -> str:
+    """Status List 2021 §2.2: encodedList is the GZIP-compressed bitstring, base64url-encoded, with no
+    multibase prefix (Bitstring Status List later added the ``u``)."""
+    return encode_list(bits).removeprefix("u")
+
+
+def status_list_2021_credential(*, list_url: str, issuer_id: str, purpose: str, bits: bytes,
+                                issued: datetime) -> dict[str, Any]:
+    """Status List 2021 §2.2 StatusList2021Credential (VCDM 1.1, unsigned; signed Ed25519Signature2020)."""
+    return {
+        "@context": [VC_V1, STATUS_LIST_2021_CONTEXT, ED25519_2020_CONTEXT],
+        "id": list_url,
+        "type": ["VerifiableCredential", "StatusList2021Credential"],
+        "issuer": issuer_id,
+        "issuanceDate": xsd(issued),
+        "credentialSubject": {"id": f"{list_url}#list", "type": "StatusList2021",
+                              "statusPurpose": purpose, "encodedList": encode_list_2021(bits)},
     }

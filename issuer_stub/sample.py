@@ -17,6 +17,7 @@ SAMPLE_ACHIEVEMENT = "donning-doffing-ppe"
 SAMPLE_ACHIEVEMENT_OF = {"clr-v2-eddsa-rdfc-2022": "psw-foundations"}
 # Which forms get which variants (status variants need a form that names a status list).
 REVOKABLE = ("ob3-v2-eddsa-rdfc-2022", "ob3-v2-1edtech-revocation-list", "ob3-v1-ed25519signature2020",
+             "ob3-v1-statuslist2021",
              "ob3-vc-jwt", "ob3-vc-jose",
              "ob2-hosted", "ob2-signed")
 SUSPENDABLE = ("ob3-v2-eddsa-rdfc-2022", "ob3-v1-ed25519signature2020", "ob3-vc-jwt")
