@@ -5,6 +5,7 @@ it was withdrawn."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import subprocess
@@ -42,23 +43,23 @@ TEXTS = """() => [...document.querySelectorAll('flt-semantics-host [aria-label],
     .map(e => (e.getAttribute('aria-label') || '') + '\\n' + (e.textContent || '')).join('\\n')"""
 
 
-@pytest.fixture(scope="module")
-def verifier_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextlib.contextmanager
+def running_verifier_service(data: Path) -> Iterator[str]:
     """`satchel-verifier serve --port 0 --offline` in its own process; yields the base URL it prints."""
-    data = tmp_path_factory.mktemp("verifier-data")
     proc = subprocess.Popen(
         [sys.executable, "-m", "verifier.cli", "serve", "--port", "0", "--offline", "--data", str(data)],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     lines: Queue[str] = Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout or []], daemon=True).start()
     try:
-        first = lines.get(timeout=30)
-    except Empty:
-        proc.kill()
-        pytest.fail("the verifier printed no base URL: " + (proc.stderr.read() if proc.stderr else ""))
-    found = re.search(r"http://127\.0\.0\.1:\d+", first)
-    assert found, first
-    try:
+        try:
+            first = lines.get(timeout=30)
+        except Empty:
+            raise RuntimeError("the verifier printed no base URL: "
+                               + (proc.stderr.read() if proc.poll() is not None and proc.stderr else "")) from None
+        found = re.search(r"http://127\.0\.0\.1:\d+", first)
+        if not found:
+            raise RuntimeError(f"the verifier printed no base URL: {first!r}")
         yield found.group(0)
     finally:
         proc.terminate()
@@ -67,6 +68,12 @@ def verifier_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def verifier_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with running_verifier_service(tmp_path_factory.mktemp("verifier-data")) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
