@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test system-deps lint typecheck unit corpus bench clean
+.PHONY: run test system-deps interop-deps lint typecheck unit ui corpus bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/satchel-wallet app $(ARGS)
 
-test: $(STAMP) system-deps interop-deps lint typecheck unit
+test: $(STAMP) system-deps interop-deps lint typecheck unit ui
 
 # UI tests drive the real app in Debian's chromium; install it when missing and we can.
 system-deps:
@@ -41,7 +41,12 @@ typecheck: $(STAMP)
 	$(BIN)/mypy --strict credentials
 
 unit: $(STAMP)
-	$(BIN)/pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 -p no:cacheprovider --ignore=tests/ui $(PYTEST_ARGS)
+
+# The UI tests run one at a time: each drives a real app server and a real Chromium, and two
+# of those beside the CPU-heavy tests would starve the 30 s waits on a 2-core machine.
+ui: $(STAMP) system-deps
+	$(BIN)/pytest -p no:cacheprovider tests/ui $(PYTEST_ARGS)
 
 corpus: $(STAMP)
 	../shared/tools/corpus-check
