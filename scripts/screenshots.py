@@ -4,7 +4,9 @@
 
 Runs the issuer stub and the real app (web mode, fresh SATCHEL_HOME) on loopback, drives Debian's
 headless Chromium through first run, imports (files and an offer), detail, pathways, share
-(with the QR code), settings and the lock screen, and writes one PNG per screen and size.
+(with the QR code), share as a link and answering a verifier's request (against a real
+`satchel-verifier serve` on loopback), settings and the lock screen, and writes one PNG per screen
+and size.
 """
 
 from __future__ import annotations
@@ -21,7 +23,10 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+import httpx  # noqa: E402
+
 from tests.stub_server import Stub  # noqa: E402
+from tests.ui.test_share_link import import_badge_for, running_verifier_service, wallet_did  # noqa: E402
 from tests.ui.ui_driver import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_FLAGS,
@@ -61,15 +66,100 @@ def issue_files(stub: Stub, folder: Path) -> list[Path]:
 
 
 def shoot(page: Any, out: Path, name: str) -> None:
+    page.bring_to_front()  # a background tab stops painting (and updating its accessibility tree)
     nudge(page)
     time.sleep(0.6)
     steady_screenshot(page, out / f"{name}.png")
     print("wrote", out / f"{name}.png", flush=True)
 
 
+def wait_or_show(page: Any, text: str, out: Path, timeout: float = 60_000) -> None:
+    """``wait_shown``, leaving a picture of the screen behind when it does not come."""
+    try:
+        wait_shown(page, text, timeout=timeout)
+    except TimeoutError:
+        page.screenshot(path=str(out / "FAILED.png"))
+        raise
+
+
+def scroll_and_type(page: Any, label: str, text: str) -> None:
+    """Like ``scroll_and_click``, for a text field below the fold (on a phone)."""
+    scroll_to_shown(page, label)
+    page.mouse.wheel(0, 200)
+    time.sleep(1.2)
+    type_into(page, label, text)
+
+
+def scroll_and_click(page: Any, name: str, *, exact: bool = False) -> None:
+    """Scrolls the button into view, lets the accessibility tree catch up with the scroll (its
+    positions lag it), then clicks it."""
+    scroll_to_shown(page, name)
+    page.mouse.wheel(0, 120)
+    time.sleep(1.2)
+    nudge(page)
+    click(page, "button", name, exact=exact)
+
+
 def go(page: Any, destination: str, shows: str) -> None:
-    navigate_to(page, destination)
+    """The navigation destination by its exact name (a section's merged label may contain the word too)."""
+    page.bring_to_front()
+    nudge(page)
+    try:
+        page.get_by_role("tab", name=destination, exact=True).first.click(timeout=3_000)  # phone: bottom bar
+    except Exception:  # the navigation rail (wide): buttons
+        navigate_to(page, destination)
     wait_shown(page, shows, timeout=30_000)
+
+
+def share_link_and_request(pages: dict[str, Any], desktop: Any, verifier: str, folder: Path, out: Path) -> None:
+    """Share as a link, then answer a verifier's request, at each size (badge bound to the wallet's DID)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    desktop.bring_to_front()
+    import_badge_for(desktop, wallet_did(desktop), folder, "Safe moving and handling")
+    desktop.bring_to_front()
+    for size, page in pages.items():
+        go(page, "Settings", "Profiles and DIDs")
+        scroll_to_shown(page, "Save address")
+        page.mouse.wheel(0, 120)
+        time.sleep(1.2)
+        type_into(page, "Verifier address", verifier)
+        click(page, "button", "Save address")
+        wait_shown(page, "Share links will point to")
+        scroll_to_shown(page, "Share links will point to")
+        shoot(page, out, f"{size}-11-settings-verifier")
+        go(page, "Share", "1. Choose badges")
+        box = page.get_by_role("checkbox", name="Safe moving and handling").first
+        if box.get_attribute("aria-checked") != "true":
+            box.click()
+        wait_shown(page, "presented by you")
+        scroll_and_type(page, "Who is it for?", "Maple Grove Care Home")
+        scroll_to_shown(page, "Share as a link")
+        shoot(page, out, f"{size}-08c-share-ways")
+        scroll_and_click(page, "Share as a link", exact=True)
+        wait_shown(page, "Link for Maple Grove Care Home", timeout=60_000)
+        scroll_to_shown(page, "Copy link")
+        shoot(page, out, f"{size}-08d-share-link")
+        scroll_and_click(page, "Done with the link")
+        scroll_to_shown(page, "Share history")
+        page.mouse.wheel(0, 400)
+        shoot(page, out, f"{size}-08e-share-history")
+
+        exchange = httpx.post(verifier + "/exchanges", json={}, timeout=30).json()
+        scroll_and_click(page, "Answer a request")
+        wait_shown(page, "Paste the request")
+        shoot(page, out, f"{size}-12-request-read")
+        type_into(page, "Request link or text", exchange["url"])
+        click(page, "button", "Read request")
+        wait_shown(page, "Who is asking", timeout=30_000)
+        shoot(page, out, f"{size}-12b-request-preview")
+        scroll_to_shown(page, "What they will receive")
+        page.mouse.wheel(0, 300)
+        shoot(page, out, f"{size}-12c-request-disclosed")
+        scroll_and_click(page, "Send to")
+        wait_shown(page, "says: Verified", timeout=60_000)
+        shoot(page, out, f"{size}-12d-request-verdict")
+        click(page, "button", "Done")
+        wait_shown(page, "1. Choose badges")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -137,11 +227,13 @@ def main(argv: list[str] | None = None) -> int:
                     page.get_by_role("checkbox", name="Donning and doffing PPE").first.click()
                     wait_shown(page, "presented by you")
                     shoot(page, args.out, f"{size}-08-share")
-                    type_into(page, "Who is it for?", "Maple Grove Care Home")
-                    click(page, "button", "Show QR code")
-                    wait_shown(page, "Show this QR code", timeout=60_000)
+                    scroll_and_type(page, "Who is it for?", "Maple Grove Care Home")
+                    scroll_and_click(page, "Show QR code")
+                    wait_or_show(page, "Show this QR code", args.out)
                     shoot(page, args.out, f"{size}-08b-share-qr")
                     click(page, "button", "Done")
+                with running_verifier_service(root / "verifier") as verifier:
+                    share_link_and_request(pages, desktop, verifier, root / "bound", args.out)
                 go(pages["phone"], "Import", "From a file")
                 shoot(pages["phone"], args.out, "phone-04-import")
                 click(desktop, "button", "Lock wallet")
