@@ -57,7 +57,7 @@ from .wording import explain_report, problem_sentence, status_word
 
 log = logging.getLogger(__name__)
 
-CARDS_PER_PAGE = 60
+CARDS_PER_PAGE = 24
 SETTINGS_FILE = "app-settings.json"
 TRUST_LIST_FILE = "trust-list.json"
 BACKUP_FOLDER = "backups"
@@ -165,6 +165,7 @@ class WalletServices:
         self._autolock_task: asyncio.Task[None] | None = None
         self._autolock_override = autolock_seconds
         self._image_cache: dict[str, bytes] = {}
+        self._background: set[asyncio.Task[None]] = set()
         self._image_misses: set[str] = set()
         self.cards_shown = CARDS_PER_PAGE
         prefs = self._read_settings()
@@ -352,6 +353,18 @@ class WalletServices:
             badges.cards = [card_of(s) for s in quick.items]
             badges.loading = False
             self._load_images([c.id for c in badges.cards])
+            # The rest must not hold this handler (and so the first paint) back.
+            task = asyncio.get_running_loop().create_task(self._complete_badges())
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+            return
+        await self._complete_badges()
+
+    async def _complete_badges(self) -> None:
+        """The filtered list, the issuer and tag choices, and the search index."""
+        badges = self.state.badges
+        if self._store is None:
+            return
         try:
             everything, page = await asyncio.to_thread(self._query_badges)
         except StoreError as exc:
