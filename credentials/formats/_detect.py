@@ -14,7 +14,6 @@ from typing import Any
 from ..errors import MalformedError
 from .jws import CompactJws, parse_compact_jws
 from .qr import decode_qr_image, decode_qr_text, looks_like_qr_text
-from .share_links import RelayRef, decode_link, is_share_link, relay_fetch_url
 
 MAX_INPUT_BYTES = 16 * 1024 * 1024
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
@@ -103,12 +102,10 @@ def parse_text(text: str, container: str | None = None) -> ParsedInput:
         raise MalformedError("the input is empty")
     if looks_like_qr_text(stripped):  # the text of a Satchel QR code (SV1:)
         return classify_json(decode_qr_text(stripped), container or "qr")
-    if is_share_link(stripped):
-        kind, found = decode_link(stripped)
-        if isinstance(found, RelayRef):
-            url = relay_fetch_url(stripped, found.relay_id)
-            return ParsedInput("relay", url=url, container="link", key=found.key)
-        return classify_json(found, "link")
+    if stripped.startswith(("https://", "http://")) and "#" in stripped:
+        link = _parse_share_link(stripped)
+        if link is not None:
+            return link
     if stripped[0] in "{[":
         return classify_json(_loads(stripped), container)
     if _JWS_RE.match(stripped):
@@ -116,6 +113,19 @@ def parse_text(text: str, container: str | None = None) -> ParsedInput:
     if re.match(r"^https?://\S+$", stripped):
         return ParsedInput("ob2-url" if container else "url", url=stripped, container=container)
     raise MalformedError("not JSON, a JWT, an image or a URL")
+
+
+def _parse_share_link(stripped: str) -> ParsedInput | None:
+    """A share link (``/s#vp=`` / ``#vc=`` / ``#r=&k=``); None for any other URL."""
+    from .share_links import RelayRef, decode_link, is_share_link, relay_fetch_url
+
+    if not is_share_link(stripped):
+        return None
+    _kind, found = decode_link(stripped)
+    if isinstance(found, RelayRef):
+        url = relay_fetch_url(stripped, found.relay_id)
+        return ParsedInput("relay", url=url, container="link", key=found.key)
+    return classify_json(found, "link")
 
 
 def parse_input(data: bytes | str) -> ParsedInput:
