@@ -127,11 +127,12 @@ def ShareView(share: ShareState, badges: BadgeListState, services: WalletService
             ft.Text(f"with {line.recipient} on {line.shared_at}"
                     + (f", until {line.expires_at}" if line.expires_at else "")
                     + ("" if line.active else " · unshared or expired"), size=12, color=MUTED),
+            *([ft.TextButton(f"Unshare with {line.recipient}", icon=ft.Icons.LINK_OFF,
+                             style=ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=0, vertical=4)),
+                             on_click=lambda _=None, sid=line.id: page.run_task(services.unshare, sid))]
+              if line.active else []),
         ], spacing=2, expand=True),
-        *([ft.TextButton(f"Unshare with {line.recipient}",
-                         on_click=lambda _=None, sid=line.id: page.run_task(services.unshare, sid))]
-          if line.active else []),
-    ])) for line in share.history]
+    ], vertical_alignment=ft.CrossAxisAlignment.START)) for line in share.history]
     verifier = services.state.settings.verifier_url
     if verifier:
         where = ft.Text(f"The link opens at {verifier}.", size=12, color=MUTED)
