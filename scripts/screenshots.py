@@ -12,8 +12,8 @@ and size.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import base64
+import contextlib
 import json
 import sys
 import tempfile
