@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import base64
 import os
-import signal
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
@@ -19,31 +16,9 @@ from credentials.did import did_key_from_public_key
 from credentials.net import Fetcher, GuardedTransport, make_client
 from credentials.verify import verify
 from issuer_stub.oid4vci import wallet_proof
+from tests.stub_server import Stub
 
 BIN = Path(sys.executable).parent
-
-
-class Stub:
-    def __init__(self, state: Path, port: int | None = None) -> None:
-        args = [str(BIN / "satchel-issuer"), "--state", str(state), "serve"]
-        if port is not None:
-            args += ["--port", str(port)]
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
-        assert "listening on" in line, (line, self.proc.stderr.read() if self.proc.poll() is not None else "")
-        self.base = line.split("listening on ", 1)[1].split()[0]
-        self.did = line.rsplit(" as ", 1)[1].strip()
-        self.http = httpx.Client(base_url=self.base, timeout=10)
-
-    def stop(self) -> int:
-        self.http.close()
-        self.proc.send_signal(signal.SIGINT)
-        try:
-            return self.proc.wait(timeout=10)
-        finally:
-            if self.proc.poll() is None:
-                self.proc.kill()
 
 
 def fresh_verify(data: bytes | str | dict) -> dict:
@@ -199,7 +174,7 @@ def test_restart_keeps_credentials_and_revocations(state_dir: Path, stub: Stub) 
     stub.http.post(f"/api/credentials/{issued['id']}/revoke")
     port = int(stub.base.rsplit(":", 1)[1])
     assert stub.stop() == 0  # stops cleanly on SIGINT
-    again = Stub(state_dir)  # no --port: the port given before, kept in the state
+    again = Stub(state_dir, port=None)  # no --port: the port given before, kept in the state
     try:
         assert again.base == stub.base and again.did == stub.did
         assert again.http.get(f"/api/credentials/{issued['id']}").json()["revoked"] is True
