@@ -1,11 +1,13 @@
-"""Import: pick files, paste text or a link, read a QR code from a photo, redeem an issuer offer."""
+"""Import: pick files, paste text or a link, read a QR code from a photo or the camera, redeem an issuer offer."""
 
 from __future__ import annotations
 
 import flet as ft
 
+from ..camera_service import looks_like_badge_qr
 from ..services import WalletServices
 from ..state import ImportState, OutcomeLine
+from .camera import CameraScanPanel
 from .common import (
     INK,
     MUTED,
@@ -103,22 +105,30 @@ def ImportView(importing: ImportState, services: WalletServices, wide: bool) -> 
             ft.OutlinedButton("Choose QR photo", icon=ft.Icons.QR_CODE_SCANNER, on_click=pick_photo, disabled=busy),
             icon=ft.Icons.QR_CODE_SCANNER,
         ),
+        section(
+            "Scan with the camera",
+            CameraScanPanel("the issuer's QR code", looks_like_badge_qr, services.import_text, disabled=busy,
+                            key="import-camera"),
+            icon=ft.Icons.VIDEOCAM,
+        ),
     ]
-    log: list[ft.Control] = []
+    # The log keeps its place in the tree when it is empty: the sections below keep their state
+    # (a running camera scan is not restarted when the first outcome appears).
+    log: ft.Control = ft.Container(visible=False)
     if importing.outcomes:
-        log.append(section(
+        log = section(
             "What happened",
             *[outcome_row(line, open_badge) for line in importing.outcomes[:50]],
             ft.TextButton("Clear this list", on_click=services.clear_import_log, disabled=busy),
             icon=ft.Icons.HISTORY,
-        ))
+        )
     grid = ft.ResponsiveRow([ft.Container(s, col={"xs": 12, "lg": 6}) for s in sections], spacing=12,
                             run_spacing=12)
     return page_frame(
         heading("Import badges"),
         progress_panel(importing),
         message_banner(importing.error, error=True),
-        *log,
+        log,
         grid,
         wide=wide,
     )

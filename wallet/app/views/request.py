@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import flet as ft
 
+from ..camera_service import looks_like_request_qr
 from ..services import WalletServices
 from ..state import RequestState
+from .camera import CameraScanPanel
 from .common import (
     INK,
     MUTED,
@@ -139,6 +141,11 @@ def RequestView(request: RequestState, services: WalletServices, wide: bool) -> 
                     ft.OutlinedButton("Choose request photo", icon=ft.Icons.QR_CODE_SCANNER, on_click=photo,
                                       disabled=bool(request.busy)),
                     icon=ft.Icons.QR_CODE_SCANNER), col={"xs": 12, "lg": 6}),
+                ft.Container(section(
+                    "Scan the request with the camera",
+                    CameraScanPanel("the verifier's QR code", looks_like_request_qr, services.read_request,
+                                    disabled=bool(request.busy), key="request-camera"),
+                    icon=ft.Icons.VIDEOCAM), col={"xs": 12, "lg": 6}),
             ], spacing=12, run_spacing=12),
             wide=wide,
         )

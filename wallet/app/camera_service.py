@@ -1,0 +1,187 @@
+"""Scanning a QR code with a camera of the computer the wallet runs on (desktop window, or the
+local web mode, whose browser is on the same machine).
+
+The capture loop is the engine's (:mod:`credentials.formats.camera`): frames are grabbed on one
+thread and decoded on another, so the window never waits for OpenCV. A scan stops by itself at
+the first code it accepts; ``stop()`` cancels it at any time.
+
+Sources: the device indexes OpenCV can open (``0``, ``1``, ...) and, when ``SATCHEL_CAMERA_SOURCE``
+is set, that source too (a device index or a video file: what a capture card or a recorded phone
+screen gives; the tests use a recording so that they run the same code a webcam does).
+
+No Flet here: the views own the widgets and hand in callbacks. Callbacks run on the scanner's
+threads; the caller moves them to its UI loop.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "CAMERA_SOURCE_ENV", "CameraChoice", "CameraScan", "CameraUnavailable", "find_cameras",
+    "looks_like_badge_qr", "looks_like_request_qr",
+]
+
+CAMERA_SOURCE_ENV = "SATCHEL_CAMERA_SOURCE"
+PREVIEW_WIDTH = 480
+PREVIEW_EVERY = 4  # frames: about 7 preview pictures a second from a 30 fps camera
+NO_CAMERA = ("No camera found on this computer. Use a photo or screenshot of the QR code instead, "
+             "or connect a camera and look again.")
+
+
+class CameraUnavailable(Exception):
+    """The camera cannot be used; the message is a sentence for the learner."""
+
+
+@dataclass(frozen=True)
+class CameraChoice:
+    key: str  # stable id for a dropdown: "0", "1", ... or "source"
+    label: str
+    source: int | str
+
+
+def _source_from_env() -> CameraChoice | None:
+    value = os.environ.get(CAMERA_SOURCE_ENV, "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return CameraChoice(value, f"Camera {int(value) + 1}", int(value))
+    return CameraChoice("source", f"Video: {Path(value).name}", value)
+
+
+def find_cameras(max_index: int = 4) -> list[CameraChoice]:
+    """The cameras that open and give a picture, plus the configured source. Probing takes a
+    moment per device: call it off the UI thread. Raises CameraUnavailable without OpenCV."""
+    try:
+        from credentials.formats.camera import list_devices
+    except ImportError:  # a build without OpenCV (e.g. a phone package)
+        raise CameraUnavailable("Camera scanning is not available in this version of Satchel. "
+                                "Use a photo or screenshot of the QR code instead.") from None
+    extra = _source_from_env()
+    found = [CameraChoice(str(i), f"Camera {i + 1}", i) for i in list_devices(max_index)]
+    if extra is not None and all(c.source != extra.source for c in found):
+        found.append(extra)
+    return found
+
+
+def looks_like_badge_qr(text: str) -> str | None:
+    """None when the text can be imported (an offer link, a badge URL, a credential); else why not."""
+    from credentials.formats.qr import looks_like_qr_text
+
+    stripped = text.strip()
+    lowered = stripped.lower()
+    if (lowered.startswith(("openid-credential-offer:", "http://", "https://", "{", "ey"))
+            or looks_like_qr_text(stripped)):
+        return None
+    return "That QR code does not hold a badge or an offer. Keep looking for the issuer's code."
+
+
+def looks_like_request_qr(text: str) -> str | None:
+    """None when the text can be a verifier's request (its exchange URL or JSON); else why not."""
+    lowered = text.strip().lower()
+    if lowered.startswith(("http://", "https://", "{")):
+        return None
+    return "That QR code is not a verifier's request. Point the camera at the verifier's code."
+
+
+class CameraScan:
+    """One scan of one source.
+
+    ``on_found(text)``: the first code ``accept`` takes (``accept(text)`` returns None, or a
+    sentence saying why the code is not the right kind: that goes to ``on_note`` and scanning
+    goes on). ``on_preview(jpeg)``: a small picture of what the camera sees, a few times a
+    second. ``on_end(error)``: once, when the scan is over (found, stopped, or the source ended
+    or failed; ``error`` is a sentence or None).
+    """
+
+    def __init__(self, choice: CameraChoice, on_found: Callable[[str], None], *,
+                 accept: Callable[[str], str | None] | None = None,
+                 on_note: Callable[[str], None] | None = None,
+                 on_preview: Callable[[bytes], None] | None = None,
+                 on_end: Callable[[str | None], None] | None = None) -> None:
+        self.choice = choice
+        self.on_found = on_found
+        self.accept = accept or (lambda _text: None)
+        self.on_note = on_note
+        self.on_preview = on_preview
+        self.on_end = on_end
+        self.found: str | None = None
+        self._scanner: Any = None
+        self._lock = threading.Lock()
+        self._ended = False
+        self._stopped = False
+
+    def start(self) -> CameraScan:
+        """Opens the source and starts the threads; raises CameraUnavailable with a sentence."""
+        try:
+            from credentials.formats.camera import CameraScanner
+        except ImportError:
+            raise CameraUnavailable("Camera scanning is not available in this version of Satchel.") from None
+        try:
+            self._scanner = CameraScanner(self.choice.source, self._read, on_frame=self._frame,
+                                          on_end=self._source_ended).start()
+        except OSError:
+            raise CameraUnavailable(f"{self.choice.label} does not open. It may be in use by another "
+                                    "program, or unplugged.") from None
+        return self
+
+    def stop(self) -> None:
+        """Cancels the scan (safe to call more than once, from any thread)."""
+        self._stopped = True
+        if self._scanner is not None:
+            self._scanner.stop()
+
+    def join(self, timeout: float | None = None) -> bool:
+        return self._scanner is None or bool(self._scanner.join(timeout))
+
+    @property
+    def running(self) -> bool:
+        return self._scanner is not None and bool(self._scanner.running) and not self._stopped
+
+    # -- scanner threads --------------------------------------------------------------------------
+    def _frame(self, frame: Any) -> None:
+        if self.on_preview is None or self._stopped or frame.index % PREVIEW_EVERY:
+            return
+        import cv2
+
+        image = frame.image
+        height, width = image.shape[:2]
+        if width > PREVIEW_WIDTH:
+            image = cv2.resize(image, (PREVIEW_WIDTH, max(1, int(height * PREVIEW_WIDTH / width))),
+                               interpolation=cv2.INTER_AREA)
+        ok, jpeg = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 70])
+        if ok:
+            self.on_preview(jpeg.tobytes())
+
+    def _read(self, read: Any) -> None:
+        with self._lock:
+            if self.found is not None or self._stopped:
+                return
+            reason = self.accept(read.text)
+            if reason is None:
+                self.found = read.text
+        if reason is not None:
+            if self.on_note is not None:
+                self.on_note(reason)
+            return
+        self.stop()
+        self.on_found(read.text)
+
+    def _source_ended(self, error: str | None) -> None:
+        with self._lock:
+            if self._ended:
+                return
+            self._ended = True
+        if self.on_end is None:
+            return
+        if error:
+            self.on_end(f"The camera stopped: {error}.")
+        elif self.found is None and not self._stopped:
+            self.on_end("The video ended before a QR code could be read.")
+        else:
+            self.on_end(None)

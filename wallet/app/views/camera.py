@@ -1,0 +1,151 @@
+"""Scan with the camera: a panel that finds the computer's cameras, lets the learner choose one,
+shows what it sees while OpenCV reads frames in the background, and hands the first QR code of
+the right kind to the screen (Import: an issuer's offer or a badge; Answer a request: a
+verifier's request). Stop cancels at any time; leaving the screen stops the camera too."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import flet as ft
+
+from ..camera_service import NO_CAMERA, CameraChoice, CameraScan, CameraUnavailable, find_cameras
+from ..services import ui_caller
+from .common import ERROR, INK, MUTED, OUTLINE, busy_line, primary_button
+
+
+@ft.observable
+@dataclass
+class CameraPanelState:
+    devices: list[CameraChoice] = field(default_factory=list)
+    device: str = ""
+    searched: bool = False  # cameras were looked for at least once
+    searching: bool = False
+    on: bool = False
+    preview: bytes | None = None
+    note: str = ""  # what is happening / what to do
+    error: str = ""  # why it cannot scan
+
+
+def _device_picker(state: CameraPanelState) -> ft.Control:
+    def pick(e) -> None:
+        state.device = e.control.value or state.device
+
+    return ft.Dropdown(
+        label="Camera", value=state.device, dense=True, width=260, disabled=state.on,
+        options=[ft.DropdownOption(key=c.key, text=c.label) for c in state.devices],
+        on_select=pick,
+    )
+
+
+@ft.component
+def CameraScanPanel(what: str, accept: Callable[[str], str | None],
+                    on_text: Callable[[str], Awaitable[None]], disabled: bool = False) -> ft.Control:
+    """``what``: what to point the camera at ("the issuer's QR code"); ``on_text``: what to do
+    with the code once read (runs on the UI loop)."""
+    page = ft.context.page
+    state, _set_state = ft.use_state(lambda: CameraPanelState())
+    scan = ft.use_ref(None)
+
+    def stop_scan() -> None:
+        if scan.current is not None:
+            scan.current.stop()
+            scan.current = None
+
+    ft.use_effect(lambda: None, [], cleanup=stop_scan)  # leaving the screen turns the camera off
+
+    async def look(_=None) -> None:
+        state.searching, state.error, state.note = True, "", ""
+        try:
+            devices = await asyncio.to_thread(find_cameras)
+        except CameraUnavailable as exc:
+            devices, state.error = [], str(exc)
+        state.searching, state.searched, state.devices = False, True, devices
+        if devices and state.device not in {c.key for c in devices}:
+            state.device = devices[0].key
+        if not devices and not state.error:
+            state.error = NO_CAMERA
+
+    async def start(_=None) -> None:
+        if not state.searched:
+            await look()
+        choice = next((c for c in state.devices if c.key == state.device), None)
+        if choice is None:
+            return
+        stop_scan()
+        on_ui = ui_caller()
+
+        def preview(jpeg: bytes) -> None:
+            if state.on:
+                state.preview = jpeg
+
+        def noted(text: str) -> None:
+            state.note = text
+
+        def found(text: str) -> None:
+            state.on, state.preview = False, None
+            state.note = "Read the QR code."
+            scan.current = None
+            page.run_task(on_text, text)
+
+        def ended(error: str | None) -> None:
+            if state.on:
+                state.on, state.preview = False, None
+                state.note = ""
+            if error:
+                state.error = error
+
+        try:
+            scan.current = CameraScan(
+                choice, lambda text: on_ui(found, text), accept=accept,
+                on_note=lambda text: on_ui(noted, text),
+                on_preview=lambda jpeg: on_ui(preview, jpeg),
+                on_end=lambda error: on_ui(ended, error)).start()
+        except CameraUnavailable as exc:
+            state.error = str(exc)
+            return
+        state.on, state.error, state.note = True, "", f"Hold {what} in front of the camera."
+
+    def stop(_=None) -> None:
+        stop_scan()
+        state.on, state.preview, state.note = False, None, "Camera stopped."
+
+    controls: list[ft.Control] = [
+        ft.Text(f"Point a camera of this computer at {what}. Satchel reads it as soon as it is sharp "
+                "enough; nothing is recorded.", color=MUTED),
+    ]
+    if state.devices and (len(state.devices) > 1 or state.on):
+        controls.append(_device_picker(state))
+    buttons: list[ft.Control] = []
+    if state.on:
+        buttons.append(primary_button("Stop camera", stop, icon=ft.Icons.STOP_CIRCLE))
+    else:
+        buttons.append(ft.OutlinedButton("Scan with camera", icon=ft.Icons.VIDEOCAM, on_click=start,
+                                         disabled=disabled or state.searching))
+    if state.searched and not state.on:
+        buttons.append(ft.TextButton("Look for cameras again", icon=ft.Icons.REFRESH, on_click=look,
+                                     disabled=state.searching))
+    controls.append(ft.Row(buttons, wrap=True, spacing=8, run_spacing=8))
+    if state.searching:
+        controls.append(busy_line("Looking for cameras…"))
+    if state.on:
+        picture: ft.Control = (
+            ft.Image(src=state.preview, height=PREVIEW_HEIGHT, fit=ft.BoxFit.CONTAIN, gapless_playback=True,
+                     semantics_label="What the camera sees")
+            if state.preview else
+            ft.Container(busy_line("Starting the camera…"), padding=12))
+        controls.append(ft.Container(picture, height=PREVIEW_HEIGHT, border=ft.Border.all(1, OUTLINE),
+                                     border_radius=10, bgcolor="#101417" if state.preview else None,
+                                     alignment=ft.Alignment.CENTER))
+    if state.note:
+        controls.append(ft.Semantics(live_region=True, label=state.note, content=ft.Text(state.note, color=INK)))
+    if state.error:
+        controls.append(ft.Semantics(live_region=True, label=state.error, container=True, content=ft.Row(
+            [ft.Icon(ft.Icons.NO_PHOTOGRAPHY, color=ERROR), ft.Text(state.error, color=ERROR, expand=True)],
+            vertical_alignment=ft.CrossAxisAlignment.START)))
+    return ft.Column(controls, spacing=10)
+
+
+PREVIEW_HEIGHT = 240
