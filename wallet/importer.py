@@ -172,7 +172,9 @@ class ImportService:
     A fetcher remembers every answer for its lifetime, so with a function each batch and each
     re-verification gets a fresh one and sees today's status lists (pass a function in a
     long-running app). ``client`` is the HTTP client for redeeming offers (token and credential
-    requests are POSTs); by default the engine's guarded client (https only, no private addresses).
+    requests are POSTs), or a function returning it, called when first needed (making a client
+    loads the system's CA certificates: ≈0.2 s an app should not spend while unlocking); by
+    default the engine's guarded client (https only, no private addresses).
     """
 
     def __init__(
@@ -181,14 +183,15 @@ class ImportService:
         fetcher: FetcherSource,
         *,
         clock: Callable[[], datetime] | None = None,
-        client: httpx.Client | None = None,
+        client: httpx.Client | Callable[[], httpx.Client] | None = None,
         trust: TrustList | None = None,
     ) -> None:
         self._store = store
         self._trust = trust
         self._fetcher_source = fetcher
         self._clock = clock or _utc_now
-        self._client = client
+        self._client_source = client if callable(client) else None
+        self._client = None if callable(client) else client
         self._owns_client = False
         self._current: Fetcher | None = None
 
@@ -203,6 +206,8 @@ class ImportService:
         return self._current or self._new_fetcher()
 
     def _http(self) -> httpx.Client:
+        if self._client is None and self._client_source is not None:
+            self._client = self._client_source()
         if self._client is None:
             from credentials.net import make_client
 

@@ -11,8 +11,10 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 DEFAULT_WEB_PORT = 8550
+ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets"
 
 
 def has_display() -> bool:
@@ -35,7 +37,7 @@ def run(web: bool = False, port: int | None = None) -> None:
 
     from wallet.paths import data_dir
 
-    from .app import ASSETS_DIR, start_page
+    from .warmup import warm_process
 
     home = data_dir()
     use_web = web or not has_display() or not desktop_client_available()
@@ -43,14 +45,18 @@ def run(web: bool = False, port: int | None = None) -> None:
     assets = str(ASSETS_DIR) if ASSETS_DIR.is_dir() else None
 
     def main(page: ft.Page) -> None:
+        from .app import start_page  # imported by the warm-up while the browser boots
+
         start_page(page, home)
 
     if use_web:
         chosen = port if port is not None else DEFAULT_WEB_PORT
+        warm_process(chosen)  # the screens are imported once the server listens, not before
         print(f"Satchel is running at http://127.0.0.1:{chosen}/ (wallet in {home})", flush=True)
         ft.run(main, view=ft.AppView.WEB_BROWSER, host="127.0.0.1", port=chosen,
                assets_dir=assets, no_cdn=True)
     else:
+        warm_process(None)
         ft.run(main, assets_dir=assets, no_cdn=True)
 
 

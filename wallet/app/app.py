@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import contextvars
 import logging
 import os
 import threading
@@ -23,13 +26,14 @@ from .views.settings import SettingsView
 from .views.share import ShareView
 from .views.shell import WIDE_FROM, Shell
 from .views.welcome import UnlockView, WelcomeView
+from .warmup import warm_for_unlock
 
 log = logging.getLogger(__name__)
 
 ALLOW_LOOPBACK_ENV = "SATCHEL_ALLOW_LOOPBACK"  # "1": talk to an issuer on this machine (demos, tests)
 OFFLINE_ENV = "SATCHEL_OFFLINE"  # "1": never use the network; checks needing it say "could not check"
+WALLET_CHANGED_TOPIC = "satchel/wallet-changed"
 AUTOLOCK_ENV = "SATCHEL_AUTOLOCK_SECONDS"  # overrides the learner's auto-lock setting (tests)
-ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets"
 
 
 def flag(name: str) -> bool:
@@ -65,7 +69,7 @@ class Network:
         """The import service; ``trust`` (the learner's trust list) feeds the engine's "Known issuer" check."""
         from wallet.importer import ImportService
 
-        return ImportService(store, self.new_fetcher, client=self.client(), trust=trust)
+        return ImportService(store, self.new_fetcher, client=self.client, trust=trust)
 
     def fetch_image(self, url: str) -> bytes | None:
         from credentials.cache import DiskCache
@@ -132,16 +136,35 @@ def start_page(page: ft.Page, home: Path) -> None:
         layout.width = e.width
 
     def disconnected(_: Any = None) -> None:
+        with contextlib.suppress(Exception):
+            page.pubsub.unsubscribe_all()
         services.shutdown()
         network.close()
         forget_file_picker(page)
 
+    share_changes(page, services)
     page.on_resize = resized
     page.on_keyboard_event = lambda _e: services.touch()
     page.on_disconnect = disconnected
     page.on_close = disconnected
     page.render(SatchelApp, state.session, layout, state, services)
     log_render_failures(page)
+    warm_for_unlock(network)
+
+
+def share_changes(page: ft.Page, services: WalletServices) -> None:
+    """Several tabs (or windows) on one wallet: what one imports, re-checks, tags or deletes shows
+    in the others' lists at once (each has its own unlocked store; SQLite carries the data)."""
+    # The refresh must run in this page's context: Flet re-renders the page whose context
+    # changed the state, and a sync pubsub handler runs in the sender's.
+    context = contextvars.copy_context()
+
+    def changed_elsewhere(_topic: str, _message: Any) -> None:
+        loop = page.session.connection.loop
+        loop.call_soon_threadsafe(lambda: asyncio.ensure_future(services.changed_elsewhere()), context=context)
+
+    page.pubsub.subscribe_topic(WALLET_CHANGED_TOPIC, changed_elsewhere)
+    services.announce_change = lambda: page.pubsub.send_others_on_topic(WALLET_CHANGED_TOPIC, "badges")
 
 
 def log_render_failures(page: ft.Page) -> None:

@@ -173,6 +173,8 @@ class WalletServices:
         self.state.settings.verifier_url = str(prefs.get("verifier_url")
                                                or os.environ.get(VERIFIER_URL_ENV, "")).strip()
         self._request: Any = None  # the verifier's request being answered (wallet.share.PresentationRequest)
+        # Tells the app's other windows on this wallet that its badges changed (set by app.py).
+        self.announce_change: Callable[[], None] = lambda: None
         self.state.session.phase = LOCKED if self.wallet_path.exists() else FIRST_RUN
         self.state.share.available = sharing_available()
 
@@ -533,6 +535,18 @@ class WalletServices:
         verdict = outcomes[0].verdict if outcomes else None
         detail.checking, detail.message = False, f"Checked again just now: {status_word(verdict)}."
         await self.refresh_badges()
+        self._changed()
+
+    def _changed(self) -> None:
+        try:
+            self.announce_change()
+        except Exception:  # another window missing an update never breaks this one
+            log.exception("other windows could not be told about a change")
+
+    async def changed_elsewhere(self) -> None:
+        """Another window of this wallet imported, re-checked, tagged or deleted badges."""
+        if self._store is not None:
+            await self.refresh_badges()
 
     async def set_tags(self, record_id: str, text: str) -> None:
         self.touch()
@@ -541,6 +555,7 @@ class WalletServices:
         self.state.detail.tags = list(summary.tags)
         self.state.detail.message = "Tags saved."
         await self.refresh_badges()
+        self._changed()
 
     async def delete_badge(self, record_id: str) -> None:
         self.touch()
@@ -549,6 +564,7 @@ class WalletServices:
         self.state.badges.images.pop(record_id, None)
         self.state.detail.deleted = True
         await self.refresh_badges()
+        self._changed()
 
     # -- Import ------------------------------------------------------------------------------
 
@@ -584,6 +600,7 @@ class WalletServices:
         finally:
             importing.running = False
         await self.refresh_badges()
+        self._changed()
         return lines
 
     async def import_uploads(self, files: list[UploadedFile]) -> list[OutcomeLine]:
@@ -642,6 +659,7 @@ class WalletServices:
         finally:
             importing.running = False
         await self.refresh_badges()
+        self._changed()
 
     def clear_import_log(self) -> None:
         self.state.importing.outcomes.clear()
@@ -1113,11 +1131,11 @@ class WalletServices:
 
 
 def sharing_available() -> bool:
-    try:
-        import wallet.share  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """Whether this build has the sharing package; looked up, not imported (that costs ≈0.2 s of the
+    first screen; the warm-up imports it while the learner types the passphrase)."""
+    import importlib.util
+
+    return importlib.util.find_spec("wallet.share") is not None
 
 
 def disclosure_lines(record: CredentialRecord, holder_did: str) -> list[str]:
