@@ -137,3 +137,52 @@ def test_non_object_documents_cannot_be_shared() -> None:
             encrypt_for_relay(doc)
     with pytest.raises(LinkError):
         encode_inline_link(BASE, VP, kind="jwt")
+
+
+# -- the web app opened at a share link: the route Flet reports (hash URL strategy) -----------------
+def test_share_fragment_finds_the_link_in_the_route_the_web_client_reports() -> None:
+    from verifier.app.intake import share_fragment
+
+    fragment = encode_inline_link(BASE, VP).split("#", 1)[1]
+    assert share_fragment(fragment) == fragment  # what Flet hands over for …/s#vp=…
+    assert share_fragment("/" + fragment) == fragment
+    assert share_fragment("#" + fragment) == fragment
+    assert share_fragment("r=AbC&k=xyz") == "r=AbC&k=xyz"
+    for route in (None, "", "/", "/history", "r=AbC", "k=xyz", "vpx=1", "later=2"):
+        assert share_fragment(route) is None
+
+
+def test_read_fragment_opens_inline_links_without_any_fetch() -> None:
+    from verifier.app.intake import read_fragment
+
+    fetched: list[str] = []
+    given = read_fragment(encode_inline_link(BASE, VP).split("#", 1)[1], fetch_relay=fetched.append)
+    assert given.data == VP and given.how == "share link" and given.is_presentation
+    assert fetched == []
+
+
+def test_read_fragment_fetches_a_relay_copy_only_from_the_apps_own_service() -> None:
+    from verifier.app.intake import IntakeError, read_fragment
+
+    blob, key = encrypt_for_relay(VP)
+    fragment = relay_link(BASE, "AbC_-12345678901234567", key).split("#", 1)[1]
+    asked: list[str] = []
+
+    def relay(url: str) -> bytes:  # the service's GET /relay/<id>, answered here
+        asked.append(url)
+        return blob
+
+    with pytest.raises(IntakeError, match="encrypted copy on the verifier service"):
+        read_fragment(fragment, fetch_relay=relay)  # no --service: nobody to ask
+    assert asked == []
+    given = read_fragment(fragment, relay_base="http://127.0.0.1:8400/", fetch_relay=relay)
+    assert given.data == VP and given.how == "relay link"
+    assert asked == ["http://127.0.0.1:8400/relay/AbC_-12345678901234567"]
+
+
+def test_read_fragment_says_plainly_when_the_link_is_damaged() -> None:
+    from verifier.app.intake import IntakeError, read_fragment
+
+    for fragment in ("vp=bm90LXpsaWI", "vp=***", "vc=" + b64url_encode(zlib.compress(b"[1]")), "r=AbC&k=c2hvcnQ"):
+        with pytest.raises(IntakeError, match="not a Satchel share link"):
+            read_fragment(fragment)

@@ -1,11 +1,17 @@
-"""The verifier app in headless Chromium (web mode, loopback only): paste, QR image, share link and
-request flow each end on the right result screen; history and exports; phone and desktop layouts,
-with screenshots in build/screenshots/verifier/ (looked at by a person)."""
+"""The verifier app in headless Chromium (web mode, loopback only): paste, QR image, share link (pasted,
+or the app opened at the link itself) and request flow each end on the right result screen; a fresh
+result flashes, sounds and is announced; history and exports; phone and desktop layouts, with
+screenshots in build/screenshots/verifier/ (looked at by a person)."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import secrets
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +35,9 @@ from tests.ui.ui_driver import (
     wait_shown,
 )
 from tests.ui.verifier_fixtures import *  # noqa: F403 - the fixtures: page, verifier_app
-from tests.ui.verifier_fixtures import running_verifier
-from verifier.links import encode_inline_link
+from tests.ui.verifier_fixtures import open_verifier, running_verifier
+from verifier.history import History
+from verifier.links import encode_inline_link, encrypt_for_relay, relay_link, unshare_hash
 from wallet.share.qrcodec import encode_qr_text  # the wallet as a tool: the QR its share screen shows
 
 SHOTS = REPO / "build" / "screenshots" / "verifier"
@@ -230,3 +237,160 @@ def test_app_uses_its_data_dir_and_starts_with_no_history(tmp_path: Path, browse
             tab.context.close()
     assert (home / "history.sqlite3").is_file()
     assert json.dumps(str(home))
+
+
+# -- a share link in the app's own address ----------------------------------------------------------
+def fragment_of(link: str) -> str:
+    return link.split("#", 1)[1]
+
+
+def test_app_opened_at_a_share_link_verifies_it_without_sending_it_anywhere(browser: Any,
+                                                                            verifier_app: Any) -> None:
+    link = encode_inline_link(verifier_app.url.rstrip("/"), signed_vp(2))  # http://127.0.0.1:P/s#vp=…
+    payload = fragment_of(link).split("=", 1)[1]
+    requests: list[tuple[str, str]] = []
+    sockets: list[str] = []
+
+    def on_request(request: Any) -> None:
+        requests.append((request.url, request.post_data or ""))
+
+    tab = open_verifier(browser, link, DESKTOP, before=lambda p: (p.on("request", on_request),
+                                                                 p.on("websocket", lambda ws: sockets.append(ws.url))))
+    try:
+        wait_shown(tab, "Verified")
+        wait_shown(tab, "2 credentials were presented")
+        wait_shown(tab, "Share link")
+        wait_shown(tab, "The presentation")
+        scroll_to_shown(tab, "Safe patient handling")
+        shot(tab, "desktop-result-opened-link")
+    finally:
+        tab.context.close()
+    origin = verifier_app.url.rstrip("/")
+    # The fragment is never in an HTTP request (browsers keep it), and the app talks to its own
+    # backend only (Flet's websocket); the one other request is Flet's page asking a CDN for a
+    # Rive script, which the test aborts (and which carries nothing of ours).
+    assert requests and not [u for u, body in requests if payload[:32] in u or payload[:32] in body]
+    assert sockets and all(url.startswith(origin.replace("http://", "ws://") + "/") for url in sockets)
+    assert {u.split("/")[2] for u, _ in requests} <= {origin.split("/")[2], "cdn.jsdelivr.net"}
+    history = History.open(verifier_app.home)  # the app's own history file, read beside it
+    try:
+        assert [e for e in history.list() if e.source == "link" and e.verdict == "valid"]
+    finally:
+        history.close()
+
+
+def test_app_opened_at_a_broken_or_relay_link_says_why(browser: Any, verifier_app: Any) -> None:
+    tab = open_verifier(browser, verifier_app.url + "s#vp=bm90LXpsaWI", DESKTOP)
+    try:
+        wait_shown(tab, "not a Satchel share link")
+        wait_shown(tab, "Check a credential")
+    finally:
+        tab.context.close()
+    blob, key = encrypt_for_relay(signed_vp())
+    tab = open_verifier(browser, relay_link(verifier_app.url.rstrip("/"), "AbC_-12345678901234567", key), DESKTOP)
+    try:  # this app was started without --service: it has no relay to ask, and says so
+        wait_shown(tab, "encrypted copy on the verifier service")
+    finally:
+        tab.context.close()
+
+
+@contextlib.contextmanager
+def relay_service(data: Path) -> Iterator[str]:
+    """A real `satchel-verifier serve` (its share relay) on loopback, in this process."""
+    from verifier.service import ServiceConfig, VerifierServer, VerifierService
+
+    service = VerifierService(ServiceConfig(data_dir=data, port=0, offline=True))
+    server = VerifierServer(("127.0.0.1", 0), service)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    try:
+        yield service.base_url
+    finally:
+        server.shutdown()
+        server.server_close()
+        service.close()
+
+
+def test_app_opened_at_a_relay_link_opens_the_copy_from_its_service(browser: Any, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    with relay_service(tmp_path / "service") as base:
+        blob, key = encrypt_for_relay(signed_vp())
+        import base64
+
+        stored = httpx.post(f"{base}/relay", json={
+            "ciphertext": base64.urlsafe_b64encode(blob).rstrip(b"=").decode(),
+            "unshareHash": unshare_hash(secrets.token_urlsafe(32))}, timeout=10)
+        assert stored.status_code == 201, stored.text
+        link = relay_link(base, stored.json()["id"], key)
+        with running_verifier(home, extra_args=["--service", base]) as app:
+            tab = open_verifier(browser, app.url + "s#" + fragment_of(link), DESKTOP)
+            try:
+                wait_shown(tab, "Verified")
+                wait_shown(tab, "Share link")
+                wait_shown(tab, "Wound care basics")
+            finally:
+                tab.context.close()
+
+
+# -- the flash, the sound and the announcement -------------------------------------------------------
+RECORD_FEEDBACK = """
+window.__plays = []; window.__said = [];
+const play = HTMLMediaElement.prototype.play;
+HTMLMediaElement.prototype.play = function () {
+  const done = play.apply(this, arguments);
+  const rec = { src: String(this.currentSrc || this.src || '').slice(0, 48), played: null };
+  window.__plays.push(rec);
+  if (done && done.then) done.then(() => { rec.played = true; }, e => { rec.played = String(e); });
+  return done;
+};
+new MutationObserver(records => { for (const r of records) {
+  const host = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+  if (host && host.closest && host.closest('flt-announcement-host') && r.target.textContent)
+    window.__said.push(r.target.textContent); } })
+  .observe(document, { subtree: true, childList: true, characterData: true });
+"""
+
+
+def _tint(png: bytes, xy: tuple[int, int]) -> tuple[int, int, int]:
+    return Image.open(io.BytesIO(png)).convert("RGB").getpixel(xy)  # type: ignore[return-value]
+
+
+def test_fresh_result_flashes_plays_a_sound_and_is_announced(browser: Any, verifier_app: Any,
+                                                             issuer_samples: Path) -> None:
+    tab = open_verifier(browser, verifier_app.url, DESKTOP, init_script=RECORD_FEEDBACK)
+    try:
+        wait_shown(tab, "Check a credential")
+        corner = (DESKTOP["width"] - 20, DESKTOP["height"] - 20)  # empty page background
+        type_into(tab, "Link, JSON or JWT", (issuer_samples / "ob3-v2-eddsa-rdfc-2022.json").read_text())
+        click(tab, "button", "Check")
+        frames = []
+        deadline = time.monotonic() + 4
+        while time.monotonic() < deadline:
+            nudge(tab)  # headless Chromium paints Flutter's frames when something moves
+            frames.append(_tint(tab.screenshot(), corner))
+        wait_shown(tab, "Verified")
+        # the page background turned green for a moment (the "Verified" colour, #1B5E20, over it),
+        # then came back to what it is without the pulse
+        after = _tint(steady_screenshot(tab, SHOTS / "desktop-after-pulse.png"), corner)
+        greener = [f for f in frames if (f[1] - f[2]) - (after[1] - after[2]) >= 4 and sum(after) - sum(f) >= 12]
+        assert greener, f"no green pulse in {frames} (background {after})"
+        assert frames[-1] == after
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not tab.evaluate("window.__plays.some(p => p.played === true)"):
+            time.sleep(0.2)
+        plays = tab.evaluate("window.__plays")
+        assert [p for p in plays if p["played"] is True and p["src"].startswith("data:audio/")], plays
+        said = tab.evaluate("window.__said")
+        assert any("Result: Verified. Donning and doffing PPE" in s for s in said), said
+        # a result reopened from the history is only shown: no sound, no announcement
+        count = len(plays)
+        go_to(tab, "History")
+        wait_shown(tab, "Verifications made on this device")
+        nudge(tab)
+        tab.get_by_role("button", name="Open", exact=True).first.click()
+        wait_shown(tab, "Export PDF")
+        time.sleep(1.5)
+        assert len(tab.evaluate("window.__plays")) == count
+    finally:
+        tab.context.close()

@@ -16,9 +16,11 @@ from typing import Any
 
 import pytest
 
-__all__ = ["RunningVerifier", "page", "running_verifier", "verifier_app"]
+__all__ = ["RunningVerifier", "open_verifier", "page", "running_verifier", "verifier_app"]
 
-from tests.ui.ui_driver import DESKTOP, REPO, free_port, open_app, wait_for_port
+from collections.abc import Callable
+
+from tests.ui.ui_driver import DESKTOP, REPO, free_port, keep_loopback_only, open_app, wait_for_port
 
 
 @dataclass
@@ -75,3 +77,20 @@ def page(browser: Any, verifier_app: RunningVerifier) -> Iterator[Any]:
         yield tab
     finally:
         tab.context.close()
+
+
+def open_verifier(browser: Any, url: str, viewport: dict[str, int] = DESKTOP, *, init_script: str | None = None,
+                  before: Callable[[Any], Any] | None = None) -> Any:
+    """A fresh tab at ``url`` (which may carry a share link's fragment), with ``init_script`` run
+    before the app's own scripts and ``before(page)`` called before it navigates (listeners)."""
+    context = browser.new_context(viewport=viewport, device_scale_factor=1)
+    if init_script:
+        context.add_init_script(init_script)
+    tab = context.new_page()
+    keep_loopback_only(tab)
+    if before is not None:
+        before(tab)
+    tab.goto(url)
+    tab.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=45_000)
+    tab.locator("flt-semantics-placeholder").evaluate("e => e.click()")  # accessibility tree on
+    return tab

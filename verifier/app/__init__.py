@@ -38,6 +38,7 @@ def start_page(page: Any, engine: Any) -> None:
     import flet as ft
 
     from .actions import Actions
+    from .feedback import Feedback
     from .look import BACKGROUND, theme
     from .state import UiState
     from .views import WIDE_FROM, VerifierApp
@@ -48,7 +49,7 @@ def start_page(page: Any, engine: Any) -> None:
     page.bgcolor = BACKGROUND
     page.padding = 0
     state = UiState(wide=(page.width or 1280) >= WIDE_FROM, offline=engine.offline)
-    actions = Actions(page, state, engine)
+    actions = Actions(page, state, engine, Feedback(page))
 
     def resized(e: Any) -> None:
         wide = (e.width or 1280) >= WIDE_FROM
@@ -58,7 +59,9 @@ def start_page(page: Any, engine: Any) -> None:
     page.on_resize = resized
     page.on_disconnect = lambda _e=None: actions.shutdown()
     page.on_close = lambda _e=None: actions.shutdown()
+    page.on_route_change = lambda e: actions.open_route(e.route)
     page.render(VerifierApp, state, actions)
+    actions.open_route(page.route)  # opened at a share link: …/s#vp=… (web)
 
 
 def run(*, web: bool = False, port: int | None = None, home: Path | None = None, documents: str | None = None,
@@ -83,8 +86,10 @@ def run(*, web: bool = False, port: int | None = None, home: Path | None = None,
         if use_web:
             chosen = port if port is not None else DEFAULT_WEB_PORT
             print(f"Satchel Verifier is running at http://127.0.0.1:{chosen}/ (data in {settings.home})", flush=True)
+            # "hash": the browser hands the part of the address after "#" to the app as its route, so
+            # a share link opened in the app (…/s#vp=…) is read here; with "path" Flutter drops it.
             ft.run(main, view=ft.AppView.WEB_BROWSER if has_display() else None, host="127.0.0.1", port=chosen,
-                   no_cdn=True)
+                   no_cdn=True, route_url_strategy=ft.RouteUrlStrategy.HASH)
         else:
             ft.run(main, no_cdn=True)
     finally:

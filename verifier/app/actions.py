@@ -16,6 +16,8 @@ import flet as ft
 from verifier.history import Entry, pdf_report
 
 from .engine import IntakeError, RequestFlow, VerifierEngine
+from .feedback import Feedback
+from .intake import share_fragment
 from .state import ASK, HISTORY, RESULT, SCAN, UiState
 
 
@@ -42,10 +44,13 @@ def age_words(when: datetime | None, now: datetime | None = None) -> str:
 
 
 class Actions:
-    def __init__(self, page: ft.Page, state: UiState, engine: VerifierEngine) -> None:
+    def __init__(self, page: ft.Page, state: UiState, engine: VerifierEngine,
+                 feedback: Feedback | None = None) -> None:
         self.page = page
         self.state = state
         self.engine = engine
+        self.feedback = feedback
+        self._link_fragment: str | None = None  # the share link this tab was last opened with
         self._request: RequestFlow | None = None
         self._stop_request = threading.Event()
         self._scanner: Any = None
@@ -60,7 +65,9 @@ class Actions:
             self.stop_camera()
         self.state.screen = screen
 
-    def show(self, entry: Entry, came_from: str) -> None:
+    def show(self, entry: Entry, came_from: str, *, fresh: bool = True) -> None:
+        """The result screen for ``entry``; ``fresh`` (a check just made, not one reopened from the
+        history) also flashes the screen, sounds and announces the verdict."""
         self.state.result = entry
         self.state.came_from = came_from
         self.state.detail = ""
@@ -68,11 +75,51 @@ class Actions:
         self.state.message = ""
         self.state.history_version += 1
         self.state.screen = RESULT
+        if fresh:
+            self._signal(entry)
+
+    def _signal(self, entry: Entry) -> None:
+        from .look import VERDICTS
+
+        look = VERDICTS.get(entry.verdict, VERDICTS["unverifiable"])
+        try:
+            self.page.run_task(self._pulse, entry.verdict)
+            if self.feedback is not None:
+                self.page.run_task(self.feedback.give, entry.verdict, look.word, entry.achievement)
+        except RuntimeError:  # the tab has gone: nobody to signal
+            pass
+
+    async def _pulse(self, verdict: str) -> None:
+        """One colour pulse over the whole screen: on at once, then fading (see views.flash_layer)."""
+        self.state.flash = verdict
+        self.state.flash_on = True
+        await asyncio.sleep(0.25)
+        self.state.flash_on = False
+        await asyncio.sleep(0.8)
+        if not self.state.flash_on:
+            self.state.flash = ""
 
     def open_entry(self, entry_id: str) -> None:
         entry = self.engine.history.get(entry_id)
         if entry is not None:
-            self.show(entry, HISTORY)
+            self.show(entry, HISTORY, fresh=False)
+
+    # -- a share link in the app's own address (web) ----------------------------------------------
+    def open_route(self, route: str | None) -> None:
+        """Verify the share link this tab was opened with (or that was typed into its address bar).
+
+        The fragment reaches this process through the tab's own connection (Flet's "hash" route,
+        see :func:`~verifier.app.intake.share_fragment`); nothing is sent anywhere else, except that
+        a relay link's encrypted copy is fetched from the service the app was started with.
+        Each link is checked once per tab: going back to it does not add it to the history again."""
+        fragment = share_fragment(route)
+        if fragment is None or fragment == self._link_fragment:
+            return
+        self._link_fragment = fragment
+        self.stop_camera()
+        self.cancel_request()
+        self.state.screen = SCAN
+        self._verify(lambda: self.engine.verify_fragment(fragment, offline=self.state.offline), "link")
 
     def back(self) -> None:
         self.go(self.state.came_from if self.state.came_from != RESULT else SCAN)

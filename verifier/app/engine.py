@@ -31,7 +31,7 @@ from credentials.trust import TrustList
 from credentials.verify import verify
 from verifier.history import Entry, History, verifier_home
 
-from .intake import Given, IntakeError, read_image, read_text
+from .intake import Given, IntakeError, read_fragment, read_image, read_text
 
 __all__ = ["AppSettings", "CacheAge", "RequestFlow", "VerifierEngine"]
 
@@ -138,6 +138,12 @@ class VerifierEngine:
     def verify_text(self, text: str, source: str, *, offline: bool | None = None) -> Entry:
         """Read and verify pasted or scanned text; raises :class:`IntakeError` for unreadable input."""
         return self.verify_given(self.read_text(text), source, offline=offline)
+
+    def verify_fragment(self, fragment: str, *, offline: bool | None = None) -> Entry:
+        """Verify the share link the web app was opened with (its fragment; see
+        :func:`~verifier.app.intake.share_fragment`). Raises :class:`IntakeError` for a bad link."""
+        given = read_fragment(fragment, relay_base=self.settings.service_url, fetch_relay=self.fetch_relay)
+        return self.verify_given(given, "link", offline=offline)
 
     def verify_image(self, data: bytes, source: str = "image", *, offline: bool | None = None) -> Entry:
         return self.verify_given(self.read_image(data), source, offline=offline)

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from verifier.links import LinkError, RelayRef, decode_link, decrypt_from_relay
+from verifier.links import SHARE_PATH, LinkError, RelayRef, decode_link, decrypt_from_relay
 from verifier.qr_input import PREFIX, QrInputError, decode_qr_image, decode_sv1, verifiable_input
 
-__all__ = ["Given", "IntakeError", "read_image", "read_text"]
+__all__ = ["Given", "IntakeError", "read_fragment", "read_image", "read_text", "share_fragment"]
 
 MAX_TEXT = 2 * 1024 * 1024
 _JWS = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
@@ -110,6 +110,47 @@ def read_text(text: str, *, fetch_relay: RelayFetch | None = None) -> Given:
     if t.startswith("http://"):
         raise IntakeError("Only https:// addresses are fetched (or a Satchel share link).")
     raise IntakeError("That is not a share link, a credential's JSON or a JWT.")
+
+
+def share_fragment(route: str | None) -> str | None:
+    """The share-link fragment in the route the web client reports, or ``None``.
+
+    The web app runs with Flet's "hash" URL strategy, so for an address like
+    ``http://127.0.0.1:8560/s#vp=…`` the browser hands the app the part after ``#`` as the route
+    (``vp=…``); the server never sees it (RFC 3986 §3.5). With the "path" strategy Flutter drops
+    the fragment before the app sees it. A leading ``/`` or ``#`` is tolerated.
+    """
+    if not route:
+        return None
+    fragment = route.strip().lstrip("#/")
+    names = {part.partition("=")[0] for part in fragment.split("&") if "=" in part}
+    if names & {"vp", "vc"} or {"r", "k"} <= names:
+        return fragment
+    return None
+
+
+def read_fragment(fragment: str, *, relay_base: str | None = None,
+                  fetch_relay: RelayFetch | None = None) -> Given:
+    """A share link's fragment (what :func:`share_fragment` found in the app's own address).
+
+    Inline links (``vp=`` / ``vc=``) are decoded here and go nowhere. A relay link's encrypted copy
+    lives on the verifier service the wallet made the link for; the app fetches it only from the
+    service it was started with (``relay_base``, ``--service``) and opens it with the key in the
+    fragment, which never leaves this process.
+    """
+    if len(fragment) > MAX_TEXT:
+        raise IntakeError("That link is larger than 2 MB; no credential is that big.")
+    try:
+        kind, _found = decode_link(f"{SHARE_PATH}#{fragment}")
+    except LinkError as exc:
+        raise IntakeError(f"The link this page was opened with is not a Satchel share link Satchel can open: "
+                          f"{exc}.") from None
+    if kind == "relay" and not relay_base:
+        raise IntakeError("This link keeps the badge as an encrypted copy on the verifier service it was made "
+                          "for. Open it on that service's page, or start this app with --service and that "
+                          "service's address.")
+    base = relay_base.rstrip("/") if relay_base else "https://link.invalid"  # inline: the base is never used
+    return read_text(f"{base}{SHARE_PATH}#{fragment}", fetch_relay=fetch_relay)
 
 
 def read_image(data: bytes, *, fetch_relay: RelayFetch | None = None) -> Given:

@@ -36,6 +36,10 @@ class UiState:
     camera_on: bool = False
     camera_preview: bytes | None = None
     camera_note: str = ""
+    # the colour pulse after a check ("valid" / "invalid" / "unverifiable"; "" when none), and
+    # whether it is at its peak (on) or fading out
+    flash: str = ""
+    flash_on: bool = False
     # open check details on the result screen (check ids, per credential index)
     detail: str = ""
     extra: dict[str, Any] = field(default_factory=dict)

@@ -9,6 +9,7 @@ from typing import Any
 import flet as ft
 
 from credentials.report import describe_problem
+from verifier.history import SOURCE_WORDS as SOURCES
 from verifier.history import CredentialFacts, Entry
 
 from .actions import Actions
@@ -38,7 +39,6 @@ WIDE_FROM = 760
 NAV = [(SCAN, "Scan", ft.Icons.QR_CODE_SCANNER_OUTLINED, ft.Icons.QR_CODE_SCANNER),
        (ASK, "Ask", ft.Icons.SEND_TO_MOBILE_OUTLINED, ft.Icons.SEND_TO_MOBILE),
        (HISTORY, "History", ft.Icons.HISTORY_OUTLINED, ft.Icons.HISTORY)]
-SOURCES = {"camera": "Camera", "image": "QR image", "paste": "Pasted", "link": "Share link", "request": "Request"}
 
 
 def _when(iso: str) -> str:
@@ -316,16 +316,31 @@ def VerifierApp(state: UiState, actions: Actions) -> ft.Control:
                        border=ft.Border.only(bottom=ft.BorderSide(1, LINE)))
     content = ft.Container(ft.Column([_offline_bar(state, actions), ft.Container(body, expand=True)], spacing=0,
                                      expand=True), expand=True, bgcolor=BACKGROUND)
+    shell: ft.Control
     if state.wide:
         rail = ft.NavigationRail(
             selected_index=index, on_change=pick, label_type=ft.NavigationRailLabelType.ALL, min_width=92,
             bgcolor=SURFACE, indicator_color=BRAND_SOFT,
             destinations=[ft.NavigationRailDestination(icon=i, selected_icon=s, label=label)
                           for _t, label, i, s in NAV])
-        return ft.Column([top, ft.Row([rail, ft.VerticalDivider(width=1, color=LINE), content], expand=True,
-                                      spacing=0)], expand=True, spacing=0)
+        shell = ft.Column([top, ft.Row([rail, ft.VerticalDivider(width=1, color=LINE), content], expand=True,
+                                       spacing=0)], expand=True, spacing=0)
+        return ft.Stack([shell, flash_layer(state)], expand=True, fit=ft.StackFit.EXPAND)
     bar = ft.NavigationBar(
         selected_index=index, on_change=pick, bgcolor=SURFACE, indicator_color=BRAND_SOFT,
         label_behavior=ft.NavigationBarLabelBehavior.ALWAYS_SHOW,
         destinations=[ft.NavigationBarDestination(icon=i, selected_icon=s, label=label) for _t, label, i, s in NAV])
-    return ft.Column([top, content, bar], expand=True, spacing=0)
+    shell = ft.Column([top, content, bar], expand=True, spacing=0)
+    return ft.Stack([shell, flash_layer(state)], expand=True, fit=ft.StackFit.EXPAND)
+
+
+def flash_layer(state: UiState) -> ft.Control:
+    """The colour pulse after a check (driven by ``Actions._pulse``): the verdict's colour over the
+    whole screen, up in 90 ms, held a quarter second, gone in 700 ms; it never takes a click or a
+    screen reader's focus. Always in the tree (hidden when idle), so the screens under it keep
+    their state."""
+    look = VERDICTS.get(state.flash, VERDICTS["unverifiable"])
+    return ft.Container(
+        bgcolor=look.ink, opacity=0.38 if state.flash_on else 0.0, visible=bool(state.flash),
+        animate_opacity=ft.Animation(90 if state.flash_on else 700, ft.AnimationCurve.EASE_OUT),
+        ignore_interactions=True, expand=True, left=0, top=0, right=0, bottom=0, key="flash")
