@@ -152,3 +152,29 @@ def test_pdf_report_with_unicode_font_is_a_pdf(sample: Path, tmp_path: Path) -> 
     assert pdf.startswith(b"%PDF-") and b"%%EOF" in pdf[-32:]
     assert len(pdf) > 2000 and json.dumps(entry.record)  # the record stays JSON
     history.close()
+
+
+def test_pdf_report_prints_long_ids_whole_numbers_pages_and_owns_up_to_missing_characters(tmp_path: Path) -> None:
+    history = History.open(tmp_path)
+    issuer = ed25519_signer()
+    subject = "did:jwk:" + "eyJrdHkiOiJPS1AiLCJjcnYiOiJFZDI1NTE5IiwieCI6IjExcWZB" * 3
+    doc = ob3_credential(issuer.did, subject=subject)
+    doc["credentialSubject"]["achievement"]["name"] = "Soins infirmiers 高级护理"
+    doc["credentialSubject"]["achievement"]["description"] = "Wound care, step by step. " * 60  # over a page
+    entry = history.add(verify(issuer.sign(doc)), "link")
+    assert entry.facts.credentials[0].subject != subject  # the screen shows it shortened
+    words = _pdf_text(pdf_report(entry, unicode=False, compress=False))
+    assert subject in words.replace(" ", "")  # the report has it whole, wrapped inside its column
+    assert "How it came" in words and "Share link" in words
+    assert "Verifiable Credential (JSON-LD)" in words
+    assert re.search(r"Page 1 of\s+2\b", words) and re.search(r"Page 2 of\s+2\b", words)  # a footer on each page
+    assert f"verification {entry.id}" in words
+    assert "U+9AD8 U+7EA7 U+62A4 U+7406" in words and "print as ?" in words
+    plain = history.add(_verify_signed_ascii(), "paste")
+    assert "have no font" not in _pdf_text(pdf_report(plain, unicode=False, compress=False))
+    history.close()
+
+
+def _verify_signed_ascii():  # noqa: ANN202 - engine report
+    issuer = ed25519_signer()
+    return verify(issuer.sign(ob3_credential(issuer.did)))

@@ -23,6 +23,7 @@ import re
 import secrets
 import sqlite3
 import threading
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,8 +31,8 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
-    "CSV_COLUMNS", "CredentialFacts", "Entry", "History", "HOME_ENV", "facts_of", "pdf_report", "record_of",
-    "verifier_home",
+    "CSV_COLUMNS", "FORMAT_WORDS", "SOURCE_WORDS", "CredentialFacts", "Entry", "History", "HOME_ENV", "facts_of",
+    "pdf_report", "record_of", "verifier_home",
 ]
 
 HOME_ENV = "SATCHEL_VERIFIER_HOME"
@@ -112,6 +113,7 @@ class CredentialFacts:
     problems: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     format: str = ""
+    subject_id: str = ""  # the subject's whole id (``subject`` may show it shortened)
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,7 @@ class RecordFacts:
     warnings: tuple[str, ...] = ()
     is_presentation: bool = False
     endorsements: tuple[CredentialFacts, ...] = field(default=())
+    holder_id: str = ""  # the holder's whole id (``holder`` shows it shortened)
 
 
 _AS_OF = re.compile(r"as of ([^,)]+)")
@@ -265,7 +268,7 @@ def credential_facts(rec: dict[str, Any]) -> CredentialFacts:
         verdict=str(rec.get("verdict", "")), kind=_kind(fmt, doc), issuer=issuer, issuer_id=issuer_id,
         issuer_known=bool(known_check and known_check["status"] == "passed"),
         issuer_note=known_check["message"] if known_check else "",
-        subject=_subject_name(subject, "not stated"), achievement=title,
+        subject=_subject_name(subject, "not stated"), subject_id=_text(subject.get("id")), achievement=title,
         description=_text(achievement.get("description")) or _text(doc.get("description")) or "",
         achievement_type=_text(achievement.get("achievementType")) or "",
         competencies=_competencies(achievement), credits=_credits(subject, achievement),
@@ -289,7 +292,8 @@ def facts_of(rec: dict[str, Any]) -> RecordFacts:
         creds = tuple(credential_facts(c) for c in rec.get("credentials", []) if isinstance(c, dict))
         return RecordFacts(verdict, HEADLINES.get(verdict, verdict), fmt, str(rec.get("at", "")),
                            _short_id(holder) if isinstance(holder, str) else "", checks, creds,
-                           tuple(rec.get("problems", [])), tuple(rec.get("warnings", [])), True)
+                           tuple(rec.get("problems", [])), tuple(rec.get("warnings", [])), True,
+                           holder_id=holder if isinstance(holder, str) else "")
     endorsements = tuple(credential_facts(a) for a in rec.get("attached", []) if isinstance(a, dict))
     return RecordFacts(verdict, HEADLINES.get(verdict, verdict), fmt, str(rec.get("at", "")), "", (),
                        (credential_facts(rec),), tuple(rec.get("problems", [])), tuple(rec.get("warnings", [])),
@@ -431,8 +435,24 @@ def _cell(text: str) -> str:
 _CHECK_WORDS = {"passed": "Passed", "failed": "Failed", "warning": "Note", "skipped": "Not checked",
                 "could-not-check": "Could not check"}
 _VERDICT_COLOURS = {"valid": (29, 94, 42), "invalid": (161, 35, 27), "unverifiable": (122, 75, 0)}
+SOURCE_WORDS = {"camera": "Camera", "image": "QR image", "paste": "Pasted", "link": "Share link",
+                "request": "Request"}
+FORMAT_WORDS = {"vc": "Verifiable Credential (JSON-LD)", "vp": "Verifiable Presentation (JSON-LD)",
+                "vc-jwt": "Verifiable Credential (JWT)", "vp-jwt": "Verifiable Presentation (JWT)",
+                "ob2": "Open Badge 2.0", "ob2-jws": "Open Badge 2.0 (signed)", "ob2-url": "Open Badge 2.0 (hosted)",
+                "url": "Hosted credential"}
 _FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"),
               Path("/usr/local/share/fonts"), Path("/Library/Fonts"), Path("C:/Windows/Fonts"))
+# Fonts for what DejaVu Sans lacks (Chinese, Japanese, Korean, emoji), used where the system has them.
+_FALLBACK_FONTS = (
+    Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
+    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+    Path("/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc"),
+    Path("/usr/share/fonts/truetype/noto/NotoSansSymbols2-Regular.ttf"),
+    Path("/System/Library/Fonts/Supplemental/Arial Unicode.ttf"),
+    Path("C:/Windows/Fonts/msyh.ttc"),
+)
+_UNPRINTABLE = "\ufffd"  # shown where no font on this computer has the character
 
 
 def _unicode_font() -> tuple[Path, Path] | None:
@@ -443,99 +463,173 @@ def _unicode_font() -> tuple[Path, Path] | None:
     return None
 
 
+def _shaping_available() -> bool:
+    """Right-to-left scripts (Arabic, Hebrew) and joined scripts need HarfBuzz (``uharfbuzz``)."""
+    try:
+        import uharfbuzz  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def pdf_report(entry: Entry, *, unicode: bool | None = None, compress: bool = True) -> bytes:
     """A printable one-verification report (A4). ``unicode=None`` uses DejaVu Sans when the system has
-    it (any script prints), else the PDF core fonts (Latin-1; other characters become ``?``)."""
+    it (any script prints; CJK and emoji through the system's fallback fonts, right-to-left text
+    shaped when ``uharfbuzz`` is installed; a character no font has prints as U+FFFD and a note says
+    so), else the PDF core fonts (Latin-1; other characters become ``?``). Text is left-aligned and
+    long unbroken values (DIDs, URLs) wrap inside their column. Every page has a footer naming the
+    verification and the page number."""
     from fpdf import FPDF
-    from fpdf.enums import XPos, YPos
+    from fpdf.enums import Align, XPos, YPos
 
     facts = entry.facts
     fonts = _unicode_font() if unicode is not False else None
-    pdf = FPDF(format="A4")
+    body_colour, muted = (27, 35, 38), (74, 90, 96)
+
+    class Report(FPDF):
+        def footer(self) -> None:
+            self.set_y(-13)
+            self.set_font(family, "", 8)
+            self.set_text_color(*muted)
+            self.cell(0, 5, clean(f"Satchel verifier {dot} verification {entry.id} {dot} checks as of the time "
+                                  "shown"), align=Align.L)
+            self.set_x(self.l_margin)
+            self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align=Align.R)
+
+    pdf = Report(format="A4")
     pdf.set_compression(compress)
     pdf.set_title(f"Verification report: {entry.achievement}")
     pdf.set_author("Satchel verifier")
     pdf.set_creator("Satchel verifier")
-    pdf.set_auto_page_break(True, margin=18)
+    pdf.set_lang("en")
+    pdf.set_auto_page_break(True, margin=20)
+    printable: set[int] = set()
+    missing: list[str] = []
     if fonts:
         pdf.add_font("Body", "", str(fonts[0]))
         pdf.add_font("Body", "B", str(fonts[1]))
         family = "Body"
+        fallbacks = []
+        for n, path in enumerate(p for p in _FALLBACK_FONTS if p.is_file()):
+            try:
+                pdf.add_font(f"Fallback{n}", "", str(path))
+            except Exception:  # noqa: BLE001 - a font fpdf2 cannot read is simply not used
+                continue
+            fallbacks.append(f"Fallback{n}")
+        if fallbacks:
+            pdf.set_fallback_fonts(fallbacks, exact_match=False)
+        for font in pdf.fonts.values():
+            printable.update(getattr(font, "cmap", {}) or {})
+        if _shaping_available():
+            pdf.set_text_shaping(True)
     else:
         family = "Helvetica"
+    dot = "·"  # Latin-1 has it too
 
     def clean(text: str) -> str:
         if fonts:
-            return text
+            out = []
+            for ch in text:
+                if ch in "\n\t " or ord(ch) in printable or unicodedata.category(ch).startswith(("C", "M", "Z")):
+                    out.append(ch)
+                else:
+                    missing.append(ch)
+                    out.append(_UNPRINTABLE)
+            return "".join(out)
         text = text.replace("…", "...").replace("“", '"').replace("”", '"').replace("’", "'").replace("–", "-")
+        text = text.replace("—", "-")
+        missing.extend(ch for ch in text if ord(ch) > 0xFF)
         return text.encode("latin-1", "replace").decode("latin-1")
 
     width = pdf.w - pdf.l_margin - pdf.r_margin
+    label_width = 40
 
-    def line(text: str, size: float = 10.5, bold: bool = False, colour: tuple[int, int, int] = (27, 35, 38),
+    def line(text: str, size: float = 10.5, bold: bool = False, colour: tuple[int, int, int] = body_colour,
              gap: float = 1.5) -> None:
         pdf.set_font(family, "B" if bold else "", size)
         pdf.set_text_color(*colour)
-        pdf.multi_cell(width, size * 0.5, clean(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(width, size * 0.5, clean(text), align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(gap)
 
     def pair(label: str, value: str) -> None:
         if not value:
             return
-        pdf.set_font(family, "B", 10)
-        pdf.set_text_color(74, 90, 96)
-        pdf.cell(42, 5.5, clean(label))
+        if pdf.will_page_break(11):  # a label is not left alone at the foot of a page
+            pdf.add_page()
+        top = pdf.get_y()
+        pdf.set_font(family, "B", 9.5)
+        pdf.set_text_color(*muted)
+        pdf.multi_cell(label_width - 3, 5.5, clean(label), align=Align.L, new_x=XPos.RIGHT, new_y=YPos.TOP)
+        after_label = pdf.get_y()
+        pdf.set_xy(pdf.l_margin + label_width, top)
         pdf.set_font(family, "", 10.5)
-        pdf.set_text_color(27, 35, 38)
-        pdf.multi_cell(width - 42, 5.5, clean(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        pdf.ln(0.8)
+        pdf.set_text_color(*body_colour)
+        pdf.multi_cell(width - label_width, 5.5, clean(value), align=Align.L, new_x=XPos.LMARGIN,
+                       new_y=YPos.NEXT)
+        pdf.set_y(max(pdf.get_y(), after_label) + 0.8)
 
     def checks(items: Sequence[dict[str, str]]) -> None:
         for c in items:
+            if pdf.will_page_break(10):
+                pdf.add_page()
             word = _CHECK_WORDS.get(c["status"], c["status"])
             colour = {"passed": (29, 94, 42), "failed": (161, 35, 27)}.get(c["status"], (122, 75, 0))
+            top = pdf.get_y()
             pdf.set_font(family, "B", 9.5)
             pdf.set_text_color(*colour)
             pdf.cell(30, 5, clean(word))
             pdf.set_font(family, "", 9.5)
-            pdf.set_text_color(27, 35, 38)
-            pdf.multi_cell(width - 30, 5, clean(f"{c['message']}  [{c['id']}]"), new_x=XPos.LMARGIN,
+            pdf.set_text_color(*body_colour)
+            pdf.multi_cell(width - 30, 5, clean(c["message"]), align=Align.L, new_x=XPos.LMARGIN,
                            new_y=YPos.NEXT)
-            pdf.ln(0.6)
+            pdf.set_x(pdf.l_margin + 30)
+            pdf.set_font(family, "", 7.5)
+            pdf.set_text_color(*muted)
+            pdf.multi_cell(width - 30, 3.8, clean(c["id"]), align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.set_y(max(pdf.get_y(), top + 5) + 1.2)
+
+    def heading(text: str, size: float, colour: tuple[int, int, int] = body_colour, gap: float = 1.0) -> None:
+        if pdf.will_page_break(size * 0.5 + 14):  # a heading goes with what follows it
+            pdf.add_page()
+        line(text, size, bold=True, colour=colour, gap=gap)
 
     pdf.add_page()
-    line("Satchel verifier - verification report", 10, colour=(74, 90, 96), gap=4)
-    colour = _VERDICT_COLOURS.get(facts.verdict, (27, 35, 38))
+    line(f"Satchel verifier {dot} verification report", 10, colour=muted, gap=4)
+    colour = _VERDICT_COLOURS.get(facts.verdict, body_colour)
     pdf.set_fill_color(*colour)
     pdf.set_text_color(255, 255, 255)
     pdf.set_font(family, "B", 30)
-    pdf.cell(width, 18, clean(facts.answer), fill=True, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(width, 18, clean(facts.answer), fill=True, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(3)
     explain = {"valid": "Every check passed.",
                "invalid": "At least one check failed: do not rely on this credential.",
                "unverifiable": "Some checks could not be made (for example, the issuer could not be reached)."}
     line(explain.get(facts.verdict, ""), 11, gap=3)
     pair("Verified on", _human_time(entry.verified_at))
-    pair("How it came", entry.source)
-    pair("Format", facts.format)
+    pair("How it came", SOURCE_WORDS.get(entry.source, entry.source))
+    pair("Format", FORMAT_WORDS.get(facts.format, facts.format))
     if facts.problems:
         pair("Problems", ", ".join(facts.problems))
     if facts.warnings:
         pair("Notes", ", ".join(facts.warnings))
     if facts.is_presentation:
-        pair("Presented by", facts.holder)
+        pair("Presented by", facts.holder_id or facts.holder)
         pdf.ln(2)
-        line("The presentation", 13, bold=True)
+        heading("The presentation", 13)
         checks(facts.presentation_checks)
     for n, cred in enumerate(facts.credentials, 1):
         pdf.ln(3)
         title = cred.achievement if len(facts.credentials) == 1 else f"{n}. {cred.achievement}"
-        line(title, 16, bold=True, gap=1)
-        line(f"{HEADLINES.get(cred.verdict, cred.verdict)} - {cred.kind}", 11, bold=True,
-             colour=_VERDICT_COLOURS.get(cred.verdict, (27, 35, 38)), gap=2)
+        heading(title, 16)
+        line(f"{HEADLINES.get(cred.verdict, cred.verdict)} {dot} {cred.kind}", 11, bold=True,
+             colour=_VERDICT_COLOURS.get(cred.verdict, body_colour), gap=2)
         pair("Issued by", cred.issuer + ("  (known issuer)" if cred.issuer_known else "  (self-asserted name)"))
         pair("Issuer id", cred.issuer_id)
-        pair("Issued to", cred.subject)
+        if cred.subject_id and cred.subject == _short_id(cred.subject_id):
+            pair("Issued to", cred.subject_id)  # no name: the whole id, not the screen's short form
+        else:
+            pair("Issued to", cred.subject)
+            pair("Subject id", cred.subject_id)
         pair("What it certifies", cred.description)
         pair("Type", cred.achievement_type)
         pair("Competencies", "\n".join(cred.competencies))
@@ -546,15 +640,18 @@ def pdf_report(entry: Entry, *, unicode: bool | None = None, compress: bool = Tr
         pair("Valid until", cred.valid_until or "no end date")
         pair("Status as of", cred.status_as_of or "no status list")
         pdf.ln(1)
-        line("Every check", 12, bold=True, gap=1)
+        heading("Every check", 12)
         checks(cred.checks)
     for cred in facts.endorsements:
         pdf.ln(2)
-        line(f"Endorsement by {cred.issuer}: {HEADLINES.get(cred.verdict, cred.verdict)}", 11, bold=True)
+        heading(f"Endorsement by {cred.issuer}: {HEADLINES.get(cred.verdict, cred.verdict)}", 11)
         checks(cred.checks)
-    pdf.ln(4)
-    line(f"Report made by the Satchel verifier from verification {entry.id}. Checks are as of the time shown.",
-         8.5, colour=(74, 90, 96))
+    if missing:
+        pdf.ln(3)
+        points = " ".join(f"U+{ord(c):04X}" for c in list(dict.fromkeys(missing))[:12])
+        mark = _UNPRINTABLE if fonts else "?"
+        line(f"Some characters ({points}{' …' if len(set(missing)) > 12 else ''}) have no font on this computer "
+             f"and print as {mark}; the history on this device keeps the original text.", 8.5, colour=muted)
     return bytes(pdf.output())
 
 
