@@ -3,10 +3,13 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
+from tests.stub_server import Overlay, Stub, running_stub
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -36,3 +39,17 @@ def corpus_fetcher():
     from credentials.net import DocumentMapTransport, Fetcher, make_client
 
     return Fetcher(make_client(DocumentMapTransport.from_file(CORPUS / "web.json")))
+
+
+@pytest.fixture(scope="module")
+def stub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stub]:
+    """The issuer stub as a real process on a free loopback port; one per test module."""
+    yield from running_stub(tmp_path_factory.mktemp("issuer-state"))
+
+
+@pytest.fixture
+def overlay() -> Iterator[Overlay]:
+    """A loopback proxy in front of the stub that can answer or rewrite chosen URLs."""
+    o = Overlay()
+    yield o
+    o.shutdown()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,19 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from credentials.formats.jws import parse_compact_jws, sign_jws
 from credentials.report import Status
-from tests.stub_server import Overlay, Stub, payload_of, running_stub, verify_live
-
-
-@pytest.fixture(scope="module")
-def stub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stub]:
-    yield from running_stub(tmp_path_factory.mktemp("issuer-state"))
-
-
-@pytest.fixture
-def overlay() -> Iterator[Overlay]:
-    o = Overlay()
-    yield o
-    o.shutdown()
+from tests.stub_server import Overlay, Stub, payload_of, verify_live
 
 
 def other_origin(stub: Stub) -> str:

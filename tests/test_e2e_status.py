@@ -8,7 +8,6 @@ OB 3.0 form that names a status list) and the 1EdTech Revocation List Status Met
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,22 +21,10 @@ from credentials.proofs import ProofOptions, add_proof
 from credentials.report import Status
 from credentials.status import decode_encoded_list, encode_list
 from credentials.status.bitstring import read_status, set_status
-from tests.stub_server import Overlay, Stub, json_rewrite, payload_of, running_stub, verify_live
+from tests.stub_server import Overlay, Stub, json_rewrite, payload_of, verify_live
 
 BITSTRING_FORMS = ["ob3-v2-eddsa-rdfc-2022", "ob3-v1-ed25519signature2020", "ob3-vc-jwt", "ob3-vc-jose"]
 ONEDTECH = "ob3-v2-1edtech-revocation-list"
-
-
-@pytest.fixture(scope="module")
-def stub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stub]:
-    yield from running_stub(tmp_path_factory.mktemp("issuer-state"))
-
-
-@pytest.fixture
-def overlay() -> Iterator[Overlay]:
-    o = Overlay()
-    yield o
-    o.shutdown()
 
 
 def problems(data: Any, transport: Any = None, documents: LocalDocuments | None = None) -> tuple[str, ...]:
@@ -238,43 +225,58 @@ def test_1edtech_list_valid_revoked(stub: Stub) -> None:
     assert check is not None and "Revoked by the issuer" in check.message
 
 
-def test_1edtech_list_has_no_suspension(stub: Stub) -> None:
-    """The method revokes only: the stub refuses to suspend or reinstate, nothing changes."""
-    issued = stub.issue(ONEDTECH)
+# -- methods that only revoke: the 1EdTech list and StatusList2021 -----------------------------------
+# (what is particular to StatusList2021, its encoding and its tampering, is in test_e2e_statuslist2021.py)
+
+REVOCATION_ONLY = {ONEDTECH: "/status/1edtech-revocation-list", "ob3-v1-statuslist2021": "/status/2021/revocation"}
+
+
+@pytest.mark.parametrize("form", REVOCATION_ONLY)
+def test_revocation_only_lists_refuse_suspension(stub: Stub, form: str) -> None:
+    """Both methods revoke only: the stub refuses to suspend or reinstate, nothing changes."""
+    issued = stub.issue(form)
     for action in ("suspend", "reinstate"):
         resp = stub.http.post(f"/api/credentials/{issued['id']}/{action}")
         assert resp.status_code == 409 and resp.json()["error"] == "not_suspendable"
     assert problems(issued["credential"]) == ()
 
 
-def test_1edtech_list_other_revocations_do_not_leak(stub: Stub) -> None:
-    a, b = stub.issue(ONEDTECH), stub.issue(ONEDTECH)
+@pytest.mark.parametrize("form", REVOCATION_ONLY)
+def test_revocation_only_lists_other_revocations_do_not_leak(stub: Stub, form: str) -> None:
+    a, b = stub.issue(form), stub.issue(form)
     stub.act(a["id"], "revoke")
     assert problems(a["credential"]) == ("revoked",)
     assert problems(b["credential"]) == ()
 
 
-def test_1edtech_list_404_is_status_unknown(stub: Stub, overlay: Overlay) -> None:
-    issued = stub.issue(ONEDTECH)
-    overlay.answer(f"{stub.base}/status/1edtech-revocation-list", 404, {"error": "not_found"})
+@pytest.mark.parametrize("form", REVOCATION_ONLY)
+def test_revocation_only_list_404_is_status_unknown(stub: Stub, overlay: Overlay, form: str) -> None:
+    issued = stub.issue(form)
+    overlay.answer(f"{stub.base}{REVOCATION_ONLY[form]}", 404, {"error": "not_found"})
     report = verify_live(issued["credential"], overlay)
     assert report.problems == ("status-unknown",)
     check = report.check("status.revocation")
     assert check is not None and check.status == Status.COULD_NOT_CHECK and "HTTP 404" in check.message
 
 
-def test_1edtech_list_unreachable_when_the_server_is_stopped(tmp_path: Path) -> None:
+@pytest.mark.parametrize("form", REVOCATION_ONLY)
+def test_revocation_only_list_unreachable_when_the_server_is_stopped(tmp_path: Path, form: str) -> None:
     own = Stub(tmp_path / "state")
     try:
-        issued = own.issue(ONEDTECH)
+        issued = own.issue(form)
+        own.act(issued["id"], "revoke")
         did_json = tmp_path / "did.json"
         did_json.write_bytes(own.http.get("/.well-known/did.json").content)
         base = own.base
+        assert problems(issued["credential"]) == ("revoked",)
     finally:
         assert own.stop() == 0
     docs = LocalDocuments({f"{base}/.well-known/did.json": did_json})
     report = verify_live(issued["credential"], documents=docs)
     assert report.problems == ("status-unknown",)
+    check = report.check("status.revocation")
+    assert check is not None and check.status == Status.COULD_NOT_CHECK
+    assert f"{base}{REVOCATION_ONLY[form]}" in check.message
 
 
 @pytest.mark.parametrize("tamper", ["other-issuer", "no-list", "not-json"])

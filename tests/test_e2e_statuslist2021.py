@@ -46,13 +46,6 @@ def stub(state_dir: Path) -> Iterator[Stub]:
         s.stop()
 
 
-@pytest.fixture
-def overlay() -> Iterator[Overlay]:
-    o = Overlay()
-    yield o
-    o.shutdown()
-
-
 def problems(data: Any, transport: Any = None, documents: LocalDocuments | None = None) -> tuple[str, ...]:
     return verify_live(data, transport, documents).problems
 
@@ -132,49 +125,7 @@ def test_valid_then_revoked(stub: Stub) -> None:
     assert again.status_code == 409 and again.json()["error"] == "already_revoked"
 
 
-def test_revocation_only_no_suspension(stub: Stub) -> None:
-    issued = stub.issue(FORM)
-    for action in ("suspend", "reinstate"):
-        resp = stub.http.post(f"/api/credentials/{issued['id']}/{action}")
-        assert resp.status_code == 409 and resp.json()["error"] == "not_suspendable"
-    assert problems(issued["credential"]) == ()
-
-
-def test_other_credentials_on_the_list_are_unaffected(stub: Stub) -> None:
-    a, b = stub.issue(FORM), stub.issue(FORM)
-    stub.act(a["id"], "revoke")
-    assert problems(a["credential"]) == ("revoked",)
-    assert problems(b["credential"]) == ()
-
-
-# -- the list cannot be had ------------------------------------------------------------------------------
-
-
-def test_list_404_is_status_unknown(stub: Stub, overlay: Overlay) -> None:
-    issued = stub.issue(FORM)
-    overlay.answer(f"{stub.base}{LIST_PATH}", 404, {"error": "not_found"})
-    report = verify_live(issued["credential"], overlay)
-    assert report.problems == ("status-unknown",)
-    check = report.check("status.revocation")
-    assert check is not None and check.status == Status.COULD_NOT_CHECK and "HTTP 404" in check.message
-
-
-def test_list_unreachable_when_the_server_is_stopped(tmp_path: Path) -> None:
-    own = Stub(tmp_path / "state")
-    try:
-        issued = own.issue(FORM)
-        own.act(issued["id"], "revoke")
-        did_json = tmp_path / "did.json"
-        did_json.write_bytes(own.http.get("/.well-known/did.json").content)
-        base = own.base
-        assert problems(issued["credential"]) == ("revoked",)
-    finally:
-        assert own.stop() == 0
-    docs = LocalDocuments({f"{base}/.well-known/did.json": did_json})
-    report = verify_live(issued["credential"], documents=docs)
-    assert report.problems == ("status-unknown",)
-    check = report.check("status.revocation")
-    assert check is not None and check.status == Status.COULD_NOT_CHECK and f"{base}{LIST_PATH}" in check.message
+# -- the list cannot be had (404, server stopped, refused suspension: test_e2e_status.py) ----------
 
 
 def test_list_not_json_is_status_unknown(stub: Stub, overlay: Overlay) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,21 +15,9 @@ import pytest
 from credentials.checks.refresh import refresh_credential
 from credentials.net import Fetcher, GuardedTransport, make_client
 from credentials.report import CheckResult, Status
-from tests.stub_server import Overlay, Stub, json_rewrite, running_stub, verify_live
+from tests.stub_server import Overlay, Stub, json_rewrite, verify_live
 
 FORM = "ob3-v2-refreshable"
-
-
-@pytest.fixture(scope="module")
-def stub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stub]:
-    yield from running_stub(tmp_path_factory.mktemp("issuer-state"))
-
-
-@pytest.fixture
-def overlay() -> Iterator[Overlay]:
-    o = Overlay()
-    yield o
-    o.shutdown()
 
 
 def refresh(doc: dict[str, Any], transport: Any = None, **fetcher_args: Any) -> tuple[dict[str, Any] | None,

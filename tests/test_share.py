@@ -70,13 +70,6 @@ def live_verify(data: Any, **options: Any) -> VerificationReport:
 # -- fixtures ---------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def stub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stub]:
-    s = Stub(tmp_path_factory.mktemp("issuer-state"))
-    yield s
-    s.stop()
-
-
-@pytest.fixture(scope="module")
 def wallet(stub: Stub, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """A wallet holding the stub's credentials issued to its own DID, one per form, one from an
     OpenID4VCI offer (bound by the wallet's key proof), and one issued to somebody else."""

@@ -7,7 +7,6 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +21,6 @@ PASSPHRASE = "a long learner passphrase"
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_issuer_sample(tmp_path_factory.mktemp("issuer-sample"))
-
-
-@pytest.fixture(scope="module")
-def stub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stub]:
-    s = Stub(tmp_path_factory.mktemp("issuer-state"))
-    yield s
-    s.stop()
 
 
 def wallet(home: Path, *args: str, passphrase: str | None = PASSPHRASE, stdin: str | None = None,

@@ -108,13 +108,6 @@ def offline_service(store: Store, sample: Path) -> ImportService:
     return ImportService(store, lambda: Fetcher(None, documents=documents))
 
 
-@pytest.fixture(scope="module")
-def stub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stub]:
-    s = Stub(tmp_path_factory.mktemp("issuer-state"))
-    yield s
-    s.stop()
-
-
 @pytest.fixture
 def live_service(store: Store) -> Iterator[ImportService]:
     """Real HTTP to the stub on 127.0.0.1 (loopback allowed, everything else as in production)."""
