@@ -99,27 +99,6 @@ def test_bitstring_list_404_is_status_unknown(stub: Stub, overlay: Overlay, purp
     assert other is not None and other.status == Status.PASSED
 
 
-def test_bitstring_list_unreachable_when_the_server_is_stopped(tmp_path: Path) -> None:
-    own = Stub(tmp_path / "state")
-    try:
-        issued = own.issue("ob3-v2-eddsa-rdfc-2022")
-        own.act(issued["id"], "revoke")
-        did_json = tmp_path / "did.json"
-        did_json.write_bytes(own.http.get("/.well-known/did.json").content)
-        base = own.base
-        assert problems(issued["credential"]) == ("revoked",)
-    finally:
-        assert own.stop() == 0
-    # The issuer's key is still known (a local copy of its DID document); its lists are not.
-    docs = LocalDocuments({f"{base}/.well-known/did.json": did_json})
-    report = verify_live(issued["credential"], documents=docs)
-    assert report.problems == ("status-unknown",)
-    for purpose in ("revocation", "suspension"):
-        check = report.check(f"status.{purpose}")
-        assert check is not None and check.status == Status.COULD_NOT_CHECK
-        assert f"{base}/status/{purpose}" in check.message
-
-
 def test_bitstring_list_not_json_is_status_unknown(stub: Stub, overlay: Overlay) -> None:
     issued = stub.issue("ob3-v2-eddsa-rdfc-2022")
     overlay.answer(f"{stub.base}/status/revocation", 200, b"<html>maintenance</html>", "text/html")
@@ -259,8 +238,11 @@ def test_revocation_only_list_404_is_status_unknown(stub: Stub, overlay: Overlay
     assert check is not None and check.status == Status.COULD_NOT_CHECK and "HTTP 404" in check.message
 
 
-@pytest.mark.parametrize("form", REVOCATION_ONLY)
-def test_revocation_only_list_unreachable_when_the_server_is_stopped(tmp_path: Path, form: str) -> None:
+@pytest.mark.parametrize(("form", "lists"), [
+    ("ob3-v2-eddsa-rdfc-2022", {"revocation": "/status/revocation", "suspension": "/status/suspension"}),
+    *[(form, {"revocation": path}) for form, path in REVOCATION_ONLY.items()],
+])
+def test_status_unknown_when_the_issuers_server_is_stopped(tmp_path: Path, form: str, lists: dict[str, str]) -> None:
     own = Stub(tmp_path / "state")
     try:
         issued = own.issue(form)
@@ -271,12 +253,14 @@ def test_revocation_only_list_unreachable_when_the_server_is_stopped(tmp_path: P
         assert problems(issued["credential"]) == ("revoked",)
     finally:
         assert own.stop() == 0
+    # The issuer's key is still known (a local copy of its DID document); its lists are not.
     docs = LocalDocuments({f"{base}/.well-known/did.json": did_json})
     report = verify_live(issued["credential"], documents=docs)
     assert report.problems == ("status-unknown",)
-    check = report.check("status.revocation")
-    assert check is not None and check.status == Status.COULD_NOT_CHECK
-    assert f"{base}{REVOCATION_ONLY[form]}" in check.message
+    for purpose, path in lists.items():
+        check = report.check(f"status.{purpose}")
+        assert check is not None and check.status == Status.COULD_NOT_CHECK
+        assert f"{base}{path}" in check.message
 
 
 @pytest.mark.parametrize("tamper", ["other-issuer", "no-list", "not-json"])
