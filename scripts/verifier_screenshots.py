@@ -17,6 +17,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from issuer_stub.cli import main as issuer_main  # noqa: E402 - after the path set-up
+from tests.ui.test_verifier_ui import signed_vp  # noqa: E402
 from tests.ui.ui_driver import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_FLAGS,
@@ -29,7 +30,27 @@ from tests.ui.ui_driver import (  # noqa: E402
     type_into,
     wait_shown,
 )
-from tests.ui.verifier_fixtures import running_verifier  # noqa: E402
+from tests.ui.verifier_fixtures import open_verifier, running_verifier  # noqa: E402
+from verifier.links import encode_inline_link  # noqa: E402
+
+
+def pulse_frame(page: Any, path: Path, corner: tuple[int, int]) -> None:
+    """The frame of the result's colour pulse where the page background is furthest from its own colour."""
+    import io
+
+    from PIL import Image
+
+    best, best_shift = b"", -1
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline:
+        nudge(page)
+        png = page.screenshot()
+        r, g, b = Image.open(io.BytesIO(png)).convert("RGB").getpixel(corner)
+        shift = abs(243 - r) + abs(245 - g) + abs(249 - b)  # the background is #F3F5F9
+        if shift > best_shift:
+            best, best_shift = png, shift
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(best)
 
 
 def go(page: Any, tab: str) -> None:
@@ -55,6 +76,8 @@ def main(out: Path) -> None:
                 for name, text, word in (("verified", good, "Verified"), ("problem", revoked, "Problem")):
                     type_into(page, "Link, JSON or JWT", text)
                     click(page, "button", "Check")
+                    pulse_frame(page, out / f"{size_name}-result-{name}-pulse.png",
+                                (size["width"] - 8, size["height"] // 2))
                     wait_shown(page, word)
                     steady_screenshot(page, out / f"{size_name}-result-{name}.png")
                     page.mouse.move(size["width"] * 0.6, size["height"] * 0.5)
@@ -73,6 +96,11 @@ def main(out: Path) -> None:
                 go(page, "History")
                 wait_shown(page, "Verifications made on this device")
                 steady_screenshot(page, out / f"{size_name}-history.png")
+                page.context.close()
+                link = encode_inline_link(app.url.rstrip("/"), signed_vp(2))  # the app opened at a share link
+                page = open_verifier(browser, link, size)
+                wait_shown(page, "2 credentials were presented")
+                steady_screenshot(page, out / f"{size_name}-result-opened-link.png")
                 page.context.close()
             browser.close()
     print(f"screenshots in {out}")

@@ -165,7 +165,7 @@ def test_request_flow_answered_by_a_wallet_ends_verified(page: Any) -> None:
     wait_shown(page, "Verified")
     wait_shown(page, "Request")
     wait_shown(page, "Wound care basics")
-    assert not is_shown(page, "no-challenge")  # it answered our own fresh challenge
+    assert not is_shown(page, "not made for a request of yours")  # it answered our own fresh challenge
     shot(page, "desktop-result-request")
 
 
@@ -261,6 +261,7 @@ def test_app_opened_at_a_share_link_verifies_it_without_sending_it_anywhere(brow
         wait_shown(tab, "2 credentials were presented")
         wait_shown(tab, "Share link")
         wait_shown(tab, "The presentation")
+        wait_shown(tab, "It was not made for a request of yours")  # a link can be a copy: the note says so
         scroll_to_shown(tab, "Safe patient handling")
         shot(tab, "desktop-result-opened-link")
     finally:

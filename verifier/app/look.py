@@ -107,7 +107,9 @@ def fact(label: str, value: str | list[str] | tuple[str, ...], wide: bool) -> ft
     body = ft.Column([ft.Text(v, color=INK, size=15) for v in values], spacing=4, expand=True)
     label_text = ft.Text(label, color=MUTED, size=13, weight=ft.FontWeight.W_600)
     if wide:
-        return ft.Row([ft.Container(label_text, width=170), body], vertical_alignment=ft.CrossAxisAlignment.START)
+        # the label's top padding lines its smaller text up with the value's first line
+        return ft.Row([ft.Container(label_text, width=170, padding=ft.Padding.only(top=2)), body],
+                      vertical_alignment=ft.CrossAxisAlignment.START)
     return ft.Column([label_text, body], spacing=2)
 
 

@@ -139,9 +139,11 @@ def _check_row(check: dict[str, str], key: str, state: UiState) -> ft.Control:
             ft.Text(f"Check: {check['id']}", color=MUTED, size=13),
             ft.Text(f"Result: {look.word}", color=MUTED, size=13),
             ft.Text(check["message"], color=INK, size=13),
-        ], spacing=4), padding=ft.Padding.only(left=56, right=16, bottom=12))],
+        ], spacing=4), padding=ft.Padding.only(left=56 if state.wide else 44, right=16, bottom=12))],
         expanded_cross_axis_alignment=ft.CrossAxisAlignment.START, shape=ft.RoundedRectangleBorder(radius=10),
         collapsed_shape=ft.RoundedRectangleBorder(radius=10), min_tile_height=44, dense=True,
+        # a phone's narrow card: less side padding, so a check's sentence gets the room
+        tile_padding=None if state.wide else ft.Padding.symmetric(horizontal=4),
         key=key,
     )
 
@@ -210,8 +212,11 @@ def ResultView(state: UiState, actions: Actions) -> ft.Control:
         _verdict_banner(entry, state.wide),
     ]
     if facts.problems or facts.warnings:
-        words = [describe_problem(p) for p in facts.problems] + \
-                ([f"Notes: {', '.join(facts.warnings)}."] if facts.warnings else [])
+        # the notes in plain words: the warning checks' own sentences (tokens only if none says it)
+        said = [c["message"] for c in (*facts.presentation_checks, *(c for cr in facts.credentials for c in cr.checks))
+                if c["status"] == "warning" and c["message"]]
+        notes = list(dict.fromkeys(said)) or [describe_problem(w) for w in facts.warnings]
+        words = [describe_problem(p) for p in facts.problems] + (notes if facts.warnings else [])
         parts.append(note(" ".join(words), error=bool(facts.problems)))
     if facts.is_presentation:
         rows = [_check_row(c, f"p-{i}", state) for i, c in enumerate(facts.presentation_checks)]
@@ -247,11 +252,14 @@ def _history_row(entry: Entry, actions: Actions, wide: bool) -> ft.Control:
                         size=12),
             ], spacing=2, expand=True),
             ft.TextButton("Open", on_click=lambda _e: actions.open_entry(entry.id),
-                          tooltip=f"Open the result for {entry.achievement}"),
+                          tooltip=f"Open the result for {entry.achievement}") if wide else
+            # a phone: the whole row opens it; an arrow (not a word) leaves the text its room
+            ft.IconButton(ft.Icons.CHEVRON_RIGHT, tooltip=f"Open the result for {entry.achievement}",
+                          icon_color=BRAND, on_click=lambda _e: actions.open_entry(entry.id)),
             ft.IconButton(ft.Icons.DELETE_OUTLINE, tooltip=f"Delete {entry.achievement}", icon_color=MUTED,
                           on_click=lambda _e: actions.delete_entry(entry.id)),
-        ], spacing=12),
-        bgcolor=SURFACE, border_radius=14, padding=ft.Padding.symmetric(horizontal=14, vertical=10),
+        ], spacing=12 if wide else 6),
+        bgcolor=SURFACE, border_radius=14, padding=ft.Padding.symmetric(horizontal=14 if wide else 10, vertical=10),
         border=ft.Border.all(1, LINE), on_click=lambda _e: actions.open_entry(entry.id),
     )
 
