@@ -59,19 +59,19 @@ class RunningApp:
 
 
 @contextlib.contextmanager
-def running_app(home: Path, *, extra_env: dict[str, str] | None = None) -> Iterator[RunningApp]:
-    """``satchel-wallet app --web`` as its own process group; killed with the whole group afterwards."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    env.update({"SATCHEL_HOME": str(home), "FLET_WEB_NO_CDN": "1", "SATCHEL_ALLOW_LOOPBACK": "1",
-                "PYTHONUNBUFFERED": "1", "FLET_LOG_LEVEL": os.environ.get("FLET_LOG_LEVEL", "")})
-    env.update(extra_env or {})
-    log_path = home.parent / f"app-{port}.log"
+def running_process(argv: list[str], port: int, home: Path, *, env: dict[str, str],
+                    log_name: str = "app") -> Iterator[RunningApp]:
+    """An app process serving ``http://127.0.0.1:<port>/`` (``argv`` must make it listen there), run
+    in its own process group from the repository, without a display, with Flet's web client served
+    offline; its output goes to ``<home's parent>/<log_name>-<port>.log``. The whole group is killed
+    afterwards (``flet`` leaves children running on SIGTERM alone)."""
+    full_env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    full_env.update({"FLET_WEB_NO_CDN": "1", "PYTHONUNBUFFERED": "1"})
+    full_env.update(env)
+    log_path = home.parent / f"{log_name}-{port}.log"
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "wallet.app", "--web", "--port", str(port)],
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
+        process = subprocess.Popen(argv, cwd=REPO, env=full_env, stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
     try:
         wait_for_port(port, process)
         yield RunningApp(f"http://127.0.0.1:{port}/", home, process, log_path)
@@ -84,6 +84,18 @@ def running_app(home: Path, *, extra_env: dict[str, str] | None = None) -> Itera
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=5)
+
+
+@contextlib.contextmanager
+def running_app(home: Path, *, extra_env: dict[str, str] | None = None) -> Iterator[RunningApp]:
+    """``satchel-wallet app --web`` as its own process group; killed with the whole group afterwards."""
+    port = free_port()
+    env = {"SATCHEL_HOME": str(home), "SATCHEL_ALLOW_LOOPBACK": "1",
+           "FLET_LOG_LEVEL": os.environ.get("FLET_LOG_LEVEL", "")}
+    env.update(extra_env or {})
+    with running_process([sys.executable, "-m", "wallet.app", "--web", "--port", str(port)], port, home,
+                         env=env) as running:
+        yield running
 
 
 def keep_loopback_only(page: Any) -> None:

@@ -5,12 +5,8 @@ on a free loopback port, with a fresh data directory and the issuer stub's sampl
 from __future__ import annotations
 
 import contextlib
-import os
-import signal
-import subprocess
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,48 +14,23 @@ import pytest
 
 __all__ = ["RunningVerifier", "open_verifier", "page", "running_verifier", "verifier_app"]
 
-from collections.abc import Callable
+from tests.ui.ui_driver import DESKTOP, RunningApp, free_port, keep_loopback_only, open_app, running_process
 
-from tests.ui.ui_driver import DESKTOP, REPO, free_port, keep_loopback_only, open_app, wait_for_port
-
-
-@dataclass
-class RunningVerifier:
-    url: str
-    home: Path
-    process: subprocess.Popen[bytes]
-    log_path: Path
-
-    def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
+RunningVerifier = RunningApp  # url, home, process, log()
 
 
 @contextlib.contextmanager
 def running_verifier(home: Path, *, documents: Path | None = None,
-                     extra_args: list[str] | None = None) -> Iterator[RunningVerifier]:
+                     extra_args: list[str] | None = None) -> Iterator[RunningApp]:
+    """``satchel-verifier app --web`` (ui_driver's launcher: own process group, killed with it)."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    env.update({"SATCHEL_VERIFIER_HOME": str(home), "FLET_WEB_NO_CDN": "1", "PYTHONUNBUFFERED": "1"})
     argv = [sys.executable, "-m", "verifier.cli", "app", "--web", "--port", str(port)]
     if documents is not None:
         argv += ["--documents", str(documents)]
     argv += extra_args or []
-    log_path = home.parent / f"verifier-app-{port}.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(argv, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
-    try:
-        wait_for_port(port, process)
-        yield RunningVerifier(f"http://127.0.0.1:{port}/", home, process, log_path)
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
+    with running_process(argv, port, home, env={"SATCHEL_VERIFIER_HOME": str(home)},
+                         log_name="verifier-app") as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
