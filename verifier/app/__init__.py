@@ -1,16 +1,24 @@
 """The employer's app (Flet): ``satchel-verifier app [--web] [--port P]`` calls :func:`run`.
 
-A desktop window where Flet's desktop client is installed and there is a display (the live camera
-works there); otherwise, or with ``--web``, a web app on 127.0.0.1 served fully offline (scan by
-image, paste a link / JSON / JWT, ask by request QR). Data (history, cached issuer documents, the
-in-process request service's challenge store) lives in ``$SATCHEL_VERIFIER_HOME`` or the user data
-directory (:func:`verifier.history.verifier_home`).
+A desktop window where Flet's desktop client is installed and there is a display; otherwise, or
+with ``--web``, a web app on 127.0.0.1 served fully offline. Either way: scan with a camera of this
+computer (in web mode the browser runs on this computer too: the app serves loopback only), open
+an image, paste a link / JSON / JWT, or ask by request QR. Data (history, cached issuer documents,
+the in-process request service's challenge store) lives in ``$SATCHEL_VERIFIER_HOME`` or the user
+data directory (:func:`verifier.history.verifier_home`).
+
+Camera test/diagnostic hook: ``SATCHEL_CAMERA_SOURCE`` (a device index, or the path of a video
+file) adds that source to the camera list under its own name ("Video: phone.avi"); it is read by
+the same capture loop as a webcam (see :mod:`verifier.camera`). The camera's comings and goings
+(cameras found, scan started, code read, scan over and its capture threads stopped) are logged
+on stderr under ``satchel.verifier.camera``.
 
 Screens are in ``views``, their actions in ``actions``, the work without screens in ``engine``.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
@@ -31,6 +39,18 @@ def desktop_client_available() -> bool:
     except ImportError:
         return False
     return True
+
+
+def camera_log() -> logging.Logger:
+    """The camera's log lines, on stderr (the app's console), whatever Flet does with the root logger."""
+    log = logging.getLogger("satchel.verifier.camera")
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False
+    return log
 
 
 def start_page(page: Any, engine: Any) -> None:
@@ -76,6 +96,7 @@ def run(*, web: bool = False, port: int | None = None, home: Path | None = None,
     settings = AppSettings(home=home or verifier_home(), documents=documents, trust=trust, service_url=service_url,
                            offline=offline, allow_loopback=allow_loopback)
     engine = VerifierEngine(settings)
+    camera_log()
     use_web = web or not has_display() or not desktop_client_available()
     os.environ.setdefault("FLET_WEB_NO_CDN", "1")  # everything is served from this machine
 

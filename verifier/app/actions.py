@@ -5,8 +5,11 @@ updates the tab's :class:`~verifier.app.state.UiState`."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import io
+import logging
 import threading
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +22,27 @@ from .engine import IntakeError, RequestFlow, VerifierEngine
 from .feedback import Feedback
 from .intake import share_fragment
 from .state import ASK, HISTORY, RESULT, SCAN, UiState
+
+_log = logging.getLogger("satchel.verifier.camera")
+
+PREVIEW_WIDTH = 480
+PREVIEW_EVERY = 4  # frames: about 7 preview pictures a second from a 30 fps camera
+NO_CAMERA = ("No camera found on this computer. Open a photo of the candidate's QR code or paste what they "
+             "sent you instead, or connect a camera and look again.")
+NO_CAMERA_SUPPORT = ("Camera scanning is not available in this version of Satchel Verifier. Open a photo of the "
+                     "QR code or paste what the candidate sent you instead.")
+
+
+@dataclass(eq=False)
+class _CameraRun:
+    """One scan: the camera chosen, its scanner, and how it is going (touched on the UI loop only,
+    apart from ``halted``, which the grabber reads)."""
+
+    choice: Any  # verifier.camera.CameraChoice
+    scanner: Any = None  # verifier.camera.CameraScanner
+    halted: bool = False
+    checking: bool = False  # a read is being verified
+    why: str = ""  # why it stopped, for the log
 
 
 def qr_png(text: str) -> bytes:
@@ -53,7 +77,7 @@ class Actions:
         self._link_fragment: str | None = None  # the share link this tab was last opened with
         self._request: RequestFlow | None = None
         self._stop_request = threading.Event()
-        self._scanner: Any = None
+        self._camera: _CameraRun | None = None
         self._picker: ft.FilePicker | None = None
 
     # -- navigation -----------------------------------------------------------------------------
@@ -62,7 +86,7 @@ class Actions:
         if screen != ASK:
             self.cancel_request()
         if screen != SCAN:
-            self.stop_camera()
+            self._halt_camera("left the scan screen")
         self.state.screen = screen
 
     def show(self, entry: Entry, came_from: str, *, fresh: bool = True) -> None:
@@ -116,7 +140,7 @@ class Actions:
         if fragment is None or fragment == self._link_fragment:
             return
         self._link_fragment = fragment
-        self.stop_camera()
+        self._halt_camera("a share link was opened")
         self.cancel_request()
         self.state.screen = SCAN
         self._verify(lambda: self.engine.verify_fragment(fragment, offline=self.state.offline), "link")
@@ -172,52 +196,147 @@ class Actions:
             data = Path(files[0].path).read_bytes()
         self._verify(lambda: self.engine.verify_image(data, "image", offline=self.state.offline), "image")
 
-    # -- camera (desktop) -----------------------------------------------------------------------
-    def find_cameras(self, _e: Any = None) -> None:
-        from verifier.camera import list_devices
+    # -- camera ---------------------------------------------------------------------------------
+    # A camera of the computer the app runs on: the desktop window's, or in web mode the browser's
+    # own computer (the app serves 127.0.0.1 only). The engine's capture loop grabs and decodes on
+    # its own threads; their callbacks are moved onto this tab's UI loop before they touch state.
+    async def find_cameras(self, _e: Any = None) -> None:
+        state = self.state
+        state.camera_searching, state.camera_error, state.camera_note = True, "", ""
+        try:
+            from verifier.camera import find_cameras
 
-        self.state.camera_devices = list_devices()
-        self.state.camera_note = "" if self.state.camera_devices else "No camera found on this computer."
+            devices = await asyncio.to_thread(find_cameras)
+        except ImportError:  # a build without OpenCV
+            devices, state.camera_error = [], NO_CAMERA_SUPPORT
+        state.camera_searching, state.camera_searched, state.camera_devices = False, True, devices
+        if devices and state.camera_device not in {c.key for c in devices}:
+            state.camera_device = devices[0].key
+        if not devices and not state.camera_error:
+            state.camera_error = NO_CAMERA
+        _log.info("camera: looked for cameras: %s", ", ".join(c.label for c in devices) or "none found")
 
-    def start_camera(self, _e: Any = None) -> None:
+    async def start_camera(self, _e: Any = None) -> None:
         from verifier.camera import CameraScanner, Frame, QrRead
 
-        self.stop_camera()
+        if not self.state.camera_searched:
+            await self.find_cameras()
         state = self.state
-
-        def on_frame(frame: Frame) -> None:
-            if frame.index % 4 == 0:  # a light preview: ~7 pictures a second
-                import cv2
-
-                small = cv2.resize(frame.image, (480, int(480 * frame.image.shape[0] / frame.image.shape[1])))
-                ok, jpg = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, 70])
-                if ok:
-                    state.camera_preview = jpg.tobytes()
-
-        def on_read(read: QrRead) -> None:
-            self._verify(lambda: self.engine.verify_text(read.text, "camera", offline=state.offline), "camera")
-            if state.screen == RESULT:
-                self.stop_camera()
-
-        def on_end(error: str | None) -> None:
-            state.camera_on = False
-            if error:
-                state.camera_note = f"The camera stopped: {error}."
-
-        try:
-            self._scanner = CameraScanner(state.camera_device, on_read, on_frame=on_frame, on_end=on_end).start()
-        except OSError as exc:
-            state.camera_note = f"That camera does not open ({exc})."
+        choice = next((c for c in state.camera_devices if c.key == state.camera_device), None)
+        if choice is None:
             return
-        state.camera_on = True
+        self._halt_camera("a new scan started")
+        loop = asyncio.get_running_loop()
+        context = contextvars.copy_context()  # the tab's page: state changes must know where to go
+
+        def on_ui(fn: Any, *args: Any) -> None:
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(fn, *args, context=context)
+
+        run = _CameraRun(choice)
+
+        def on_frame(frame: Frame) -> None:  # grabber thread
+            if run.halted or frame.index % PREVIEW_EVERY:
+                return
+            import cv2
+
+            image = frame.image
+            height, width = image.shape[:2]
+            if width > PREVIEW_WIDTH:
+                image = cv2.resize(image, (PREVIEW_WIDTH, max(1, int(height * PREVIEW_WIDTH / width))),
+                                   interpolation=cv2.INTER_AREA)
+            ok, jpeg = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 70])
+            if ok:
+                on_ui(self._camera_preview, run, jpeg.tobytes())
+
+        def on_read(read: QrRead) -> None:  # a decoder thread
+            _log.info("camera: read a QR code in frame %d (%s detector)", read.frame_index, read.detector)
+            on_ui(self._camera_read, run, read.text)
+
+        def on_end(error: str | None) -> None:  # the last decoder thread, once
+            on_ui(self._camera_ended, run, error)
+
+        run.scanner = CameraScanner(choice.source, on_read, on_frame=on_frame, on_end=on_end)
+        self._camera = run  # Stop works from here on, even while the device is still opening
+        state.camera_on, state.camera_preview, state.camera_error = True, None, ""
         state.camera_note = "Hold the candidate's QR code in front of the camera."
+        try:
+            await asyncio.to_thread(run.scanner.start)  # opening a device can take a second
+        except OSError:
+            run.halted = True
+            _log.info("camera: %s does not open", choice.label)
+            if run is self._camera:
+                self._halt_camera("it did not open")
+                state.camera_note = ""
+                state.camera_error = (f"{choice.label} does not open. It may be in use by another program, "
+                                      "or unplugged.")
+            return
+        threading.Thread(target=self._watch_camera, args=(run,), name="camera-watch", daemon=True).start()
+        _log.info("camera: scanning %s", choice.label)
 
     def stop_camera(self, _e: Any = None) -> None:
-        if self._scanner is not None:
-            self._scanner.stop()
-            self._scanner = None
+        """The Stop button."""
+        if self._halt_camera("stopped by the user"):
+            self.state.camera_note = "Camera stopped."
+
+    def _halt_camera(self, why: str) -> bool:
+        """Stops this tab's scan (if any): True when one was running."""
+        run, self._camera = self._camera, None
         self.state.camera_on = False
         self.state.camera_preview = None
+        if run is None:
+            return False
+        run.halted, run.why = True, run.why or why
+        if run.scanner is not None:
+            run.scanner.stop()
+        return True
+
+    def _watch_camera(self, run: _CameraRun) -> None:
+        """Waits for the scan's capture threads to finish and says so in the app's log (a scan that
+        is over leaves no thread behind, reading or decoding)."""
+        scanner = run.scanner
+        scanner.join()
+        left = sum(1 for t in threading.enumerate() if t.name.startswith(("qr-grab", "qr-decode")) and t.is_alive())
+        _log.info("camera: %s off (%s); %d frames grabbed, %d decoded; capture threads of this scan stopped; "
+                  "capture threads still running in the app: %d", run.choice.label, run.why or "the source ended",
+                  scanner.frames_grabbed, scanner.frames_decoded, left)
+
+    def _camera_preview(self, run: _CameraRun, jpeg: bytes) -> None:
+        if run is self._camera and not run.halted:
+            self.state.camera_preview = jpeg
+
+    def _camera_read(self, run: _CameraRun, text: str) -> None:
+        if run is not self._camera or run.halted or run.checking:
+            return
+        run.checking = True
+        self.state.camera_note = "Read a QR code. Checking it…"
+        self.page.run_task(self._camera_check, run, text)
+
+    async def _camera_check(self, run: _CameraRun, text: str) -> None:
+        state = self.state
+        try:
+            entry = await asyncio.to_thread(self.engine.verify_text, text, "camera", offline=state.offline)
+        except (IntakeError, OSError) as exc:
+            run.checking = False
+            if run is self._camera:
+                state.camera_note = f"{exc} Keep looking for the candidate's QR code."
+            return
+        if run is not self._camera:  # stopped while checking: the result is in the history
+            return
+        self._halt_camera("read a QR code")
+        state.camera_note = ""
+        self.show(entry, SCAN)
+
+    def _camera_ended(self, run: _CameraRun, error: str | None) -> None:
+        if run is not self._camera:
+            return
+        run.why = run.why or ("the camera failed" if error else "the source ended")
+        self._halt_camera(run.why)
+        if error:
+            self.state.camera_error = f"The camera stopped: {error}."
+        else:
+            self.state.camera_note = ("The video ended before a QR code could be read."
+                                      if isinstance(run.choice.source, str) else "The camera stopped.")
 
     # -- Ask ------------------------------------------------------------------------------------
     def start_request(self, _e: Any = None) -> None:
@@ -306,4 +425,4 @@ class Actions:
 
     def shutdown(self) -> None:
         self.cancel_request()
-        self.stop_camera()
+        self._halt_camera("the tab closed")

@@ -30,12 +30,15 @@ class UiState:
     request_url: str = ""
     request_expires: str = ""
     request_state: str = ""  # "", "waiting", "expired", "failed"
-    # Camera (desktop)
-    camera_devices: list[int] = field(default_factory=list)
-    camera_device: int = 0
+    # Camera (a camera of the computer the app runs on; see verifier.camera)
+    camera_devices: list[Any] = field(default_factory=list)  # verifier.camera.CameraChoice
+    camera_device: str = ""  # the chosen CameraChoice.key
+    camera_searched: bool = False  # cameras were looked for at least once
+    camera_searching: bool = False
     camera_on: bool = False
-    camera_preview: bytes | None = None
-    camera_note: str = ""
+    camera_preview: bytes | None = None  # a small JPEG of what the camera sees
+    camera_note: str = ""  # what is happening / what to do
+    camera_error: str = ""  # why it cannot scan
     # the colour pulse after a check ("valid" / "invalid" / "unverifiable"; "" when none), and
     # whether it is at its peak (on) or fading out
     flash: str = ""

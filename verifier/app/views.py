@@ -53,30 +53,67 @@ def _when(iso: str) -> str:
 
 # -- Scan ---------------------------------------------------------------------------------------------
 @ft.component
+def CameraCard(state: UiState, actions: Actions) -> ft.Control:
+    """Live camera: find the computer's cameras, choose one, scan; the picture while it reads;
+    Stop at any time. In web mode too: the app serves 127.0.0.1 only, so its computer is the
+    browser's."""
+    wide = state.wide
+    controls: list[ft.Control] = [
+        ft.Text("Point a camera of this computer at the candidate's QR code. It is read as soon as it is "
+                "sharp enough; nothing is recorded.", color=MUTED),
+    ]
+    if state.camera_on:  # which camera, in full contrast (a disabled radio list would be greyed out)
+        chosen = next((c.label for c in state.camera_devices if c.key == state.camera_device), "")
+        controls.append(ft.Row([ft.Icon(ft.Icons.VIDEOCAM, color=BRAND, size=18),
+                                ft.Text(f"Scanning with {chosen}", color=INK, expand=True)], spacing=8))
+    elif state.camera_devices:
+        # radio buttons, not a dropdown: a few cameras at most, all in view, each a labelled control
+        # for a screen reader (Flet's web dropdown gives its menu items no labels)
+        controls.append(ft.Semantics(label="Camera", container=True, content=ft.RadioGroup(
+            value=state.camera_device,
+            on_change=lambda e: setattr(state, "camera_device", e.control.value or state.camera_device),
+            content=ft.Row([ft.Radio(value=c.key, label=c.label) for c in state.camera_devices],
+                           wrap=True, spacing=16, run_spacing=4))))
+    if not state.camera_on:  # what went wrong comes before what to do about it
+        controls.append(note(state.camera_error, error=True))
+    buttons: list[ft.Control] = []
+    if state.camera_on:
+        buttons.append(primary("Stop camera", actions.stop_camera, ft.Icons.STOP_CIRCLE))
+    elif state.camera_devices:
+        buttons.append(primary("Start camera", actions.start_camera, ft.Icons.VIDEOCAM))
+    elif not state.camera_searched:
+        buttons.append(primary("Find cameras", actions.find_cameras, ft.Icons.SEARCH,
+                               disabled=state.camera_searching))
+    if state.camera_searched and not state.camera_on:
+        # short, so it sits beside "Start camera" on a phone
+        buttons.append(secondary("Look again", actions.find_cameras, ft.Icons.REFRESH))
+    controls.append(ft.Row(buttons, wrap=True, spacing=10, run_spacing=10))
+    controls.append(spinner("Looking for cameras…" if state.camera_searching else ""))
+    if state.camera_on:
+        # the picture at its own shape (no black bars): as wide as the card on a phone, 330 high on
+        # a desktop; a placeholder of the same height until the first frame comes
+        picture: ft.Control = (
+            ft.Image(src=state.camera_preview, height=330 if wide else None, fit=ft.BoxFit.CONTAIN,
+                     gapless_playback=True, border_radius=12, semantics_label="What the camera sees")
+            if state.camera_preview else
+            ft.Container(spinner("Starting the camera…"), height=330 if wide else 180, padding=16,
+                         alignment=ft.Alignment.CENTER_LEFT))
+        controls.append(picture)
+        controls.append(note(state.camera_note))
+        controls.append(note(state.camera_error, error=True))
+    else:
+        controls.append(note(state.camera_note))
+    return card(*controls, title_text="Live camera", icon=ft.Icons.VIDEOCAM)
+
+
+@ft.component
 def ScanView(state: UiState, actions: Actions) -> ft.Control:
     wide = state.wide
     parts: list[ft.Control] = [
         title("Check a credential"),
         ft.Text("Scan the candidate's QR code, open a photo of it, or paste what they sent you.", color=MUTED),
     ]
-    if not actions.page.web:
-        devices = state.camera_devices
-        camera_controls: list[ft.Control] = [
-            ft.Row([
-                ft.Dropdown(label="Camera", value=str(state.camera_device), width=200,
-                            options=[ft.DropdownOption(key=str(d), text=f"Camera {d + 1}") for d in devices]
-                            or [ft.DropdownOption(key="0", text="Camera 1")],
-                            on_select=lambda e: setattr(state, "camera_device", int(e.control.value or 0))),
-                secondary("Find cameras", actions.find_cameras, ft.Icons.SEARCH),
-                primary("Stop camera", actions.stop_camera, ft.Icons.STOP) if state.camera_on
-                else primary("Start camera", actions.start_camera, ft.Icons.VIDEOCAM),
-            ], wrap=True, spacing=10, run_spacing=10),
-        ]
-        if state.camera_preview:
-            camera_controls.append(ft.Image(src=state.camera_preview, width=480, border_radius=12,
-                                            semantics_label="Camera preview"))
-        camera_controls.append(note(state.camera_note))
-        parts.append(card(*camera_controls, title_text="Live camera", icon=ft.Icons.VIDEOCAM))
+    parts.append(CameraCard(state, actions))
     field = ft.TextField(
         label="Link, JSON or JWT", expand=True, value=state.pasted, multiline=True, min_lines=3, max_lines=8,
         hint_text="https://…/s#vp=…   or   {\"@context\": …}   or   eyJ…",
