@@ -3,7 +3,11 @@ look at: ``python scripts/verifier_screenshots.py [OUT]`` (default build/screens
 
 Runs ``satchel-verifier app --web`` on loopback with the issuer stub's sample credentials (all
 documents answered locally), drives it in Debian's headless Chromium, aborts every request that
-is not to 127.0.0.1."""
+is not to 127.0.0.1.
+
+The camera screens use the app's camera test hook (``SATCHEL_CAMERA_SOURCE``, see
+``verifier.camera``): a recording of a phone with its screen off while it scans and after Stop,
+then the recording of a phone showing a wallet QR (the camera test's video), ending on its result."""
 
 from __future__ import annotations
 
@@ -17,6 +21,13 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from issuer_stub.cli import main as issuer_main  # noqa: E402 - after the path set-up
+from tests.test_verifier_camera import record_video, signed_presentation  # noqa: E402
+from tests.ui.test_verifier_camera_ui import (  # noqa: E402
+    choose_camera,
+    live_screenshot,
+    record_idle_video,
+    verifier_with_camera_source,
+)
 from tests.ui.test_verifier_ui import signed_vp  # noqa: E402
 from tests.ui.ui_driver import (  # noqa: E402
     CHROMIUM,
@@ -32,6 +43,7 @@ from tests.ui.ui_driver import (  # noqa: E402
 )
 from tests.ui.verifier_fixtures import open_verifier, running_verifier  # noqa: E402
 from verifier.links import encode_inline_link  # noqa: E402
+from wallet.share.qrcodec import encode_qr_text  # noqa: E402 - the QR the wallet's share screen shows
 
 
 def pulse_frame(page: Any, path: Path, corner: tuple[int, int]) -> None:
@@ -56,6 +68,32 @@ def pulse_frame(page: Any, path: Path, corner: tuple[int, int]) -> None:
 def go(page: Any, tab: str) -> None:
     nudge(page)
     page.get_by_role("tab", name=tab).or_(page.get_by_role("button", name=tab)).first.click(timeout=10_000)
+
+
+def camera_screens(browser: Any, out: Path, tmp: Path) -> None:
+    """Live camera: scanning, stopped, and the result of reading a phone's QR from the video."""
+    idle, phone = tmp / "phone-screen-off.avi", tmp / "phone-showing-wallet-qr.avi"
+    record_idle_video(idle)
+    record_video(phone, encode_qr_text(signed_presentation()))
+    for video in (idle, phone):
+        home = tmp / f"home-{video.stem}"
+        home.mkdir()
+        with verifier_with_camera_source(home, video) as app:
+            for size_name, size in (("desktop", DESKTOP), ("phone", PHONE)):
+                page = open_app(browser, app.url, size)
+                choose_camera(page, f"Video: {video.name}")
+                steady_screenshot(page, out / f"{size_name}-camera-chosen.png")
+                click(page, "button", "Start camera")
+                if video is idle:
+                    wait_shown(page, "What the camera sees")
+                    live_screenshot(page, out / f"{size_name}-camera-scanning.png")
+                    click(page, "button", "Stop camera")
+                    wait_shown(page, "Camera stopped.")
+                    steady_screenshot(page, out / f"{size_name}-camera-stopped.png")
+                else:
+                    wait_shown(page, "Result: Verified")
+                    steady_screenshot(page, out / f"{size_name}-camera-verified.png")
+                page.context.close()
 
 
 def main(out: Path) -> None:
@@ -102,6 +140,7 @@ def main(out: Path) -> None:
                 wait_shown(page, "2 credentials were presented")
                 steady_screenshot(page, out / f"{size_name}-result-opened-link.png")
                 page.context.close()
+            camera_screens(browser, out, Path(tmp))
             browser.close()
     print(f"screenshots in {out}")
 
