@@ -58,6 +58,7 @@ from .wording import explain_report, problem_sentence, status_word
 log = logging.getLogger(__name__)
 
 CARDS_PER_PAGE = 24
+FIRST_PAINT_CARDS = 12  # what fills a desktop window; the rest of the page follows at once
 SETTINGS_FILE = "app-settings.json"
 TRUST_LIST_FILE = "trust-list.json"
 BACKUP_FOLDER = "backups"
@@ -307,11 +308,13 @@ class WalletServices:
     async def _opened(self, store: Store) -> None:
         self._store = store
         self._importer = self.network.import_service(store, trust=self.trust_list())
+        # The first page of badges is read before the screen changes, so the list appears in one
+        # go rather than as an empty "Opening your badges…" frame followed by the cards.
+        await self.refresh_badges()
         session = self.state.session
         session.busy, session.error, session.notice = "", "", ""
         session.phase = UNLOCKED
         self._start_autolock()
-        await self.refresh_badges()
 
     def lock(self, notice: str = "") -> None:
         importer, store = self._importer, self._store
@@ -344,10 +347,11 @@ class WalletServices:
         badges.loading, badges.error = True, ""
         if not badges.query and not badges.tag and not badges.issuer and badges.status == "all" \
                 and badges.sort == "added":
-            # First screen at once: the newest page decrypts on its own; the search index and the
-            # issuer / tag filters fill in below, in the background.
+            # First screen at once: the newest cards that fill a window decrypt on their own; the
+            # rest of the page, the search index and the issuer / tag filters follow in the background.
             try:
-                quick = await asyncio.to_thread(self.store.list_credentials, limit=self.cards_shown)
+                first = min(self.cards_shown, FIRST_PAINT_CARDS)
+                quick = await asyncio.to_thread(self.store.list_credentials, limit=first)
             except StoreError as exc:
                 badges.loading, badges.error = False, f"Your badges could not be read: {exc}"
                 return
