@@ -38,7 +38,7 @@ def badge_card(card: BadgeCard, image: bytes | None, on_open) -> ft.Control:
                 ft.Column([
                     ft.Text(card.name, size=16, weight=ft.FontWeight.W_700, color=INK, max_lines=2,
                             overflow=ft.TextOverflow.ELLIPSIS),
-                    ft.Text(card.issuer, color=MUTED, size=13, max_lines=1, overflow=ft.TextOverflow.ELLIPSIS),
+                    ft.Text(card.issuer, color=MUTED, size=13, max_lines=2, overflow=ft.TextOverflow.ELLIPSIS),
                     ft.Text(date, color=MUTED, size=12),
                     status_chip(card.verdict),
                 ], spacing=4, expand=True),

@@ -152,6 +152,20 @@ def page_frame(*controls: ft.Control, wide: bool = True) -> ft.Control:
     )
 
 
+# What surrounds a full-screen QR code: the top bar (and, on a phone, the navigation bar), the
+# screen's padding, one or two lines of text above the code and the Done button below it.
+TOP_BAR, NAV_BAR, RAIL = 50, 80, 97
+QR_CHROME = 16 * 2 + 48 + 16 * 2 + 44
+
+
+def qr_side(page: ft.Page, wide: bool) -> int:
+    """The largest square that fits on the screen with its caption and Done button (never under
+    240 px, the smallest a phone camera reads a dense code from at arm's length)."""
+    width = (page.width or 800) - (RAIL if wide else 0) - 32
+    height = (page.height or 800) - TOP_BAR - (0 if wide else NAV_BAR) - QR_CHROME
+    return int(max(240, min(width, height)))
+
+
 @functools.cache
 def logo_bytes() -> bytes | None:
     """The app icon (``assets/icon.png`` in a checkout, else the copy inside the package)."""

@@ -84,6 +84,12 @@ def ImportView(importing: ImportState, services: WalletServices, wide: bool) -> 
             icon=ft.Icons.FOLDER_OPEN,
         ),
         section(
+            "Scan with the camera",
+            CameraScanPanel("the issuer's QR code", looks_like_badge_qr, services.import_text, disabled=busy,
+                            key="import-camera"),
+            icon=ft.Icons.VIDEOCAM,
+        ),
+        section(
             "Redeem an issuer offer",
             ft.Text("Your issuer gave you an offer link (openid-credential-offer://…). Satchel collects the badge "
                     "and has it issued to your own DID.", color=MUTED),
@@ -104,12 +110,6 @@ def ImportView(importing: ImportState, services: WalletServices, wide: bool) -> 
             ft.Text("A photo or screenshot of the QR code your issuer showed you.", color=MUTED),
             ft.OutlinedButton("Choose QR photo", icon=ft.Icons.QR_CODE_SCANNER, on_click=pick_photo, disabled=busy),
             icon=ft.Icons.QR_CODE_SCANNER,
-        ),
-        section(
-            "Scan with the camera",
-            CameraScanPanel("the issuer's QR code", looks_like_badge_qr, services.import_text, disabled=busy,
-                            key="import-camera"),
-            icon=ft.Icons.VIDEOCAM,
         ),
     ]
     # The log keeps its place in the tree when it is empty: the sections below keep their state

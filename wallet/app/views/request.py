@@ -22,6 +22,7 @@ from .common import (
     message_banner,
     page_frame,
     primary_button,
+    qr_side,
     section,
     text_input,
     use_typed,
@@ -111,8 +112,7 @@ def RequestView(request: RequestState, services: WalletServices, wide: bool) -> 
         services.clear_request()
 
     if request.qr_png:
-        side = min(page.width or 800, (page.height or 800) - 120)
-        return answer_qr_screen(request, lambda: services.close_request_qr(), int(max(300, side - 32)))
+        return answer_qr_screen(request, lambda: services.close_request_qr(), qr_side(page, wide))
 
     top = ft.Row([heading("Answer a request"),
                   ft.TextButton("Back to Share", icon=ft.Icons.ARROW_BACK, on_click=finish)],

@@ -24,6 +24,7 @@ from .common import (
     message_banner,
     page_frame,
     primary_button,
+    qr_side,
     section,
     text_input,
     use_typed,
@@ -89,8 +90,7 @@ def ShareView(share: ShareState, badges: BadgeListState, services: WalletService
             ft.Icons.QR_CODE_2, "Sharing is not available in this build",
             "This version of Satchel cannot share badges. Your badges stay private in your wallet."), wide=wide)
     if share.qr_png:
-        side = min(page.width or 800, (page.height or 800) - 120)
-        return qr_screen(share, lambda: services.close_qr(), int(max(300, side - 32)))
+        return qr_screen(share, lambda: services.close_qr(), qr_side(page, wide))
 
     def toggle(record_id: str, on: bool) -> None:
         chosen = [i for i in share.selected if i != record_id] + ([record_id] if on else [])
