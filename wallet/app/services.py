@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import urlsplit
+from urllib.parse import unquote_to_bytes, urlsplit
 
 from credentials.formats.images import is_png, is_svg
 from wallet.store import (
@@ -115,7 +115,8 @@ def image_from_data_uri(uri: str) -> bytes | None:
     if not head.startswith("data:image/"):
         return None
     try:
-        return base64.b64decode(body) if head.endswith(";base64") else body.encode("utf-8")
+        # RFC 2397: without ";base64" the data is percent-encoded text (an SVG, usually).
+        return base64.b64decode(body) if head.endswith(";base64") else unquote_to_bytes(body)
     except ValueError:
         return None
 
