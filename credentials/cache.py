@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -75,17 +75,30 @@ class DocumentCache(Protocol):
 
 
 class DiskCache:
-    """One JSON file per URL in ``directory``."""
+    """One file per URL in ``directory`` (JSON). Subclasses may seal entries: override
+    :meth:`_file_for`, :meth:`_encode` and :meth:`_decode` (the wallet encrypts its caches)."""
+
+    suffix = ".json"
 
     def __init__(self, directory: str | Path) -> None:
         self.directory = Path(directory)
 
-    def _path(self, url: str) -> Path:
-        return self.directory / (hashlib.sha256(url.encode()).hexdigest() + ".json")
+    def _file_for(self, url: str) -> Path:
+        return self.directory / (hashlib.sha256(url.encode()).hexdigest() + self.suffix)
+
+    def _encode(self, record: dict[str, object], name: str) -> bytes:
+        return json.dumps(record).encode("utf-8")
+
+    def _decode(self, data: bytes, name: str) -> dict[str, object]:
+        value = json.loads(data)
+        if not isinstance(value, dict):
+            raise ValueError("not a cache entry")
+        return value
 
     def get(self, url: str) -> CachedDocument | None:
+        path = self._file_for(url)
         try:
-            raw = json.loads(self._path(url).read_text(encoding="utf-8"))
+            raw: dict[str, Any] = self._decode(path.read_bytes(), path.name)
             if raw.get("url") != url:
                 return None
             return CachedDocument(
@@ -100,17 +113,18 @@ class DiskCache:
         import tempfile
 
         self.directory.mkdir(parents=True, exist_ok=True)
-        record = {"url": doc.url, "body": base64.b64encode(doc.body).decode(),
-                  "fetched_at": doc.fetched_at.isoformat(), "max_age": doc.max_age,
-                  "expires": doc.expires.isoformat() if doc.expires else None, "etag": doc.etag,
-                  "last_modified": doc.last_modified, "no_cache": doc.no_cache}
-        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")
+        record: dict[str, object] = {
+            "url": doc.url, "body": base64.b64encode(doc.body).decode(), "fetched_at": doc.fetched_at.isoformat(),
+            "max_age": doc.max_age, "expires": doc.expires.isoformat() if doc.expires else None, "etag": doc.etag,
+            "last_modified": doc.last_modified, "no_cache": doc.no_cache}
+        target = self._file_for(doc.url)
+        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=self.suffix)
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(record, fh)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(self._encode(record, target.name))
                 fh.flush()
                 os.fsync(fh.fileno())
-            os.replace(tmp, self._path(doc.url))
+            os.replace(tmp, target)
         except BaseException:
             try:
                 os.unlink(tmp)

@@ -234,6 +234,30 @@ def test_verify_after_the_issuer_revokes(tmp_path: Path, stub: Stub) -> None:
     assert listed(home)[0]["verdict"] == "invalid"
 
 
+def test_what_verification_fetched_is_cached_sealed_with_the_wallets_key(tmp_path: Path, stub: Stub) -> None:
+    """Issuer documents and status lists tell which badges a learner holds: on disk they are as
+    private as the store (no URL, issuer or list in the clear), yet an offline check reads them."""
+    home = tmp_path / "home"
+    wallet(home, "init")
+    issued = stub.issue("ob3-v2-eddsa-rdfc-2022", "healthy-menus")
+    badge = tmp_path / "badge.json"
+    badge.write_text(json.dumps(issued["credential"]))
+    legacy = home / "cache" / "documents" / "0123.json"  # what an older Satchel cached in the clear
+    legacy.parent.mkdir(parents=True)
+    legacy.write_text(json.dumps({"url": f"{stub.base}/status/revocation"}))
+    wallet(home, "import", str(badge), "--allow-loopback")
+    entries = sorted((home / "cache").rglob("*.*"))
+    assert entries and all(p.suffix == ".sealed" for p in entries), entries
+    host = stub.base.split("//")[1].encode()
+    for entry in entries:
+        data = entry.read_bytes()
+        assert host not in data and b"did:web" not in data and b"encodedList" not in data
+    outcomes = json.loads(wallet(home, "verify", "--offline", "--json").stdout)
+    assert [o["verdict"] for o in outcomes] == ["valid"]
+    wallet(home, "verify", "--offline", "--json", passphrase="not the passphrase", expect=None)
+    assert sorted((home / "cache").rglob("*.*")) == entries  # nothing readable without the key
+
+
 def test_app_subcommand_hands_its_options_to_the_app(tmp_path: Path) -> None:
     result = wallet(tmp_path, "app", "--help", expect=None)
     if result.returncode == 0:  # the Flet app is installed: its own help

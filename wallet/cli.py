@@ -91,11 +91,14 @@ def opened_store(args: argparse.Namespace) -> Iterator[Store]:
 @contextmanager
 def import_service(args: argparse.Namespace, store: Store) -> Iterator[ImportService]:
     """The import service with the network the flags allow: none (--offline), loopback (dev), or guarded."""
-    from credentials.cache import DiskCache
     from credentials.net import Fetcher, make_client
     from wallet.importer import ImportService
+    from wallet.store.sealed_cache import SealedDiskCache, remove_plaintext_entries
 
-    cache = DiskCache(paths.document_cache_dir(home_dir(args)))
+    # Sealed with the wallet's key: which issuers and status lists it fetched tells which badges it holds.
+    folder = paths.document_cache_dir(home_dir(args))
+    remove_plaintext_entries(folder)
+    cache = SealedDiskCache(folder, store.cache_key())
     client: httpx.Client | None = None
     if not args.offline:
         if args.allow_loopback:

@@ -49,6 +49,7 @@ class Network:
         self.allow_loopback = flag(ALLOW_LOOPBACK_ENV)
         self._client: Any = None
         self._lock = threading.Lock()
+        self._cache_key: bytes | None = None  # the open wallet's, for its sealed caches
 
     def client(self) -> Any:
         with self._lock:
@@ -58,26 +59,44 @@ class Network:
                 self._client = make_client(GuardedTransport(allow_loopback=self.allow_loopback))
             return self._client
 
-    def new_fetcher(self) -> Any:
-        from credentials.cache import DiskCache
-        from credentials.net import Fetcher
+    def _cache_dirs(self) -> tuple[Path, Path]:
         from wallet.paths import document_cache_dir
 
-        return Fetcher(self.client(), cache=DiskCache(document_cache_dir(self.home)))
+        return document_cache_dir(self.home), self.home / "cache" / "images"
+
+    def _cache(self, folder: Path) -> Any:
+        """What is fetched for the wallet's badges is sealed with its key on disk (it tells which
+        badges the learner holds); with no wallet open nothing is kept beyond memory."""
+        from credentials.cache import MemoryCache
+        from wallet.store.sealed_cache import SealedDiskCache
+
+        key = self._cache_key
+        return SealedDiskCache(folder, key) if key is not None else MemoryCache()
+
+    def new_fetcher(self) -> Any:
+        from credentials.net import Fetcher
+
+        return Fetcher(self.client(), cache=self._cache(self._cache_dirs()[0]))
 
     def import_service(self, store: Any, trust: Any = None) -> Any:
         """The import service; ``trust`` (the learner's trust list) feeds the engine's "Known issuer" check."""
         from wallet.importer import ImportService
+        from wallet.store.sealed_cache import remove_plaintext_entries
 
+        self._cache_key = store.cache_key()
+        for folder in self._cache_dirs():
+            remove_plaintext_entries(folder)  # what an older Satchel cached in the clear
         return ImportService(store, self.new_fetcher, client=self.client, trust=trust)
 
+    def forget_wallet(self) -> None:
+        """The wallet was locked: its caches cannot be read or written any more."""
+        self._cache_key = None
+
     def fetch_image(self, url: str) -> bytes | None:
-        from credentials.cache import DiskCache
         from credentials.errors import FetchError
         from credentials.net import Fetcher
 
-        fetcher = Fetcher(self.client(), max_bytes=2 * 1024 * 1024,
-                          cache=DiskCache(self.home / "cache" / "images"))
+        fetcher = Fetcher(self.client(), max_bytes=2 * 1024 * 1024, cache=self._cache(self._cache_dirs()[1]))
         try:
             return fetcher.get_bytes(url, accept="image/png, image/svg+xml, image/jpeg, image/*;q=0.8")
         except FetchError:

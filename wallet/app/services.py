@@ -84,6 +84,7 @@ class NetworkPort(Protocol):
     """Makes fetchers for verification and fetches badge images (see ``app.py``)."""
 
     def import_service(self, store: Store, trust: Any = None) -> ImportPort: ...
+    def forget_wallet(self) -> None: ...
     def fetch_image(self, url: str) -> bytes | None: ...
     def close(self) -> None: ...
 
@@ -325,6 +326,7 @@ class WalletServices:
                 importer.close()
         if store is not None:
             store.close()
+        self.network.forget_wallet()
         self._image_cache.clear()
         self._image_misses.clear()
         self.cards_shown = CARDS_PER_PAGE

@@ -214,6 +214,8 @@ class RecordCipher:
     def __init__(self, data_key: bytes) -> None:
         self._aead = AESGCM(hkdf_subkey(data_key, b"satchel/store/v1/records"))
         self._dedup_key = hkdf_subkey(data_key, b"satchel/store/v1/dedup")
+        # For the app's caches of fetched documents and badge pictures (wallet/store/sealed_cache.py).
+        self.cache_key = hkdf_subkey(data_key, b"satchel/store/v1/cache")
 
     def seal(self, plaintext: bytes, aad: bytes) -> bytes:
         nonce = os.urandom(NONCE_BYTES)

@@ -478,6 +478,12 @@ class Store:
             finally:
                 self._in_transaction = False
 
+    def cache_key(self) -> bytes:
+        """A key for sealing what the app caches about this wallet's badges (issuer documents,
+        status lists, badge pictures): derived from the data key, so it outlives passphrase changes
+        and dies with the wallet."""
+        return self._cipher.cache_key
+
     def change_passphrase(self, old: str, new: str, *, kdf: KdfParams | None = None) -> None:
         """Re-wraps the data key under ``new`` (fresh salt); no record is touched.
 
