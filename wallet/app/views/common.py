@@ -228,6 +228,16 @@ async def choose_files(title: str, *, multiple: bool = False, extensions: list[s
     return [UploadedFile(f.name, f.bytes or b"") for f in picked or []]
 
 
+def checkbox_row(text: str, value: bool, on_toggle: Callable[[bool], Any]) -> ft.Control:
+    """A checkbox whose label wraps (Flet's own label stays on one line and is cut off on a phone).
+    Screen readers get the whole text as the checkbox's name; a click on the text toggles it too."""
+    return ft.Row([
+        ft.Checkbox(value=value, semantics_label=text, on_change=lambda e: on_toggle(bool(e.control.value))),
+        ft.Container(ft.Semantics(exclude_semantics=True, content=ft.Text(text, color=INK)), expand=True,
+                     on_click=lambda: on_toggle(not value), padding=ft.Padding.only(top=10, bottom=6)),
+    ], vertical_alignment=ft.CrossAxisAlignment.START, spacing=4)
+
+
 def use_typed(initial: str = "") -> tuple[str, Callable[[str], None], Any]:
     """A text field's value as state, and a ref that always holds the latest keystroke: a button
     clicked right after typing may run before the re-render that would refresh its closure, so

@@ -17,6 +17,7 @@ from .common import (
     STATUS_LOOKS,
     SURFACE,
     busy_line,
+    checkbox_row,
     choose_files,
     heading,
     message_banner,
@@ -163,8 +164,8 @@ def RequestView(request: RequestState, services: WalletServices, wide: bool) -> 
     asks = section("What they ask for", *[ft.Text(f"• {line}", color=INK) for line in request.asks]
                    or [ft.Text("They do not say; anything you choose will be sent.", color=MUTED)],
                    icon=ft.Icons.HELP_OUTLINE)
-    choices = [ft.Checkbox(label=f"{c.name} ({c.issuer})", value=c.id in request.selected,
-                           on_change=lambda e, rid=c.id: toggle(rid, bool(e.control.value)))
+    choices = [checkbox_row(f"{c.name} ({c.issuer})", c.id in request.selected,
+                            lambda on, rid=c.id: toggle(rid, on))
                for c in request.choices]
     badges = section("Your matching badges", *(choices or [ft.Text(
         "Nothing in your wallet matches this request (only badges issued to you count).", color=MUTED)]),

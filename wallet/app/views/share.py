@@ -18,6 +18,7 @@ from .common import (
     PRIMARY_SOFT,
     SURFACE,
     busy_line,
+    checkbox_row,
     copy_text,
     empty_state,
     heading,
@@ -108,8 +109,7 @@ def ShareView(share: ShareState, badges: BadgeListState, services: WalletService
     answer_request = ft.OutlinedButton("Answer a request", icon=ft.Icons.QR_CODE_SCANNER,
                                        on_click=lambda: page.navigate("/share/request"))
 
-    choices = [ft.Checkbox(label=card.name, value=card.id in share.selected,
-                           on_change=lambda e, rid=card.id: toggle(rid, bool(e.control.value)))
+    choices = [checkbox_row(card.name, card.id in share.selected, lambda on, rid=card.id: toggle(rid, on))
                for card in badges.cards]
     if not choices:
         return page_frame(heading("Share"), empty_state(ft.Icons.QR_CODE_2, "Nothing to share yet",
