@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from credentials.formats.camera import CameraChoice
 from credentials.net import Fetcher, GuardedTransport, make_client
 from tests.stub_server import Stub
 from tests.test_verifier_camera import record_video  # the same synthetic phone-in-front-of-a-webcam video
@@ -20,7 +21,6 @@ from tests.ui.test_share_link import running_verifier_service
 from wallet.app.camera_service import (
     CAMERA_SOURCE_ENV,
     NO_CAMERA,
-    CameraChoice,
     CameraScan,
     CameraUnavailable,
     find_cameras,

@@ -22,6 +22,7 @@ payload read again within ``dedup_seconds`` is not reported twice.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -32,7 +33,15 @@ from typing import Any
 import cv2
 import numpy as np
 
-__all__ = ["CameraScanner", "Frame", "FrameDecoder", "QrRead", "decode_image_bytes", "list_devices", "open_capture"]
+__all__ = [
+    "CAMERA_SOURCE_ENV", "CameraChoice", "CameraScanner", "Frame", "FrameDecoder", "QrRead", "camera_source_from_env",
+    "decode_image_bytes", "find_cameras", "list_devices", "open_capture", "preview_jpeg",
+]
+
+# A test and diagnostic hook: a device index the probe does not reach (a capture card) or the path of
+# a video file (a recorded phone screen). Offered in the camera list under its own name, never
+# disguised as a camera, and read by the very same loop as a webcam.
+CAMERA_SOURCE_ENV = "SATCHEL_CAMERA_SOURCE"
 
 # Aruco works on frames no larger than this (longest side); bigger frames are scaled down first.
 ARUCO_MAX_SIDE = 1280
@@ -185,6 +194,45 @@ def list_devices(max_index: int = 5) -> list[int]:
     if log is not None and previous is not None:
         log.setLogLevel(previous)
     return found
+
+
+@dataclass(frozen=True)
+class CameraChoice:
+    """One entry of a camera list: a stable key (for the picker), what the user reads, and what
+    ``cv2.VideoCapture`` opens."""
+
+    key: str  # "0", "1", ... for devices; "source" for a video file
+    label: str
+    source: int | str
+
+
+def camera_source_from_env() -> CameraChoice | None:
+    """The source named by ``SATCHEL_CAMERA_SOURCE`` (unset or blank: None)."""
+    value = os.environ.get(CAMERA_SOURCE_ENV, "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return CameraChoice(value, f"Camera {int(value) + 1}", int(value))
+    return CameraChoice("source", f"Video: {Path(value).name}", value)
+
+
+def find_cameras(max_index: int = 4) -> list[CameraChoice]:
+    """The cameras that open and give a picture, then the configured source (if it is not one of
+    them). Probing opens each device for a moment: call it off the UI thread."""
+    found = [CameraChoice(str(i), f"Camera {i + 1}", i) for i in list_devices(max_index)]
+    extra = camera_source_from_env()
+    if extra is not None and all(c.source != extra.source for c in found):
+        found.append(extra)
+    return found
+
+
+def preview_jpeg(image: Any, width: int = 480, quality: int = 70) -> bytes | None:
+    """A small JPEG of a frame for a live preview (no wider than ``width``)."""
+    height, full_width = image.shape[:2]
+    if full_width > width:
+        image = cv2.resize(image, (width, max(1, int(height * width / full_width))), interpolation=cv2.INTER_AREA)
+    ok, jpeg = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    return bytes(jpeg.tobytes()) if ok else None
 
 
 class CameraScanner:

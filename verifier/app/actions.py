@@ -238,16 +238,11 @@ class Actions:
         def on_frame(frame: Frame) -> None:  # grabber thread
             if run.halted or frame.index % PREVIEW_EVERY:
                 return
-            import cv2
+            from verifier.camera import preview_jpeg
 
-            image = frame.image
-            height, width = image.shape[:2]
-            if width > PREVIEW_WIDTH:
-                image = cv2.resize(image, (PREVIEW_WIDTH, max(1, int(height * PREVIEW_WIDTH / width))),
-                                   interpolation=cv2.INTER_AREA)
-            ok, jpeg = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 70])
-            if ok:
-                on_ui(self._camera_preview, run, jpeg.tobytes())
+            jpeg = preview_jpeg(frame.image, PREVIEW_WIDTH)
+            if jpeg is not None:
+                on_ui(self._camera_preview, run, jpeg)
 
         def on_read(read: QrRead) -> None:  # a decoder thread
             _log.info("camera: read a QR code in frame %d (%s detector)", read.frame_index, read.detector)

@@ -15,19 +15,20 @@ threads; the caller moves them to its UI loop.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from credentials.formats.camera import CameraChoice
 
 __all__ = [
-    "CAMERA_SOURCE_ENV", "CameraChoice", "CameraScan", "CameraUnavailable", "find_cameras",
+    "CAMERA_SOURCE_ENV", "CameraScan", "CameraUnavailable", "find_cameras",
     "looks_like_badge_qr", "looks_like_request_qr",
 ]
 
-CAMERA_SOURCE_ENV = "SATCHEL_CAMERA_SOURCE"
+CAMERA_SOURCE_ENV = "SATCHEL_CAMERA_SOURCE"  # the engine's hook (credentials.formats.camera), named here
+# so that a build without OpenCV can still import this module
 PREVIEW_WIDTH = 480
 PREVIEW_EVERY = 4  # frames: about 7 preview pictures a second from a 30 fps camera
 NO_CAMERA = ("No camera found on this computer. Use a photo or screenshot of the QR code instead, "
@@ -38,35 +39,15 @@ class CameraUnavailable(Exception):
     """The camera cannot be used; the message is a sentence for the learner."""
 
 
-@dataclass(frozen=True)
-class CameraChoice:
-    key: str  # stable id for a dropdown: "0", "1", ... or "source"
-    label: str
-    source: int | str
-
-
-def _source_from_env() -> CameraChoice | None:
-    value = os.environ.get(CAMERA_SOURCE_ENV, "").strip()
-    if not value:
-        return None
-    if value.isdigit():
-        return CameraChoice(value, f"Camera {int(value) + 1}", int(value))
-    return CameraChoice("source", f"Video: {Path(value).name}", value)
-
-
 def find_cameras(max_index: int = 4) -> list[CameraChoice]:
     """The cameras that open and give a picture, plus the configured source. Probing takes a
     moment per device: call it off the UI thread. Raises CameraUnavailable without OpenCV."""
     try:
-        from credentials.formats.camera import list_devices
+        from credentials.formats import camera
     except ImportError:  # a build without OpenCV (e.g. a phone package)
         raise CameraUnavailable("Camera scanning is not available in this version of Satchel. "
                                 "Use a photo or screenshot of the QR code instead.") from None
-    extra = _source_from_env()
-    found = [CameraChoice(str(i), f"Camera {i + 1}", i) for i in list_devices(max_index)]
-    if extra is not None and all(c.source != extra.source for c in found):
-        found.append(extra)
-    return found
+    return camera.find_cameras(max_index)
 
 
 def looks_like_badge_qr(text: str) -> str | None:
@@ -147,16 +128,11 @@ class CameraScan:
     def _frame(self, frame: Any) -> None:
         if self.on_preview is None or self._stopped or frame.index % PREVIEW_EVERY:
             return
-        import cv2
+        from credentials.formats.camera import preview_jpeg
 
-        image = frame.image
-        height, width = image.shape[:2]
-        if width > PREVIEW_WIDTH:
-            image = cv2.resize(image, (PREVIEW_WIDTH, max(1, int(height * PREVIEW_WIDTH / width))),
-                               interpolation=cv2.INTER_AREA)
-        ok, jpeg = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 70])
-        if ok:
-            self.on_preview(jpeg.tobytes())
+        jpeg = preview_jpeg(frame.image, PREVIEW_WIDTH)
+        if jpeg is not None:
+            self.on_preview(jpeg)
 
     def _read(self, read: Any) -> None:
         with self._lock:

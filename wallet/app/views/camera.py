@@ -8,12 +8,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import flet as ft
 
-from ..camera_service import NO_CAMERA, CameraChoice, CameraScan, CameraUnavailable, find_cameras
+from ..camera_service import NO_CAMERA, CameraScan, CameraUnavailable, find_cameras
 from ..services import ui_caller
 from .common import ERROR, INK, MUTED, OUTLINE, busy_line, primary_button
+
+if TYPE_CHECKING:
+    from credentials.formats.camera import CameraChoice
 
 
 @ft.observable
