@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.stub_server import Stub, running_stub
+from tests.stub_server import Stub
 from tests.ui.ui_driver import (
     DESKTOP,
     RunningApp,
@@ -24,11 +24,6 @@ from tests.ui.ui_driver import (
 )
 
 pytest.importorskip("wallet.share", reason="wallet.share (sharing) is not installed")
-
-
-@pytest.fixture(scope="module")
-def stub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stub]:
-    yield from running_stub(tmp_path_factory.mktemp("issuer-state"))
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.stub_server import Stub, running_stub
+from tests.stub_server import Stub
 from tests.test_verifier_camera import record_video
 from tests.ui.ui_driver import (
     DESKTOP,
@@ -28,11 +28,6 @@ from tests.ui.ui_driver import (
 from wallet.app.camera_service import CAMERA_SOURCE_ENV
 
 PASSPHRASE = "meadow lantern copper violin"
-
-
-@pytest.fixture(scope="module")
-def stub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stub]:
-    yield from running_stub(tmp_path_factory.mktemp("issuer-state"))
 
 
 @pytest.fixture(scope="module")
