@@ -20,7 +20,6 @@ from .common import (
     page_frame,
     primary_button,
     status_chip,
-    text_input,
 )
 
 STATUS_OPTIONS = [("all", "Any status"), ("valid", "Verified"), ("invalid", "Problem"),
@@ -80,8 +79,10 @@ def BadgesView(badges: BadgeListState, services: WalletServices, wide: bool) -> 
             choice("Sort by", badges.sort, SORT_OPTIONS, lambda v: update(sort=v or "added")),
         )
     ], spacing=10, run_spacing=10)
-    search = text_input("Search badges", badges.query, lambda text: update(query=text), prefix_icon=ft.Icons.SEARCH,
-                        border_radius=24, hint="Name, issuer, skill or tag", expand=True)
+    search = ft.TextField(
+        label="Search badges", value=badges.query, prefix_icon=ft.Icons.SEARCH, border_radius=24,
+        hint_text="Name, issuer, skill or tag", on_change=lambda e: update(query=e.control.value), expand=True,
+    )
 
     shown = len(badges.cards)
     if badges.loading and not badges.cards:

@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import flet as ft
 
@@ -252,56 +252,13 @@ def use_typed(initial: str = "") -> tuple[str, Callable[[str], None], Any]:
     return value, typed, latest
 
 
-TYPED_KEPT = 500  # values the field reported since the app last set it, kept to recognise late echoes
-
-
-@ft.component
-def TextInput(label: str, value: str, on_change: Callable[[str], Any], *, password: bool = False,
-              multiline: bool = False, hint: str | None = None, on_submit: Callable[..., Any] | None = None,
-              autofocus: bool = False, error: str | None = None, expand: bool | int | None = None,
-              **extra: Any) -> ft.Control:
-    """A text field that never sends the browser back what the learner typed.
-
-    Flet re-sends ``value`` whenever it differs from the last render. Fed straight from state, every
-    keystroke's re-render would push that keystroke's value back, and under load one arriving after
-    the next key overwrites it (a dropped or doubled character). So a re-render carries what the
-    browser last reported, not the state; the state's value is given to the field only when the app
-    itself changed it (cleared after an import, filled in from settings), and then as a fresh field
-    (a new key), so that even a value equal to the last one given is shown. Values the field reported
-    itself come back in the order it reported them, however late: those are recognised as echoes."""
-    applied = ft.use_ref(value)
-    typed = ft.use_ref(cast(list[str], []))  # what the field reported since, in order
-    echoed = ft.use_ref(0)  # how far into ``typed`` the re-renders have come
-    generation = ft.use_ref(0)
-    live = ft.use_ref(cast(Any, None))  # the field in the page, as the browser last updated it
-
-    def on_typed(e: Any) -> None:
-        live.current = e.control
-        text = e.control.value or ""
-        if len(typed.current) >= TYPED_KEPT:
-            drop = len(typed.current) - TYPED_KEPT + 1
-            typed.current, echoed.current = typed.current[drop:], max(0, echoed.current - drop)
-        typed.current.append(text)
-        on_change(text)
-
-    # Re-renders carry the field's own values in the order it reported them (perhaps skipping some);
-    # a value found at or after the last one seen is an echo, anything else the app's own.
-    later = typed.current[echoed.current:]
-    if value in later:
-        echoed.current += later.index(value)
-    elif typed.current or value != applied.current:
-        applied.current, typed.current, echoed.current, live.current = value, [], 0, None
-        generation.current += 1
-    shown = applied.current if live.current is None else (live.current.value or "")
+def text_input(label: str, value: str, on_change: Callable[[str], Any], *, password: bool = False,
+               multiline: bool = False, hint: str | None = None, on_submit: Callable[..., Any] | None = None,
+               autofocus: bool = False, error: str | None = None, expand: bool | int | None = None) -> ft.TextField:
     return ft.TextField(
-        key=f"{label}#{generation.current}", label=label, value=shown, password=password,
-        can_reveal_password=password, multiline=multiline, min_lines=3 if multiline else None,
-        max_lines=6 if multiline else 1, hint_text=hint, on_change=on_typed,
-        on_submit=on_submit, autofocus=autofocus, error=error or None, border_radius=extra.pop("border_radius", 10),
-        expand=expand, text_style=ft.TextStyle(font_family="monospace") if multiline else None, **extra,
+        label=label, value=value, password=password, can_reveal_password=password, multiline=multiline,
+        min_lines=3 if multiline else None, max_lines=6 if multiline else 1, hint_text=hint,
+        on_change=lambda e: on_change(e.control.value), on_submit=on_submit, autofocus=autofocus,
+        error=error or None, border_radius=10, expand=expand,
+        text_style=ft.TextStyle(font_family="monospace") if multiline else None,
     )
-
-
-def text_input(label: str, value: str, on_change: Callable[[str], Any], **options: Any) -> ft.Control:
-    """A labelled text field (see :func:`TextInput`)."""
-    return TextInput(label, value, on_change, **options)
