@@ -146,11 +146,27 @@ def retry(what: str, step: Callable[[], None], recover: Callable[[], None] | Non
             time.sleep(1.0)
 
 
+_last_shot: dict[int, bytes] = {}
+
+
 def shoot(page: Any, out: Path, name: str) -> None:
     page.bring_to_front()  # a background tab stops painting (and updating its accessibility tree)
     nudge(page)
     time.sleep(0.6)
-    steady_screenshot(page, out / f"{name}.png")  # until two in a row are identical
+    image = steady_screenshot(page, out / f"{name}.png")  # until two in a row are identical
+    if _last_shot.get(id(page)) == image:
+        # Headless Chromium sometimes stops painting a Flutter page while its accessibility tree
+        # moves on: a one-pixel resize makes Flutter lay out and paint the current screen again.
+        size = page.viewport_size
+        page.set_viewport_size({"width": size["width"], "height": size["height"] - 1})
+        time.sleep(0.5)
+        page.set_viewport_size(size)
+        time.sleep(1.0)
+        nudge(page)
+        image = steady_screenshot(page, out / f"{name}.png")
+        if _last_shot.get(id(page)) == image:
+            print(f"warning: {name} looks the same as the screen before it", flush=True)
+    _last_shot[id(page)] = image
     print("wrote", out / f"{name}.png", flush=True)
 
 
