@@ -29,7 +29,6 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 _process_warm = threading.Event()
-_controls_touched = threading.Event()
 
 
 def _quietly(step: Callable[[], object]) -> None:
@@ -87,9 +86,6 @@ def _flet_names_the_views_use() -> set[str]:
 
 def _touch_flet_controls() -> None:
     """Flet imports each control class on first use; the screens' own ones are imported here."""
-    if _controls_touched.is_set():
-        return
-    _controls_touched.set()
     import flet as ft
 
     for name in sorted(_flet_names_the_views_use()):
