@@ -26,6 +26,7 @@ from .checks.structure import check_contexts, check_credential_structure, is_url
 from .errors import MalformedError, SatchelError
 from .formats import ParsedInput, parse_input
 from .formats.jws import parse_compact_jws
+from .jsonld import check_signed_spelling
 from .net import Fetcher
 from .report import CheckResult, Status, VerificationReport, failed, passed, warning
 from .trust import TrustList, check_issuer_trust
@@ -190,6 +191,16 @@ def verify_presentation(doc: Mapping[str, Any], *, fetcher: Fetcher | None = Non
     return verify_parsed(ParsedInput("vp", document=dict(doc)), _options(fetcher, at, challenge, domain))
 
 
+def _read_signed(doc: dict[str, Any]) -> CheckResult:
+    """The gate before anything reads a JSON-LD document: its contexts are bundled, and its JSON
+    spells exactly the signed meaning (``credentials.jsonld.check_signed_spelling``), so every
+    check and display after this reads what the proofs cover. Raises MalformedError."""
+    ctx = check_contexts(doc)
+    if ctx.status == Status.PASSED:
+        check_signed_spelling(doc)
+    return ctx
+
+
 def _schema_checks(doc: dict[str, Any], fetcher: Fetcher) -> list[CheckResult]:
     if "credentialSchema" not in doc:
         return []
@@ -215,11 +226,11 @@ def _common_tail(cred: dict[str, Any], opts: VerifyOptions, *, v2: bool, not_bef
 
 def verify_credential_options(doc: dict[str, Any], opts: VerifyOptions) -> VerificationReport:
     try:
+        ctx = _read_signed(doc)
         checks: list[CheckResult] = [check_credential_structure(doc)]
         v2 = vc_version(doc) == 2
         issuer = issuer_id(doc)
         checks.append(check_issuer_trust(issuer, doc, opts.trust))
-        ctx = check_contexts(doc)
         checks.append(ctx)
         checks.extend(_schema_checks(doc, opts.fetcher))
         if ctx.status == Status.PASSED:
@@ -335,6 +346,7 @@ def _verify_vp_core(doc: dict[str, Any], opts: VerifyOptions, jwt: ParsedInput |
     domain the verifier chose; each credential is verified on its own and nested."""
     fmt = "vp-jwt" if jwt else "vp"
     try:
+        ctx = check_contexts(doc) if jwt else _read_signed(doc)
         vc_version(doc)
         if "VerifiablePresentation" not in types_of(doc):
             raise MalformedError("its type does not include VerifiablePresentation")
@@ -347,7 +359,6 @@ def _verify_vp_core(doc: dict[str, Any], opts: VerifyOptions, jwt: ParsedInput |
         if holder is None:
             # No holder stated (VCDM 2.0 §4.13 makes it optional): the one who signed it presents it.
             holder = _signer_of(doc, jwt)
-        ctx = check_contexts(doc)
         checks.append(ctx)
         if jwt is not None:
             assert jwt.jws is not None

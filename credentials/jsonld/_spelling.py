@@ -1,0 +1,228 @@
+"""Read what was signed: a JSON-LD document must spell its meaning in its contexts' own terms.
+
+An RDFC-based proof (eddsa-rdfc-2022, ecdsa-rdfc-2019, Ed25519Signature2020/2018) signs the
+canonical RDF, not the JSON. JSON-LD lets one meaning take many spellings: a full IRI as a key
+(``https://www.w3.org/2018/credentials#credentialStatus``), a compact IRI (``cred:…``), a term
+an inline ``@context`` defines (``{"st": "…#credentialStatus"}``), ``@type`` for ``type``, two
+keys that merge into one property. Each leaves the signed RDF as it was, while every check that
+reads JSON keys by name (dates, status, holder, presentations' credentials, what the apps show)
+would find nothing, or something else, to read.
+
+So, once, before anything reads a credential: expand it (safe mode, bundled contexts only) and
+compact the result against the document's own bundled context URLs. That compacted document is
+the signed meaning in canonical spelling. The document must be that, key for key and value for
+value; otherwise it is refused as ``malformed``, naming the key. After this gate the JSON the
+engine reads *is* the signed meaning, so no check needs a patch of its own.
+
+Two liberties keep genuine credentials readable:
+
+- data under an IRI for which the bundled contexts have no term (an issuer's extension defined
+  by an inline context) may keep the issuer's spelling: the engine reads only bundled terms;
+- a ``type`` value may be any bundled term for the same IRI (the Open Badges contexts map the
+  class and the property to one IRI: ``Image``/``image``, ``Criteria``/``criteria``), or a term
+  an inline context defines for an IRI the bundled contexts do not name.
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import cache
+from typing import Any
+
+from ..errors import MalformedError, SafeModeError, UnknownContextError
+from ._canon import _expand_checked, _options, guarded
+from ._loader import _index, load_context
+from ._safe import FastProcessor
+
+_TYPE_KEYS = frozenset({"type", "@type"})
+
+
+def _url_contexts(doc: dict[str, Any]) -> list[str]:
+    ctx = doc.get("@context")
+    return [c for c in (ctx if isinstance(ctx, list) else [ctx]) if isinstance(c, str)]
+
+
+def _is_term(key: str) -> bool:
+    return ":" not in key and not key.startswith("@")
+
+
+def _where(path: str) -> str:
+    return path if path else "the top level"
+
+
+def compact_signed(doc: dict[str, Any]) -> dict[str, Any]:
+    """The signed meaning of ``doc``: its safe-mode expansion compacted against its bundled
+    context URLs (inline context objects left out: they are spellings, not meaning)."""
+
+    def run() -> dict[str, Any]:
+        expanded = _expand_checked(copy.deepcopy(doc))
+        options = {**_options(), "skipExpansion": True, "compactArrays": True}
+        out = FastProcessor().compact(expanded, {"@context": _url_contexts(doc)}, options)
+        return dict(out)
+
+    return guarded("compaction", run)
+
+
+def check_signed_spelling(doc: dict[str, Any]) -> None:
+    """Raise :class:`MalformedError` unless ``doc`` spells exactly its signed meaning.
+
+    Expansion failures (safe mode, unknown context) are left to the checks that report them:
+    such a document is not valid anyway, and a document secured by JCS or a JWT is signed as
+    the very JSON that is read.
+    """
+    try:
+        model = compact_signed(doc)
+    except (SafeModeError, UnknownContextError):
+        return
+    vocabulary = frozenset().union(*(_iris_of(url) for url in _url_contexts(doc)))
+    _compare(doc, model, "", in_type=False, vocabulary=vocabulary)
+
+
+def _compare(doc: Any, model: Any, path: str, *, in_type: bool, vocabulary: frozenset[str]) -> None:
+    if isinstance(doc, dict) and isinstance(model, dict):
+        _compare_objects(doc, model, path, vocabulary)
+        return
+    got = doc if isinstance(doc, list) else [doc]
+    want = model if isinstance(model, list) else [model]
+    if len(got) != len(want):
+        raise MalformedError(f"at {_where(path)} the JSON holds {len(got)} value(s) where its signed meaning "
+                             f"holds {len(want)}: another key spells the same property")
+    for n, (a, b) in enumerate(zip(got, want, strict=True)):
+        here = f"{path}[{n}]" if len(got) > 1 else path
+        if isinstance(a, (dict, list)) or isinstance(b, (dict, list)):
+            _compare(a, b, here, in_type=in_type, vocabulary=vocabulary)
+        elif not _same_value(a, b, in_type):
+            raise MalformedError(f"at {_where(here)} the value {a!r} is written for {b!r}: "
+                                 "Satchel reads only the spelling the credential's contexts define")
+
+
+def _compare_objects(doc: dict[str, Any], model: dict[str, Any], path: str, vocabulary: frozenset[str]) -> None:
+    extra = [k for k in doc if k != "@context" and k not in model]
+    for key, value in doc.items():
+        if key != "@context" and key in model:
+            _compare(value, model[key], f"{path}.{key}" if path else key, in_type=key in _TYPE_KEYS,
+                     vocabulary=vocabulary)
+    for key in model:
+        if key == "@context":
+            continue
+        spelled = ", ".join(repr(k) for k in extra) or "another key"
+        if key in doc:
+            spelled = repr(key)
+            if _is_term(key) or key.startswith("@"):
+                continue
+        if _is_term(key):
+            raise MalformedError(f"at {_where(path)} {spelled} spells the property {key!r} another way; "
+                                 "Satchel reads a credential only in the terms of its contexts")
+        if _expand_compact(key) in vocabulary:
+            # The contexts have a term for this IRI, but not for a value of this form (say
+            # credentials in a presentation that are not graphs): not what the engine reads.
+            raise MalformedError(f"at {_where(path)} {spelled} uses the property {_expand_compact(key)} "
+                                 "in a form its contexts do not define")
+        # Otherwise an IRI the document's contexts have no term for: the engine never reads it.
+
+
+def _same_value(a: Any, b: Any, in_type: bool) -> bool:
+    if a == b and type(a) is type(b):
+        return True
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) \
+            and not isinstance(b, bool):
+        return a == b
+    if not (isinstance(a, str) and isinstance(b, str)):
+        return False
+    if in_type:
+        if _is_term(a) and not _is_term(b):
+            return True  # a type an inline context names, for an IRI no bundled term has
+        if _is_term(a) and _is_term(b) and b in _aliases().get(a, ()):
+            return True
+    return a == _expand_compact(b)
+
+
+def _expand_compact(value: str) -> str:
+    prefix, _, rest = value.partition(":")
+    expansion = _prefixes().get(prefix)
+    return expansion + rest if expansion is not None and not rest.startswith("//") else value
+
+
+@cache
+def _iris_of(url: str) -> frozenset[str]:
+    """Every IRI a term of the bundled context ``url`` names (scoped contexts included)."""
+    found: dict[str, set[str]] = {}
+    doc = load_context(url)
+    _walk(doc.get("@context") if isinstance(doc, dict) else None, {}, found)
+    return frozenset().union(*found.values()) if found else frozenset()
+
+
+@cache
+def _term_iris() -> dict[str, frozenset[str]]:
+    """term -> the IRIs it names, over every bundled context (scoped contexts included)."""
+    found: dict[str, set[str]] = {}
+    for url in _index():
+        doc = load_context(url)
+        _walk(doc.get("@context") if isinstance(doc, dict) else None, {}, found)
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+@cache
+def _aliases() -> dict[str, frozenset[str]]:
+    by_iri: dict[str, set[str]] = {}
+    for term, iris in _term_iris().items():
+        for iri in iris:
+            by_iri.setdefault(iri, set()).add(term)
+    out: dict[str, set[str]] = {}
+    for terms in by_iri.values():
+        for t in terms:
+            out.setdefault(t, set()).update(terms)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+@cache
+def _prefixes() -> dict[str, str]:
+    """Prefix terms of the bundled contexts (``sec`` -> ``https://w3id.org/security#``)."""
+    out: dict[str, str] = {}
+    for url in _index():
+        doc = load_context(url)
+        _collect_prefixes(doc.get("@context") if isinstance(doc, dict) else None, out)
+    return out
+
+
+def _collect_prefixes(ctx: Any, out: dict[str, str]) -> None:
+    for c in ctx if isinstance(ctx, list) else [ctx]:
+        if not isinstance(c, dict):
+            continue
+        for k, v in c.items():
+            if isinstance(v, str) and v.endswith(("/", "#")) and _is_term(k):
+                out.setdefault(k, v)
+            elif isinstance(v, dict):
+                _collect_prefixes(v.get("@context"), out)
+
+
+def _walk(ctx: Any, prefixes: dict[str, str], found: dict[str, set[str]]) -> None:
+    for c in ctx if isinstance(ctx, list) else [ctx]:
+        if not isinstance(c, dict):
+            continue
+        local = dict(prefixes)
+        local.update({k: v for k, v in c.items() if isinstance(v, str) and v.endswith(("/", "#"))})
+        vocab = c.get("@vocab") if isinstance(c.get("@vocab"), str) else local.get("@vocab")
+        if vocab:
+            local["@vocab"] = vocab
+        for term, value in c.items():
+            if term.startswith("@"):
+                continue
+            ident = value if isinstance(value, str) else value.get("@id") if isinstance(value, dict) else None
+            iri = _resolve(ident if isinstance(ident, str) else term, local)
+            if iri is not None:
+                found.setdefault(term, set()).add(iri)
+            if isinstance(value, dict):
+                _walk(value.get("@context"), local, found)
+
+
+def _resolve(ident: str, prefixes: dict[str, str]) -> str | None:
+    if ident.startswith("@"):
+        return None
+    if ":" in ident:
+        prefix, _, rest = ident.partition(":")
+        if prefix in prefixes and not rest.startswith("//"):
+            return prefixes[prefix] + rest
+        return ident
+    vocab = prefixes.get("@vocab")
+    return vocab + ident if vocab else None
