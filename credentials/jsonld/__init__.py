@@ -5,8 +5,8 @@ A document loader is just ``url -> document``; only the contexts bundled in ``co
 """
 
 from ._canon import canonize, canonize_reference, expand_safe
-from ._spelling import check_signed_spelling, compact_signed
 from ._loader import BUNDLED_CONTEXTS, load_context, pyld_document_loader
+from ._spelling import check_signed_spelling, compact_signed
 
 __all__ = [
     "BUNDLED_CONTEXTS",
