@@ -6,6 +6,7 @@ raise them so callers outside the pipeline (issuer stub, wallet import) get a cl
 
     SatchelError
     ├── MalformedError            -> "malformed"          (not something we can read)
+    │   └── TooComplexError                               (more work than any honest input needs)
     ├── UnknownContextError       -> "unknown-context"    (an @context that is not bundled)
     ├── SafeModeError             -> "jsonld-safe-mode"   (JSON-LD would silently drop data)
     ├── UnsupportedProofError     -> "unsupported-proof-type"
@@ -26,6 +27,11 @@ class SatchelError(Exception):
 
 class MalformedError(SatchelError):
     problem = "malformed"
+
+
+class TooComplexError(MalformedError):
+    """The input would take more work to check than any genuine credential needs (a poison
+    graph for canonicalization, a picture too large to search): refused in bounded time."""
 
 
 class UnknownContextError(SatchelError):

@@ -27,6 +27,7 @@ from .errors import MalformedError, SatchelError
 from .formats import ParsedInput, parse_input
 from .formats.jws import parse_compact_jws
 from .jsonld import check_signed_spelling
+from .jsonld._rdfc import work_budget
 from .net import Fetcher
 from .report import CheckResult, Status, VerificationReport, failed, passed, warning
 from .trust import TrustList, check_issuer_trust
@@ -77,7 +78,8 @@ def verify(data: bytes | str | Mapping[str, Any], *, fetcher: Fetcher | None = N
 
 def verify_parsed(parsed: ParsedInput, opts: VerifyOptions, source: str | None = None) -> VerificationReport:
     try:
-        return _dispatch(parsed, opts, source)
+        with work_budget():  # one bound on canonicalization work for the whole verification
+            return _dispatch(parsed, opts, source)
     except SatchelError as exc:
         return _malformed(parsed.format, f"Not a credential Satchel can read: {exc}", opts,
                           parsed.document, source)

@@ -465,14 +465,39 @@ def test_fast_canonize_matches_reference_on_jsonld_features(name: str) -> None:
     assert doc["@context"]  # input untouched
 
 
-def test_fast_canonize_falls_back_when_blank_nodes_are_indistinguishable_at_first_degree() -> None:
+def test_canonize_runs_the_n_degree_algorithm_for_look_alike_blank_nodes_and_matches_the_reference() -> None:
     from credentials.jsonld._canon import _expand_checked
-    from credentials.jsonld._rdfc import canonical_nquads, to_quads
+    from credentials.jsonld._rdfc import Budget, canonical_nquads, to_quads
 
-    doc = {**copy.deepcopy(_FEATURE_DOCS["symmetric-blank-nodes"]), "@context": _EX_CONTEXT}
-    assert canonical_nquads(to_quads(_expand_checked(doc))) is None
-    assert canonize(doc) == canonize_reference(doc)
-    assert "_:c14n1" in canonize(doc)
+    for name in ("symmetric-blank-nodes", "blank-node-cycle"):
+        doc = {**copy.deepcopy(_FEATURE_DOCS[name]), "@context": _EX_CONTEXT}
+        budget = Budget(100)
+        out = canonical_nquads(to_quads(_expand_checked(doc)), budget=budget)
+        assert out == canonize_reference(doc)
+        assert budget.rounds > 0  # the N-degree path ran, not a first-degree shortcut
+    assert "_:c14n1" in canonize({**_FEATURE_DOCS["symmetric-blank-nodes"], "@context": _EX_CONTEXT})
+
+
+def _clique(n: int) -> dict:
+    """n blank nodes, each knowing every other: alike at every degree (an RDFC poison graph)."""
+    ids = [f"_:n{i}" for i in range(n)]
+    return {"@context": _EX_CONTEXT, "id": "https://a.example/1",
+            "ex:has": [{"id": i, "knows": [j for j in ids if j != i]} for i in ids]}
+
+
+def test_canonize_of_small_look_alike_graphs_matches_the_reference() -> None:
+    for n in (2, 3, 4):
+        assert canonize(_clique(n)) == canonize_reference(_clique(n))
+
+
+def test_canonize_refuses_a_poison_graph_within_its_work_budget() -> None:
+    from credentials.errors import TooComplexError
+    from credentials.jsonld._rdfc import Budget
+
+    budget = Budget(4000)
+    with pytest.raises(TooComplexError, match="too alike"):
+        canonize(_clique(8), budget=budget)
+    assert budget.rounds == 4001  # stopped at the first round over the limit, not minutes later
 
 
 def test_canonize_is_safe_to_call_from_several_threads() -> None:

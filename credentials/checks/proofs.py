@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..did import VerificationMethod, resolve_verification_method
-from ..errors import KeyResolutionError, MalformedError, SafeModeError, UnknownContextError
+from ..errors import KeyResolutionError, MalformedError, SafeModeError, TooComplexError, UnknownContextError
 from ..proofs import suite_for, suite_name
 from ..proofs._data_integrity import without_proof
 from ..report import CheckResult, could_not_check, failed, passed
@@ -122,6 +122,9 @@ def check_data_integrity(doc: dict[str, Any], opts: VerifyOptions, *, purpose: s
             continue
         except UnknownContextError as exc:
             out.append(could_not_check("proof.signature", "unknown-context", f"{label}{exc}"))
+            continue
+        except TooComplexError as exc:
+            out.append(failed("proof.signature", "malformed", f"{label}Too complex to check: {exc}."))
             continue
         except MalformedError as exc:
             out.append(failed("proof.signature", "invalid-signature", f"{label}the proof is broken: {exc}"))

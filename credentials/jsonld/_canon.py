@@ -6,9 +6,9 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, cast
 
-from ..errors import SafeModeError, UnknownContextError
+from ..errors import SafeModeError, TooComplexError, UnknownContextError
 from ._loader import pyld_document_loader
-from ._rdfc import canonical_nquads, to_quads
+from ._rdfc import Budget, canonical_nquads, to_quads
 from ._safe import FastProcessor, SafeProcessor, check_expanded, new_context_resolver
 
 T = TypeVar("T")
@@ -18,7 +18,7 @@ def _unwrap(exc: BaseException) -> BaseException:
     seen = 0
     while seen < 50:
         seen += 1
-        if isinstance(exc, (UnknownContextError, SafeModeError)):
+        if isinstance(exc, (UnknownContextError, SafeModeError, TooComplexError)):
             return exc
         nxt = getattr(exc, "cause", None) or exc.__cause__ or exc.__context__
         if not isinstance(nxt, BaseException):
@@ -46,13 +46,13 @@ def guarded(what: str, fn: Callable[[], T]) -> T:
     try:
         with _LOCK:
             return fn()
-    except (UnknownContextError, SafeModeError):
+    except (UnknownContextError, SafeModeError, TooComplexError):
         raise
     except RecursionError:
         raise SafeModeError(f"JSON-LD {what} failed: the document is nested too deeply") from None
     except Exception as exc:  # pyld wraps our errors (and its own) in JsonLdError
         inner = _unwrap(exc)
-        if isinstance(inner, (UnknownContextError, SafeModeError)):
+        if isinstance(inner, (UnknownContextError, SafeModeError, TooComplexError)):
             raise inner from None
         raise SafeModeError(f"JSON-LD {what} failed: {_describe(exc)}") from None
 
@@ -108,20 +108,19 @@ def canonize_reference(doc: Mapping[str, Any]) -> str:
     """RDFC-1.0 canonical N-Quads of ``doc`` computed the straightforward way with pyld.
 
     Safe mode is on; no context-processing memo, pyld's own toRdf and URDNA2015. It is the
-    oracle :func:`canonize` is tested against, and its fallback for the rare documents whose
-    blank nodes need the full hash-N-degree algorithm.
+    oracle :func:`canonize` is tested against (unbounded: tests only).
     """
     return guarded("canonicalization", lambda: _canonize_reference(doc))
 
 
-def _canonize(doc: Any) -> str:
-    expanded = _expand_checked(doc)
-    out = canonical_nquads(to_quads(expanded))
-    if out is None:
-        return _canonize_reference(doc)
-    return out
+def _canonize(doc: Any, hash_name: str, budget: Budget | None) -> str:
+    return canonical_nquads(to_quads(_expand_checked(doc)), hash_name, budget)
 
 
-def canonize(doc: Mapping[str, Any]) -> str:
-    """RDFC-1.0 canonical N-Quads of ``doc`` (JSON-LD safe mode, bundled contexts only)."""
-    return guarded("canonicalization", lambda: _canonize(doc))
+def canonize(doc: Mapping[str, Any], *, hash_name: str = "sha256", budget: Budget | None = None) -> str:
+    """RDFC-1.0 canonical N-Quads of ``doc`` (JSON-LD safe mode, bundled contexts only).
+
+    ``hash_name`` is RDFC-1.0's hash algorithm (SHA-256 by default; vc-di-ecdsa asks SHA-384
+    of P-384 proofs); ``budget`` bounds the N-degree work (TooComplexError past it).
+    """
+    return guarded("canonicalization", lambda: _canonize(doc, hash_name, budget))

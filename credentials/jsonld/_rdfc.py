@@ -4,23 +4,26 @@
 semantics of pyld 3.3.0's ``to_rdf`` (node map + graph to RDF): the same literal forms, the same
 de-duplication of values per subject and property, lists as rdf:first/rest chains.
 
-``canonical_nquads`` implements RDFC-1.0 (= URDNA2015) for the common case in which every blank
-node has a distinct first-degree hash (§4.4.3 step 5: all of them then get their canonical
-identifier from the sorted hashes, and step 6 has nothing left to do). It returns ``None`` when
-some first-degree hashes collide, or when the quads contain exact duplicates; the caller then
-uses the reference implementation.
+``canonical_nquads`` implements RDFC-1.0 (= URDNA2015) whole: first-degree hashes, and the
+N-degree algorithm for blank nodes that look alike, under a work budget (a poison graph is
+refused in bounded time, not computed for minutes) and with the hash the suite names. Quads are
+kept as pyld produces them, duplicates included, so the output matches pyld byte for byte.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 import math
 import re
 from typing import Any
 
 from c14n.Canonicalize import canonicalize as _jcs  # pyld's own JCS, for rdf:JSON literals
 
-from ..errors import SafeModeError
+from ..errors import SafeModeError, TooComplexError
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING = XSD + "string"
@@ -202,27 +205,94 @@ def _serialize(q: Quad) -> str:
     return f"{s} {p} {o} {g} .\n" if g else f"{s} {p} {o} .\n"
 
 
-def canonical_nquads(quads: list[Quad]) -> str | None:
-    """RDFC-1.0 canonical N-Quads, or None if the full (N-degree) algorithm would be needed."""
-    if len(set(quads)) != len(quads):
-        return None
-    # blank node -> quads mentioning it (once per mention, as pyld does)
-    mentions: dict[str, list[Quad]] = {}
-    for q in quads:
-        s, _p, o, g = q
-        if s[0] == "_":
-            mentions.setdefault(s, []).append(q)
-        if o[0] == "_":
-            mentions.setdefault(o, []).append(q)
-        if g and g[0] == "_":
-            mentions.setdefault(g, []).append(q)
-    if not mentions:
-        return "".join(sorted(_serialize(q) for q in quads))
+class Budget:
+    """A bound on the work of RDFC-1.0 §4.8 (Hash N-Degree Quads), which is exponential in the
+    number of blank nodes that look alike: RDFC-1.0 §4.4 / §7 ("poison graphs") asks
+    implementations to limit it. ``rounds`` counts N-degree calls plus permutations tried."""
 
-    by_hash: dict[str, str] = {}
-    for bnode, qs in mentions.items():
+    __slots__ = ("limit", "rounds")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.rounds = 0
+
+    def spend(self) -> None:
+        self.rounds += 1
+        if self.rounds > self.limit:
+            raise TooComplexError(
+                f"its blank nodes are too alike to put in canonical order within Satchel's work limit "
+                f"({self.limit} rounds; RDFC-1.0 §4.4 poison graph), so its signature cannot be checked")
+
+
+# Genuine credentials need a handful of rounds (a few look-alike blank nodes at most; a
+# 6-clique of identical blank nodes takes 41,000). 300,000 rounds are about 0.7 s of work on
+# this project's 2-core machine (bench/hostile.py), shared by everything one verification
+# canonicalizes (every proof of a set, nested credentials, status lists).
+DEFAULT_ROUNDS = 300_000
+_CURRENT: ContextVar[Budget | None] = ContextVar("rdfc_budget", default=None)
+
+
+@contextmanager
+def work_budget(rounds: int = DEFAULT_ROUNDS) -> Iterator[Budget]:
+    """One budget for every canonicalization inside the ``with`` block (one verification)."""
+    outer = _CURRENT.get()
+    if outer is not None:  # a nested verification shares the budget of the one around it
+        yield outer
+        return
+    budget = Budget(rounds)
+    token = _CURRENT.set(budget)
+    try:
+        yield budget
+    finally:
+        _CURRENT.reset(token)
+
+
+class _Issuer:
+    """RDFC-1.0 §4.5 Issue Identifier: a prefix, a counter and the order of issue."""
+
+    __slots__ = ("issued", "prefix")
+
+    def __init__(self, prefix: str, issued: dict[str, str] | None = None) -> None:
+        self.prefix = prefix
+        self.issued: dict[str, str] = dict(issued) if issued else {}
+
+    def issue(self, bnode: str) -> str:
+        got = self.issued.get(bnode)
+        if got is None:
+            got = self.issued[bnode] = f"{self.prefix}{len(self.issued)}"
+        return got
+
+    def copy(self) -> _Issuer:
+        return _Issuer(self.prefix, self.issued)
+
+
+class _Canonicalizer:
+    def __init__(self, quads: list[Quad], hash_name: str, budget: Budget) -> None:
+        self.quads = quads
+        self.hash_name = hash_name
+        self.budget = budget
+        self.mentions: dict[str, list[Quad]] = {}
+        for q in quads:
+            s, _p, o, g = q
+            if s[0] == "_":
+                self.mentions.setdefault(s, []).append(q)
+            if o[0] == "_":
+                self.mentions.setdefault(o, []).append(q)
+            if g and g[0] == "_":
+                self.mentions.setdefault(g, []).append(q)
+        self.first: dict[str, str] = {}
+        self.canonical = _Issuer("_:c14n")
+
+    def digest(self, data: str) -> str:
+        return hashlib.new(self.hash_name, data.encode("utf-8")).hexdigest()
+
+    def first_degree(self, bnode: str) -> str:
+        """RDFC-1.0 §4.6 Hash First Degree Quads."""
+        got = self.first.get(bnode)
+        if got is not None:
+            return got
         lines = []
-        for s, p, o, g in qs:
+        for s, p, o, g in self.mentions[bnode]:
             if s[0] == "_":
                 s = "_:a" if s == bnode else "_:z"
             if o[0] == "_":
@@ -231,23 +301,102 @@ def canonical_nquads(quads: list[Quad]) -> str | None:
                 g = "_:a" if g == bnode else "_:z"
             lines.append(f"{s} {p} {o} {g} .\n" if g else f"{s} {p} {o} .\n")
         lines.sort()
-        digest = hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
-        if digest in by_hash:
-            return None
-        by_hash[digest] = bnode
+        got = self.first[bnode] = self.digest("".join(lines))
+        return got
 
-    canon = {bnode: f"_:c14n{i}" for i, (_h, bnode) in enumerate(sorted(by_hash.items()))}
-    out = []
-    for s, p, o, g in quads:
-        if s[0] == "_":
-            s = canon[s]
-        if o[0] == "_":
-            o = canon[o]
-        if g and g[0] == "_":
-            g = canon[g]
-        out.append(f"{s} {p} {o} {g} .\n" if g else f"{s} {p} {o} .\n")
-    out.sort()
-    return "".join(out)
+    def related(self, related: str, predicate: str, issuer: _Issuer, position: str) -> str:
+        """RDFC-1.0 §4.7 Hash Related Blank Node."""
+        ident = (self.canonical.issued.get(related) or issuer.issued.get(related)
+                 or self.first_degree(related))
+        return self.digest(position + (predicate if position != "g" else "") + ident)
+
+    def n_degree(self, bnode: str, issuer: _Issuer) -> tuple[str, _Issuer]:
+        """RDFC-1.0 §4.8 Hash N-Degree Quads, every call and permutation charged to the budget."""
+        self.budget.spend()
+        by_hash: dict[str, list[str]] = {}
+        for s, p, o, g in self.mentions[bnode]:
+            for term, position in ((s, "s"), (o, "o"), (g, "g")):
+                if term and term[0] == "_" and term != bnode:
+                    by_hash.setdefault(self.related(term, p, issuer, position), []).append(term)
+        data = []
+        for related_hash, nodes in sorted(by_hash.items()):
+            data.append(related_hash)
+            chosen_path = ""
+            chosen_issuer: _Issuer | None = None
+            for permutation in itertools.permutations(nodes):
+                self.budget.spend()
+                candidate = self._path(permutation, issuer, chosen_path)
+                if candidate is not None and (not chosen_path or candidate[0] < chosen_path):
+                    chosen_path, chosen_issuer = candidate
+            data.append(chosen_path)
+            assert chosen_issuer is not None
+            issuer = chosen_issuer
+        return self.digest("".join(data)), issuer
+
+    def _path(self, permutation: tuple[str, ...], issuer: _Issuer,
+              chosen: str) -> tuple[str, _Issuer] | None:
+        """§4.8.3 step 5.4: the path of one permutation, or None once it cannot win."""
+        copy = issuer.copy()
+        path = ""
+        recursion: list[str] = []
+        for related in permutation:
+            ident = self.canonical.issued.get(related)
+            if ident is None:
+                if related not in copy.issued:
+                    recursion.append(related)
+                ident = copy.issue(related)
+            path += ident
+            if chosen and len(path) >= len(chosen) and path > chosen:
+                return None
+        for related in recursion:
+            result_hash, copy = self.n_degree(related, copy)
+            path += copy.issue(related) + "<" + result_hash + ">"
+            if chosen and len(path) >= len(chosen) and path > chosen:
+                return None
+        return path, copy
+
+    def run(self) -> str:
+        """RDFC-1.0 §4.4.3."""
+        by_hash: dict[str, list[str]] = {}
+        for bnode in self.mentions:
+            by_hash.setdefault(self.first_degree(bnode), []).append(bnode)
+        shared: list[list[str]] = []
+        for _h, nodes in sorted(by_hash.items()):
+            if len(nodes) == 1:
+                self.canonical.issue(nodes[0])
+            else:
+                shared.append(nodes)
+        for nodes in shared:
+            results = []
+            for bnode in nodes:
+                if bnode in self.canonical.issued:
+                    continue
+                temporary = _Issuer("_:b")
+                temporary.issue(bnode)
+                results.append(self.n_degree(bnode, temporary))
+            for _hash, issuer in sorted(results, key=lambda r: r[0]):
+                for existing in issuer.issued:  # dicts keep the order of issue
+                    self.canonical.issue(existing)
+        canon = self.canonical.issued
+        out = []
+        for s, p, o, g in self.quads:
+            if s[0] == "_":
+                s = canon[s]
+            if o[0] == "_":
+                o = canon[o]
+            if g and g[0] == "_":
+                g = canon[g]
+            out.append(f"{s} {p} {o} {g} .\n" if g else f"{s} {p} {o} .\n")
+        out.sort()
+        return "".join(out)
+
+
+def canonical_nquads(quads: list[Quad], hash_name: str = "sha256", budget: Budget | None = None) -> str:
+    """RDFC-1.0 canonical N-Quads of ``quads``, with the hash algorithm the suite asks for
+    (vc-di-ecdsa §3: SHA-384 with P-384 keys) and a bounded amount of work."""
+    if not any(s[0] == "_" or o[0] == "_" or (g and g[0] == "_") for s, _p, o, g in quads):
+        return "".join(sorted(_serialize(q) for q in quads))
+    return _Canonicalizer(quads, hash_name, budget or _CURRENT.get() or Budget(DEFAULT_ROUNDS)).run()
 
 
 def is_finite_number(v: Any) -> bool:

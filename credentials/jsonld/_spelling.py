@@ -35,6 +35,9 @@ from ._loader import _index, load_context
 from ._safe import FastProcessor
 
 _TYPE_KEYS = frozenset({"type", "@type"})
+# Where the engine verifies a credential of its own (VCDM 2.0 §4.13, CLR 2.0 ClrSubject, OB 3.0
+# endorsements): each is read through its own verification, so through this gate, in turn.
+_NESTED_CREDENTIALS = frozenset({"verifiableCredential", "endorsement"})
 
 
 def _url_contexts(doc: dict[str, Any]) -> list[str]:
@@ -99,9 +102,13 @@ def _compare(doc: Any, model: Any, path: str, *, in_type: bool, vocabulary: froz
 def _compare_objects(doc: dict[str, Any], model: dict[str, Any], path: str, vocabulary: frozenset[str]) -> None:
     extra = [k for k in doc if k != "@context" and k not in model]
     for key, value in doc.items():
-        if key != "@context" and key in model:
-            _compare(value, model[key], f"{path}.{key}" if path else key, in_type=key in _TYPE_KEYS,
-                     vocabulary=vocabulary)
+        if key == "@context" or key not in model:
+            continue
+        here = f"{path}.{key}" if path else key
+        if key in _NESTED_CREDENTIALS:
+            _compare_nested(value, model[key], here, vocabulary)
+        else:
+            _compare(value, model[key], here, in_type=key in _TYPE_KEYS, vocabulary=vocabulary)
     for key in model:
         if key == "@context":
             continue
@@ -119,6 +126,20 @@ def _compare_objects(doc: dict[str, Any], model: dict[str, Any], path: str, voca
             raise MalformedError(f"at {_where(path)} {spelled} uses the property {_expand_compact(key)} "
                                  "in a form its contexts do not define")
         # Otherwise an IRI the document's contexts have no term for: the engine never reads it.
+
+
+def _compare_nested(doc: Any, model: Any, path: str, vocabulary: frozenset[str]) -> None:
+    """Credentials inside a presentation, a CLR or an endorsement list, each with its own
+    ``@context``: counted here, compared when the engine verifies each on its own (in its
+    own contexts' terms, which this document's contexts need not have)."""
+    got = doc if isinstance(doc, list) else [doc]
+    want = model if isinstance(model, list) else [model]
+    if len(got) != len(want):
+        raise MalformedError(f"at {_where(path)} the JSON holds {len(got)} credential(s) where its signed "
+                             f"meaning holds {len(want)}: another key spells the same property")
+    for n, (a, b) in enumerate(zip(got, want, strict=True)):
+        if not (isinstance(a, dict) and "@context" in a):
+            _compare(a, b, f"{path}[{n}]" if len(got) > 1 else path, in_type=False, vocabulary=vocabulary)
 
 
 def _same_value(a: Any, b: Any, in_type: bool) -> bool:

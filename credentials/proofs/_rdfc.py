@@ -6,6 +6,7 @@ from typing import Any
 from ..jsonld import canonize
 
 
-def rdfc(doc: Mapping[str, Any]) -> bytes:
-    """RDFC-1.0 canonical N-Quads, UTF-8 (safe mode on; see credentials.jsonld)."""
-    return canonize(doc).encode("utf-8")
+def rdfc(doc: Mapping[str, Any], hash_name: str = "sha256") -> bytes:
+    """RDFC-1.0 canonical N-Quads, UTF-8 (safe mode on; see credentials.jsonld), with the
+    hash algorithm RDFC-1.0 uses inside (vc-di-ecdsa §3.2: SHA-384 for P-384 keys)."""
+    return canonize(doc, hash_name=hash_name).encode("utf-8")

@@ -33,8 +33,9 @@ def _curve_params(key: ec.EllipticCurvePublicKey | ec.EllipticCurvePrivateKey) -
 
 
 def _hash_data(unsecured: Mapping[str, Any], proof: Mapping[str, Any], algo: str) -> bytes:
-    doc_hash = hashlib.new(algo, rdfc(unsecured)).digest()
-    return hashlib.new(algo, rdfc(proof_config(unsecured, proof, "proofValue"))).digest() + doc_hash
+    # vc-di-ecdsa §3.2.3/§3.2.4: the curve's hash both inside RDFC-1.0 and over its output.
+    doc_hash = hashlib.new(algo, rdfc(unsecured, algo)).digest()
+    return hashlib.new(algo, rdfc(proof_config(unsecured, proof, "proofValue"), algo)).digest() + doc_hash
 
 
 def create_proof(unsecured: Mapping[str, Any], key: ec.EllipticCurvePrivateKey,
