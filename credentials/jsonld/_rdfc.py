@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import math
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-import math
-import re
 from typing import Any
 
 from c14n.Canonicalize import canonicalize as _jcs  # pyld's own JCS, for rdf:JSON literals
