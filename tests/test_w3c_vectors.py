@@ -66,3 +66,21 @@ def test_ecdsa_rdfc_2019_w3c_vectors_verify_and_tampering_fails(name: str) -> No
     unsecured = {k: v for k, v in signed.items() if k != "proof"}
     assert ecdsa_rdfc_2019.verify_proof(unsecured, proof, key)
     assert not ecdsa_rdfc_2019.verify_proof({**unsecured, "name": "Other"}, proof, key)
+
+
+def test_ecdsa_rdfc_2019_p384_vector_with_blank_nodes_verifies_with_sha384_inside_rdfc() -> None:
+    """vc-di-ecdsa §3.2: with a P-384 key RDFC-1.0 runs with SHA-384 (blank-node labels depend on it)."""
+    from credentials.jsonld import canonize
+    from credentials.multiformats import decode_multikey
+    from credentials.proofs import ecdsa_rdfc_2019
+    from tests.conftest import ROOT
+
+    signed = json.loads((ROOT / "tests" / "fixtures" / "vc-di-ecdsa" / "employ-signedECDSAP384.json").read_text())
+    proof = signed["proof"]
+    key = decode_multikey(proof["verificationMethod"].split("#", 1)[1])
+    unsecured = {k: v for k, v in signed.items() if k != "proof"}
+    canon = canonize(unsecured, hash_name="sha384")
+    assert "_:c14n2 <https://www.w3.org/2018/credentials#credentialSubject> _:c14n1 ." in canon
+    assert canon != canonize(unsecured)  # SHA-256 labels the blank nodes differently
+    assert ecdsa_rdfc_2019.verify_proof(unsecured, proof, key)
+    assert not ecdsa_rdfc_2019.verify_proof({**unsecured, "name": "Other"}, proof, key)

@@ -92,40 +92,70 @@ def _compare(doc: Any, model: Any, path: str, *, in_type: bool, vocabulary: froz
                              f"holds {len(want)}: another key spells the same property")
     for n, (a, b) in enumerate(zip(got, want, strict=True)):
         here = f"{path}[{n}]" if len(got) > 1 else path
-        if isinstance(a, (dict, list)) or isinstance(b, (dict, list)):
+        if isinstance(a, dict) and isinstance(b, str) and set(a) - {"@context"} in ({"id"}, {"@id"}):
+            # compaction writes a node reference ({"id": X}) as X where the term is @id-typed
+            if a.get("id", a.get("@id")) != b:
+                raise MalformedError(f"at {_where(here)} the JSON names {a.get('id', a.get('@id'))!r} "
+                                     f"where its signed meaning names {b!r}")
+        elif isinstance(a, dict) and isinstance(b, dict) or isinstance(a, list) and isinstance(b, list):
             _compare(a, b, here, in_type=in_type, vocabulary=vocabulary)
+        elif isinstance(a, (dict, list)) or isinstance(b, (dict, list)):
+            raise MalformedError(f"at {_where(here)} the JSON's value has another shape than its signed "
+                                 "meaning: another key spells the same property")
         elif not _same_value(a, b, in_type):
             raise MalformedError(f"at {_where(here)} the value {a!r} is written for {b!r}: "
                                  "Satchel reads only the spelling the credential's contexts define")
 
 
 def _compare_objects(doc: dict[str, Any], model: dict[str, Any], path: str, vocabulary: frozenset[str]) -> None:
-    extra = [k for k in doc if k != "@context" and k not in model]
-    for key, value in doc.items():
-        if key == "@context" or key not in model:
-            continue
-        here = f"{path}.{key}" if path else key
-        if key in _NESTED_CREDENTIALS:
-            _compare_nested(value, model[key], here, vocabulary)
-        else:
-            _compare(value, model[key], here, in_type=key in _TYPE_KEYS, vocabulary=vocabulary)
+    unmatched = [k for k in doc if k != "@context" and k not in model]
+    pairs: list[tuple[str, str]] = []
     for key in model:
         if key == "@context":
             continue
-        spelled = ", ".join(repr(k) for k in extra) or "another key"
+        iri = _expand_compact(key)
         if key in doc:
-            spelled = repr(key)
-            if _is_term(key) or key.startswith("@"):
-                continue
+            if not _is_term(key) and not key.startswith("@") and iri in vocabulary:
+                raise MalformedError(f"at {_where(path)} the key {key!r} is written as an IRI where the "
+                                     "credential's contexts have a term for it")
+            pairs.append((key, key))
+            continue
+        alias = next((k for k in unmatched if _bundled_alias(k, key, iri)), None)
+        if alias is not None:
+            unmatched.remove(alias)
+            pairs.append((alias, key))
+            continue
+        spelled = ", ".join(repr(k) for k in unmatched) or "another key"
         if _is_term(key):
             raise MalformedError(f"at {_where(path)} {spelled} spells the property {key!r} another way; "
                                  "Satchel reads a credential only in the terms of its contexts")
-        if _expand_compact(key) in vocabulary:
+        if iri in vocabulary:
             # The contexts have a term for this IRI, but not for a value of this form (say
             # credentials in a presentation that are not graphs): not what the engine reads.
-            raise MalformedError(f"at {_where(path)} {spelled} uses the property {_expand_compact(key)} "
+            raise MalformedError(f"at {_where(path)} {spelled} uses the property {iri} "
                                  "in a form its contexts do not define")
         # Otherwise an IRI the document's contexts have no term for: the engine never reads it.
+    for key, model_key in pairs:
+        here = f"{path}.{key}" if path else key
+        if key in _NESTED_CREDENTIALS:
+            _compare_nested(doc[key], model[model_key], here, vocabulary)
+        else:
+            _compare(doc[key], model[model_key], here, in_type=key in _TYPE_KEYS, vocabulary=vocabulary)
+
+
+def _bundled_alias(key: str, model_key: str, iri: str) -> bool:
+    """Whether ``key`` is a bundled term for what the compaction wrote as ``model_key``.
+
+    Two cases only: the Open Badges contexts' class/property pairs, one IRI for both
+    (``achievement``/``Achievement``, ``creator``/``Profile`` in OB 3.0.0), where the compaction
+    may choose the class and the document rightly spells the property; and a term of a bundled scoped context pyld's compaction does
+    not apply (CLR 2.0 ``ClrSubject.achievement``), which it then writes as the IRI.
+    """
+    if not _is_term(key):
+        return False
+    if _is_term(model_key):
+        return key[:1].islower() and model_key[:1].isupper() and model_key in _aliases().get(key, ())
+    return iri in _term_iris().get(key, ())
 
 
 def _compare_nested(doc: Any, model: Any, path: str, vocabulary: frozenset[str]) -> None:
@@ -226,13 +256,18 @@ def _walk(ctx: Any, prefixes: dict[str, str], found: dict[str, set[str]]) -> Non
         vocab = c.get("@vocab") if isinstance(c.get("@vocab"), str) else local.get("@vocab")
         if vocab:
             local["@vocab"] = vocab
+        raw: dict[str, str] = {}
         for term, value in c.items():
-            if term.startswith("@"):
-                continue
             ident = value if isinstance(value, str) else value.get("@id") if isinstance(value, dict) else None
-            iri = _resolve(ident if isinstance(ident, str) else term, local)
+            if not term.startswith("@"):
+                raw[term] = ident if isinstance(ident, str) else term
+        for term, ident in raw.items():
+            # JSON-LD 1.1 §4.2.2: an @id may itself be a term of the context (one step suffices here)
+            target = raw.get(ident, ident) if ident != term else ident
+            iri = _resolve(target, local)
             if iri is not None:
                 found.setdefault(term, set()).add(iri)
+            value = c[term]
             if isinstance(value, dict):
                 _walk(value.get("@context"), local, found)
 
