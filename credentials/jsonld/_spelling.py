@@ -148,8 +148,9 @@ def _bundled_alias(key: str, model_key: str, iri: str) -> bool:
 
     Two cases only: the Open Badges contexts' class/property pairs, one IRI for both
     (``achievement``/``Achievement``, ``creator``/``Profile`` in OB 3.0.0), where the compaction
-    may choose the class and the document rightly spells the property; and a term of a bundled scoped context pyld's compaction does
-    not apply (CLR 2.0 ``ClrSubject.achievement``), which it then writes as the IRI.
+    may choose the class and the document rightly spells the property; and a term of a bundled
+    scoped context pyld's compaction does not apply (CLR 2.0 ``ClrSubject.achievement``), which
+    it then writes as the IRI.
     """
     if not _is_term(key):
         return False
