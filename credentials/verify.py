@@ -212,8 +212,10 @@ def _schema_checks(doc: dict[str, Any], fetcher: Fetcher) -> list[CheckResult]:
     return check_schema(doc, fetcher)
 
 
-def _status_verify(doc: dict[str, Any], opts: VerifyOptions) -> VerificationReport:
-    return verify_credential_options(doc, opts)
+def _status_verify(secured: dict[str, Any] | str, opts: VerifyOptions) -> VerificationReport:
+    if isinstance(secured, str):  # a status list credential secured as a VC-JWT
+        return verify_parsed(_jwt_input(secured), opts)
+    return verify_credential_options(secured, opts)
 
 
 def _common_tail(cred: dict[str, Any], opts: VerifyOptions, *, v2: bool, not_before: datetime | None = None,

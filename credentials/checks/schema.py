@@ -331,6 +331,22 @@ def _errors(validator: Validator, doc: Any) -> list[ValidationError]:
     return list(islice(validator.iter_errors(doc), MAX_ERRORS))
 
 
+def _as_vcdm2(doc: dict[str, Any]) -> dict[str, Any]:
+    """The bundled Open Badges 3.0 schemas are written for VCDM 2.0: they require the 2.0
+    context first and ``validFrom``. A VCDM 1.1 credential says the same with the 1.1 context and
+    ``issuanceDate`` / ``expirationDate`` (VCDM 1.1 §4.6, §4.7; OB 3.0 was first built on 1.1),
+    so its Open Badges data is checked under the 2.0 names."""
+    ctx = doc.get("@context")
+    if not isinstance(ctx, list) or not ctx or ctx[0] != "https://www.w3.org/2018/credentials/v1":
+        return doc
+    view = dict(doc)
+    view["@context"] = ["https://www.w3.org/ns/credentials/v2", *ctx[1:]]
+    for old, new in (("issuanceDate", "validFrom"), ("expirationDate", "validUntil")):
+        if old in view and new not in view:
+            view[new] = view[old]
+    return view
+
+
 def _one(entry: Any, doc: dict[str, Any], fetcher: Fetcher) -> CheckResult:
     if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
         return warning(CHECK_ID, "schema-unavailable",
@@ -354,6 +370,7 @@ def _one(entry: Any, doc: dict[str, Any], fetcher: Fetcher) -> CheckResult:
             validator = _fetched_validator(schema)
             title = schema.get("title") if isinstance(schema, dict) else None
             name = f"schema {url}" if not isinstance(title, str) else f"schema \u201c{title[:80]}\u201d ({url})"
+        doc = _as_vcdm2(doc) if bundled is not None else doc
         errors = _errors(validator, doc)
         if not errors:
             return passed(CHECK_ID, f"It follows the {name}.")

@@ -8,6 +8,8 @@ status we could not check is never reported as "not revoked".
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -17,13 +19,17 @@ from ..status.bitstring import decode_encoded_list, read_status
 from ._context import VerifyOptions
 from .dates import human
 
-VerifyFn = Callable[[dict[str, Any], VerifyOptions], VerificationReport]
+# Verifies a fetched status list credential: its JSON, or the text of a VC-JWT (Bitstring
+# Status List v1.0 §3.1: the list credential may be secured either way).
+VerifyFn = Callable[[dict[str, Any] | str, VerifyOptions], VerificationReport]
+_LIST_ACCEPT = "application/vc+ld+json, application/vc+jwt, application/vc, application/jwt, application/json"
 
 _KINDS = {
     "BitstringStatusListEntry": ("BitstringStatusListCredential", "BitstringStatusList", True),
     "StatusList2021Entry": ("StatusList2021Credential", "StatusList2021", False),
 }
 _PROBLEM_OF = {"revocation": "revoked", "suspension": "suspended"}
+_JWS = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
 
 
 def _types(node: Any) -> list[Any]:
@@ -60,15 +66,30 @@ def _list_issuer_differs(cred: dict[str, Any], url: str, opts: VerifyOptions) ->
     and the corpus contract accepts it; but whoever signs the list decides whether this
     credential counts as revoked, so the report says so when that is not the issuer."""
     try:
-        doc = opts.fetcher.get_json(url)
+        secured = _list_credential(opts.fetcher.get_bytes(url, accept=_LIST_ACCEPT))
     except FetchError:
         return []
+    doc = secured if isinstance(secured, dict) else _jwt_payload(secured) if secured else None
     list_issuer, cred_issuer = _issuer_of(doc), _issuer_of(cred)
     if list_issuer == cred_issuer or not isinstance(list_issuer, str):
         return []
     return [warning("status.list-issuer", "status-list-issuer-differs",
                     f"The status list is kept by {list_issuer}, not by the issuer of the credential; "
                     "its word on revocation is only as good as your trust in it.")]
+
+
+def _jwt_payload(text: str) -> dict[str, Any] | None:
+    """The credential a VC-JWT carries (its signature was checked by the status check)."""
+    from ..formats.jws import parse_compact_jws
+    from .jwt import credential_from_jwt
+
+    try:
+        payload = json.loads(parse_compact_jws(text).payload)
+        if not isinstance(payload, dict):
+            return None
+        return credential_from_jwt(payload, "vc")[0]
+    except (MalformedError, ValueError, RecursionError):
+        return None
 
 
 def _check_1edtech_list(cred: dict[str, Any], entry: dict[str, Any], opts: VerifyOptions) -> CheckResult:
@@ -121,6 +142,21 @@ def _unknown(check_id: str, why: str) -> CheckResult:
     return could_not_check(check_id, "status-unknown", f"Could not check the status: {why}.")
 
 
+def _list_credential(body: bytes) -> dict[str, Any] | str | None:
+    """A fetched status list: parsed JSON, or the text of a compact JWS (VC-JWT), else None."""
+    try:
+        text = body.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        return None
+    if text.startswith("{"):
+        try:
+            doc = json.loads(text)
+        except (ValueError, RecursionError):
+            return None
+        return doc if isinstance(doc, dict) else None
+    return text if _JWS.match(text) else None
+
+
 def _check_entry(entry: Any, opts: VerifyOptions, verify: VerifyFn) -> CheckResult:
     if not isinstance(entry, dict):
         return _unknown("status", "the status entry is not an object")
@@ -144,17 +180,21 @@ def _check_entry(entry: Any, opts: VerifyOptions, verify: VerifyFn) -> CheckResu
     if size < 1 or (purpose in _PROBLEM_OF and size != 1):
         return _unknown(check_id, f"statusSize {size} is not allowed for {purpose}")
     try:
-        doc = opts.fetcher.get_json(url)
+        body = opts.fetcher.get_bytes(url, accept=_LIST_ACCEPT)
     except FetchError as exc:
         return _unknown(check_id, f"the status list {url} could not be fetched ({exc.reason})")
-    if not isinstance(doc, dict):
-        return _unknown(check_id, "the status list is not a credential")
-    if list_type not in _types(doc):
+    secured = _list_credential(body)
+    if secured is None:
+        return _unknown(check_id, "the status list is neither a JSON credential nor a VC-JWT")
+    if isinstance(secured, dict) and list_type not in _types(secured):
         return _unknown(check_id, f"the status list is not a {list_type}")
-    report = verify(doc, opts.nested(check_status=False, identity=None, refresh=False))
+    report = verify(secured, opts.nested(check_status=False, identity=None, refresh=False))
     if report.problems:
         return _unknown(check_id, "the status list itself does not verify ("
                         + ", ".join(report.problems) + ")")
+    doc = report.credential or {}  # what its proof covers (a JWT's payload, read by the engine)
+    if list_type not in _types(doc):
+        return _unknown(check_id, f"the status list is not a {list_type}")
     subject = doc.get("credentialSubject")
     if not isinstance(subject, dict) or subject_type not in _types(subject):
         return _unknown(check_id, f"the status list's subject is not a {subject_type}")

@@ -41,6 +41,25 @@ def issuer_id(doc: dict[str, Any]) -> str:
     return str(value)
 
 
+# VCDM 2.0 §4.10 (credentialStatus), §4.11 (credentialSchema: id and type), §5.6 (refreshService),
+# §5.7 (termsOfUse), §5.8 (evidence); VCDM 1.1 §4.9-§5.6 the same: each object MUST have a type.
+_TYPED = {"credentialStatus": ("type",), "refreshService": ("type",), "termsOfUse": ("type",),
+          "evidence": ("type",), "credentialSchema": ("id", "type")}
+
+
+def _check_typed_objects(doc: dict[str, Any]) -> None:
+    for prop, required in _TYPED.items():
+        value = doc.get(prop)
+        if value is None:
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            if not isinstance(item, dict):
+                raise MalformedError(f"{prop} must be an object (or a list of objects)")
+            for field in required:
+                if field not in item or item[field] in (None, "", []):
+                    raise MalformedError(f"a {prop} object has no {field} (VC Data Model: it MUST)")
+
+
 def check_credential_structure(doc: dict[str, Any]) -> CheckResult:
     version = vc_version(doc)
     if "VerifiableCredential" not in types_of(doc):
@@ -57,6 +76,7 @@ def check_credential_structure(doc: dict[str, Any]) -> CheckResult:
             raise MalformedError("credentialSubject.id is not a URL")
     if version == 1 and "issuanceDate" not in doc:
         raise MalformedError("a VC 1.1 credential must have an issuanceDate")
+    _check_typed_objects(doc)
     kinds = [t for t in types_of(doc) if t != "VerifiableCredential"]
     what = ", ".join(str(k) for k in kinds) or "VerifiableCredential"
     article = "An" if what[:1] in "AEIOU" else "A"

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 
-from ..errors import MalformedError
+from ..errors import MalformedError, UnsupportedProofError
 from ..multiformats import multibase_decode, multibase_encode_b58
 from ._data_integrity import ProofOptions, check_context_prefix, options_to_proof, proof_config
 from ._rdfc import rdfc
@@ -29,7 +29,8 @@ def _curve_params(key: ec.EllipticCurvePublicKey | ec.EllipticCurvePrivateKey) -
         return "sha256", 32, hashes.SHA256()
     if isinstance(key.curve, ec.SECP384R1):
         return "sha384", 48, hashes.SHA384()
-    raise MalformedError("ecdsa-rdfc-2019 needs a P-256 or P-384 key")
+    # vc-di-ecdsa §3.2 defines P-256 and P-384 only: another curve is a suite we do not check.
+    raise UnsupportedProofError(f"ecdsa-rdfc-2019 with a {key.curve.name} key is not something Satchel can check")
 
 
 def _hash_data(unsecured: Mapping[str, Any], proof: Mapping[str, Any], algo: str) -> bytes:

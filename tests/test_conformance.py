@@ -1,0 +1,133 @@
+"""Conformance points found by external suites and real credentials (issue 12), one test each."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from credentials.formats.jws import sign_jws
+from credentials.status.bitstring import encode_list, set_status
+from credentials.verify import verify
+from tests.conftest import AT
+from tests.helpers import VC1, VC2, ed25519_signer, memory_fetcher, ob3_credential, p256_signer
+
+LIST_URL = "https://status.example/lists/1"
+
+
+def _jwt_status_list(signer, revoked_index: int | None) -> bytes:
+    bits = bytearray(16 * 1024)
+    if revoked_index is not None:
+        set_status(bits, revoked_index, 1)
+    payload = {"@context": [VC2], "id": LIST_URL, "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+               "issuer": signer.did, "validFrom": "2025-01-01T00:00:00Z",
+               "credentialSubject": {"id": LIST_URL + "#list", "type": "BitstringStatusList",
+                                     "statusPurpose": "revocation", "encodedList": encode_list(bytes(bits))}}
+    return sign_jws({"alg": "EdDSA", "typ": "vc+jwt", "kid": signer.vm}, json.dumps(payload).encode(), signer.key).encode()
+
+
+@pytest.mark.parametrize(("revoked", "expected"), [(True, ("revoked",)), (False, ())])
+def test_status_list_secured_as_a_vc_jwt_is_read(revoked: bool, expected: tuple) -> None:
+    signer = ed25519_signer()
+    entry = {"id": LIST_URL + "#7", "type": "BitstringStatusListEntry", "statusPurpose": "revocation",
+             "statusListIndex": "7", "statusListCredential": LIST_URL}
+    cred = signer.sign(ob3_credential(signer.did, credentialStatus=entry))
+    fetcher = memory_fetcher({LIST_URL: _jwt_status_list(signer, 7 if revoked else None)})
+    report = verify(cred, fetcher=fetcher, at=AT)
+    assert report.problems == expected, report.to_json()
+
+
+def test_a_tampered_vc_jwt_status_list_is_status_unknown() -> None:
+    signer, other = ed25519_signer(), ed25519_signer()
+    entry = {"id": LIST_URL + "#7", "type": "BitstringStatusListEntry", "statusPurpose": "revocation",
+             "statusListIndex": "7", "statusListCredential": LIST_URL}
+    cred = signer.sign(ob3_credential(signer.did, credentialStatus=entry))
+    forged = _jwt_status_list(signer, None).split(b".")
+    forged[2] = _jwt_status_list(other, None).split(b".")[2]
+    report = verify(cred, fetcher=memory_fetcher({LIST_URL: b".".join(forged)}), at=AT)
+    assert report.problems == ("status-unknown",)
+
+
+@pytest.mark.parametrize("prop", ["evidence", "refreshService", "termsOfUse", "credentialStatus"])
+def test_vcdm_objects_without_type_are_malformed(prop: str) -> None:
+    signer = ed25519_signer()
+    value = {"id": "https://example.org/thing/1"}
+    report = verify(signer.sign(ob3_credential(signer.did, **{prop: value})), at=AT)
+    assert report.problems == ("malformed",)
+    assert "no type" in report.checks[0].message
+
+
+@pytest.mark.parametrize("missing", ["id", "type"])
+def test_credential_schema_without_id_or_type_is_malformed(missing: str) -> None:
+    signer = ed25519_signer()
+    schema = {"id": "https://example.org/schema.json", "type": "JsonSchema"}
+    del schema[missing]
+    report = verify(signer.sign(ob3_credential(signer.did, credentialSchema=schema)), at=AT)
+    assert report.problems == ("malformed",)
+
+
+def test_proof_without_purpose_is_malformed_with_a_plain_message() -> None:
+    signer = ed25519_signer()
+    doc = signer.sign(ob3_credential(signer.did))
+    del doc["proof"]["proofPurpose"]
+    report = verify(doc, at=AT)
+    assert report.problems == ("malformed",)
+    message = next(c.message for c in report.checks if c.problem)
+    assert "no proofPurpose" in message and "None" not in message
+
+
+def test_data_integrity_proof_without_cryptosuite_is_malformed() -> None:
+    signer = ed25519_signer()
+    doc = signer.sign(ob3_credential(signer.did))
+    del doc["proof"]["cryptosuite"]
+    assert verify(doc, at=AT).problems == ("malformed",)
+
+
+@pytest.mark.parametrize("suite", ["ecdsa-sd-2023", "bbs-2023", "ecdsa-jcs-2019", "no-such-suite-2099"])
+def test_unknown_or_unsupported_cryptosuite_is_could_not_check_and_names_it(suite: str) -> None:
+    signer = ed25519_signer()
+    doc = signer.sign(ob3_credential(signer.did))
+    doc["proof"]["cryptosuite"] = suite
+    report = verify(doc, at=AT)
+    assert report.problems == ("unsupported-proof-type",)
+    assert suite in next(c.message for c in report.checks if c.problem)
+
+
+def test_ecdsa_proof_with_a_key_on_a_curve_the_suite_does_not_define_is_unsupported() -> None:
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from credentials.errors import UnsupportedProofError
+    from credentials.proofs import ecdsa_rdfc_2019
+
+    key = ec.generate_private_key(ec.SECP256K1())
+    with pytest.raises(UnsupportedProofError):
+        ecdsa_rdfc_2019.verify_proof(ob3_credential("did:example:x"), {"proofValue": "z1"}, key.public_key())
+
+
+@pytest.mark.parametrize("kid", ["did:web:example.com#key-1", "https://issuer.example/keys#1", "key-1"])
+def test_vc_jwt_whose_kid_cannot_be_resolved_is_unresolvable_key(kid: str) -> None:
+    signer = ed25519_signer()
+    issuer = "did:web:example.com" if kid.startswith("did:") else "https://issuer.example"
+    token = sign_jws({"alg": "EdDSA", "typ": "vc+jwt", "kid": kid},
+                     json.dumps(ob3_credential(issuer)).encode(), signer.key)
+    assert verify(token, at=AT).problems == ("unresolvable-key",)
+
+
+def test_ob3_schema_accepts_a_vcdm_1_1_credential_with_issuance_date() -> None:
+    signer = ed25519_signer()
+    doc = ob3_credential(signer.did)
+    doc["@context"] = [VC1, "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+                       "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
+                       "https://w3id.org/security/suites/ed25519-2020/v1"]
+    doc["issuanceDate"] = doc.pop("validFrom")
+    doc["credentialSchema"] = {"id": "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json",
+                               "type": "1EdTechJsonSchemaValidator2019"}
+    report = verify(signer.sign(doc, "Ed25519Signature2020"), at=AT)
+    schema = [c for c in report.checks if c.id == "schema"]
+    assert schema and all(c.problem is None for c in schema), report.to_json()
+    assert report.verdict == "valid", report.problems
+
+
+_ = (copy, datetime, UTC, p256_signer)
