@@ -23,10 +23,10 @@ from .checks.proofs import check_data_integrity, short
 from .checks.recipient import check_recipient
 from .checks.status import check_status
 from .checks.structure import check_contexts, check_credential_structure, is_url, issuer_id, types_of, vc_version
-from .errors import MalformedError, SatchelError
+from .errors import MalformedError, SafeModeError, SatchelError
 from .formats import ParsedInput, parse_input
 from .formats.jws import parse_compact_jws
-from .jsonld import check_signed_spelling
+from .jsonld import check_signed_spelling, expand_safe
 from .jsonld._rdfc import work_budget
 from .net import Fetcher
 from .report import CheckResult, Status, VerificationReport, failed, passed, warning
@@ -193,14 +193,40 @@ def verify_presentation(doc: Mapping[str, Any], *, fetcher: Fetcher | None = Non
     return verify_parsed(ParsedInput("vp", document=dict(doc)), _options(fetcher, at, challenge, domain))
 
 
-def _read_signed(doc: dict[str, Any]) -> CheckResult:
-    """The gate before anything reads a JSON-LD document: its contexts are bundled, and its JSON
-    spells exactly the signed meaning (``credentials.jsonld.check_signed_spelling``), so every
-    check and display after this reads what the proofs cover. Raises MalformedError."""
+def _read_signed(doc: dict[str, Any], *, spelling: bool = True) -> list[CheckResult]:
+    """The gate before anything reads a JSON-LD document: its contexts are bundled, it is JSON-LD
+    that safe mode accepts, and (``spelling``) its JSON spells exactly the signed meaning
+    (``credentials.jsonld.check_signed_spelling``), so every check and display after this reads
+    what the proofs cover. A JWT's payload is signed as the very JSON that is read, so for it
+    only safe mode applies. Returns the contexts check (first) and any safe-mode failure;
+    raises MalformedError for a document that spells its meaning another way."""
     ctx = check_contexts(doc)
-    if ctx.status == Status.PASSED:
-        check_signed_spelling(doc)
-    return ctx
+    if ctx.status != Status.PASSED:
+        return [ctx]
+    try:
+        if spelling:
+            check_signed_spelling(doc)
+        else:
+            expand_safe(doc)
+    except SafeModeError as exc:
+        return [ctx, failed("jsonld.safe-mode", "jsonld-safe-mode",
+                            f"Part of the data is not defined by its contexts, so what it says cannot be "
+                            f"read reliably: {exc}")]
+    return [ctx]
+
+
+def _one_safe_mode(checks: list[CheckResult]) -> list[CheckResult]:
+    """The gate and a Data Integrity proof may both judge safe mode: one failure is kept, and no
+    "passed" from a proof that never expanded the document (JCS) beside it."""
+    failed_once = any(c.id == "jsonld.safe-mode" and c.problem is not None for c in checks)
+    out: list[CheckResult] = []
+    seen = False
+    for c in checks:
+        if c.id == "jsonld.safe-mode" and (seen or (failed_once and c.problem is None)):
+            continue
+        seen = seen or (c.id == "jsonld.safe-mode" and c.problem is not None)
+        out.append(c)
+    return out
 
 
 def _schema_checks(doc: dict[str, Any], fetcher: Fetcher) -> list[CheckResult]:
@@ -230,12 +256,13 @@ def _common_tail(cred: dict[str, Any], opts: VerifyOptions, *, v2: bool, not_bef
 
 def verify_credential_options(doc: dict[str, Any], opts: VerifyOptions) -> VerificationReport:
     try:
-        ctx = _read_signed(doc)
+        read = _read_signed(doc)
+        ctx = read[0]
         checks: list[CheckResult] = [check_credential_structure(doc)]
         v2 = vc_version(doc) == 2
         issuer = issuer_id(doc)
         checks.append(check_issuer_trust(issuer, doc, opts.trust))
-        checks.append(ctx)
+        checks.extend(read)
         checks.extend(_schema_checks(doc, opts.fetcher))
         if ctx.status == Status.PASSED:
             checks.extend(check_data_integrity(doc, opts, purpose="assertionMethod", controller=issuer))
@@ -247,7 +274,8 @@ def verify_credential_options(doc: dict[str, Any], opts: VerifyOptions) -> Verif
         checks.extend(_common_tail(doc, opts, v2=v2))
     except MalformedError as exc:
         return _malformed("vc", f"Not a credential Satchel can read: {exc}", opts, doc)
-    return VerificationReport("vc", tuple(checks), opts.at, credential=doc, attached=_attached(doc, opts))
+    return VerificationReport("vc", tuple(_one_safe_mode(checks)), opts.at, credential=doc,
+                              attached=_attached(doc, opts))
 
 
 # Problems that mean the refreshed copy is not the issuer's word (OB 3.0 §"Verification"
@@ -332,7 +360,7 @@ def _verify_jwt(parsed: ParsedInput, opts: VerifyOptions) -> VerificationReport:
         v2 = vc_version(cred) == 2
         issuer = issuer_id(cred)
         checks.append(check_issuer_trust(issuer, cred, opts.trust))
-        checks.append(check_contexts(cred))
+        checks.extend(_read_signed(cred, spelling=False))
         checks.extend(_schema_checks(cred, opts.fetcher))
         checks.extend(check_jwt_signature(parsed.jws, issuer, opts))
         checks.extend(_common_tail(cred, opts, v2=v2, not_before=not_before, expires=expires))
@@ -350,7 +378,8 @@ def _verify_vp_core(doc: dict[str, Any], opts: VerifyOptions, jwt: ParsedInput |
     domain the verifier chose; each credential is verified on its own and nested."""
     fmt = "vp-jwt" if jwt else "vp"
     try:
-        ctx = check_contexts(doc) if jwt else _read_signed(doc)
+        read = _read_signed(doc, spelling=jwt is None)
+        ctx = read[0]
         vc_version(doc)
         if "VerifiablePresentation" not in types_of(doc):
             raise MalformedError("its type does not include VerifiablePresentation")
@@ -363,7 +392,7 @@ def _verify_vp_core(doc: dict[str, Any], opts: VerifyOptions, jwt: ParsedInput |
         if holder is None:
             # No holder stated (VCDM 2.0 §4.13 makes it optional): the one who signed it presents it.
             holder = _signer_of(doc, jwt)
-        checks.append(ctx)
+        checks.extend(read)
         if jwt is not None:
             assert jwt.jws is not None
             checks.extend(check_jwt_signature(jwt.jws, holder, opts, purpose="authentication", who="holder"))
@@ -404,7 +433,7 @@ def _verify_vp_core(doc: dict[str, Any], opts: VerifyOptions, jwt: ParsedInput |
             checks.append(passed("presentation.holder", "Every credential was issued to the one presenting it."))
     except MalformedError as exc:
         return _malformed(fmt, f"Not a presentation Satchel can read: {exc}", opts, doc)
-    return VerificationReport(fmt, tuple(checks), opts.at, credential=doc, nested=tuple(nested))
+    return VerificationReport(fmt, tuple(_one_safe_mode(checks)), opts.at, credential=doc, nested=tuple(nested))
 
 
 def _signer_of(doc: dict[str, Any], jwt: ParsedInput | None) -> str | None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import copy
 import json
-from datetime import UTC, datetime
 
 import pytest
 
@@ -12,7 +10,7 @@ from credentials.formats.jws import sign_jws
 from credentials.status.bitstring import encode_list, set_status
 from credentials.verify import verify
 from tests.conftest import AT
-from tests.helpers import VC1, VC2, ed25519_signer, memory_fetcher, ob3_credential, p256_signer
+from tests.helpers import VC1, VC2, ed25519_signer, memory_fetcher, ob3_credential
 
 LIST_URL = "https://status.example/lists/1"
 
@@ -25,7 +23,8 @@ def _jwt_status_list(signer, revoked_index: int | None) -> bytes:
                "issuer": signer.did, "validFrom": "2025-01-01T00:00:00Z",
                "credentialSubject": {"id": LIST_URL + "#list", "type": "BitstringStatusList",
                                      "statusPurpose": "revocation", "encodedList": encode_list(bytes(bits))}}
-    return sign_jws({"alg": "EdDSA", "typ": "vc+jwt", "kid": signer.vm}, json.dumps(payload).encode(), signer.key).encode()
+    header = {"alg": "EdDSA", "typ": "vc+jwt", "kid": signer.vm}
+    return sign_jws(header, json.dumps(payload).encode(), signer.key).encode()
 
 
 @pytest.mark.parametrize(("revoked", "expected"), [(True, ("revoked",)), (False, ())])
@@ -130,4 +129,35 @@ def test_ob3_schema_accepts_a_vcdm_1_1_credential_with_issuance_date() -> None:
     assert report.verdict == "valid", report.problems
 
 
-_ = (copy, datetime, UTC, p256_signer)
+
+def _vc11_with_undefined_terms(issuer: str) -> dict:
+    """VCDM 1.1 has no @vocab: without the OB 3.0 extensions context these types mean nothing."""
+    return {"@context": [VC1, "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+            "type": ["VerifiableCredential", "OpenBadgeCredential"], "issuer": issuer,
+            "issuanceDate": "2025-01-01T00:00:00Z",
+            "credentialSubject": {"id": "did:example:x", "type": ["AchievementSubject"],
+                                  "achievement": {"id": "https://e.org/a", "type": ["Achievement"], "name": "A",
+                                                  "criteria": {"narrative": "n"}}},
+            "credentialStatus": {"id": "https://e.org/revlist", "type": "1EdTechRevocationList"},
+            "refreshService": {"id": "https://e.org/refresh", "type": "1EdTechCredentialRefresh"}}
+
+
+@pytest.mark.parametrize("form", ["jwt", "eddsa-jcs-2022", "Ed25519Signature2020"])
+def test_vcdm_1_1_credential_with_undefined_terms_is_a_safe_mode_failure(form: str) -> None:
+    signer = ed25519_signer()
+    cred = _vc11_with_undefined_terms(signer.did)
+    if form == "jwt":
+        data: object = sign_jws({"alg": "EdDSA", "typ": "JWT", "kid": signer.vm},
+                                json.dumps({"vc": cred, "iss": signer.did, "nbf": 1700000000}).encode(), signer.key)
+    elif form == "eddsa-jcs-2022":
+        cred["@context"].append("https://w3id.org/security/data-integrity/v2")
+        data = signer.sign(cred, form)
+    else:
+        # signed with the extensions context that defines them, which is then taken away
+        extensions = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
+        cred["@context"] += [extensions, "https://w3id.org/security/suites/ed25519-2020/v1"]
+        data = signer.sign(cred, form)
+        data["@context"] = [c for c in data["@context"] if c != extensions]
+    report = verify(data, at=AT, refresh=False)
+    assert "jsonld-safe-mode" in report.problems, report.to_json()
+    assert [c.id for c in report.checks].count("jsonld.safe-mode") == 1

@@ -29,7 +29,7 @@ import copy
 from functools import cache
 from typing import Any
 
-from ..errors import MalformedError, SafeModeError, UnknownContextError
+from ..errors import MalformedError, UnknownContextError
 from ._canon import _expand_checked, _options, guarded
 from ._loader import _index, load_context
 from ._safe import FastProcessor
@@ -69,13 +69,12 @@ def compact_signed(doc: dict[str, Any]) -> dict[str, Any]:
 def check_signed_spelling(doc: dict[str, Any]) -> None:
     """Raise :class:`MalformedError` unless ``doc`` spells exactly its signed meaning.
 
-    Expansion failures (safe mode, unknown context) are left to the checks that report them:
-    such a document is not valid anyway, and a document secured by JCS or a JWT is signed as
-    the very JSON that is read.
+    Raises :class:`SafeModeError` when the document is not JSON-LD that safe mode accepts (its
+    meaning cannot be read at all); an unknown context is left to the check that reports it.
     """
     try:
         model = compact_signed(doc)
-    except (SafeModeError, UnknownContextError):
+    except UnknownContextError:
         return
     vocabulary = frozenset().union(*(_iris_of(url) for url in _url_contexts(doc)))
     _compare(doc, model, "", in_type=False, vocabulary=vocabulary)
