@@ -10,6 +10,7 @@ raise them so callers outside the pipeline (issuer stub, wallet import) get a cl
     ├── UnknownContextError       -> "unknown-context"    (an @context that is not bundled)
     ├── SafeModeError             -> "jsonld-safe-mode"   (JSON-LD would silently drop data)
     ├── UnsupportedProofError     -> "unsupported-proof-type"
+    │   └── UnsupportedFormatError                        (a format we know by name but do not read yet)
     ├── KeyResolutionError        -> "unresolvable-key"
     └── FetchError                -> "unreachable"        (a document could not be had)
         ├── FetchRefusedError                             (not attempted: offline, not allowed)
@@ -48,6 +49,11 @@ class SafeModeError(SatchelError):
 
 class UnsupportedProofError(SatchelError):
     problem = "unsupported-proof-type"
+
+
+class UnsupportedFormatError(UnsupportedProofError):
+    """A credential format Satchel recognises but does not verify yet (SD-JWT VC, JAdES, CBOR-LD
+    QR codes, Open Badges 1.0): could not check, with a sentence that names the format."""
 
 
 class KeyResolutionError(SatchelError):

@@ -23,7 +23,7 @@ from .checks.proofs import check_data_integrity, short
 from .checks.recipient import check_recipient
 from .checks.status import check_status
 from .checks.structure import check_contexts, check_credential_structure, is_url, issuer_id, types_of, vc_version
-from .errors import MalformedError, SafeModeError, SatchelError
+from .errors import MalformedError, SafeModeError, SatchelError, UnsupportedFormatError
 from .formats import ParsedInput, parse_input
 from .formats.jws import parse_compact_jws
 from .jsonld import check_signed_spelling, expand_safe
@@ -50,6 +50,13 @@ def _malformed(fmt: str, message: str, opts: VerifyOptions, doc: Any = None,
                               credential=doc if isinstance(doc, dict) else None, source=source)
 
 
+def _unsupported_format(sentence: str, opts: VerifyOptions, source: str | None) -> VerificationReport:
+    from .report import could_not_check
+
+    return VerificationReport("unknown", (could_not_check("format", "unsupported-proof-type", sentence + "."),),
+                              opts.at, source=source)
+
+
 def verify(data: bytes | str | Mapping[str, Any], *, fetcher: Fetcher | None = None,
            at: datetime | None = None, challenge: str | None = None, domain: str | None = None,
            source: str | None = None, identity: str | None = None,
@@ -68,6 +75,8 @@ def verify(data: bytes | str | Mapping[str, Any], *, fetcher: Fetcher | None = N
             parsed = classify_json(dict(data))
         else:
             parsed = parse_input(data)
+    except UnsupportedFormatError as exc:
+        return _unsupported_format(str(exc), opts, source)
     except SatchelError as exc:
         return _malformed("unknown", f"Not a credential Satchel can read: {exc}", opts, source=source)
     except Exception as exc:  # never a traceback for bad input
@@ -80,6 +89,8 @@ def verify_parsed(parsed: ParsedInput, opts: VerifyOptions, source: str | None =
     try:
         with work_budget():  # one bound on canonicalization work for the whole verification
             return _dispatch(parsed, opts, source)
+    except UnsupportedFormatError as exc:
+        return _unsupported_format(str(exc), opts, source)
     except SatchelError as exc:
         return _malformed(parsed.format, f"Not a credential Satchel can read: {exc}", opts,
                           parsed.document, source)
@@ -458,6 +469,8 @@ def _nested_credential(item: Any, opts: VerifyOptions) -> VerificationReport:
     if isinstance(item, str):
         try:
             return verify_parsed(_jwt_input(item), sub_opts)
+        except UnsupportedFormatError as exc:
+            return _unsupported_format(str(exc), sub_opts, None)
         except SatchelError as exc:
             return _malformed("vc-jwt", f"Not a credential Satchel can read: {exc}", sub_opts)
     if isinstance(item, dict) and item.get("type") == "EnvelopedVerifiableCredential":

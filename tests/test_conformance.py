@@ -161,3 +161,40 @@ def test_vcdm_1_1_credential_with_undefined_terms_is_a_safe_mode_failure(form: s
     report = verify(data, at=AT, refresh=False)
     assert "jsonld-safe-mode" in report.problems, report.to_json()
     assert [c.id for c in report.checks].count("jsonld.safe-mode") == 1
+
+
+def test_sd_jwt_is_named_and_could_not_check() -> None:
+    signer = ed25519_signer()
+    jwt = sign_jws({"alg": "EdDSA", "typ": "dc+sd-jwt"}, json.dumps({"iss": signer.did, "_sd": []}).encode(),
+                   signer.key)
+    report = verify(jwt + "~WyJzYWx0IiwgImdpdmVuX25hbWUiLCAiSm9obiJd~", at=AT)
+    assert report.problems == ("unsupported-proof-type",)
+    assert "SD-JWT" in report.checks[0].message
+
+
+def test_jades_sealed_credential_is_named_and_could_not_check() -> None:
+    signer = ed25519_signer()
+    from credentials.formats.jws import b64url_encode
+
+    header = {"alg": "EdDSA", "sigT": "2025-01-01T00:00:00Z", "crit": ["sigT"], "kid": signer.vm}
+    signing_input = (b64url_encode(json.dumps(header).encode()) + "."
+                     + b64url_encode(json.dumps(ob3_credential(signer.did)).encode()))
+    token = signing_input + "." + b64url_encode(signer.key.sign(signing_input.encode()))
+    report = verify(token, at=AT)
+    assert report.problems == ("unsupported-proof-type",)
+    assert "JAdES" in report.checks[0].message
+
+
+def test_cbor_ld_qr_text_is_named_and_could_not_check() -> None:
+    report = verify("VP1-B3ECQDYYIQ4OCAIGJQGOABGAMXR3X2FN5EXVRDX", at=AT)
+    assert report.problems == ("unsupported-proof-type",)
+    assert "CBOR-LD" in report.checks[0].message
+
+
+def test_bbs_2023_proof_is_named_and_could_not_check() -> None:
+    signer = ed25519_signer()
+    doc = signer.sign(ob3_credential(signer.did))
+    doc["proof"]["cryptosuite"] = "bbs-2023"
+    report = verify(doc, at=AT)
+    assert report.problems == ("unsupported-proof-type",)
+    assert "BBS" in next(c.message for c in report.checks if c.problem)

@@ -117,3 +117,53 @@ def test_badge_class_without_criteria_is_malformed() -> None:
     docs = _docs()
     del docs[BADGE]["criteria"]
     assert verify(json.dumps(docs[ASSERTION]), fetcher=memory_fetcher(docs), at=AT).problems == ("malformed",)
+
+
+def test_hosted_assertion_whose_context_is_not_ob2_is_malformed() -> None:
+    docs = _docs()
+    docs[ASSERTION]["@context"] = "https://www.w3.org/ns/credentials/v2"
+    report = verify(json.dumps({"type": "Assertion", "id": ASSERTION, "verification": {"type": "hosted"},
+                                "recipient": {}, "badge": BADGE}), fetcher=memory_fetcher(docs), at=AT)
+    assert report.problems == ("malformed",)
+    assert "Open Badges 2.0 context" in report.checks[0].message
+
+
+def test_hosted_assertion_whose_type_is_not_assertion_is_malformed() -> None:
+    docs = _docs()
+    docs[ASSERTION]["type"] = "BadgeClass"
+    report = verify(json.dumps(docs[ASSERTION]), fetcher=memory_fetcher(docs), at=AT)
+    assert report.problems == ("malformed",)
+    assert "not Assertion" in report.checks[0].message
+
+
+OB1 = {"uid": "abc123", "recipient": "sha256$c7ef86405ba71b85acd8e2e95166c4b111448089f2e1599f42fe1bba46e865c5",
+       "salt": "deadsea", "badge": "https://badges.northside.edu/ob1/badge.json", "issuedOn": "2014-05-01",
+       "verify": {"type": "hosted", "url": "https://badges.northside.edu/ob1/abc123.json"}}
+
+
+def test_open_badges_1_0_hosted_badge_is_named_and_could_not_check() -> None:
+    docs = {OB1["verify"]["url"]: OB1}
+    report = verify(json.dumps(OB1), fetcher=memory_fetcher(docs), at=AT)
+    assert report.problems == ("unsupported-proof-type",)
+    assert "Open Badges 1.0" in report.checks[0].message
+
+
+def test_open_badges_1_0_hosted_badge_offline_is_unreachable_at_its_verify_url() -> None:
+    baked = bake_png(_png(), json.dumps(OB1), ob_version="2.0")
+    report = verify(baked, fetcher=memory_fetcher({}), at=AT)
+    assert report.problems == ("unreachable",)
+
+
+def test_open_badges_1_0_signed_badge_is_named() -> None:
+    signed = {**OB1, "verify": {"type": "signed", "url": "https://badges.northside.edu/ob1/key.pem"}}
+    report = verify(json.dumps(signed), at=AT)
+    assert report.problems == ("unsupported-proof-type",)
+    assert "Open Badges 1.0" in report.checks[0].message
+
+
+def _png() -> bytes:
+    import io
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(out, "PNG")
+    return out.getvalue()

@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from ..errors import FetchError, GoneError, MalformedError, UnsupportedProofError
+from ..errors import FetchError, GoneError, MalformedError, UnsupportedFormatError, UnsupportedProofError
+from ..formats._detect import OB1_SENTENCE, OB2_CONTEXT, is_ob1
 from ..formats.jws import CompactJws, verify_jws_signature
 from ..report import CheckResult, could_not_check, failed, passed, skipped
 from ._context import VerifyOptions
@@ -60,11 +61,26 @@ def _in_scope(assertion_id: str, issuer: dict[str, Any]) -> bool:
     return isinstance(issuer.get("id"), str) and _origin(assertion_id) == _origin(issuer["id"])
 
 
+def _check_assertion_shape(assertion: dict[str, Any]) -> None:
+    """OB 2.0 "Assertion": JSON-LD in the OB 2.0 context, of type Assertion (the 1EdTech
+    validator's own tests reject either missing)."""
+    ctx = assertion.get("@context")
+    contexts = ctx if isinstance(ctx, list) else [ctx]
+    if OB2_CONTEXT not in contexts:
+        raise MalformedError(f"its @context is not the Open Badges 2.0 context ({OB2_CONTEXT})")
+    kind = assertion.get("type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    if not ({"Assertion", "https://w3id.org/openbadges#Assertion"} & {k for k in kinds if isinstance(k, str)}):
+        raise MalformedError("its type is not Assertion")
+
+
 def verify_ob2(assertion: dict[str, Any] | None, url: str | None, opts: VerifyOptions,
                jws: CompactJws | None = None) -> tuple[list[CheckResult], dict[str, Any] | None]:
     """Checks of an OB 2.0 assertion given as JSON, as a hosted URL, or as a signed JWS."""
     checks: list[CheckResult] = []
     signed = jws is not None
+    if assertion is not None and is_ob1(assertion) and (signed or assertion.get("@context") is not None):
+        raise UnsupportedFormatError(OB1_SENTENCE)
     try:
         if assertion is not None and not signed:
             vtype = (assertion.get("verification") or {}).get("type", "hosted") \
@@ -86,11 +102,14 @@ def verify_ob2(assertion: dict[str, Any] | None, url: str | None, opts: VerifyOp
                 checks.append(could_not_check("ob2.hosted", "unreachable",
                                               f"The issuer's copy at {url} could not be fetched ({exc.reason})."))
                 return checks, assertion
+            if is_ob1(hosted):
+                raise UnsupportedFormatError(OB1_SENTENCE)
             if hosted.get("id") != url and assertion is not None:
                 raise MalformedError("the hosted assertion's id is not the URL it is served at")
             assertion = hosted
             checks.append(passed("ob2.hosted", f"The issuer hosts this badge at {url}."))
         assert assertion is not None
+        _check_assertion_shape(assertion)
         badge_ref = assertion.get("badge")
         badge = badge_ref if isinstance(badge_ref, dict) else _fetch(badge_ref, "badge class", opts)
         issuer_ref = badge.get("issuer")

@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 
-from credentials.errors import MalformedError, UnsupportedProofError
+from credentials.errors import MalformedError, UnsupportedFormatError, UnsupportedProofError
 
 __all__ = [
     "CompactJws",
@@ -167,8 +167,16 @@ def _parse_header(segment: str) -> dict[str, Any]:
     return header
 
 
+# ETSI TS 119 182-1 (JAdES) header parameters: the signatures of European Digital Credentials.
+_JADES = frozenset({"sigT", "sigD", "x5t#o", "sigX5ts", "srCms", "srAts", "sigPl", "sigPId", "adoTst", "etsiU"})
+
+
 def _check_crit(header: dict[str, Any]) -> None:
     """RFC 7515 §4.1.11 and RFC 7797 §6."""
+    if _JADES & set(header):
+        raise UnsupportedFormatError(
+            "It is sealed with a JAdES signature (ETSI TS 119 182-1), as European Digital Credentials "
+            "are; Satchel cannot check JAdES signatures yet")
     crit = header.get("crit")
     if crit is not None:
         if not isinstance(crit, list) or not crit or not all(isinstance(c, str) for c in crit):

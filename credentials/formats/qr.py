@@ -33,10 +33,10 @@ import zlib
 from collections.abc import Mapping
 from typing import Any
 
-from ..errors import MalformedError
+from ..errors import MalformedError, UnsupportedFormatError
 
 __all__ = [
-    "ALPHABET", "Base45Error", "DICTIONARY_V1", "MAX_DECODED_BYTES", "PREFIX", "QrDecodeError",
+    "ALPHABET", "Base45Error", "CborLdQrError", "DICTIONARY_V1", "MAX_DECODED_BYTES", "PREFIX", "QrDecodeError",
     "MAX_SEARCH_WORK", "SearchWork", "b45decode", "b45encode", "compact_json", "decode_qr_image",
     "decode_qr_text", "encode_qr_text", "looks_like_qr_text",
 ]
@@ -48,6 +48,12 @@ MAX_IMAGE_PIXELS = 40_000_000
 
 class QrDecodeError(MalformedError, ValueError):
     """Text or an image that holds no readable QR payload, with the reason."""
+
+
+class CborLdQrError(UnsupportedFormatError, QrDecodeError):
+    """A CBOR-LD ``VP1-`` / ``VC1-`` code: recognised, not read yet (could not check)."""
+
+    problem = "unsupported-proof-type"
 
 
 # -- base45 (RFC 9285) ---------------------------------------------------------------------------
@@ -199,7 +205,8 @@ def decode_qr_text(text: str) -> dict[str, Any]:
     stripped = text.strip()
     if not stripped.upper().startswith(PREFIX):
         if stripped[:4].upper() in ("VP1-", "VC1-"):
-            raise QrDecodeError("a CBOR-LD (VP1-/VC1-) QR code; Satchel reads SV1: codes and share links")
+            raise CborLdQrError("It is a CBOR-LD QR code (VP1-/VC1-, W3C VC Barcodes / the Digital Credentials "
+                                "Consortium's wallet); Satchel cannot read CBOR-LD codes yet")
         raise QrDecodeError(f"not a Satchel presentation code (it does not start with {PREFIX})")
     try:
         raw = _inflate(b45decode(stripped[len(PREFIX):]))
