@@ -198,3 +198,29 @@ def test_bbs_2023_proof_is_named_and_could_not_check() -> None:
     report = verify(doc, at=AT)
     assert report.problems == ("unsupported-proof-type",)
     assert "BBS" in next(c.message for c in report.checks if c.problem)
+
+
+def test_a_chain_with_a_co_signer_after_the_issuer_verifies_and_names_the_co_signer() -> None:
+    """The W3C vc-di-eddsa previousProof test: a non-issuer proof chained to the issuer's."""
+    issuer, notary = ed25519_signer(), ed25519_signer()
+    doc = issuer.sign(ob3_credential(issuer.did), id="urn:uuid:proof-1")
+    doc = notary.sign(doc, previous_proof="urn:uuid:proof-1", id="urn:uuid:proof-2")
+    report = verify(doc, at=AT)
+    assert report.verdict == "valid", report.problems
+    assert "co-signed" in report.warnings
+    assert any(notary.did[:20] in c.message for c in report.checks if c.warning == "co-signed")
+
+
+def test_a_proof_set_with_no_proof_by_the_issuer_is_issuer_key_mismatch() -> None:
+    issuer, one, two = ed25519_signer(), ed25519_signer(), ed25519_signer()
+    doc = two.sign(one.sign(ob3_credential(issuer.did)))
+    report = verify(doc, at=AT)
+    assert report.problems == ("issuer-key-mismatch",)
+    assert "None of its 2 signatures" in next(c.message for c in report.checks if c.problem)
+
+
+def test_a_co_signed_proof_set_still_needs_every_proof_to_verify() -> None:
+    issuer, notary = ed25519_signer(), ed25519_signer()
+    doc = notary.sign(issuer.sign(ob3_credential(issuer.did)))
+    doc["proof"][1]["proofValue"] = doc["proof"][0]["proofValue"]
+    assert "invalid-signature" in verify(doc, at=AT).problems

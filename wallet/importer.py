@@ -255,7 +255,9 @@ class ImportService:
         report = verify(data, fetcher=fetcher, at=self._clock(), trust=self._trust)
         if "malformed" in report.problems:
             raise ImportRefused(_report_error(report))
-        credential = parsed.document if parsed.document is not None else report.credential
+        # What the wallet shows is what was verified (issue 12): the engine's reading of the signed
+        # data (a JWT's credential, an OB 2.0 issuer's hosted copy, a refreshed copy), not the raw input.
+        credential = report.credential if report.credential is not None else parsed.document
         if credential is None:
             raise ImportRefused(_report_error(report))
         return self._store_verified(data, _media_type(data, parsed), dict(credential), source, report, label,

@@ -21,7 +21,7 @@ from ..errors import (
 )
 from ..proofs import suite_for, suite_name
 from ..proofs._data_integrity import without_proof
-from ..report import CheckResult, could_not_check, failed, passed
+from ..report import CheckResult, could_not_check, failed, passed, warning
 from ._context import VerifyOptions
 
 
@@ -110,6 +110,8 @@ def check_data_integrity(doc: dict[str, Any], opts: VerifyOptions, *, purpose: s
     out: list[CheckResult] = []
     safe_mode: CheckResult | None = None
     many = len(proofs) > 1
+    cosigners: list[str] = []
+    owners_proof = False  # at least one proof is the issuer's (holder's) own
     for n, proof in enumerate(proofs, 1):
         label = f"Proof {n} of {len(proofs)}: " if many else ""
         if not isinstance(proof, dict):
@@ -178,7 +180,21 @@ def check_data_integrity(doc: dict[str, Any], opts: VerifyOptions, *, purpose: s
         expiry = _proof_expiry(proof, opts, label)
         if expiry is not None:
             out.append(expiry)
-        out.append(check_binding(method, purpose, controller, who))
+        binding = check_binding(method, purpose, controller, who)
+        if binding.problem and many and purpose in method.relationships:
+            # A co-signer (VC Data Integrity 1.0 §2.1.1 proof sets, §2.1.2 chains: anyone may add a
+            # proof): its key is its own controller's, listed for the purpose, so the proof is
+            # sound; it speaks for the co-signer, not for the issuer (or holder).
+            cosigners.append(method.controller)
+            out.append(warning("proof.key-binding", "co-signed",
+                               f"{label}Also signed by {short(method.controller)}, who is not the {who}."))
+        else:
+            out.append(binding)
+            owners_proof = owners_proof or binding.problem is None
+    if cosigners and not owners_proof and not any(c.problem for c in out if c.id == "proof.key-binding"):
+        out.append(failed("proof.key-binding", mismatch_token(who),
+                          f"None of its {len(proofs)} signatures is the {who}'s ({short(str(controller))}): "
+                          f"signed by {', '.join(short(c) for c in dict.fromkeys(cosigners))}."))
     if safe_mode is not None:
         out.insert(0, safe_mode)
     elif any(c.id == "proof.signature" and c.status == "passed" for c in out):
