@@ -40,6 +40,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="development: also fetch from 127.0.0.1 (a local issuer stub or verifier)")
     p.add_argument("--cache", metavar="DIR", help="keep fetched issuer documents here; used when offline")
     p.add_argument("--trust", metavar="FILE", help="issuer trust list (DCC issuer registry JSON shape)")
+    p.add_argument("--no-subject-binding", action="store_true",
+                   help="accept a presentation of credentials issued to someone other than its holder "
+                        "(VCDM 2.0 allows it; shown as a warning instead of holder-mismatch)")
     p.add_argument("--identity", metavar="EMAIL|URL|PHONE",
                    help="check that the badge was issued to this person (recipient identity)")
     return p
@@ -115,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             data = _read(item, sys.stdin)
             report = verify(data, fetcher=fetcher, at=at or datetime.now(UTC), challenge=args.challenge,
-                            domain=args.domain, source=item, identity=args.identity, trust=trust)
+                            domain=args.domain, source=item, identity=args.identity, trust=trust,
+                            subject_binding=not args.no_subject_binding)
         except OSError as exc:
             from .report import failed
 

@@ -39,9 +39,10 @@ MAX_NESTED = 4
 
 def _options(fetcher: Fetcher | None, at: datetime | None, challenge: str | None,
              domain: str | None, identity: str | None = None, trust: TrustList | None = None,
-             refresh: bool = True) -> VerifyOptions:
+             refresh: bool = True, subject_binding: bool = True) -> VerifyOptions:
     return VerifyOptions(fetcher=fetcher or Fetcher(None), at=(at or datetime.now(UTC)).astimezone(UTC),
-                         challenge=challenge, domain=domain, identity=identity, trust=trust, refresh=refresh)
+                         challenge=challenge, domain=domain, identity=identity, trust=trust, refresh=refresh,
+                         subject_binding=subject_binding)
 
 
 def _malformed(fmt: str, message: str, opts: VerifyOptions, doc: Any = None,
@@ -60,14 +61,16 @@ def _unsupported_format(sentence: str, opts: VerifyOptions, source: str | None) 
 def verify(data: bytes | str | Mapping[str, Any], *, fetcher: Fetcher | None = None,
            at: datetime | None = None, challenge: str | None = None, domain: str | None = None,
            source: str | None = None, identity: str | None = None,
-           trust: TrustList | None = None, refresh: bool = True) -> VerificationReport:
+           trust: TrustList | None = None, refresh: bool = True,
+           subject_binding: bool = True) -> VerificationReport:
     """Verify anything a learner may import: JSON, JWT, baked image, or a badge URL.
 
     ``identity`` (an email, URL or phone) is checked against the badge's recipient;
     ``trust`` says which issuers the verifier knows; ``refresh=False`` judges the copy as held
-    without asking the issuer's refresh service for a current one.
+    without asking the issuer's refresh service for a current one; ``subject_binding=False``
+    accepts a presentation of credentials issued to someone other than its holder (a warning).
     """
-    opts = _options(fetcher, at, challenge, domain, identity, trust, refresh)
+    opts = _options(fetcher, at, challenge, domain, identity, trust, refresh, subject_binding)
     try:
         if isinstance(data, Mapping):
             from .formats._detect import classify_json
@@ -437,14 +440,22 @@ def _verify_vp_core(doc: dict[str, Any], opts: VerifyOptions, jwt: ParsedInput |
             for s in subj if isinstance(subj, list) else [subj]:
                 sid = s.get("id") if isinstance(s, dict) else None
                 if sid is not None and holder is not None and sid != holder:
-                    checks.append(failed("presentation.holder", "holder-mismatch",
-                                         f"A credential was issued to {short(sid)}, not to the holder "
-                                         f"{short(holder)} who presents it."))
+                    checks.append(_not_the_subject(sid, holder, opts))
         if not any(c.id == "presentation.holder" for c in checks) and nested:
             checks.append(passed("presentation.holder", "Every credential was issued to the one presenting it."))
     except MalformedError as exc:
         return _malformed(fmt, f"Not a presentation Satchel can read: {exc}", opts, doc)
     return VerificationReport(fmt, tuple(_one_safe_mode(checks)), opts.at, credential=doc, nested=tuple(nested))
+
+
+def _not_the_subject(subject: str, holder: str, opts: VerifyOptions) -> CheckResult:
+    """Presented by the person it was issued to? A problem when the verifier asks for subject
+    binding (the default), a warning otherwise (VCDM 2.0 §4.13 allows holder ≠ subject)."""
+    sentence = f"A credential was issued to {short(subject)}, not to the holder {short(holder)} who presents it."
+    if opts.subject_binding:
+        return failed("presentation.holder", "holder-mismatch", sentence)
+    return warning("presentation.holder", "holder-not-subject",
+                   sentence + " It is not presented by the person it was issued to.")
 
 
 def _signer_of(doc: dict[str, Any], jwt: ParsedInput | None) -> str | None:

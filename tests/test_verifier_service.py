@@ -156,6 +156,40 @@ def test_holder_mismatch_is_reported_nested(server, people) -> None:
     assert body["problems"] == ["holder-mismatch"] and body["verified"] is False
 
 
+def test_vc_api_checks_without_holder_binding_accept_someone_elses_credential_with_a_warning(server, people) -> None:
+    stranger = ed25519_signer()
+    vp = _vp(stranger, [people["cred"]], "c-2", "d")
+    body = server["client"].post("/presentations/verify", json={
+        "verifiablePresentation": vp, "options": {"challenge": "c-2", "domain": "d", "checks": ["proof"]}}).json()
+    assert body["verified"] is True and body["problems"] == [], body
+    assert "holder-not-subject" in body["warnings"]
+    asked = server["client"].post("/presentations/verify", json={
+        "verifiablePresentation": vp,
+        "options": {"challenge": "c-2", "domain": "d", "checks": ["proof", "holderBinding"]}}).json()
+    assert asked["problems"] == ["holder-mismatch"] and asked["verified"] is False
+
+
+def test_vc_api_checks_never_make_a_tampered_credential_verified(server, people) -> None:
+    tampered = json.loads(json.dumps(people["cred"]))
+    tampered["name"] = "Brain surgery"
+    body = server["client"].post("/credentials/verify", json={
+        "verifiableCredential": tampered, "options": {"checks": ["credentialStatus"]}}).json()
+    assert body["verified"] is False and "invalid-signature" in body["problems"]
+
+
+def test_vc_api_checks_that_leave_out_dates_show_expiry_as_a_warning(server, people) -> None:
+    issuer = people["issuer"]
+    expired = issuer.sign(ob3_credential(issuer.did, validUntil="2020-01-01T00:00:00Z"))
+    body = server["client"].post("/credentials/verify", json={
+        "verifiableCredential": expired, "options": {"checks": ["proof"]}}).json()
+    assert body["verified"] is True and "expired" in body["warnings"]
+    full = server["client"].post("/credentials/verify", json={"verifiableCredential": expired}).json()
+    assert full["problems"] == ["expired"]
+    bad = server["client"].post("/credentials/verify", json={"verifiableCredential": expired,
+                                                             "options": {"checks": "proof"}})
+    assert bad.status_code == 400
+
+
 # -- request flow -------------------------------------------------------------------------------------
 def test_exchange_flow_verifies_once_and_refuses_the_replay(server, people) -> None:
     client = server["client"]

@@ -95,3 +95,18 @@ def test_presentation_without_holder_is_bound_to_whoever_signed_it() -> None:
     vp2 = {**vp, "verifiableCredential": [other]}
     signed2 = holder.sign(vp2, proof_purpose="authentication", challenge="c-1", domain="d.example")
     assert verify(signed2, at=AT, challenge="c-1", domain="d.example").problems == ("holder-mismatch",)
+
+
+def test_presentation_of_someone_elses_credential_is_holder_mismatch_unless_binding_is_not_asked() -> None:
+    from credentials.verify import verify as verify_any
+    from tests.helpers import VC2, ed25519_signer, ob3_credential
+
+    issuer, learner, other = ed25519_signer(), ed25519_signer(), ed25519_signer()
+    cred = issuer.sign(ob3_credential(issuer.did, subject=learner.did))
+    vp = other.sign({"@context": [VC2], "type": ["VerifiablePresentation"], "holder": other.did,
+                     "verifiableCredential": [cred]}, proof_purpose="authentication", challenge="c")
+    assert verify_any(vp, challenge="c").problems == ("holder-mismatch",)
+    relaxed = verify_any(vp, challenge="c", subject_binding=False)
+    assert relaxed.verdict == "valid" and "holder-not-subject" in relaxed.warnings
+    check = relaxed.check("presentation.holder")
+    assert check is not None and "not presented by the person it was issued to" in check.message

@@ -8,6 +8,11 @@ Verify (W3C CCG VC-API, https://w3c-ccg.github.io/vc-api/):
                                   "options": {"challenge": "...", "domain": "..."}}
     POST /challenges             -> {"challenge": "..."}   (VC-API "Create a challenge")
 
+  ``options.checks`` (VC-API) names the checks asked for; integrity checks always run and count,
+  while status (``credentialStatus``), dates (``expirationDate``, ``validFrom``, ...), schema
+  (``credentialSchema``) and subject binding (``holderBinding``) count only when named: left out,
+  their findings are warnings. Without ``checks`` everything counts.
+
   The answer is the engine report (``verdict``, ``problems``, ``warnings``, ``checks``, ``format``,
   ``at``, nested ``credentials``, as ``satchel-verify --json`` prints) plus VC-API's
   ``verified`` (bool) and ``errors`` (``[{problem, check, message}]``). HTTP 200 when verified;
@@ -72,7 +77,7 @@ import httpx
 from credentials.checks.dates import parse_datetime
 from credentials.errors import MalformedError
 from credentials.net import DocumentMapTransport, Fetcher, GuardedTransport, RefusingTransport, make_client
-from credentials.report import CheckResult, Verdict, VerificationReport, failed, warning
+from credentials.report import CheckResult, Status, Verdict, VerificationReport, failed, warning
 from credentials.verify import verify
 
 from . import _page
@@ -166,6 +171,39 @@ def answer_of(report: VerificationReport) -> dict[str, Any]:
     return out
 
 
+# VC-API ``options.checks``: the checks the caller asks for. Integrity (format, contexts, safe
+# mode, proofs, keys, challenge) is never optional; these may be left out, and a problem they find
+# is then shown as a warning (the report still lists every check).
+OPTIONAL_CHECKS: dict[str, tuple[str, ...]] = {
+    "credentialStatus": ("status",), "status": ("status",),
+    "expirationDate": ("validity",), "validUntil": ("validity",), "validFrom": ("validity",),
+    "issuanceDate": ("validity",), "validity": ("validity",),
+    "credentialSchema": ("schema",), "schema": ("schema",),
+    "holderBinding": ("presentation.holder",), "subjectBinding": ("presentation.holder",),
+}
+SUBJECT_BINDING = frozenset({"holderBinding", "subjectBinding"})
+_OPTIONAL_PREFIXES = ("status", "validity", "schema", "presentation.holder")
+
+
+def honour_checks(report: VerificationReport, checks: list[str] | None) -> VerificationReport:
+    if checks is None:
+        return report
+    asked = {prefix for name in checks for prefix in OPTIONAL_CHECKS.get(name, ())}
+
+    def left_out(check: CheckResult) -> bool:
+        group = next((p for p in _OPTIONAL_PREFIXES if check.id == p or check.id.startswith(p + ".")), None)
+        return group is not None and group not in asked
+
+    def relabel(sub: VerificationReport) -> VerificationReport:
+        kept = tuple(
+            CheckResult(c.id, Status.WARNING, f"(not asked for) {c.message}", warning=c.problem)
+            if c.problem and c.status != Status.PASSED and left_out(c) else c
+            for c in sub.checks)
+        return replace(sub, checks=kept, nested=tuple(relabel(n) for n in sub.nested))
+
+    return relabel(report)
+
+
 def with_check(report: VerificationReport, check: CheckResult) -> VerificationReport:
     return replace(report, checks=(*report.checks, check))
 
@@ -206,11 +244,14 @@ class VerifierService:
         self.store.close()
 
     # -- verification ---------------------------------------------------------------------------
-    def _verify(self, data: Any, challenge: str | None, domain: str | None) -> VerificationReport:
+    def _verify(self, data: Any, challenge: str | None, domain: str | None,
+                checks: list[str] | None = None) -> VerificationReport:
         fetcher = Fetcher(self._client)
-        future = self._pool.submit(verify, data, fetcher=fetcher, challenge=challenge, domain=domain)
+        binding = checks is None or bool(SUBJECT_BINDING & set(checks))
+        future = self._pool.submit(verify, data, fetcher=fetcher, challenge=challenge, domain=domain,
+                                   subject_binding=binding)
         try:
-            return future.result(timeout=self.config.verify_timeout)
+            return honour_checks(future.result(timeout=self.config.verify_timeout), checks)
         except FutureTimeout:
             future.cancel()
             raise HttpError(503, "timeout", f"The verification took longer than {self.config.verify_timeout:g} s "
@@ -248,6 +289,10 @@ class VerifierService:
         for key in ("challenge", "domain"):
             if key in options and not isinstance(options[key], str):
                 raise HttpError(400, "bad-request", f"options.{key} is a string.")
+        checks = options.get("checks")
+        if checks is not None and not (isinstance(checks, list) and all(isinstance(c, str) for c in checks)
+                                       and len(checks) <= 32):
+            raise HttpError(400, "bad-request", "options.checks is a list of check names.")
         return options
 
     @staticmethod
@@ -256,10 +301,10 @@ class VerifierService:
 
     def verify_credential(self, body: dict[str, Any]) -> Response:
         data = self._input(body, "verifiableCredential")
-        self._options(body)
+        options = self._options(body)
         if isinstance(data, dict) and "VerifiablePresentation" in _types(data):
             raise HttpError(400, "wrong-endpoint", "This is a presentation; POST it to /presentations/verify.")
-        report = self._verify(data, None, None)
+        report = self._verify(data, None, None, options.get("checks"))
         if report.format.startswith("vp"):
             raise HttpError(400, "wrong-endpoint", "This is a presentation; POST it to /presentations/verify.")
         return self._verified(report)
@@ -272,18 +317,19 @@ class VerifierService:
             issued = self.store.find_challenge(challenge)
             if issued is not None:  # ours: single use, whichever endpoint it arrives at
                 return self._answer_exchange(issued, data, domain or issued.domain)
-        report = self._check_presentation(data, challenge, domain)
+        report = self._check_presentation(data, challenge, domain, options.get("checks"))
         if challenge is None:
             report = with_check(report, warning(
                 "request.challenge", "no-challenge",
                 "No challenge was asked for, so this could be a copy of an earlier presentation."))
         return self._verified(report)
 
-    def _check_presentation(self, data: Any, challenge: str | None, domain: str | None) -> VerificationReport:
+    def _check_presentation(self, data: Any, challenge: str | None, domain: str | None,
+                            checks: list[str] | None = None) -> VerificationReport:
         if isinstance(data, dict) and "VerifiablePresentation" not in _types(data):
             raise HttpError(400, "wrong-endpoint", "This is not a presentation; POST credentials to "
                             "/credentials/verify.")
-        report = self._verify(data, challenge, domain)
+        report = self._verify(data, challenge, domain, checks)
         if not report.format.startswith("vp") and report.format != "unknown":
             raise HttpError(400, "wrong-endpoint", "This is a credential; POST it to /credentials/verify.")
         return report
