@@ -120,6 +120,13 @@ def _dispatch(parsed: ParsedInput, opts: VerifyOptions, source: str | None) -> V
         return _with(verify_presentation_options(parsed.document, opts), fmt, source)
     if parsed.format in ("vc-jwt", "vp-jwt"):
         return _with(_verify_jwt(parsed, opts), fmt, source)
+    if parsed.format == "ob1":
+        from .checks.ob1 import verify_ob1
+
+        checks1, hosted = verify_ob1(parsed.url or "", parsed.document, opts)
+        if opts.identity is not None and hosted is not None and checks1[0].problem is None:
+            checks1.append(check_recipient(hosted, opts.identity))
+        return VerificationReport(fmt, tuple(checks1), opts.at, credential=hosted, source=source)
     if parsed.format in ("ob2", "ob2-url", "ob2-jws", "url"):
         doc = parsed.document if parsed.format in ("ob2", "ob2-jws") else None
         if parsed.format == "url":

@@ -136,16 +136,62 @@ def test_hosted_assertion_whose_type_is_not_assertion_is_malformed() -> None:
     assert "not Assertion" in report.checks[0].message
 
 
-OB1 = {"uid": "abc123", "recipient": "sha256$c7ef86405ba71b85acd8e2e95166c4b111448089f2e1599f42fe1bba46e865c5",
-       "salt": "deadsea", "badge": "https://badges.northside.edu/ob1/badge.json", "issuedOn": "2014-05-01",
-       "verify": {"type": "hosted", "url": "https://badges.northside.edu/ob1/abc123.json"}}
+OB1_URL = "https://badges.northside.edu/ob1/abc123.json"
+OB1_BADGE = "https://badges.northside.edu/ob1/badge.json"
+OB1_ISSUER = "https://badges.northside.edu/ob1/issuer.json"
+OB1 = {"uid": "abc123", "recipient": {"type": "email", "hashed": True, "salt": "deadsea",
+                                      "identity": "sha256$" + __import__("hashlib").sha256(
+                                          b"learner@example.orgdeadsea").hexdigest()},
+       "badge": OB1_BADGE, "issuedOn": "2014-05-01", "verify": {"type": "hosted", "url": OB1_URL}}
 
 
-def test_open_badges_1_0_hosted_badge_is_named_and_could_not_check() -> None:
-    docs = {OB1["verify"]["url"]: OB1}
-    report = verify(json.dumps(OB1), fetcher=memory_fetcher(docs), at=AT)
-    assert report.problems == ("unsupported-proof-type",)
-    assert "Open Badges 1.0" in report.checks[0].message
+def _ob1_docs(**changes) -> dict:
+    badge = {"name": "Wound care (2014)", "description": "Cleans and dresses simple wounds.",
+             "image": "https://badges.northside.edu/ob1/badge.png", "criteria": "https://badges.northside.edu/ob1/c",
+             "issuer": OB1_ISSUER}
+    issuer = {"name": "Northside College", "url": "https://northside.edu"}
+    return {OB1_URL: {**OB1, **changes}, OB1_BADGE: badge, OB1_ISSUER: issuer}
+
+
+def test_open_badges_1_0_hosted_badge_verifies_from_the_issuers_copy() -> None:
+    report = verify(json.dumps(OB1), fetcher=memory_fetcher(_ob1_docs()), at=AT)
+    assert report.verdict == "valid", report.to_json()
+    assert report.checks[0].message.startswith("An Open Badges 1.0 badge")
+    assert report.credential is not None and report.credential["badge"]["name"] == "Wound care (2014)"
+
+
+def test_open_badges_1_0_badge_checks_its_recipient() -> None:
+    docs = _ob1_docs()
+    mine = verify(json.dumps(OB1), fetcher=memory_fetcher(docs), at=AT, identity="learner@example.org")
+    assert mine.verdict == "valid"
+    assert verify(json.dumps(OB1), fetcher=memory_fetcher(docs), at=AT,
+                  identity="someone@example.org").problems == ("recipient-mismatch",)
+
+
+def test_open_badges_1_0_gone_is_revoked_and_expired_is_expired() -> None:
+    gone = Fetcher(make_client(httpx.MockTransport(lambda r: httpx.Response(410))))
+    assert verify(json.dumps(OB1), fetcher=gone, at=AT).problems == ("revoked",)
+    docs = _ob1_docs(expires="2020-01-01")
+    assert verify(json.dumps({**OB1, "expires": "2020-01-01"}), fetcher=memory_fetcher(docs), at=AT).problems \
+        == ("expired",)
+
+
+def test_open_badges_1_0_hosted_elsewhere_than_its_issuer_is_refused() -> None:
+    evil = "https://evil.example/abc123.json"
+    docs = _ob1_docs(verify={"type": "hosted", "url": evil})
+    docs[evil] = docs.pop(OB1_URL)
+    report = verify(json.dumps({**OB1, "verify": {"type": "hosted", "url": evil}}), fetcher=memory_fetcher(docs), at=AT)
+    assert report.problems == ("issuer-key-mismatch",)
+
+
+def test_open_badges_1_0_presented_copy_must_be_the_hosted_one() -> None:
+    report = verify(json.dumps({**OB1, "uid": "other"}), fetcher=memory_fetcher(_ob1_docs()), at=AT)
+    assert report.problems == ("malformed",)
+
+
+def test_open_badges_1_0_baked_url_leads_to_the_1_0_badge() -> None:
+    baked = bake_png(_png(), OB1_URL, ob_version="2.0")
+    assert verify(baked, fetcher=memory_fetcher(_ob1_docs()), at=AT).verdict == "valid"
 
 
 def test_open_badges_1_0_hosted_badge_offline_is_unreachable_at_its_verify_url() -> None:

@@ -102,8 +102,10 @@ def verify_ob2(assertion: dict[str, Any] | None, url: str | None, opts: VerifyOp
                 checks.append(could_not_check("ob2.hosted", "unreachable",
                                               f"The issuer's copy at {url} could not be fetched ({exc.reason})."))
                 return checks, assertion
-            if is_ob1(hosted):
-                raise UnsupportedFormatError(OB1_SENTENCE)
+            if is_ob1(hosted):  # a URL that leads to an Open Badges 1.0 badge
+                from .ob1 import verify_ob1
+
+                return verify_ob1(url, None, opts)
             if hosted.get("id") != url and assertion is not None:
                 raise MalformedError("the hosted assertion's id is not the URL it is served at")
             assertion = hosted

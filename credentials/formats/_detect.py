@@ -28,7 +28,8 @@ class ParsedInput:
     """What an input turned out to be.
 
     ``format``: ``vc`` (JSON-LD credential), ``vp`` (JSON-LD presentation), ``vc-jwt``,
-    ``vp-jwt``, ``ob2`` (OB 2.0 assertion JSON), ``ob2-jws`` (signed OB 2.0), ``ob2-url``
+    ``vp-jwt``, ``ob1`` (a hosted OB 1.0 assertion: ``url`` is its verify.url), ``ob2`` (OB 2.0
+    assertion JSON), ``ob2-jws`` (signed OB 2.0), ``ob2-url``
     (a hosted assertion to fetch), ``url``, ``relay`` (a relay share link to fetch and open).
     ``container`` says where it was found (``png``/``svg`` baked, ``qr`` code, share ``link``).
     """
@@ -67,8 +68,9 @@ def _types(doc: dict[str, Any]) -> list[Any]:
 
 
 OB1_CONTEXT = "https://w3id.org/openbadges/v1"
-OB1_SENTENCE = ("It is an Open Badges 1.0 badge (the 2013 format, still found in old backpacks); Satchel reads "
-                "Open Badges 2.0 and 3.0, so ask the issuer for this badge in a current format")
+OB1_SENTENCE = ("It is a signed Open Badges 1.0 badge (the 2013 format, still found in old backpacks); Satchel "
+                "checks hosted 1.0 badges and Open Badges 2.0 and 3.0, not signed 1.0 ones yet, so ask the "
+                "issuer for this badge in a current format")
 
 
 def is_ob1(doc: dict[str, Any]) -> bool:
@@ -88,7 +90,7 @@ def classify_json(doc: Any, container: str | None = None) -> ParsedInput:
         # where it leads (offline: unreachable); what is found there is then named for what it is.
         verify = doc["verify"] if isinstance(doc.get("verify"), dict) else {}
         if str(verify.get("type", "hosted")).lower() == "hosted" and isinstance(verify.get("url"), str):
-            return ParsedInput("ob2-url", url=verify["url"], container=container, document=doc)
+            return ParsedInput("ob1", url=verify["url"], container=container, document=doc)
         raise UnsupportedFormatError(OB1_SENTENCE)
     if OB2_CONTEXT in _contexts(doc) or "Assertion" in _types(doc) or (
             "recipient" in doc and "badge" in doc):
