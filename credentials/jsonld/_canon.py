@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, cast
 
 from ..errors import SafeModeError, TooComplexError, UnknownContextError
 from ._loader import pyld_document_loader
-from ._rdfc import Budget, canonical_nquads, to_quads
+from ._rdfc import Budget, canonical_nquads, current_budget, to_quads
 from ._safe import FastProcessor, SafeProcessor, check_expanded, new_context_resolver
 
 T = TypeVar("T")
@@ -81,11 +83,40 @@ def _options(reference: bool = False) -> dict[str, Any]:
     }
 
 
+SEC_PROOF = "https://w3id.org/security#proof"
+
+
+def _digest(doc: Any) -> bytes | None:
+    try:
+        text = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
+        return None
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+
+
 def _expand_checked(doc: Any, reference: bool = False) -> list[Any]:
+    # Within one verification (work_budget), safe-mode expansions are kept by a digest of the
+    # JSON: the spelling gate expands the credential, and canonicalization needs it again without
+    # its proof. Callers treat the expanded form as read-only. Nothing is kept across verifications.
+    scope = current_budget()
+    memo = scope.expanded if scope is not None and not reference else None
+    key = _digest(doc) if memo is not None else None
+    if memo is not None and key is not None:
+        hit = memo.get(key)
+        if hit is not None:
+            return hit
     proc = SafeProcessor() if reference else FastProcessor()
-    expanded = proc.expand(_input(doc), _options(reference))
+    expanded = cast(list[Any], proc.expand(_input(doc), _options(reference)))
     check_expanded(expanded)
-    return cast(list[Any], expanded)
+    if memo is not None and key is not None and len(memo) < 64:
+        memo[key] = expanded
+        if isinstance(doc, Mapping) and "proof" in doc and len(expanded) == 1 and SEC_PROOF in expanded[0]:
+            # The document without its proofs (what a Data Integrity proof signs) expands to the
+            # same node without sec:proof: the proof is a graph of its own (VC DI 1.0 §2.1).
+            unsecured_key = _digest({k: v for k, v in doc.items() if k != "proof"})
+            if unsecured_key is not None:
+                memo[unsecured_key] = [{k: v for k, v in expanded[0].items() if k != SEC_PROOF}]
+    return expanded
 
 
 def expand_safe(doc: Mapping[str, Any]) -> list[Any]:
@@ -104,12 +135,14 @@ def _canonize_reference(doc: Any) -> str:
     return cast(str, out)
 
 
-def canonize_reference(doc: Mapping[str, Any]) -> str:
+def canonize_reference(doc: Mapping[str, Any], *, hash_name: str = "sha256") -> str:
     """RDFC-1.0 canonical N-Quads of ``doc`` computed the straightforward way with pyld.
 
     Safe mode is on; no context-processing memo, pyld's own toRdf and URDNA2015. It is the
-    oracle :func:`canonize` is tested against (unbounded: tests only).
+    oracle :func:`canonize` is tested against (unbounded: tests only). pyld hashes with SHA-256 only.
     """
+    if hash_name != "sha256":
+        raise ValueError("pyld's URDNA2015 hashes with SHA-256 only")
     return guarded("canonicalization", lambda: _canonize_reference(doc))
 
 

@@ -210,11 +210,12 @@ class Budget:
     number of blank nodes that look alike: RDFC-1.0 §4.4 / §7 ("poison graphs") asks
     implementations to limit it. ``rounds`` counts N-degree calls plus permutations tried."""
 
-    __slots__ = ("limit", "rounds")
+    __slots__ = ("expanded", "limit", "rounds")
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.rounds = 0
+        self.expanded: dict[bytes, list[Any]] = {}  # safe-mode expansions within this verification
 
     def spend(self) -> None:
         self.rounds += 1
@@ -230,6 +231,11 @@ class Budget:
 # canonicalizes (every proof of a set, nested credentials, status lists).
 DEFAULT_ROUNDS = 300_000
 _CURRENT: ContextVar[Budget | None] = ContextVar("rdfc_budget", default=None)
+
+
+def current_budget() -> Budget | None:
+    """The budget of the verification under way, if any."""
+    return _CURRENT.get()
 
 
 @contextmanager

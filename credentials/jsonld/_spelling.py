@@ -58,7 +58,7 @@ def compact_signed(doc: dict[str, Any]) -> dict[str, Any]:
     context URLs (inline context objects left out: they are spellings, not meaning)."""
 
     def run() -> dict[str, Any]:
-        expanded = _expand_checked(copy.deepcopy(doc))
+        expanded = copy.deepcopy(_expand_checked(doc))  # pyld's compaction may reuse its input
         options = {**_options(), "skipExpansion": True, "compactArrays": True}
         out = FastProcessor().compact(expanded, {"@context": _url_contexts(doc)}, options)
         return dict(out)
@@ -72,12 +72,68 @@ def check_signed_spelling(doc: dict[str, Any]) -> None:
     Raises :class:`SafeModeError` when the document is not JSON-LD that safe mode accepts (its
     meaning cannot be read at all); an unknown context is left to the check that reports it.
     """
+    if _plainly_spelled(doc):
+        # Every key a bare term of the document's own bundled contexts: the compaction could
+        # only write the same spelling back (see _plainly_spelled); what is left is safe mode.
+        guarded("expansion", lambda: _expand_checked(doc))
+        return
     try:
         model = compact_signed(doc)
     except UnknownContextError:
         return
     vocabulary = frozenset().union(*(_iris_of(url) for url in _url_contexts(doc)))
     _compare(doc, model, "", in_type=False, vocabulary=vocabulary)
+
+
+def _plainly_spelled(doc: dict[str, Any]) -> bool:
+    """A cheap sufficient test that ``doc`` is already in its contexts' spelling, so the
+    compaction (the costly part of the gate) can be skipped. True only if: the top-level
+    ``@context`` is bundled URLs only; there is no other ``@context`` except at the top of
+    nested credentials (gated on their own); every key is a bare term (no IRI, compact IRI or
+    keyword spelling) and none is one of two bundled terms for one property (``expires`` /
+    ``expiration``); every ``type`` value is a bare term; and no string is a compact IRI of a
+    bundled prefix (``sec:…``). Anything else takes the full comparison."""
+    ctx = doc.get("@context")
+    urls = ctx if isinstance(ctx, list) else [ctx]
+    if not urls or not all(isinstance(c, str) for c in urls):
+        return False
+    return _plain_node(doc, top=True)
+
+
+def _plain_node(node: Any, top: bool = False) -> bool:
+    if isinstance(node, list):
+        return all(_plain_node(item) for item in node)
+    if isinstance(node, str):
+        prefix, sep, rest = node.partition(":")
+        return not (sep and prefix in _prefixes() and not rest.startswith("//"))
+    if not isinstance(node, dict):
+        return True
+    for key, value in node.items():
+        if key == "@context":
+            if not top:
+                return False
+            continue
+        if not _is_term(key) or key in _PROPERTY_ALIASES():
+            return False
+        if key in _TYPE_KEYS:
+            if not all(isinstance(t, str) and _is_term(t) for t in (value if isinstance(value, list) else [value])):
+                return False
+            continue
+        if key in _NESTED_CREDENTIALS:
+            items = value if isinstance(value, list) else [value]
+            if not all(_plain_node(item, top=isinstance(item, dict) and "@context" in item) for item in items):
+                return False
+            continue
+        if not _plain_node(value):
+            return False
+    return True
+
+
+@cache
+def _PROPERTY_ALIASES() -> frozenset[str]:  # noqa: N802 (a constant, computed once)
+    """Bundled terms that share their IRI with another property-style term."""
+    return frozenset(t for t, al in _aliases().items()
+                     if t[:1].islower() and any(a != t and a[:1].islower() for a in al))
 
 
 def _compare(doc: Any, model: Any, path: str, *, in_type: bool, vocabulary: frozenset[str]) -> None:
