@@ -15,7 +15,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..errors import FetchError, GoneError, MalformedError
+from ..errors import FetchError, MalformedError
 from ..report import CheckResult, could_not_check, failed, passed
 from ._context import VerifyOptions
 from .proofs import short
@@ -59,20 +59,14 @@ def verify_ob1(url: str, presented: dict[str, Any] | None,
                opts: VerifyOptions) -> tuple[list[CheckResult], dict[str, Any] | None]:
     """Checks of a hosted OB 1.0 badge whose ``verify.url`` is ``url``; (checks, the hosted copy)."""
     from ..formats._detect import is_ob1
-    from .ob2 import _ob2_dates
+    from .ob2 import _ob2_dates, fetch_hosted
 
     checks: list[CheckResult] = [passed("format", "An Open Badges 1.0 badge (hosted by its issuer).")]
     try:
-        try:
-            hosted = _fetch(url, "hosted assertion", opts)
-        except GoneError:
-            checks.append(failed("status.revocation", "revoked",
-                                 f"The issuer has withdrawn this badge: {url} answers 410 Gone."))
-            return checks, presented
-        except FetchError as exc:
-            checks.append(could_not_check("ob1.hosted", "unreachable",
-                                          f"The issuer's copy at {url} could not be fetched ({exc.reason})."))
-            return checks, presented
+        hosted, failure = fetch_hosted(url, "ob1.hosted", opts)
+        if hosted is None:
+            assert failure is not None
+            return [*checks, failure], presented
         if not is_ob1(hosted):
             raise MalformedError(f"what {url} serves is not an Open Badges 1.0 assertion")
         _require(hosted, ("uid", "recipient", "badge", "verify", "issuedOn"), "assertion")

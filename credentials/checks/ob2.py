@@ -35,6 +35,19 @@ def _fetch(url: Any, what: str, opts: VerifyOptions) -> dict[str, Any]:
     return doc
 
 
+def fetch_hosted(url: str, check_id: str, opts: VerifyOptions) -> tuple[dict[str, Any] | None, CheckResult | None]:
+    """The issuer's hosted copy of a badge, or the check that says why there is none: OB 2.0
+    "HostedBadge" and OBI 1.0 alike, a 410 Gone answer means the issuer revoked it."""
+    try:
+        return _fetch(url, "hosted assertion", opts), None
+    except GoneError:
+        return None, failed("status.revocation", "revoked",
+                            f"The issuer has withdrawn this badge: {url} answers 410 Gone.")
+    except FetchError as exc:
+        return None, could_not_check(check_id, "unreachable",
+                                     f"The issuer's copy at {url} could not be fetched ({exc.reason}).")
+
+
 def _ob2_time(value: Any, name: str) -> datetime:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         from datetime import UTC
@@ -91,16 +104,10 @@ def verify_ob2(assertion: dict[str, Any] | None, url: str | None, opts: VerifyOp
         if not signed:
             if url is None:
                 raise MalformedError("the assertion has no id URL to verify it at")
-            try:
-                hosted = _fetch(url, "hosted assertion", opts)
-            except GoneError:
-                # OB 2.0 "HostedBadge": a 410 Gone answer means the issuer revoked it.
-                checks.append(failed("status.revocation", "revoked",
-                                     f"The issuer has withdrawn this badge: {url} answers 410 Gone."))
-                return checks, assertion
-            except FetchError as exc:
-                checks.append(could_not_check("ob2.hosted", "unreachable",
-                                              f"The issuer's copy at {url} could not be fetched ({exc.reason})."))
+            hosted, failure = fetch_hosted(url, "ob2.hosted", opts)
+            if hosted is None:
+                assert failure is not None
+                checks.append(failure)
                 return checks, assertion
             if is_ob1(hosted):  # a URL that leads to an Open Badges 1.0 badge
                 from .ob1 import verify_ob1

@@ -140,13 +140,7 @@ def _compare(doc: Any, model: Any, path: str, *, in_type: bool, vocabulary: froz
     if isinstance(doc, dict) and isinstance(model, dict):
         _compare_objects(doc, model, path, vocabulary)
         return
-    got = doc if isinstance(doc, list) else [doc]
-    want = model if isinstance(model, list) else [model]
-    if len(got) != len(want):
-        raise MalformedError(f"at {_where(path)} the JSON holds {len(got)} value(s) where its signed meaning "
-                             f"holds {len(want)}: another key spells the same property")
-    for n, (a, b) in enumerate(zip(got, want, strict=True)):
-        here = f"{path}[{n}]" if len(got) > 1 else path
+    for here, a, b in _paired(doc, model, path, "value(s)"):
         if isinstance(a, dict) and isinstance(b, str) and set(a) - {"@context"} in ({"id"}, {"@id"}):
             # compaction writes a node reference ({"id": X}) as X where the term is @id-typed
             if a.get("id", a.get("@id")) != b:
@@ -218,14 +212,20 @@ def _compare_nested(doc: Any, model: Any, path: str, vocabulary: frozenset[str])
     """Credentials inside a presentation, a CLR or an endorsement list, each with its own
     ``@context``: counted here, compared when the engine verifies each on its own (in its
     own contexts' terms, which this document's contexts need not have)."""
+    for here, a, b in _paired(doc, model, path, "credential(s)"):
+        if not (isinstance(a, dict) and "@context" in a):
+            _compare(a, b, here, in_type=False, vocabulary=vocabulary)
+
+
+def _paired(doc: Any, model: Any, path: str, what: str) -> list[tuple[str, Any, Any]]:
+    """The values of one property in the JSON and in its signed meaning, position by position
+    (a single value and a list of one are the same JSON-LD)."""
     got = doc if isinstance(doc, list) else [doc]
     want = model if isinstance(model, list) else [model]
     if len(got) != len(want):
-        raise MalformedError(f"at {_where(path)} the JSON holds {len(got)} credential(s) where its signed "
-                             f"meaning holds {len(want)}: another key spells the same property")
-    for n, (a, b) in enumerate(zip(got, want, strict=True)):
-        if not (isinstance(a, dict) and "@context" in a):
-            _compare(a, b, f"{path}[{n}]" if len(got) > 1 else path, in_type=False, vocabulary=vocabulary)
+        raise MalformedError(f"at {_where(path)} the JSON holds {len(got)} {what} where its signed meaning "
+                             f"holds {len(want)}: another key spells the same property")
+    return [(f"{path}[{n}]" if len(got) > 1 else path, a, b) for n, (a, b) in enumerate(zip(got, want, strict=True))]
 
 
 def _same_value(a: Any, b: Any, in_type: bool) -> bool:
