@@ -18,13 +18,20 @@ run: $(STAMP)
 
 test: $(STAMP) system-deps interop-deps lint typecheck unit ui
 
-# UI tests drive the real app in Debian's chromium; install it when missing and we can.
+# UI tests drive the real app in Debian's chromium; the verify service's multi-instance tests
+# start a throwaway cluster of Debian's postgresql (tests/postgres.py). Install them when missing
+# and we can; in CI a missing one is an error.
 system-deps:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    (apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; }) \
 	      && echo "installed chromium" || { echo "could not install chromium (needed by the UI tests)"; [ -z "$$CI" ] || exit 1; }; \
 	  else echo "chromium is missing and cannot be installed here (needed by the UI tests)"; [ -z "$$CI" ] || exit 1; fi; }
+	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get install -y -q postgresql >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q postgresql >/dev/null 2>&1; }) \
+	      && echo "installed postgresql" || { echo "could not install postgresql (needed by the verify service tests)"; [ -z "$$CI" ] || exit 1; }; \
+	  else echo "postgresql is missing and cannot be installed here (needed by the verify service tests)"; [ -z "$$CI" ] || exit 1; fi; }
 
 # The DCC verifier-core interop suite (tests/test_interop_dcc.py) runs with node; it skips without it.
 # npm ci installs exactly package-lock.json; again only when the lock file changed.
@@ -40,7 +47,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict credentials
 
-unit: $(STAMP)
+unit: $(STAMP) system-deps
 	$(BIN)/pytest -n 2 -p no:cacheprovider --ignore=tests/ui $(PYTEST_ARGS)
 
 # The UI tests run one at a time: each drives a real app server and a real Chromium, and two

@@ -53,3 +53,12 @@ def overlay() -> Iterator[Overlay]:
     o = Overlay()
     yield o
     o.shutdown()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL cluster on a loopback port (skipped outside CI where none is installed)."""
+    from tests.postgres import running_postgres
+
+    with running_postgres() as url:
+        yield url

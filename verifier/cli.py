@@ -32,6 +32,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="seconds a client may take to send a request or stay idle (default 30)")
     s.add_argument("--verify-timeout", metavar="S", type=float, default=20.0,
                    help="seconds one verification may take, fetches included (default 20)")
+    s.add_argument("--workers", metavar="N", type=int, default=1,
+                   help="worker processes (default 1); verification is CPU-bound, one per core is right")
+    s.add_argument("--database", metavar="URL",
+                   help="postgresql://… shared by several instances (default: SQLite in --data)")
+    s.add_argument("--allow-loopback", action="store_true",
+                   help="development: also fetch from 127.0.0.1 (the local demo issuer)")
     a = sub.add_parser("app", help="open the verifier app (desktop window, or web on 127.0.0.1)")
     a.add_argument("--web", action="store_true", help="serve the app to a browser on 127.0.0.1")
     a.add_argument("--port", type=int, default=None, help="web port (default 8560)")
@@ -60,16 +66,25 @@ def _app(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .service import ServiceConfig, serve
+    from .api import ServiceConfig
+    from .asgi import serve
 
+    if args.workers < 1 or args.workers > 64:
+        print("satchel-verifier: --workers takes 1 to 64", file=sys.stderr)
+        return 2
     config = ServiceConfig(data_dir=args.data or _default_data_dir(), host=args.host, port=args.port,
                            offline=args.offline, documents=args.documents, public_url=args.public_url,
                            domain=args.domain, io_timeout=args.request_timeout,
-                           verify_timeout=args.verify_timeout)
+                           verify_timeout=args.verify_timeout, workers=args.workers, database=args.database,
+                           allow_loopback=args.allow_loopback)
     try:
         serve(config)
     except (OSError, ValueError) as exc:
         print(f"satchel-verifier: cannot start: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # the database refused us, say (psycopg's errors): one line, no traceback
+        print(f"satchel-verifier: cannot start: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
+              file=sys.stderr)
         return 2
     return 0
 

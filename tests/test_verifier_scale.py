@@ -1,0 +1,224 @@
+"""Several verify-service instances on one real PostgreSQL, as behind a load balancer.
+
+Real processes (`satchel-verifier serve --database postgresql://…`), real HTTP on loopback, a
+real PostgreSQL cluster (tests/postgres.py). Shown here: a challenge is claimed exactly once when
+the same presentation races to every instance; a relay blob posted to one instance is served and
+unshared through the others; an instance killed mid-load loses nothing it had committed, and a
+restarted one serves it; both stores keep the same contract.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.helpers import VC2, Signer, ed25519_signer, ob3_credential
+from verifier.links import b64url_encode, encrypt_for_relay, new_unshare_secret
+from verifier.store import Claim, Exchange, PostgresStore, RelayEntry, SqliteStore
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@contextmanager
+def instance(data: Path, database: str, *extra: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    argv = [sys.executable, "-m", "verifier.cli", "serve", "--port", "0", "--offline", "--data", str(data),
+            "--database", database, *extra]
+    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()  # type: ignore[union-attr]
+    try:
+        first = lines.get(timeout=60)
+    except queue.Empty:
+        proc.kill()
+        pytest.fail("the instance printed no address: " + (proc.stderr.read() if proc.stderr else ""))
+    m = re.search(r"(http://127\.0\.0\.1:\d+)", first)
+    assert m, first
+    try:
+        yield m.group(1), proc
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        stderr = proc.stderr.read() if proc.stderr else ""
+        assert "Traceback" not in stderr, stderr
+
+
+@pytest.fixture(scope="module")
+def people() -> dict[str, Any]:
+    issuer, holder = ed25519_signer(), ed25519_signer()
+    return {"issuer": issuer, "holder": holder, "cred": issuer.sign(ob3_credential(issuer.did, subject=holder.did))}
+
+
+def _vp(holder: Signer, cred: dict, challenge: str, domain: str) -> dict:
+    vp = {"@context": [VC2], "type": ["VerifiablePresentation"], "holder": holder.did, "verifiableCredential": [cred]}
+    return holder.sign(vp, proof_purpose="authentication", challenge=challenge, domain=domain)
+
+
+def test_a_challenge_is_claimed_exactly_once_when_a_presentation_races_to_three_instances(
+        postgres_url: str, tmp_path: Path, people: dict[str, Any]) -> None:
+    with instance(tmp_path / "a", postgres_url) as (a, _), instance(tmp_path / "b", postgres_url) as (b, _), \
+            instance(tmp_path / "c", postgres_url) as (c, _), httpx.Client(timeout=60) as client:
+        bases = [a, b, c]
+        races = []
+        for n in range(100):
+            ex = client.post(f"{bases[n % 3]}/exchanges", json={}).json()
+            vpr = ex["verifiablePresentationRequest"]
+            races.append((ex["exchangeId"], _vp(people["holder"], people["cred"], vpr["challenge"], vpr["domain"])))
+
+        def race(item: tuple[str, dict]) -> list[int]:
+            exchange_id, vp = item
+            start = threading.Barrier(3)
+
+            def post(base: str) -> int:
+                with httpx.Client(timeout=60) as own:
+                    start.wait()
+                    return own.post(f"{base}/exchanges/{exchange_id}", json={"verifiablePresentation": vp}).status_code
+
+            with ThreadPoolExecutor(3) as pool:
+                return list(pool.map(post, bases))
+
+        with ThreadPoolExecutor(4) as pool:
+            outcomes = list(pool.map(race, races))
+        assert all(sorted(codes) == [200, 400, 400] for codes in outcomes), outcomes
+        # every instance sees the one result
+        for exchange_id, _ in races[:10]:
+            states = {client.get(f"{base}/exchanges/{exchange_id}").json()["state"] for base in bases}
+            assert states == {"complete"}
+
+
+def test_a_relay_blob_posted_to_one_instance_is_served_and_unshared_through_others(
+        postgres_url: str, tmp_path: Path, people: dict[str, Any]) -> None:
+    with instance(tmp_path / "a", postgres_url) as (a, _), instance(tmp_path / "b", postgres_url) as (b, _), \
+            httpx.Client(timeout=30) as client:
+        blob, _key = encrypt_for_relay(_vp(people["holder"], people["cred"], "link", "127.0.0.1"))
+        secret = new_unshare_secret()
+        put = client.post(f"{a}/relay", json={"ciphertext": b64url_encode(blob), "unshareHash": secret.hash})
+        assert put.status_code == 201, put.text
+        rid = put.json()["id"]
+        got = client.get(f"{b}/relay/{rid}")
+        assert got.status_code == 200 and got.content == blob
+        assert client.delete(f"{b}/relay/{rid}", headers={"Authorization": "Bearer guessed"}).status_code == 403
+        assert client.delete(f"{b}/relay/{rid}", headers={"Authorization": f"Bearer {secret.secret}"}).status_code \
+            == 204
+        assert client.get(f"{a}/relay/{rid}").status_code == 410
+
+
+def test_an_instance_killed_mid_load_loses_nothing_it_had_committed(
+        postgres_url: str, tmp_path: Path, people: dict[str, Any]) -> None:
+    committed: list[tuple[str, str]] = []  # (exchange id, relay id) the killed instance answered 201 for
+    with instance(tmp_path / "b", postgres_url) as (b, _), httpx.Client(timeout=30) as client:
+        with instance(tmp_path / "a", postgres_url, "--workers", "2") as (a, proc_a):
+            stop = threading.Event()
+
+            def load() -> None:
+                with httpx.Client(timeout=10) as own:
+                    while not stop.is_set():
+                        try:
+                            ex = own.post(f"{a}/exchanges", json={})
+                            relay = own.post(f"{a}/relay", json={"ciphertext": b64url_encode(os.urandom(64)),
+                                                                  "unshareHash": new_unshare_secret().hash})
+                        except httpx.HTTPError:
+                            return  # the instance is gone
+                        if ex.status_code == 201 and relay.status_code == 201:
+                            committed.append((ex.json()["exchangeId"], relay.json()["id"]))
+
+            workers = [threading.Thread(target=load) for _ in range(3)]
+            for t in workers:
+                t.start()
+            deadline = time.monotonic() + 60
+            while len(committed) < 60 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            _kill_with_workers(proc_a)  # SIGKILL, mid-load: a crashed host
+            stop.set()
+            for t in workers:
+                t.join(timeout=20)
+        assert len(committed) >= 60
+        for exchange_id, relay_id in committed:
+            assert client.get(f"{b}/exchanges/{exchange_id}").json()["state"] == "pending"
+            assert client.get(f"{b}/relay/{relay_id}").status_code == 200
+        with instance(tmp_path / "a2", postgres_url) as (again, _):
+            for exchange_id, relay_id in committed[-10:]:
+                assert client.get(f"{again}/exchanges/{exchange_id}").status_code == 200
+                assert client.get(f"{again}/relay/{relay_id}").status_code == 200
+
+
+def _kill_with_workers(proc: subprocess.Popen[str]) -> None:
+    """SIGKILL the instance and uvicorn's worker processes under it."""
+    children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+    proc.kill()
+    for child in children:
+        try:
+            os.kill(int(child), signal.SIGKILL)
+        except (ProcessLookupError, ValueError):
+            pass
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    if request.param == "sqlite":
+        made: Any = SqliteStore(tmp_path / "v.sqlite3")
+    else:
+        made = PostgresStore(request.getfixturevalue("postgres_url"))
+    yield made
+    made.close()
+
+
+def test_both_stores_keep_the_same_contract(store: Any) -> None:
+    now = time.time()
+    suffix = os.urandom(6).hex()
+    ex = Exchange(id=f"ex-{suffix}", challenge=f"ch-{suffix}", domain="d", query=[{"type": "QueryByExample"}],
+                  created=now, expires=now + 60, poll_hash="h")
+    store.add_exchange(ex)
+    assert store.get_exchange(ex.id) == ex and store.find_challenge(ex.challenge) == ex
+    assert store.claim(ex.id, now) == Claim.CLAIMED
+    assert store.claim(ex.id, now) == Claim.USED
+    assert store.claim("nope-" + suffix, now) == Claim.UNKNOWN
+    store.finish(ex.id, {"verdict": "valid"})
+    assert store.get_exchange(ex.id).result == {"verdict": "valid"}
+    late = Exchange(id=f"late-{suffix}", challenge=f"late-{suffix}", domain="d", query=None, created=now - 120,
+                    expires=now - 60, poll_hash="h")
+    store.add_exchange(late)
+    assert store.claim(late.id, now) == Claim.EXPIRED
+    entry = RelayEntry(id=f"r-{suffix}", blob=b"\x00sealed\xff", created=now, expires=now + 60, unshare_hash="u")
+    store.put_blob(entry)
+    assert store.get_blob(entry.id) == entry
+    assert store.unshare(entry.id) is True and store.get_blob(entry.id).blob is None
+    store.purge(now + 120)
+    assert store.get_blob(entry.id).unshared is True
+
+
+def test_serve_allow_loopback_checks_the_demo_issuer_and_sees_a_revocation_at_once(
+        stub: Any, tmp_path: Path) -> None:
+    issued = stub.issue("ob3-v2-eddsa-rdfc-2022")
+    argv = [sys.executable, "-m", "verifier.cli", "serve", "--port", "0", "--data", str(tmp_path), "--allow-loopback"]
+    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        base = re.search(r"(http://127\.0\.0\.1:\d+)", proc.stdout.readline())
+        assert base, proc.stderr.read() if proc.stderr else ""
+        with httpx.Client(base_url=base.group(1), timeout=30) as client:
+            body = {"verifiableCredential": issued["credential"]}
+            assert client.post("/credentials/verify", json=body).json()["verdict"] == "valid"
+            stub.act(issued["id"], "revoke")
+            assert client.post("/credentials/verify", json=body).json()["problems"] == ["revoked"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)

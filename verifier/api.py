@@ -1,0 +1,637 @@
+"""The verify service's endpoints, framework-free: a :class:`Request` in, a :class:`Response` out.
+
+``satchel-verifier serve`` carries them over HTTP with an ASGI server (:mod:`verifier.asgi`:
+Starlette on uvicorn, one or several worker processes); :mod:`verifier.service` is a small
+standard-library adapter for embedding the service in a process (tests, the apps). Loopback by
+default.
+
+Verify (W3C CCG VC-API, https://w3c-ccg.github.io/vc-api/):
+
+    POST /credentials/verify     {"verifiableCredential": <object | VC-JWT>, "options": {}}
+    POST /presentations/verify   {"verifiablePresentation": <object | VP-JWT>,
+                                  "options": {"challenge": "...", "domain": "..."}}
+    POST /challenges             -> {"challenge": "..."}   (VC-API "Create a challenge")
+
+  ``options.checks`` (VC-API) names the checks asked for; integrity checks always run and count,
+  while status (``credentialStatus``), dates (``expirationDate``, ``validFrom``, ...), schema
+  (``credentialSchema``) and subject binding (``holderBinding``) count only when named: left out,
+  their findings are warnings. Without ``checks`` everything counts.
+
+  The answer is the engine report (``verdict``, ``problems``, ``warnings``, ``checks``, ``format``,
+  ``at``, nested ``credentials``, as ``satchel-verify --json`` prints) plus VC-API's
+  ``verified`` (bool) and ``errors`` (``[{problem, check, message}]``). HTTP 200 when verified;
+  400 otherwise (VC-API answers a failed verification "400 Invalid input"; the body still holds
+  the full report). A challenge this service issued is single use wherever it is presented.
+
+Request flow (issue 6; VC-API exchanges with a single implicit workflow, so
+``/workflows/{w}/exchanges`` is shortened to ``/exchanges``):
+
+    POST /exchanges              {"query"?: QueryByExample | [..], "ttl"?: seconds}
+                                 -> 201 {exchangeId, url, state, expires, pollToken,
+                                         verifiablePresentationRequest: {query, challenge, domain}}
+    POST /exchanges/{id}         {} -> the verifiablePresentationRequest (VC-API: start an exchange)
+                                 {"verifiablePresentation": vp} -> the verification answer
+    GET  /exchanges/{id}         -> {exchangeId, state, expires}; with
+                                 ``Authorization: Bearer <pollToken>`` also ``result`` (the answer
+                                 and the presentation) so the verifier's screen can poll.
+
+  The query is VC-API / VP Request Spec "QueryByExample" (https://w3c-ccg.github.io/vp-request-spec/).
+  ``url`` is what the request QR holds. An exchange takes exactly one presentation: a second one,
+  or one after ``expires``, is refused with problem ``challenge-mismatch``.
+
+Share relay (issue 6 "Links"; blob and link format in :mod:`verifier.links`):
+
+    POST   /relay       {"ciphertext": base64url, "unshareHash": base64url(SHA-256(secret)),
+                         "ttl"?: seconds | "expires"?: ISO 8601}  -> 201 {id, url, expires}
+    GET    /relay/{id}  -> the blob (application/octet-stream); 410 once expired or unshared
+    DELETE /relay/{id}  ``Authorization: Bearer <secret>`` -> 204; 401 without, 403 wrong secret
+
+Web verifier: ``GET /s`` (alias ``/verify``; + ``/s.js``, ``/s.css``) reads ``#vp=`` / ``#vc=`` / ``#r=&k=``
+links and POSTs what it finds to this origin's verify endpoints (served at the origin root).
+
+Errors are ``{"error": token, "message": text}`` with 400 / 404 / 405 / 411 / 413 / 415 / 503;
+never a stack trace. State (challenges, relay) lives in :mod:`verifier.store` (SQLite by default,
+PostgreSQL with ``--database postgresql://…``); everything else is per request, so instances
+sharing one PostgreSQL database can sit behind a load balancer (``docs/deployment.md``).
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import re
+import secrets
+import sys
+import time
+import traceback
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from credentials.checks.dates import parse_datetime
+from credentials.errors import MalformedError
+from credentials.net import DocumentMapTransport, Fetcher, GuardedTransport, RefusingTransport, make_client
+from credentials.report import CheckResult, Status, Verdict, VerificationReport, failed, warning
+from credentials.verify import verify
+
+from . import _page
+from .links import b64url_decode, unshare_hash
+from .store import Claim, Exchange, ExchangeState, RelayEntry, Store, open_store
+
+MiB = 1024 * 1024
+VC2 = "https://www.w3.org/ns/credentials/v2"
+OB3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+DEFAULT_QUERY: list[dict[str, Any]] = [{
+    "type": "QueryByExample",
+    "credentialQuery": [{
+        "reason": "Please present your Open Badges.",
+        "example": {"@context": [VC2, OB3], "type": ["VerifiableCredential", "OpenBadgeCredential"]},
+    }],
+}]
+_ID_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+_JWS_RE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$")
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    data_dir: Path
+    host: str = "127.0.0.1"
+    port: int = 8400
+    offline: bool = False
+    documents: str | None = None
+    public_url: str | None = None  # the address wallets and browsers see (behind a proxy)
+    domain: str | None = None  # the Data Integrity "domain" requests ask for; default: public host
+    max_body: int = 2 * MiB
+    io_timeout: float = 30.0  # whole request read, and idle keep-alive
+    verify_timeout: float = 20.0  # one verification, fetches included
+    verify_workers: int = 8
+    max_connections: int = 64
+    exchange_ttl: float = 600.0
+    max_exchange_ttl: float = 3600.0
+    relay_max_blob: int = 1 * MiB
+    relay_default_ttl: float = 7 * 86400.0
+    relay_max_ttl: float = 30 * 86400.0
+    database: str | None = None  # postgresql://… for several instances; default SQLite in data_dir
+    allow_loopback: bool = False  # development: fetch from issuers on this machine (the demo stub)
+    workers: int = 1  # worker processes (serve); verification is CPU-bound and each has its own GIL
+
+
+class HttpError(Exception):
+    def __init__(self, status: int, error: str, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.error, self.message = status, error, message
+        self.headers = headers or {}
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    body: bytes
+    content_type: str = "application/json"
+    headers: tuple[tuple[str, str], ...] = field(default=())
+
+
+def json_response(status: int, doc: Any, *headers: tuple[str, str]) -> Response:
+    return Response(status, json.dumps(doc, ensure_ascii=False).encode("utf-8"), "application/json", headers)
+
+
+def error_response(exc: HttpError) -> Response:
+    return json_response(exc.status, {"error": exc.error, "message": exc.message}, *exc.headers.items())
+
+
+def iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def token_hash(token: str) -> str:
+    return unshare_hash(token)
+
+
+def bearer(headers: Any) -> str | None:
+    value = headers.get("authorization") or headers.get("Authorization") or ""
+    scheme, _, token = value.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def errors_of(report: VerificationReport, prefix: str = "") -> list[dict[str, str]]:
+    out = [{"problem": c.problem, "check": prefix + c.id, "message": c.message}
+           for c in report.checks if c.problem and c.status != "passed"]
+    for n, sub in enumerate(report.nested):
+        out.extend(errors_of(sub, f"{prefix}credentials[{n}]."))
+    return out
+
+
+def answer_of(report: VerificationReport) -> dict[str, Any]:
+    out = report.to_json()
+    out["verified"] = report.verdict == Verdict.VALID
+    out["errors"] = errors_of(report)
+    return out
+
+
+# VC-API ``options.checks``: the checks the caller asks for. Integrity (format, contexts, safe
+# mode, proofs, keys, challenge) is never optional; these may be left out, and a problem they find
+# is then shown as a warning (the report still lists every check).
+OPTIONAL_CHECKS: dict[str, tuple[str, ...]] = {
+    "credentialStatus": ("status",), "status": ("status",),
+    "expirationDate": ("validity",), "validUntil": ("validity",), "validFrom": ("validity",),
+    "issuanceDate": ("validity",), "validity": ("validity",),
+    "credentialSchema": ("schema",), "schema": ("schema",),
+    "holderBinding": ("presentation.holder",), "subjectBinding": ("presentation.holder",),
+}
+SUBJECT_BINDING = frozenset({"holderBinding", "subjectBinding"})
+_OPTIONAL_PREFIXES = ("status", "validity", "schema", "presentation.holder")
+
+
+def honour_checks(report: VerificationReport, checks: list[str] | None) -> VerificationReport:
+    if checks is None:
+        return report
+    asked = {prefix for name in checks for prefix in OPTIONAL_CHECKS.get(name, ())}
+
+    def left_out(check: CheckResult) -> bool:
+        group = next((p for p in _OPTIONAL_PREFIXES if check.id == p or check.id.startswith(p + ".")), None)
+        return group is not None and group not in asked
+
+    def relabel(sub: VerificationReport) -> VerificationReport:
+        kept = tuple(
+            CheckResult(c.id, Status.WARNING, f"(not asked for) {c.message}", warning=c.problem)
+            if c.problem and c.status != Status.PASSED and left_out(c) else c
+            for c in sub.checks)
+        return replace(sub, checks=kept, nested=tuple(relabel(n) for n in sub.nested))
+
+    return relabel(report)
+
+
+def with_check(report: VerificationReport, check: CheckResult) -> VerificationReport:
+    return replace(report, checks=(*report.checks, check))
+
+
+def _types(doc: Any) -> list[Any]:
+    t = doc.get("type", []) if isinstance(doc, dict) else []
+    return t if isinstance(t, list) else [t]
+
+
+class VerifierService:
+    """The endpoints as plain methods (request in, :class:`Response` out); HTTP is the handler's job."""
+
+    def __init__(self, config: ServiceConfig, store: Store | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.config = config
+        self.store = store or open_store(config.database, config.data_dir)
+        self.clock = clock
+        fallback: httpx.BaseTransport = RefusingTransport() if config.offline else GuardedTransport(
+            allow_loopback=config.allow_loopback)
+        transport = DocumentMapTransport.from_file(config.documents, fallback) if config.documents else fallback
+        # One pooled client shared by all requests; a fresh Fetcher per request, because the
+        # engine's Fetcher memoises answers forever and a status list must not go stale.
+        self._client = make_client(transport)
+        self._pool = ThreadPoolExecutor(max_workers=config.verify_workers, thread_name_prefix="verify")
+        self.base_url = config.public_url.rstrip("/") if config.public_url else ""
+        self.domain = config.domain or ""
+
+    def bind(self, base_url: str) -> None:
+        """Known once the socket is bound (``--port 0``)."""
+        if not self.base_url:
+            self.base_url = base_url
+        if not self.domain:
+            self.domain = urlsplit(self.base_url).hostname or "localhost"
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._client.close()
+        self.store.close()
+
+    # -- verification ---------------------------------------------------------------------------
+    def _verify(self, data: Any, challenge: str | None, domain: str | None,
+                checks: list[str] | None = None) -> VerificationReport:
+        fetcher = Fetcher(self._client)
+        binding = checks is None or bool(SUBJECT_BINDING & set(checks))
+        future = self._pool.submit(verify, data, fetcher=fetcher, challenge=challenge, domain=domain,
+                                   subject_binding=binding)
+        try:
+            return honour_checks(future.result(timeout=self.config.verify_timeout), checks)
+        except FutureTimeout:
+            future.cancel()
+            raise HttpError(503, "timeout", f"The verification took longer than {self.config.verify_timeout:g} s "
+                            "(an issuer's server may be slow); try again.") from None
+
+    @staticmethod
+    def _input(body: dict[str, Any], name: str) -> Any:
+        if name not in body:
+            raise HttpError(400, "bad-request", f"The body has no {name!r}.")
+        item = body[name]
+        if isinstance(item, str):
+            # A JWT only: a URL here would make the service fetch on a caller's behalf.
+            if not _JWS_RE.match(item.strip()):
+                raise HttpError(400, "bad-request", f"{name} is a JSON object or a compact JWT.")
+            return item.strip()
+        if not isinstance(item, dict):
+            raise HttpError(400, "bad-request", f"{name} is a JSON object or a compact JWT.")
+        # VCDM 2.0 §4.13.1 enveloped form: the JWT travels in a data: URL.
+        env_id = item.get("id")
+        if "EnvelopedVerifiableCredential" in _types(item) or "EnvelopedVerifiablePresentation" in _types(item):
+            jwt = env_id.split(",", 1)[1].strip() if isinstance(env_id, str) and env_id.startswith("data:") \
+                and "," in env_id else ""
+            if _JWS_RE.match(jwt):
+                return jwt
+            raise HttpError(400, "bad-request", "An enveloped credential's id is a data: URL holding a compact JWT.")
+        return item
+
+    @staticmethod
+    def _options(body: dict[str, Any]) -> dict[str, Any]:
+        options = body.get("options", {})
+        if options is None:
+            return {}
+        if not isinstance(options, dict):
+            raise HttpError(400, "bad-request", "options is a JSON object.")
+        for key in ("challenge", "domain"):
+            if key in options and not isinstance(options[key], str):
+                raise HttpError(400, "bad-request", f"options.{key} is a string.")
+        checks = options.get("checks")
+        if checks is not None and not (isinstance(checks, list) and all(isinstance(c, str) for c in checks)
+                                       and len(checks) <= 32):
+            raise HttpError(400, "bad-request", "options.checks is a list of check names.")
+        return options
+
+    @staticmethod
+    def _verified(report: VerificationReport, *headers: tuple[str, str]) -> Response:
+        return json_response(200 if report.verdict == Verdict.VALID else 400, answer_of(report), *headers)
+
+    def verify_credential(self, body: dict[str, Any]) -> Response:
+        data = self._input(body, "verifiableCredential")
+        options = self._options(body)
+        if isinstance(data, dict) and "VerifiablePresentation" in _types(data):
+            raise HttpError(400, "wrong-endpoint", "This is a presentation; POST it to /presentations/verify.")
+        report = self._verify(data, None, None, options.get("checks"))
+        if report.format.startswith("vp"):
+            raise HttpError(400, "wrong-endpoint", "This is a presentation; POST it to /presentations/verify.")
+        return self._verified(report)
+
+    def verify_presentation(self, body: dict[str, Any]) -> Response:
+        data = self._input(body, "verifiablePresentation")
+        options = self._options(body)
+        challenge, domain = options.get("challenge"), options.get("domain")
+        if challenge is not None:
+            issued = self.store.find_challenge(challenge)
+            if issued is not None:  # ours: single use, whichever endpoint it arrives at
+                return self._answer_exchange(issued, data, domain or issued.domain)
+        report = self._check_presentation(data, challenge, domain, options.get("checks"))
+        if challenge is None:
+            report = with_check(report, warning(
+                "request.challenge", "no-challenge",
+                "No challenge was asked for, so this could be a copy of an earlier presentation."))
+        return self._verified(report)
+
+    def _check_presentation(self, data: Any, challenge: str | None, domain: str | None,
+                            checks: list[str] | None = None) -> VerificationReport:
+        if isinstance(data, dict) and "VerifiablePresentation" not in _types(data):
+            raise HttpError(400, "wrong-endpoint", "This is not a presentation; POST credentials to "
+                            "/credentials/verify.")
+        report = self._verify(data, challenge, domain, checks)
+        if not report.format.startswith("vp") and report.format != "unknown":
+            raise HttpError(400, "wrong-endpoint", "This is a credential; POST it to /credentials/verify.")
+        return report
+
+    # -- request flow ---------------------------------------------------------------------------
+    def _new_exchange(self, query: Any, ttl: float) -> tuple[Exchange, str]:
+        now = self.clock()
+        self.store.purge(now)
+        poll_token = secrets.token_urlsafe(24)
+        exchange = Exchange(id=secrets.token_urlsafe(16), challenge=secrets.token_urlsafe(24), domain=self.domain,
+                            query=query, created=now, expires=now + ttl, poll_hash=token_hash(poll_token))
+        self.store.add_exchange(exchange)
+        return exchange, poll_token
+
+    def _ttl(self, body: dict[str, Any], default: float, cap: float) -> float:
+        ttl = body.get("ttl", default)
+        if isinstance(ttl, bool) or not isinstance(ttl, int | float) or not 1 <= ttl <= cap:
+            raise HttpError(400, "bad-request", f"ttl is a number of seconds from 1 to {cap:g}.")
+        return float(ttl)
+
+    def create_challenge(self, body: dict[str, Any]) -> Response:
+        exchange, _ = self._new_exchange(None, self._ttl(body, self.config.exchange_ttl,
+                                                         self.config.max_exchange_ttl))
+        return json_response(201, {"challenge": exchange.challenge, "domain": exchange.domain,
+                                   "expires": iso(exchange.expires)})
+
+    @staticmethod
+    def _query(body: dict[str, Any]) -> list[dict[str, Any]]:
+        query = body.get("query", DEFAULT_QUERY)
+        items = query if isinstance(query, list) else [query]
+        if not items or not all(isinstance(q, dict) and q.get("type") == "QueryByExample"
+                                and isinstance(q.get("credentialQuery"), dict | list) for q in items):
+            raise HttpError(400, "bad-request", 'query is a VC-API Query By Example: {"type": "QueryByExample", '
+                            '"credentialQuery": {...}} (or a list of them).')
+        return items
+
+    def _request(self, exchange: Exchange) -> dict[str, Any]:
+        """VP Request Spec §2: what the wallet signs for (challenge, domain) and what it is asked."""
+        return {"query": exchange.query, "challenge": exchange.challenge, "domain": exchange.domain}
+
+    def _exchange_url(self, exchange: Exchange) -> str:
+        return f"{self.base_url}/exchanges/{exchange.id}"
+
+    def create_exchange(self, body: dict[str, Any]) -> Response:
+        query = self._query(body)
+        exchange, poll_token = self._new_exchange(query, self._ttl(body, self.config.exchange_ttl,
+                                                                   self.config.max_exchange_ttl))
+        return json_response(201, {
+            "exchangeId": exchange.id, "url": self._exchange_url(exchange), "state": str(exchange.state),
+            "expires": iso(exchange.expires), "pollToken": poll_token,
+            "verifiablePresentationRequest": self._request(exchange)},
+            ("Location", self._exchange_url(exchange)))
+
+    def _exchange(self, exchange_id: str) -> Exchange:
+        exchange = self.store.get_exchange(exchange_id) if _ID_RE.match(exchange_id) else None
+        if exchange is None:
+            raise HttpError(404, "not-found", "No such request (it may be long finished).")
+        return exchange
+
+    def exchange_status(self, exchange_id: str, headers: Any) -> Response:
+        exchange = self._exchange(exchange_id)
+        state = str(exchange.state)
+        if exchange.state == ExchangeState.PENDING and exchange.expires <= self.clock():
+            state = "expired"
+        out: dict[str, Any] = {"exchangeId": exchange.id, "state": state, "expires": iso(exchange.expires)}
+        token = bearer(headers)
+        if token is not None:
+            if not hmac.compare_digest(token_hash(token), exchange.poll_hash):
+                raise HttpError(403, "forbidden", "That poll token is not this request's.")
+            out["verifiablePresentationRequest"] = self._request(exchange)
+            if exchange.result is not None:
+                out["result"] = exchange.result
+        return json_response(200, out, ("Cache-Control", "no-store"))
+
+    def participate(self, exchange_id: str, body: dict[str, Any]) -> Response:
+        exchange = self._exchange(exchange_id)
+        if "verifiablePresentation" not in body:
+            if exchange.state != ExchangeState.PENDING or exchange.expires <= self.clock():
+                raise HttpError(410, "gone", "This request was already answered or has expired; ask for a new one.")
+            return json_response(200, {"verifiablePresentationRequest": self._request(exchange)})
+        return self._answer_exchange(exchange, self._input(body, "verifiablePresentation"), exchange.domain)
+
+    def _answer_exchange(self, exchange: Exchange, data: Any, domain: str) -> Response:
+        claim = self.store.claim(exchange.id, self.clock())
+        try:
+            report = self._check_presentation(data, exchange.challenge, domain)
+        except HttpError as exc:
+            if claim == Claim.CLAIMED:
+                self.store.finish(exchange.id, {"verified": False, "error": exc.error, "message": exc.message})
+            raise
+        if claim == Claim.USED:
+            report = with_check(report, failed("request.challenge", "challenge-mismatch",
+                                               "This request was already answered, and a challenge is used once: "
+                                               "this may be a replay of someone else's presentation."))
+        elif claim in (Claim.EXPIRED, Claim.UNKNOWN):
+            report = with_check(report, failed("request.challenge", "challenge-mismatch",
+                                               f"This request expired at {iso(exchange.expires)}; "
+                                               "ask for a new one."))
+        answer = answer_of(report)
+        if claim == Claim.CLAIMED:
+            presented = data if isinstance(data, dict) else {"jwt": data}
+            self.store.finish(exchange.id, {**answer, "verifiablePresentation": presented})
+        return json_response(200 if report.verdict == Verdict.VALID else 400, answer)
+
+    # -- relay ----------------------------------------------------------------------------------
+    def relay_put(self, body: dict[str, Any]) -> Response:
+        now = self.clock()
+        ciphertext, digest = body.get("ciphertext"), body.get("unshareHash")
+        try:
+            blob = b64url_decode(ciphertext) if isinstance(ciphertext, str) else b""
+            hash_ok = isinstance(digest, str) and len(b64url_decode(digest)) == 32
+        except ValueError:
+            raise HttpError(400, "bad-request", "ciphertext and unshareHash are base64url.") from None
+        if not 28 <= len(blob) <= self.config.relay_max_blob:
+            raise HttpError(400 if len(blob) < 28 else 413, "bad-blob" if len(blob) < 28 else "too-large",
+                            f"ciphertext is nonce || AES-GCM output, 28 bytes to {self.config.relay_max_blob} bytes.")
+        if not hash_ok:
+            raise HttpError(400, "bad-request", "unshareHash is base64url(SHA-256(secret)), 32 bytes.")
+        if "expires" in body:
+            try:
+                if not isinstance(body["expires"], str):
+                    raise MalformedError("not a string")
+                ttl = parse_datetime(body["expires"], "expires").timestamp() - now
+            except MalformedError:
+                raise HttpError(400, "bad-request", "expires is an ISO 8601 time with a zone.") from None
+            if not 1 <= ttl <= self.config.relay_max_ttl:
+                raise HttpError(400, "bad-request", f"expires is between now and {self.config.relay_max_ttl / 86400:g}"
+                                " days from now.")
+        else:
+            ttl = self._ttl(body, self.config.relay_default_ttl, self.config.relay_max_ttl)
+        self.store.purge(now)
+        entry = RelayEntry(secrets.token_urlsafe(16), blob, now, now + ttl, str(digest))
+        self.store.put_blob(entry)
+        url = f"{self.base_url}/relay/{entry.id}"
+        return json_response(201, {"id": entry.id, "url": url, "expires": iso(entry.expires)}, ("Location", url))
+
+    def _relay_entry(self, relay_id: str) -> RelayEntry:
+        entry = self.store.get_blob(relay_id) if _ID_RE.match(relay_id) else None
+        if entry is None:
+            raise HttpError(404, "not-found", "No such shared link.")
+        return entry
+
+    def relay_get(self, relay_id: str) -> Response:
+        entry = self._relay_entry(relay_id)
+        if entry.unshared:
+            raise HttpError(410, "unshared", "Its owner has stopped sharing this badge.")
+        if entry.expires <= self.clock() or entry.blob is None:
+            raise HttpError(410, "expired", f"This share link expired at {iso(entry.expires)}.")
+        return Response(200, entry.blob, "application/octet-stream",
+                        (("Cache-Control", "no-store"), ("Expires", "0")))
+
+    def relay_delete(self, relay_id: str, headers: Any) -> Response:
+        entry = self._relay_entry(relay_id)
+        secret = bearer(headers)
+        if secret is None:
+            raise HttpError(401, "unauthorized", "Unsharing needs Authorization: Bearer <unshare secret>.",
+                            {"WWW-Authenticate": 'Bearer realm="satchel-relay"'})
+        if not hmac.compare_digest(unshare_hash(secret), entry.unshare_hash):
+            raise HttpError(403, "forbidden", "That is not this link's unshare secret.")
+        self.store.unshare(relay_id)
+        return Response(204, b"", "application/json")
+
+    # -- routing --------------------------------------------------------------------------------
+    def index(self) -> Response:
+        return json_response(200, {"service": "satchel-verifier", "domain": self.domain, "endpoints": [
+            "POST /credentials/verify", "POST /presentations/verify", "POST /challenges", "POST /exchanges",
+            "GET|POST /exchanges/{id}", "POST /relay", "GET|DELETE /relay/{id}", "GET /s"]})
+
+
+PAGE_HEADERS = (
+    ("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+     "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"),
+    ("Referrer-Policy", "no-referrer"),
+    ("Cache-Control", "no-cache"),
+)
+PAGES = {
+    "/s": Response(200, _page.HTML.encode(), "text/html; charset=utf-8", PAGE_HEADERS),
+    "/verify": Response(200, _page.HTML.encode(), "text/html; charset=utf-8", PAGE_HEADERS),
+    "/s.js": Response(200, _page.JS.encode(), "text/javascript; charset=utf-8", PAGE_HEADERS),
+    "/s.css": Response(200, _page.CSS.encode(), "text/css; charset=utf-8", PAGE_HEADERS),
+}
+# path pattern -> allowed methods; bodies are JSON where a method takes one.
+ROUTES: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
+    (re.compile(r"^/$"), frozenset({"GET"})),
+    (re.compile(r"^/(s|verify|s\.js|s\.css)$"), frozenset({"GET"})),
+    (re.compile(r"^/(credentials|presentations)/verify$"), frozenset({"POST"})),
+    (re.compile(r"^/challenges$"), frozenset({"POST"})),
+    (re.compile(r"^/exchanges$"), frozenset({"POST"})),
+    (re.compile(r"^/exchanges/([^/]+)$"), frozenset({"GET", "POST"})),
+    (re.compile(r"^/relay$"), frozenset({"POST"})),
+    (re.compile(r"^/relay/([^/]+)$"), frozenset({"GET", "DELETE"})),
+)
+
+
+@dataclass(frozen=True)
+class Request:
+    """What an HTTP adapter hands over: method, path, headers (lower-case names), the body read."""
+
+    method: str
+    path: str
+    headers: Mapping[str, str]
+    body: bytes = b""
+
+
+def expected_length(headers: Mapping[str, str], limit: int) -> int:
+    """The body length a request announces, checked before reading it (411, 400, 413)."""
+    if headers.get("transfer-encoding"):
+        raise HttpError(411, "length-required", "Send the body with a Content-Length (no chunked encoding).")
+    try:
+        length = int(headers.get("content-length") or 0)
+    except ValueError:
+        length = -1
+    if length < 0:
+        raise HttpError(400, "bad-request", "Content-Length is not a number.")
+    if length > limit:
+        raise HttpError(413, "too-large", f"The body is larger than {limit // MiB} MB.")
+    return length
+
+
+def _json_body(request: Request, required: bool) -> dict[str, Any]:
+    raw = request.body
+    if not raw.strip():
+        if required:
+            raise HttpError(400, "bad-request", "The body is empty; send a JSON object.")
+        return {}
+    ctype = (request.headers.get("content-type") or "").split(";", 1)[0].strip().lower()
+    if ctype != "application/json" and not (ctype.startswith("application/") and ctype.endswith("+json")):
+        raise HttpError(415, "unsupported-media-type", "Send the body as application/json.")
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise HttpError(400, "bad-json", "The body is not valid UTF-8 JSON.") from None
+    if not isinstance(doc, dict):
+        raise HttpError(400, "bad-request", "The body is a JSON object.")
+    return doc
+
+
+def route(service: VerifierService, request: Request) -> Response:
+    """The endpoint a request names, or the 404 / 405 that says why there is none."""
+    path, method = request.path, request.method
+    if method not in ("GET", "HEAD", "POST", "DELETE"):
+        raise HttpError(501, "unsupported", f"Unsupported method ({method!r})")
+    for pattern, methods in ROUTES:
+        m = pattern.match(path)
+        if m is None:
+            continue
+        if method not in methods and not (method == "HEAD" and "GET" in methods):
+            raise HttpError(405, "method-not-allowed", f"{path} takes {', '.join(sorted(methods))}.",
+                            {"Allow": ", ".join(sorted(methods))})
+        return _call(service, request, m.groups())
+    raise HttpError(404, "not-found", f"Nothing at {path}.")
+
+
+def _call(svc: VerifierService, request: Request, groups: tuple[str | Any, ...]) -> Response:
+    path, method = request.path, request.method
+    if path == "/":
+        return svc.index()
+    if path in PAGES:
+        return PAGES[path]
+    if path == "/credentials/verify":
+        return svc.verify_credential(_json_body(request, True))
+    if path == "/presentations/verify":
+        return svc.verify_presentation(_json_body(request, True))
+    if path == "/challenges":
+        return svc.create_challenge(_json_body(request, False))
+    if path == "/exchanges":
+        return svc.create_exchange(_json_body(request, False))
+    if path.startswith("/exchanges/"):
+        if method in ("GET", "HEAD"):
+            return svc.exchange_status(groups[0], request.headers)
+        return svc.participate(groups[0], _json_body(request, False))
+    if path == "/relay":
+        return svc.relay_put(_json_body(request, True))
+    if method in ("GET", "HEAD"):
+        return svc.relay_get(groups[0])
+    return svc.relay_delete(groups[0], request.headers)
+
+
+def handle(service: VerifierService, request: Request) -> Response:
+    """Answer one request; never raises, never shows a stack trace (a bug is logged on stderr)."""
+    try:
+        return route(service, request)
+    except HttpError as exc:
+        return error_response(exc)
+    except Exception:  # a bug: log it here, tell the client only that it happened
+        traceback.print_exc(file=sys.stderr)
+        return error_response(HttpError(500, "internal", "The verifier hit an internal error."))
+
+
+def response_headers(resp: Response) -> list[tuple[str, str]]:
+    """The headers every answer carries, whichever adapter sends it."""
+    out = [("Content-Type", resp.content_type), ("X-Content-Type-Options", "nosniff")]
+    if "cache-control" not in {name.lower() for name, _ in resp.headers}:
+        out.append(("Cache-Control", "no-store"))
+    return [*out, *resp.headers]
+
+
+__all__ = [
+    "HttpError", "Request", "Response", "ServiceConfig", "VerifierService", "expected_length", "handle",
+    "response_headers", "route",
+]
