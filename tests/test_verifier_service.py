@@ -365,7 +365,7 @@ def test_malformed_requests_get_clear_json_errors(server) -> None:
         (client.post("/credentials/verify"), 400, "bad-request"),
         (client.get("/nowhere"), 404, "not-found"),
         (client.get("/credentials/verify"), 405, "method-not-allowed"),
-        (client.put("/relay/abc", content=b""), 400, "bad-request"),  # stdlib: no do_PUT -> 501 JSON
+        (client.put("/relay/abc", content=b""), 400, "bad-request"),  # an unknown method -> 501 JSON
     ]
     for resp, status, error in cases[:-1]:
         assert resp.status_code == status, (resp.request.url, resp.text)
@@ -538,3 +538,35 @@ def test_exchange_accepts_a_vp_jwt_answer(server, people) -> None:
     polled = client.get(ex["url"], headers={"Authorization": f"Bearer {ex['pollToken']}"}).json()
     assert polled["result"]["verifiablePresentation"] == {"jwt": jwt}
     assert client.post(ex["url"], json={"verifiablePresentation": jwt}).json()["problems"] == ["challenge-mismatch"]
+
+
+def _raw(server: dict[str, Any], data: bytes, wait: float = 15.0) -> bytes:
+    host, port = server["base"].removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=wait) as sock:
+        sock.sendall(data)
+        out = b""
+        try:
+            while chunk := sock.recv(65536):
+                out += chunk
+        except TimeoutError:
+            out += b"(still open)"
+    return out
+
+
+def test_a_request_the_http_layer_cannot_parse_gets_a_json_400(server) -> None:
+    out = _raw(server, b"\x16\x03\x01\x00\xa5 garbage\r\n\r\n")
+    head, _, body = out.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400") and b"content-type: application/json" in head.lower()
+    assert json.loads(body)["error"] == "bad-request"
+
+
+def test_a_client_that_sends_its_headers_too_slowly_is_cut_off(server) -> None:
+    # the fixture's --request-timeout is 5 s; a slowloris client never finishes its headers
+    out = _raw(server, b"POST /credentials/verify HTTP/1.1\r\nHost: x\r\n", wait=20.0)
+    assert b"(still open)" not in out  # the server closed it
+
+
+def test_a_body_sent_too_slowly_is_a_408(server) -> None:
+    out = _raw(server, b"POST /credentials/verify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                       b"Content-Length: 100\r\n\r\n{", wait=20.0)
+    assert out.startswith(b"HTTP/1.1 408"), out[:200]
