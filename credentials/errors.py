@@ -32,7 +32,10 @@ class MalformedError(SatchelError):
 
 class TooComplexError(MalformedError):
     """The input would take more work to check than any genuine credential needs (a poison
-    graph for canonicalization, a picture too large to search): refused in bounded time."""
+    graph for canonicalization, a picture too large to search): refused in bounded time.
+    ``work`` says how much was done when it stopped, where the refuser counts it."""
+
+    work: int | None = None
 
 
 class UnknownContextError(SatchelError):

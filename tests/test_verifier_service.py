@@ -540,21 +540,8 @@ def test_exchange_accepts_a_vp_jwt_answer(server, people) -> None:
     assert client.post(ex["url"], json={"verifiablePresentation": jwt}).json()["problems"] == ["challenge-mismatch"]
 
 
-def _raw(server: dict[str, Any], data: bytes, wait: float = 15.0) -> bytes:
-    host, port = server["base"].removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=wait) as sock:
-        sock.sendall(data)
-        out = b""
-        try:
-            while chunk := sock.recv(65536):
-                out += chunk
-        except TimeoutError:
-            out += b"(still open)"
-    return out
-
-
 def test_a_request_the_http_layer_cannot_parse_gets_a_json_400(server) -> None:
-    out = _raw(server, b"\x16\x03\x01\x00\xa5 garbage\r\n\r\n")
+    out = _raw(server["base"], b"\x16\x03\x01\x00\xa5 garbage\r\n\r\n")
     head, _, body = out.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 400") and b"content-type: application/json" in head.lower()
     assert json.loads(body)["error"] == "bad-request"
@@ -562,11 +549,13 @@ def test_a_request_the_http_layer_cannot_parse_gets_a_json_400(server) -> None:
 
 def test_a_client_that_sends_its_headers_too_slowly_is_cut_off(server) -> None:
     # the fixture's --request-timeout is 5 s; a slowloris client never finishes its headers
-    out = _raw(server, b"POST /credentials/verify HTTP/1.1\r\nHost: x\r\n", wait=20.0)
-    assert b"(still open)" not in out  # the server closed it
+    host, port = server["base"].removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=20) as sock:
+        sock.sendall(b"POST /credentials/verify HTTP/1.1\r\nHost: x\r\n")
+        assert sock.recv(65536) == b""  # the server closed it (a timeout here raises instead)
 
 
 def test_a_body_sent_too_slowly_is_a_408(server) -> None:
-    out = _raw(server, b"POST /credentials/verify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                       b"Content-Length: 100\r\n\r\n{", wait=20.0)
+    out = _raw(server["base"], b"POST /credentials/verify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+               b"Content-Length: 100\r\n\r\n{", read_timeout=20)
     assert out.startswith(b"HTTP/1.1 408"), out[:200]

@@ -26,7 +26,7 @@ from typing import Any
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
-from credentials.errors import MalformedError
+from credentials.errors import MalformedError, TooComplexError
 
 __all__ = [
     "BakedData",
@@ -355,7 +355,9 @@ class _SvgScan:
     def start(self, tag: str, attrib: dict[str, str]) -> None:
         self._count += 1
         if self._count > MAX_SVG_ELEMENTS:
-            raise MalformedError("SVG image has too many elements")
+            exc = TooComplexError("SVG image has too many elements")
+            exc.work = self._count  # elements parsed when it stopped: the bound, not the whole file
+            raise exc
         ns, local = _split_tag(tag)
         el: _Element | None = None
         if self.depth == 0:
