@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +23,10 @@ from .verify import verify
 _MARK = {Status.PASSED: "✓", Status.FAILED: "✗", Status.WARNING: "!", Status.SKIPPED: "–",
          Status.COULD_NOT_CHECK: "?"}
 _HEADLINE = {Verdict.VALID: "VERIFIED", Verdict.INVALID: "PROBLEM", Verdict.UNVERIFIABLE: "COULD NOT CHECK"}
+
+
+def _emit(line: str) -> None:
+    print(line, flush=True)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -90,7 +95,7 @@ def render_text(report: VerificationReport, name: str) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
+def _main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     at = None
     if args.at:
@@ -114,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"satchel-verify: cannot read --trust: {exc}", file=sys.stderr)
             return 2
     verdicts: list[Verdict] = []
+    unreadable = False
     for item in args.inputs:
         try:
             data = _read(item, sys.stdin)
@@ -121,21 +127,34 @@ def main(argv: list[str] | None = None) -> int:
                             domain=args.domain, source=item, identity=args.identity, trust=trust,
                             subject_binding=not args.no_subject_binding)
         except OSError as exc:
-            from .report import failed
-
-            report = VerificationReport("unknown", (failed("format", "malformed",
-                                        f"Cannot read {item}: {exc.strerror or exc}."),),
-                                        at or datetime.now(UTC), source=item)
+            # Not a credential problem: the file is not there (or not readable). Said plainly on
+            # stderr; with --json the line for it says the same, so lines still match the inputs.
+            reason = exc.strerror or str(exc)
+            print(f"satchel-verify: cannot read {item}: {reason}", file=sys.stderr)
+            if args.json:
+                _emit(json.dumps({"source": item, "error": "cannot-read", "message": f"Cannot read {item}: {reason}."}))
+            unreadable = True
+            continue
         verdicts.append(report.verdict)
-        if args.json:
-            print(json.dumps(report.to_json(), ensure_ascii=False), flush=True)
-        else:
-            print(render_text(report, item), flush=True)
+        _emit(json.dumps(report.to_json(), ensure_ascii=False) if args.json else render_text(report, item))
+    if unreadable:
+        return 2
     if all(v == Verdict.VALID for v in verdicts):
         return 0
     if any(v == Verdict.INVALID for v in verdicts):
         return 1
     return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # ``satchel-verify … | head -1``: a reader that stops early is not an error. Python's own
+        # advice: point stdout at devnull so the interpreter's final flush does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -141,6 +141,10 @@ def main(argv: list[str] | None = None) -> int:
     except (StateError, CatalogueError) as exc:
         print(f"satchel-issuer: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # --out into a folder that is not there, a port in use: one line, no traceback
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        print(f"satchel-issuer: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -102,3 +102,32 @@ def test_relay_link_is_fetched_opened_and_verified_then_unshared(verifier: str) 
     (gone,) = _cli("--allow-loopback", link)
     assert gone["problems"] == ["unreachable"]
     assert "withdrawn" in gone["checks"][0]["message"]
+
+
+def test_satchel_verify_says_plainly_when_a_file_is_missing_and_exits_2(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    missing = tmp_path / "nowhere.json"
+    result = subprocess.run([sys.executable, "-m", "credentials.cli", "--offline", str(missing)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert f"cannot read {missing}: No such file or directory" in result.stderr
+    assert "PROBLEM" not in result.stdout and "Traceback" not in result.stderr
+
+
+def test_satchel_verify_into_a_pipe_closed_early_exits_quietly() -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import CORPUS
+
+    files = [str(p) for p in sorted((CORPUS / "dcc-vc-test-fixtures").rglob("*.json"))[:40]]
+    verify = subprocess.Popen([sys.executable, "-m", "credentials.cli", "--offline", *files],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert verify.stdout is not None and verify.stderr is not None
+    verify.stdout.readline()
+    verify.stdout.close()  # what `| head -1` does
+    stderr = verify.stderr.read().decode()
+    assert verify.wait(timeout=120) == 0
+    assert "BrokenPipeError" not in stderr and "Traceback" not in stderr

@@ -63,3 +63,25 @@ def test_issue_as_offer_link_and_qr(tmp_path: Path) -> None:
     assert offer["credential_issuer"] == "http://127.0.0.1:9124"
     assert offer["grants"]["urn:ietf:params:oauth:grant-type:pre-authorized_code"]["pre-authorized_code"]
     assert qr.read_bytes().startswith(b"\x89PNG")
+
+
+def test_issuer_cli_says_in_one_line_when_it_cannot_write_or_listen(tmp_path) -> None:
+    import socket
+    import subprocess
+
+    from tests.conftest import ROOT
+
+    exe = str(ROOT / ".venv" / "bin" / "satchel-issuer")
+    state = str(tmp_path / "state")
+    subprocess.run([exe, "--state", state, "init"], capture_output=True, check=True, timeout=60)
+    out = subprocess.run([exe, "--state", state, "issue", "wound-care-basics", "--form", "ob3-png",
+                          "--out", str(tmp_path / "no" / "such" / "dir" / "x.png")], capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 2 and "No such file or directory" in out.stderr and "Traceback" not in out.stderr
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        out = subprocess.run([exe, "--state", state, "serve", "--port", str(port)], capture_output=True, text=True,
+                             timeout=60)
+    assert out.returncode == 2 and "in use" in out.stderr and "Traceback" not in out.stderr

@@ -131,10 +131,11 @@ def test_verify_offline_uses_the_warm_document_cache(filled: tuple[Path, Path], 
     copy = tmp_path / "copy-home"
     shutil.copytree(home, copy)
     before = {r["id"]: r["verdict"] for r in listed(copy)}
-    outcomes = json.loads(wallet(copy, "verify", "--offline", "--json").stdout)
+    warm = wallet(copy, "verify", "--offline", "--json", expect=0 if set(before.values()) == {"valid"} else 4)
+    outcomes = json.loads(warm.stdout)
     assert {o["id"]: o["verdict"] for o in outcomes} == before  # what import fetched is in SATCHEL_HOME/cache
     shutil.rmtree(copy / "cache")
-    cold = json.loads(wallet(copy, "verify", "--offline", "--json").stdout)
+    cold = json.loads(wallet(copy, "verify", "--offline", "--json", expect=4).stdout)  # not all valid: exit 4
     assert all(o["error"] is None for o in cold)
     assert "unverifiable" in {o["verdict"] for o in cold}  # did:web keys and status lists unreachable
 
@@ -229,7 +230,7 @@ def test_verify_after_the_issuer_revokes(tmp_path: Path, stub: Stub) -> None:
     (row,) = listed(home)
     assert row["verdict"] == "valid"
     stub.act(issued["id"], "revoke")
-    result = json.loads(wallet(home, "verify", "--allow-loopback", "--json").stdout)
+    result = json.loads(wallet(home, "verify", "--allow-loopback", "--json", expect=4).stdout)
     assert [(o["verdict"], o["problems"]) for o in result] == [("invalid", ["revoked"])]
     assert listed(home)[0]["verdict"] == "invalid"
 

@@ -16,7 +16,8 @@ The passphrase comes from ``$SATCHEL_PASSPHRASE`` or a prompt; the data director
 ``$SATCHEL_HOME`` (else the user data directory). ``--offline`` verifies from the document cache
 only; ``--allow-loopback`` lets the wallet fetch from a issuer stub on 127.0.0.1 (development).
 Errors print one sentence on stderr and exit non-zero; never a traceback (``SATCHEL_DEBUG=1``
-shows it).
+shows it). ``verify`` exits 0 when every badge it checked is valid, 4 when some badge is not
+(invalid, or could not be checked), 3 when some could not be re-verified at all.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ PROG = "satchel-wallet"
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_SOME_FAILED = 3
+EXIT_NOT_ALL_VALID = 4
 
 
 class CliError(Exception):
@@ -325,7 +327,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
             status = outcome.error or f"{outcome.verdict}{problems}"
             print(f"{(outcome.id or outcome.source)[:12]}  {outcome.name or '(no name)'}: {status}")
         print(f"Re-verified {total} credential{'s' if total != 1 else ''}.", file=sys.stderr)
-    return EXIT_SOME_FAILED if any(o.error for o in outcomes) else 0
+    if any(o.error for o in outcomes):
+        return EXIT_SOME_FAILED
+    return EXIT_NOT_ALL_VALID if any(o.verdict != "valid" for o in outcomes) else 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
