@@ -10,11 +10,8 @@ restarted one serves it; both stores keep the same contract.
 from __future__ import annotations
 
 import os
-import queue
-import re
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -27,6 +24,7 @@ import httpx
 import pytest
 
 from tests.helpers import VC2, Signer, ed25519_signer, ob3_credential
+from tests.verifier_process import running_verifier
 from verifier.links import b64url_encode, encrypt_for_relay, new_unshare_secret
 from verifier.store import Claim, Exchange, PostgresStore, RelayEntry, SqliteStore
 
@@ -35,29 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @contextmanager
 def instance(data: Path, database: str, *extra: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    argv = [sys.executable, "-m", "verifier.cli", "serve", "--port", "0", "--offline", "--data", str(data),
-            "--database", database, *extra]
-    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()  # type: ignore[union-attr]
-    try:
-        first = lines.get(timeout=60)
-    except queue.Empty:
-        proc.kill()
-        pytest.fail("the instance printed no address: " + (proc.stderr.read() if proc.stderr else ""))
-    m = re.search(r"(http://127\.0\.0\.1:\d+)", first)
-    assert m, first
-    try:
-        yield m.group(1), proc
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        stderr = proc.stderr.read() if proc.stderr else ""
-        assert "Traceback" not in stderr, stderr
+    with running_verifier("--offline", "--data", str(data), "--database", database, *extra) as (base, proc):
+        yield base, proc
 
 
 @pytest.fixture(scope="module")
@@ -208,17 +185,9 @@ def test_both_stores_keep_the_same_contract(store: Any) -> None:
 def test_serve_allow_loopback_checks_the_demo_issuer_and_sees_a_revocation_at_once(
         stub: Any, tmp_path: Path) -> None:
     issued = stub.issue("ob3-v2-eddsa-rdfc-2022")
-    argv = [sys.executable, "-m", "verifier.cli", "serve", "--port", "0", "--data", str(tmp_path), "--allow-loopback"]
-    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
-        base = re.search(r"(http://127\.0\.0\.1:\d+)", proc.stdout.readline())
-        assert base, proc.stderr.read() if proc.stderr else ""
-        with httpx.Client(base_url=base.group(1), timeout=30) as client:
-            body = {"verifiableCredential": issued["credential"]}
-            assert client.post("/credentials/verify", json=body).json()["verdict"] == "valid"
-            stub.act(issued["id"], "revoke")
-            assert client.post("/credentials/verify", json=body).json()["problems"] == ["revoked"]
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
+    with running_verifier("--data", str(tmp_path), "--allow-loopback") as (base, _), \
+            httpx.Client(base_url=base, timeout=30) as client:
+        body = {"verifiableCredential": issued["credential"]}
+        assert client.post("/credentials/verify", json=body).json()["verdict"] == "valid"
+        stub.act(issued["id"], "revoke")
+        assert client.post("/credentials/verify", json=body).json()["problems"] == ["revoked"]

@@ -4,13 +4,11 @@ signatures: verify endpoints, the request (challenge) flow, the share relay and 
 from __future__ import annotations
 
 import json
-import queue
 import re
 import shutil
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +19,7 @@ import pytest
 
 from credentials.formats.jws import sign_jws
 from tests.helpers import VC2, Signer, ed25519_signer, ob3_credential
+from tests.verifier_process import running_verifier
 from verifier.links import (
     b64url_encode,
     decrypt_from_relay,
@@ -37,28 +36,9 @@ TRACE_MARKERS = ("Traceback", 'File "', "line ", ".py")
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     data = tmp_path_factory.mktemp("verifier-data")
-    argv = [sys.executable, "-m", "verifier.cli", "serve", "--port", "0", "--offline", "--data", str(data),
-            "--request-timeout", "5"]
-    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()  # type: ignore[union-attr]
-    try:
-        first = lines.get(timeout=20)
-    except queue.Empty:
-        proc.kill()
-        pytest.fail("the server printed no base URL: " + (proc.stderr.read() if proc.stderr else ""))
-    m = re.search(r"(http://127\.0\.0\.1:\d+)", first)
-    assert m, first
-    base = m.group(1)
-    with httpx.Client(base_url=base, timeout=30) as client:
+    with running_verifier("--offline", "--data", str(data), "--request-timeout", "5") as (base, proc), \
+            httpx.Client(base_url=base, timeout=30) as client:
         yield {"base": base, "client": client, "proc": proc, "data": data}
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    stderr = proc.stderr.read() if proc.stderr else ""
-    assert "Traceback" not in stderr, stderr  # no internal error was hit during the tests
 
 
 def _no_trace(resp: httpx.Response) -> None:
