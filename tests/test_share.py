@@ -7,11 +7,6 @@ from __future__ import annotations
 
 import base64
 import json
-import queue
-import re
-import subprocess
-import sys
-import threading
 import time
 import zlib
 from collections.abc import Iterator
@@ -27,6 +22,7 @@ from credentials.report import VerificationReport
 from credentials.verify import verify
 from tests.helpers import VC2, ed25519_signer, ob3_credential
 from tests.stub_server import Overlay, Stub
+from tests.verifier_process import running_verifier
 from verifier import links as vlinks
 from verifier import qr_input
 from wallet.importer import ImportService
@@ -122,27 +118,9 @@ def documents(stub: Stub, wallet: dict[str, Any], tmp_path_factory: pytest.TempP
 @pytest.fixture(scope="module")
 def verifier(documents: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     data = tmp_path_factory.mktemp("verifier-data")
-    argv = [sys.executable, "-m", "verifier.cli", "serve", "--port", "0", "--offline", "--documents",
-            str(documents), "--data", str(data)]
-    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()  # type: ignore[union-attr]
-    try:
-        first = lines.get(timeout=20)
-    except queue.Empty:
-        proc.kill()
-        pytest.fail("the verifier printed no base URL: " + (proc.stderr.read() if proc.stderr else ""))
-    m = re.search(r"(http://127\.0\.0\.1:\d+)", first)
-    assert m, first
-    with httpx.Client(timeout=30) as client:
-        yield {"base": m.group(1), "client": client}
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    stderr = proc.stderr.read() if proc.stderr else ""
-    assert "Traceback" not in stderr, stderr
+    with running_verifier("--offline", "--documents", str(documents), "--data", str(data)) as (base, _), \
+            httpx.Client(timeout=30) as client:
+        yield {"base": base, "client": client}
 
 
 def _new_exchange(verifier: dict[str, Any], **body: Any) -> dict[str, Any]:
