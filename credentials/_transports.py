@@ -105,14 +105,18 @@ class GuardedTransport(httpx.HTTPTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         host = request.url.host
-        if host in ("127.0.0.1", "::1", "localhost") and self._allow_loopback:
+        loopback = host in ("127.0.0.1", "::1", "localhost")
+        if loopback and self._allow_loopback:
             return super().handle_request(request)
-        if request.url.scheme != "https":
-            raise RefusedError(f"{request.url}: only https URLs are fetched", request=request)
         try:
+            if request.url.scheme != "https":
+                raise RefusedError(f"{request.url}: only https URLs are fetched")
             addresses = resolve_public_addresses(host, request.url.port or 443)
         except RefusedError as exc:
-            raise RefusedError(str(exc), request=request) from None
+            # Named for what it is: this computer (a demo issuer, say), not an outage.
+            hint = (" (it is this computer: --allow-loopback lets Satchel check a demo issuer running here)"
+                    if loopback else "")
+            raise RefusedError(f"{exc}{hint}", request=request) from None
         # A new request for the pinned connection: the caller's request keeps its URL, so
         # httpx resolves relative redirects against the name, not the address.
         pinned = httpx.Request(request.method, request.url.copy_with(host=addresses[0]), headers=request.headers,

@@ -80,6 +80,21 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _plain_reason(exc: httpx.HTTPError) -> str:
+    """What went wrong, in words (never an exception's class name)."""
+    import httpx
+
+    if isinstance(exc, httpx.TimeoutException):
+        return "the server did not answer in time"
+    if isinstance(exc, httpx.ConnectError):
+        return "the server could not be reached"
+    if isinstance(exc, httpx.TooManyRedirects):
+        return "it redirected too many times"
+    if isinstance(exc, (httpx.RemoteProtocolError, httpx.DecodingError)):
+        return "the server's answer could not be read"
+    return "the connection failed"
+
+
 class Fetcher:
     """Fetches documents for verification: local documents, then the cache, then the client.
 
@@ -194,7 +209,7 @@ class Fetcher:
         except RefusedError as exc:
             raise FetchRefusedError(url, str(exc)) from None
         except httpx.HTTPError as exc:
-            raise FetchError(url, type(exc).__name__) from None
+            raise FetchError(url, _plain_reason(exc)) from None
 
     def get_json(self, url: str) -> Any:
         body = self.get_bytes(url)

@@ -287,3 +287,14 @@ def test_a_relative_redirect_is_resolved_against_the_name_not_the_pinned_address
     assert response.status_code == 200
     assert str(response.request.url) == "https://badges.public.test/b"
     assert [u for u, _ in guard.attempts] == ["https://badges.public.test/a", "https://badges.public.test/b"]
+
+
+@pytest.mark.parametrize("url", ["https://127.0.0.1/badge", "http://127.0.0.1:8765/ob2/assertions/x",
+                                 "https://localhost/badge"])
+def test_a_refused_loopback_url_names_this_computer_and_the_flag(dns: FakeDns, url: str) -> None:
+    guard = RecordingGuard()
+    report = run(url, guard)
+    assert guard.attempts == []
+    message = " ".join(c.message for c in report.checks if c.problem)
+    assert "this computer" in message and "--allow-loopback" in message
+    assert "RefusedError" not in message and "ConnectError" not in message
