@@ -11,7 +11,7 @@ import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from .checks.dates import parse_datetime
 from .errors import MalformedError
@@ -80,9 +80,52 @@ def _fetcher(args: argparse.Namespace) -> Fetcher:
     return Fetcher(client, documents=documents, cache=cache)
 
 
+def _short_name(name: str) -> str:
+    """An input as named on the headline: a 2 KB share link is shown by its start and end."""
+    if len(name) <= 80 or not name.startswith(("https://", "http://")):
+        return name
+    return f"{name[:56]}…{name[-20:]}"
+
+
+def _text(value: object) -> str | None:
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    if isinstance(value, dict):
+        return _text(value.get("name")) or _text(value.get("id"))
+    return None
+
+
+def summary_of(credential: object) -> str | None:
+    """What it is, who issued it, to whom: read from what was verified (``report.credential``)."""
+    if not isinstance(credential, dict):
+        return None
+    found_subject = credential.get("credentialSubject")
+    if isinstance(found_subject, list) and found_subject:
+        found_subject = found_subject[0]
+    subject: dict[str, Any] = found_subject if isinstance(found_subject, dict) else {}
+    found_badge = credential.get("badge")
+    badge: dict[str, Any] = found_badge if isinstance(found_badge, dict) else {}
+    achievement = subject.get("achievement")
+    what = (_text(achievement.get("name") if isinstance(achievement, dict) else None)
+            or _text(credential.get("name")) or _text(badge.get("name")))
+    issuer = _text(credential.get("issuer")) or _text(badge.get("issuer"))
+    recipient = credential.get("recipient")
+    to = _text(subject.get("name")) or _text(subject.get("id")) or _text(credential.get("holder"))
+    if to is None and isinstance(recipient, dict) and recipient.get("hashed") is False:
+        to = _text(recipient.get("identity"))
+    parts = [f"\u201c{what}\u201d" if what else None, f"from {issuer}" if issuer else None,
+             f"issued to {to}" if to and "VerifiablePresentation" not in str(credential.get("type")) else
+             (f"presented by {to}" if to else None)]
+    found = [p for p in parts if p]
+    return " ".join(found) if found else None
+
+
 def render_text(report: VerificationReport, name: str) -> str:
-    lines = [f"{name}: {_HEADLINE[report.verdict]}" + (f"  ({', '.join(report.problems)})"
-                                                        if report.problems else "")]
+    lines = [f"{_short_name(name)}: {_HEADLINE[report.verdict]}" + (f"  ({', '.join(report.problems)})"
+                                                                    if report.problems else "")]
+    about = summary_of(report.credential)
+    if about:
+        lines.append(f"  {about}")
     for c in report.checks:
         lines.append(f"  {_MARK[c.status]} {c.message}")
     for n, sub in enumerate(report.nested, 1):

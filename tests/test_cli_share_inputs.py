@@ -131,3 +131,18 @@ def test_satchel_verify_into_a_pipe_closed_early_exits_quietly() -> None:
     stderr = verify.stderr.read().decode()
     assert verify.wait(timeout=120) == 0
     assert "BrokenPipeError" not in stderr and "Traceback" not in stderr
+
+
+def test_satchel_verify_names_what_was_verified_and_who_it_was_issued_to() -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import CORPUS
+
+    path = CORPUS / "dcc-vc-test-fixtures" / "v2" / "ed25519" / "didWeb" / "legacy-revokedStatus-noExpiry.json"
+    out = subprocess.run([sys.executable, "-m", "credentials.cli", "--offline", "--documents",
+                          str(CORPUS / "web.json"), "--at", "2026-11-22T00:00:00Z", str(path)],
+                         capture_output=True, text=True, timeout=60).stdout.splitlines()
+    assert out[0] == f"{path}: PROBLEM  (revoked)"  # a file path is never shortened
+    assert out[1] == "  \u201cBachelors - v2 - revoked\u201d from Example Corp issued to Sam Salmon"
+

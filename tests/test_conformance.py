@@ -224,3 +224,17 @@ def test_a_co_signed_proof_set_still_needs_every_proof_to_verify() -> None:
     doc = notary.sign(issuer.sign(ob3_credential(issuer.did)))
     doc["proof"][1]["proofValue"] = doc["proof"][0]["proofValue"]
     assert "invalid-signature" in verify(doc, at=AT).problems
+
+
+def test_status_checked_for_a_future_time_says_it_is_as_of_now() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    signer = ed25519_signer()
+    entry = {"id": LIST_URL + "#7", "type": "BitstringStatusListEntry", "statusPurpose": "revocation",
+             "statusListIndex": "7", "statusListCredential": LIST_URL}
+    cred = signer.sign(ob3_credential(signer.did, credentialStatus=entry))
+    fetcher = memory_fetcher({LIST_URL: _jwt_status_list(signer, None)})
+    report = verify(cred, fetcher=fetcher, at=datetime.now(UTC) + timedelta(days=400))
+    status = report.check("status.revocation")
+    assert status is not None and status.problem is None
+    assert "as of now" in status.message and "cannot be known yet" in status.message

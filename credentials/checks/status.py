@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..errors import FetchError, MalformedError
@@ -127,6 +128,10 @@ def _as_of(url: str, opts: VerifyOptions) -> str:
     if prov is not None and prov.source == "cache" and prov.fetched_at is not None:
         stale = ", a stale copy: the list could not be fetched now" if prov.stale else ""
         return f" (status as of {human(prov.fetched_at)}{stale})"
+    now = datetime.now(UTC)
+    if opts.at > now + timedelta(minutes=5):
+        # A list fetched today cannot say what the issuer will decide by a later date.
+        return f" (as of now, {human(now)}; what the issuer decides by {human(opts.at)} cannot be known yet)"
     return f" (as of {human(opts.at)})"
 
 
