@@ -136,9 +136,22 @@ def test_an_instance_killed_mid_load_loses_nothing_it_had_committed(
                 assert client.get(f"{again}/relay/{relay_id}").status_code == 200
 
 
+def _children_of(pid: int) -> list[str]:
+    """Process ids whose parent is ``pid`` (read from /proc: no procps needed)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[1] == str(pid):  # after "pid (comm)": state, then the parent's pid
+            found.append(stat.parent.name)
+    return found
+
+
 def _kill_with_workers(proc: subprocess.Popen[str]) -> None:
     """SIGKILL the instance and uvicorn's worker processes under it."""
-    children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+    children = _children_of(proc.pid)
     proc.kill()
     for child in children:
         try:
