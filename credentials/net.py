@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from ._transports import DocumentMapTransport, GuardedTransport, RefusingTransport
 
 __all__ = ["DocumentMapTransport", "Fetcher", "GuardedTransport", "LocalDocuments", "RefusingTransport",
-           "make_client"]
+           "describe_http_error", "make_client"]
 
 MAX_DOCUMENT_BYTES = 4 * 1024 * 1024
 
@@ -80,10 +80,14 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _plain_reason(exc: httpx.HTTPError) -> str:
-    """What went wrong, in words (never an exception's class name)."""
+def describe_http_error(exc: httpx.HTTPError) -> str:
+    """What went wrong with a request, in words (never an exception's class name)."""
     import httpx
 
+    from ._transports import RefusedError
+
+    if isinstance(exc, RefusedError):  # a guard's refusal says why itself (private address, loopback)
+        return str(exc)
     if isinstance(exc, httpx.TimeoutException):
         return "the server did not answer in time"
     if isinstance(exc, httpx.ConnectError):
@@ -209,7 +213,7 @@ class Fetcher:
         except RefusedError as exc:
             raise FetchRefusedError(url, str(exc)) from None
         except httpx.HTTPError as exc:
-            raise FetchError(url, _plain_reason(exc)) from None
+            raise FetchError(url, describe_http_error(exc)) from None
 
     def get_json(self, url: str) -> Any:
         body = self.get_bytes(url)

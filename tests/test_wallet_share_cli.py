@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -82,3 +83,44 @@ def test_share_needs_a_way_and_a_verifier_for_links(wallet_with_badge: tuple[Pat
     assert _run(home, "share", cid).returncode != 0
     proc = _run(home, "share", cid, "--link")
     assert proc.returncode != 0 and "--verifier" in proc.stderr
+
+
+def test_share_output_is_sentences_and_readable_times(wallet_with_badge: tuple[Path, str], tmp_path: Path) -> None:
+    home, cid = wallet_with_badge
+    out = tmp_path / "share.png"
+    proc = _run(home, "share", cid[:8], "--qr", str(out), "--recipient", "Acme Care")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith(f"QR code written to {out} (version ")
+    assert "holding the presentation itself" in proc.stdout and "ShareLink(" not in proc.stdout
+    assert re.search(r"valid until \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d UTC\.", proc.stderr), proc.stderr
+    listed = _run(home, "shares").stdout
+    assert re.search(r"  \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d UTC  .* → Acme Care  \(until \d\d [A-Z]", listed), listed
+
+
+def test_a_badge_too_large_for_one_code_is_shared_as_a_code_holding_a_link(
+        tmp_path: Path, verifier: str) -> None:  # noqa: F811
+    home = tmp_path / "home"
+    assert _run(home, "init").returncode == 0
+    did = json.loads(_run(home, "profiles", "--json").stdout)[0]["did"]
+    issuer = ed25519_signer()
+    words = " ".join(f"word{n}" for n in range(900))  # a long, real-world-sized description
+    badge = tmp_path / "badge.json"
+    badge.write_text(json.dumps(issuer.sign(ob3_credential(issuer.did, subject=did, description=words))))
+    assert _run(home, "import", "--offline", str(badge)).returncode == 0
+    cid = json.loads(_run(home, "list", "--json").stdout)[0]["id"]
+    out = tmp_path / "share.png"
+    proc = _run(home, "share", cid[:8], "--qr", str(out), "--verifier", verifier, "--allow-loopback")
+    assert proc.returncode == 0, proc.stderr
+    assert "holding a link to the verifier" in proc.stdout and "ShareLink(" not in proc.stdout
+    shown = json.loads(_run(home, "share", cid[:8], "--qr", str(tmp_path / "again.png"), "--verifier", verifier,
+                            "--allow-loopback", "--json").stdout)
+    assert shown["link"].startswith(f"{verifier}/s#")
+    assert _verify("--offline", str(out))["verdict"] != "malformed"  # the code's link is read back
+
+
+def test_a_relay_that_cannot_be_reached_is_said_in_words(wallet_with_badge: tuple[Path, str]) -> None:
+    home, cid = wallet_with_badge
+    proc = _run(home, "share", cid[:8], "--link", "--relay", "--verifier", "https://127.0.0.1:9")
+    assert proc.returncode != 0
+    assert "could not be reached" in proc.stderr and "Error)" not in proc.stderr
+    assert "--allow-loopback" in proc.stderr

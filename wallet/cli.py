@@ -467,8 +467,8 @@ def cmd_share(args: argparse.Namespace) -> int:
                 out.write_bytes(shared.qr.png)
                 result: dict[str, Any] = {"share": shared.share_id, "qr": str(out), "kind": shared.kind,
                                           "version": shared.qr.version, "expires": shared.expires.isoformat()}
-                if shared.link:
-                    result["link"] = shared.link
+                if shared.link:  # too large for one code: the code holds a link to the verifier
+                    result["link"] = shared.link.url
             else:
                 if not verifier:
                     raise CliError("a link needs the verifier's address: --verifier URL (or SATCHEL_VERIFIER_URL)")
@@ -486,9 +486,22 @@ def cmd_share(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result)
     else:
-        print(result.get("link") or f"QR code written to {result['qr']} (version {result['version']})")
-        print(f"share {result['share']}, until {result['expires']}", file=sys.stderr)
+        if "qr" in result:
+            holds = "a link to the verifier" if "link" in result else "the presentation itself"
+            print(f"QR code written to {result['qr']} (version {result['version']}, holding {holds}).")
+        else:
+            print(result["link"])
+        print(f"Share {result['share'][:12]}, valid until {_when(result['expires'])}.", file=sys.stderr)
     return 0
+
+
+def _when(iso: str | None) -> str:
+    """An ISO 8601 time as people read it: 02 Dec 2026 21:30 UTC."""
+    if not iso:
+        return "no end"
+    from datetime import UTC, datetime
+
+    return datetime.fromisoformat(iso).astimezone(UTC).strftime("%d %b %Y %H:%M UTC")
 
 
 def cmd_shares(args: argparse.Namespace) -> int:
@@ -501,8 +514,8 @@ def cmd_shares(args: argparse.Namespace) -> int:
         print_json(rows)
     else:
         for r in rows:
-            state = "unshared" if r["unshared"] else f"until {r['expires'] or 'no end'}"
-            print(f"{r['id'][:12]}  {r['shared'][:16]}  {r['name']} → {r['recipient']}  ({state})")
+            state = f"unshared {_when(r['unshared'])}" if r["unshared"] else f"until {_when(r['expires'])}"
+            print(f"{r['id'][:12]}  {_when(r['shared'])}  {r['name']} → {r['recipient']}  ({state})")
     return 0
 
 

@@ -175,6 +175,9 @@ def type_into(page: Any, label: str, text: str) -> None:
     box.click()
     page.keyboard.press("Control+A")
     page.keyboard.press("Backspace")
+    # Let the cleared value make its round trip to the app and back before the first key: under
+    # load its late echo could otherwise land after that key and drop it ("ttp://…").
+    page.wait_for_timeout(150)
     if len(text) > 200:
         page.keyboard.insert_text(text)
     else:

@@ -37,6 +37,7 @@ from urllib.parse import urlsplit
 import httpx
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from credentials.net import describe_http_error
 from wallet.store import ShareEntry, Store
 
 from .errors import RelayError, UnshareError
@@ -112,7 +113,7 @@ def _post_to_relay(client: httpx.Client, base_url: str, blob: bytes, unshare_has
     try:
         resp = client.post(base_url.rstrip("/") + "/relay", json=body)
     except httpx.HTTPError as exc:
-        raise RelayError(f"The share relay at {base_url} could not be reached ({type(exc).__name__}).") from None
+        raise RelayError(f"The share relay at {base_url} could not be reached: {describe_http_error(exc)}.") from None
     if resp.status_code != 201:
         raise _relay_error(resp, "store the link")
     relay_id = resp.json().get("id")

@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from credentials.net import describe_http_error
 from wallet.store import CredentialRecord, Store
 
 from .errors import RequestError, RequestGoneError
@@ -306,7 +307,7 @@ def answer_request(store: Store, request: PresentationRequest, credential_ids: I
     try:
         resp = client.post(request.exchange_url, json={"verifiablePresentation": vp})
     except httpx.HTTPError as exc:
-        raise RequestError(f"The verifier could not be reached ({type(exc).__name__}); "
+        raise RequestError(f"The verifier could not be reached ({describe_http_error(exc)}); "
                            "try again, or answer with a QR code.") from None
     try:
         body = resp.json()
