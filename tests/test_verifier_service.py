@@ -539,3 +539,24 @@ def test_a_body_sent_too_slowly_is_a_408(server) -> None:
     out = _raw(server["base"], b"POST /credentials/verify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                b"Content-Length: 100\r\n\r\n{", read_timeout=20)
     assert out.startswith(b"HTTP/1.1 408"), out[:200]
+
+
+def test_over_the_concurrency_limit_the_answer_is_a_json_503_busy(tmp_path: Path) -> None:
+    import anyio
+
+    from verifier.api import ServiceConfig, VerifierService
+    from verifier.asgi import VerifierApp
+
+    service = VerifierService(ServiceConfig(data_dir=tmp_path, offline=True, max_connections=0))
+    app = VerifierApp(service)
+
+    async def ask() -> httpx.Response:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1") as client:
+            return await client.get("/")
+
+    try:
+        resp = anyio.run(ask)
+    finally:
+        service.close()
+    assert resp.status_code == 503 and resp.headers["content-type"] == "application/json"
+    assert resp.json()["error"] == "busy" and resp.headers["retry-after"] == "1"

@@ -47,6 +47,7 @@ class VerifierApp:
 
     def __init__(self, service: VerifierService) -> None:
         self.service = service
+        self._in_flight = 0  # requests being answered by this process (one event loop: no lock)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -54,6 +55,18 @@ class VerifierApp:
             return
         if scope["type"] != "http":
             return
+        if self._in_flight >= self.service.config.max_connections:
+            # The service's own answer (uvicorn's limit, set above this one, is only a backstop).
+            busy = HttpError(503, "busy", "Too many requests at once; try again shortly.", {"Retry-After": "1"})
+            await _starlette(error_response(busy), close=True)(scope, receive, send)
+            return
+        self._in_flight += 1
+        try:
+            await self._answer(scope, receive, send)
+        finally:
+            self._in_flight -= 1
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = StarletteRequest(scope, receive)
         headers = {k.lower(): v for k, v in request.headers.items()}
         try:
@@ -152,7 +165,8 @@ def serve(config: ServiceConfig, ready: Callable[[str], None] | None = None) -> 
         "verifier.asgi:app_from_env", factory=True, workers=max(1, config.workers), lifespan="on",
         http=VerifierH11Protocol,
         log_level="warning", access_log=False,  # no access log: paths carry relay and exchange ids
-        server_header=False, limit_concurrency=config.max_connections, timeout_keep_alive=int(config.io_timeout),
+        server_header=False, limit_concurrency=2 * config.max_connections + 16,
+        timeout_keep_alive=int(config.io_timeout),
         timeout_graceful_shutdown=5, h11_max_incomplete_event_size=64 * 1024,
     )
     (ready or (lambda url: print(f"satchel-verifier: serving on {url}", flush=True)))(bound)
