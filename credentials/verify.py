@@ -259,19 +259,13 @@ def _schema_checks(doc: dict[str, Any], fetcher: Fetcher) -> list[CheckResult]:
     return check_schema(doc, fetcher)
 
 
-def _status_verify(secured: dict[str, Any] | str, opts: VerifyOptions) -> VerificationReport:
-    if isinstance(secured, str):  # a status list credential secured as a VC-JWT
-        return verify_parsed(_jwt_input(secured), opts)
-    return verify_credential_options(secured, opts)
-
-
 def _common_tail(cred: dict[str, Any], opts: VerifyOptions, *, v2: bool, not_before: datetime | None = None,
                  expires: datetime | None = None) -> list[CheckResult]:
     checks = check_validity(cred, opts.at, v2=v2, not_before=not_before, expires=expires)
     if opts.identity is not None:
         checks.append(check_recipient(cred, opts.identity))
     if opts.check_status and opts.depth < MAX_NESTED:
-        checks.extend(check_status(cred, opts, _status_verify))
+        checks.extend(check_status(cred, opts, verify_parsed))
     return checks
 
 

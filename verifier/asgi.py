@@ -37,6 +37,7 @@ from .api import (
     response_headers,
 )
 from .api import handle as handle_request
+from .store import open_store
 
 CONFIG_ENV = "SATCHEL_VERIFIER_CONFIG"
 BOUND_ENV = "SATCHEL_VERIFIER_BOUND"
@@ -157,7 +158,7 @@ def serve(config: ServiceConfig, ready: Callable[[str], None] | None = None) -> 
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in str(host) else str(host)
     bound = f"http://{shown}:{port}"
-    VerifierService(config).close()  # opens (and migrates) the store: fail here, not in every worker
+    open_store(config.database, config.data_dir).close()  # creates or migrates it: fail here, not in every worker
     os.environ[CONFIG_ENV] = config_to_env(config)
     os.environ[BOUND_ENV] = bound
     os.environ[HEADER_TIMEOUT_ENV] = str(config.io_timeout)

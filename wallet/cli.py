@@ -496,12 +496,14 @@ def cmd_share(args: argparse.Namespace) -> int:
 
 
 def _when(iso: str | None) -> str:
-    """An ISO 8601 time as people read it: 02 Dec 2026 21:30 UTC."""
+    """An ISO 8601 time as people read it (the engine's wording: 02 Dec 2026 21:30 UTC)."""
     if not iso:
         return "no end"
-    from datetime import UTC, datetime
+    from datetime import datetime
 
-    return datetime.fromisoformat(iso).astimezone(UTC).strftime("%d %b %Y %H:%M UTC")
+    from credentials.checks.dates import human
+
+    return human(datetime.fromisoformat(iso))
 
 
 def cmd_shares(args: argparse.Namespace) -> int:

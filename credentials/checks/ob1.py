@@ -13,34 +13,22 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
 from ..errors import FetchError, MalformedError
 from ..report import CheckResult, could_not_check, failed, passed
 from ._context import VerifyOptions
+from .ob2 import _fetch as _fetch_json
+from .ob2 import _ob2_dates, _origin, _require, fetch_hosted
 from .proofs import short
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def _origin(url: str) -> str:
-    p = urlsplit(url)
-    return f"{p.scheme}://{p.netloc}"
-
-
 def _fetch(url: Any, what: str, opts: VerifyOptions) -> dict[str, Any]:
+    """OBI 1.0 names every document by an http(s) URL; the fetch itself is OB 2.0's."""
     if not isinstance(url, str) or not url.startswith(("https://", "http://")):
         raise MalformedError(f"the {what} is not named by a URL")
-    doc = opts.fetcher.get_json(url)
-    if not isinstance(doc, dict):
-        raise MalformedError(f"the {what} at {url} is not a JSON object")
-    return doc
-
-
-def _require(doc: dict[str, Any], names: tuple[str, ...], what: str) -> None:
-    missing = [n for n in names if doc.get(n) in (None, "", [], {})]
-    if missing:
-        raise MalformedError(f"the Open Badges 1.0 {what} lacks {', '.join(missing)}")
+    return _fetch_json(url, what, opts)
 
 
 def _iso_dates(assertion: dict[str, Any]) -> dict[str, Any]:
@@ -59,7 +47,6 @@ def verify_ob1(url: str, presented: dict[str, Any] | None,
                opts: VerifyOptions) -> tuple[list[CheckResult], dict[str, Any] | None]:
     """Checks of a hosted OB 1.0 badge whose ``verify.url`` is ``url``; (checks, the hosted copy)."""
     from ..formats._detect import is_ob1
-    from .ob2 import _ob2_dates, fetch_hosted
 
     checks: list[CheckResult] = [passed("format", "An Open Badges 1.0 badge (hosted by its issuer).")]
     try:
@@ -69,7 +56,7 @@ def verify_ob1(url: str, presented: dict[str, Any] | None,
             return [*checks, failure], presented
         if not is_ob1(hosted):
             raise MalformedError(f"what {url} serves is not an Open Badges 1.0 assertion")
-        _require(hosted, ("uid", "recipient", "badge", "verify", "issuedOn"), "assertion")
+        _require(hosted, ("uid", "recipient", "badge", "verify", "issuedOn"), "Open Badges 1.0 assertion")
         verify = hosted["verify"] if isinstance(hosted.get("verify"), dict) else {}
         if verify.get("url") != url:
             raise MalformedError("the hosted copy's verify.url is not the address it is served at")
@@ -77,10 +64,10 @@ def verify_ob1(url: str, presented: dict[str, Any] | None,
             raise MalformedError("the badge is not the one its issuer hosts at its verify.url (uid differs)")
         checks.append(passed("ob1.hosted", f"The issuer hosts this badge at {url}."))
         badge = _fetch(hosted["badge"], "badge class", opts)
-        _require(badge, ("name", "description", "image", "criteria", "issuer"), "badge class")
+        _require(badge, ("name", "description", "image", "criteria", "issuer"), "Open Badges 1.0 badge class")
         issuer_url = badge["issuer"]
         issuer = _fetch(issuer_url, "issuer organization", opts)
-        _require(issuer, ("name", "url"), "issuer organization")
+        _require(issuer, ("name", "url"), "Open Badges 1.0 issuer organization")
         checks.append(passed("ob1.documents", f"Badge class {short(str(hosted['badge']))} and issuer "
                              f"{issuer.get('name')} were found."))
         origins = {_origin(str(issuer_url)), _origin(str(issuer.get("url")))}

@@ -92,7 +92,7 @@ def verify_ob2(assertion: dict[str, Any] | None, url: str | None, opts: VerifyOp
     """Checks of an OB 2.0 assertion given as JSON, as a hosted URL, or as a signed JWS."""
     checks: list[CheckResult] = []
     signed = jws is not None
-    if assertion is not None and is_ob1(assertion) and (signed or assertion.get("@context") is not None):
+    if signed and assertion is not None and is_ob1(assertion):  # a signed OB 1.0 badge (JSON ones never get here)
         raise UnsupportedFormatError(OB1_SENTENCE)
     try:
         if assertion is not None and not signed:

@@ -8,21 +8,20 @@ status we could not check is never reported as "not revoked".
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Mapping
+from datetime import timedelta
 from typing import Any
 
-from ..errors import FetchError, MalformedError
+from ..errors import FetchError, MalformedError, SatchelError
+from ..formats import ParsedInput
 from ..report import CheckResult, VerificationReport, could_not_check, failed, passed, warning
 from ..status.bitstring import decode_encoded_list, read_status
 from ._context import VerifyOptions
 from .dates import human
 
-# Verifies a fetched status list credential: its JSON, or the text of a VC-JWT (Bitstring
+# Verifies a fetched status list credential, parsed like any input: JSON-LD or a VC-JWT (Bitstring
 # Status List v1.0 §3.1: the list credential may be secured either way).
-VerifyFn = Callable[[dict[str, Any] | str, VerifyOptions], VerificationReport]
+VerifyFn = Callable[[ParsedInput, VerifyOptions], VerificationReport]
 _LIST_ACCEPT = "application/vc+ld+json, application/vc+jwt, application/vc, application/jwt, application/json"
 
 _KINDS = {
@@ -30,7 +29,6 @@ _KINDS = {
     "StatusList2021Entry": ("StatusList2021Credential", "StatusList2021", False),
 }
 _PROBLEM_OF = {"revocation": "revoked", "suspension": "suspended"}
-_JWS = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
 
 
 def _types(node: Any) -> list[Any]:
@@ -45,15 +43,16 @@ def check_status(cred: dict[str, Any], opts: VerifyOptions, verify: VerifyFn) ->
     entries = status if isinstance(status, list) else [status]
     out: list[CheckResult] = []
     for entry in entries:
+        list_doc: Mapping[str, Any] | None = None  # the verified list credential, when one was read
         if "1EdTechRevocationList" in _types(entry):
-            check = _check_1edtech_list(cred, entry, opts)
+            check = _check_1edtech_list(cred, entry, opts)  # counts only when it is the issuer's own
             url = entry.get("id")
         else:
-            check = _check_entry(entry, opts, verify)
+            check, list_doc = _check_entry(entry, opts, verify)
             url = entry.get("statusListCredential") if isinstance(entry, dict) else None
         out.extend(_stale(check, url, opts) if isinstance(url, str) else [check])
-        if isinstance(url, str) and check.status != "could-not-check":
-            out.extend(_list_issuer_differs(cred, url, opts))
+        if list_doc is not None and check.status != "could-not-check":
+            out.extend(_list_issuer_differs(cred, list_doc))
     return out
 
 
@@ -62,35 +61,16 @@ def _issuer_of(doc: Any) -> Any:
     return issuer.get("id") if isinstance(issuer, dict) else issuer
 
 
-def _list_issuer_differs(cred: dict[str, Any], url: str, opts: VerifyOptions) -> list[CheckResult]:
+def _list_issuer_differs(cred: dict[str, Any], doc: Mapping[str, Any]) -> list[CheckResult]:
     """Bitstring Status List allows a list run by another party (the DCC fixtures share one),
     and the corpus contract accepts it; but whoever signs the list decides whether this
     credential counts as revoked, so the report says so when that is not the issuer."""
-    try:
-        secured = _list_credential(opts.fetcher.get_bytes(url, accept=_LIST_ACCEPT))
-    except FetchError:
-        return []
-    doc = secured if isinstance(secured, dict) else _jwt_payload(secured) if secured else None
     list_issuer, cred_issuer = _issuer_of(doc), _issuer_of(cred)
     if list_issuer == cred_issuer or not isinstance(list_issuer, str):
         return []
     return [warning("status.list-issuer", "status-list-issuer-differs",
                     f"The status list is kept by {list_issuer}, not by the issuer of the credential; "
                     "its word on revocation is only as good as your trust in it.")]
-
-
-def _jwt_payload(text: str) -> dict[str, Any] | None:
-    """The credential a VC-JWT carries (its signature was checked by the status check)."""
-    from ..formats.jws import parse_compact_jws
-    from .jwt import credential_from_jwt
-
-    try:
-        payload = json.loads(parse_compact_jws(text).payload)
-        if not isinstance(payload, dict):
-            return None
-        return credential_from_jwt(payload, "vc")[0]
-    except (MalformedError, ValueError, RecursionError):
-        return None
 
 
 def _check_1edtech_list(cred: dict[str, Any], entry: dict[str, Any], opts: VerifyOptions) -> CheckResult:
@@ -128,10 +108,10 @@ def _as_of(url: str, opts: VerifyOptions) -> str:
     if prov is not None and prov.source == "cache" and prov.fetched_at is not None:
         stale = ", a stale copy: the list could not be fetched now" if prov.stale else ""
         return f" (status as of {human(prov.fetched_at)}{stale})"
-    now = datetime.now(UTC)
-    if opts.at > now + timedelta(minutes=5):
+    fetched = prov.fetched_at if prov is not None else None  # the fetcher's clock: time stays a parameter
+    if fetched is not None and opts.at > fetched + timedelta(minutes=5):
         # A list fetched today cannot say what the issuer will decide by a later date.
-        return f" (as of now, {human(now)}; what the issuer decides by {human(opts.at)} cannot be known yet)"
+        return f" (as of now, {human(fetched)}; what the issuer decides by {human(opts.at)} cannot be known yet)"
     return f" (as of {human(opts.at)})"
 
 
@@ -147,83 +127,80 @@ def _unknown(check_id: str, why: str) -> CheckResult:
     return could_not_check(check_id, "status-unknown", f"Could not check the status: {why}.")
 
 
-def _list_credential(body: bytes) -> dict[str, Any] | str | None:
-    """A fetched status list: parsed JSON, or the text of a compact JWS (VC-JWT), else None."""
+def _list_credential(body: bytes) -> ParsedInput | None:
+    """A fetched status list, read as any input is: a JSON-LD credential or a VC-JWT, else None."""
+    from ..formats._detect import parse_text
+
     try:
-        text = body.decode("utf-8").strip()
-    except UnicodeDecodeError:
+        parsed = parse_text(body.decode("utf-8"))
+    except (UnicodeDecodeError, SatchelError):
         return None
-    if text.startswith("{"):
-        try:
-            doc = json.loads(text)
-        except (ValueError, RecursionError):
-            return None
-        return doc if isinstance(doc, dict) else None
-    return text if _JWS.match(text) else None
+    return parsed if parsed.format in ("vc", "vc-jwt") else None
 
 
-def _check_entry(entry: Any, opts: VerifyOptions, verify: VerifyFn) -> CheckResult:
+def _check_entry(entry: Any, opts: VerifyOptions, verify: VerifyFn) -> tuple[CheckResult, Mapping[str, Any] | None]:
+    """The entry's check, and the verified list credential once it was read."""
     if not isinstance(entry, dict):
-        return _unknown("status", "the status entry is not an object")
+        return _unknown("status", "the status entry is not an object"), None
     purpose = entry.get("statusPurpose")
     check_id = f"status.{purpose}" if isinstance(purpose, str) else "status"
     etype = next((t for t in _types(entry) if t in _KINDS), None)
     if etype is None:
-        return _unknown(check_id, f"Satchel does not know the status type {entry.get('type')!r}")
+        return _unknown(check_id, f"Satchel does not know the status type {entry.get('type')!r}"), None
     list_type, subject_type, multibase = _KINDS[etype]
     url = entry.get("statusListCredential")
     if not isinstance(url, str):
-        return _unknown(check_id, "the entry names no status list")
+        return _unknown(check_id, "the entry names no status list"), None
     try:
         index = int(str(entry.get("statusListIndex")))
     except ValueError:
-        return _unknown(check_id, "the status index is not a number")
+        return _unknown(check_id, "the status index is not a number"), None
     try:
         size = int(str(entry.get("statusSize", 1)))
     except ValueError:
-        return _unknown(check_id, "statusSize is not a number")
+        return _unknown(check_id, "statusSize is not a number"), None
     if size < 1 or (purpose in _PROBLEM_OF and size != 1):
-        return _unknown(check_id, f"statusSize {size} is not allowed for {purpose}")
+        return _unknown(check_id, f"statusSize {size} is not allowed for {purpose}"), None
     try:
         body = opts.fetcher.get_bytes(url, accept=_LIST_ACCEPT)
     except FetchError as exc:
-        return _unknown(check_id, f"the status list {url} could not be fetched ({exc.reason})")
+        return _unknown(check_id, f"the status list {url} could not be fetched ({exc.reason})"), None
     secured = _list_credential(body)
     if secured is None:
-        return _unknown(check_id, "the status list is neither a JSON credential nor a VC-JWT")
-    if isinstance(secured, dict) and list_type not in _types(secured):
-        return _unknown(check_id, f"the status list is not a {list_type}")
+        return _unknown(check_id, "the status list is neither a JSON credential nor a VC-JWT"), None
+    if secured.format == "vc" and list_type not in _types(secured.document):
+        return _unknown(check_id, f"the status list is not a {list_type}"), None
     report = verify(secured, opts.nested(check_status=False, identity=None, refresh=False))
     if report.problems:
         return _unknown(check_id, "the status list itself does not verify ("
-                        + ", ".join(report.problems) + ")")
+                        + ", ".join(report.problems) + ")"), None
     doc = report.credential or {}  # what its proof covers (a JWT's payload, read by the engine)
     if list_type not in _types(doc):
-        return _unknown(check_id, f"the status list is not a {list_type}")
+        return _unknown(check_id, f"the status list is not a {list_type}"), doc
     subject = doc.get("credentialSubject")
     if not isinstance(subject, dict) or subject_type not in _types(subject):
-        return _unknown(check_id, f"the status list's subject is not a {subject_type}")
+        return _unknown(check_id, f"the status list's subject is not a {subject_type}"), doc
     list_purposes = subject.get("statusPurpose")
     list_purposes = list_purposes if isinstance(list_purposes, list) else [list_purposes]
     if purpose not in list_purposes:
-        return _unknown(check_id, f"the list is for {list_purposes}, the entry for {purpose!r}")
+        return _unknown(check_id, f"the list is for {list_purposes}, the entry for {purpose!r}"), doc
     try:
         bits = decode_encoded_list(subject.get("encodedList"), multibase=multibase)
         value = read_status(bits, index, size)
     except MalformedError as exc:
-        return _unknown(check_id, str(exc))
+        return _unknown(check_id, str(exc)), doc
     except IndexError:
-        return _unknown(check_id, f"index {index} is outside the status list")
+        return _unknown(check_id, f"index {index} is outside the status list"), doc
     when = _as_of(url, opts)
     if purpose in _PROBLEM_OF:
         if value:
             word = "revoked" if purpose == "revocation" else "suspended"
-            return failed(check_id, _PROBLEM_OF[purpose], f"The issuer has {word} this credential{when}.")
+            return failed(check_id, _PROBLEM_OF[purpose], f"The issuer has {word} this credential{when}."), doc
         word = "revoked" if purpose == "revocation" else "suspended"
-        return passed(check_id, f"Not {word}: checked the issuer's status list{when}.")
+        return passed(check_id, f"Not {word}: checked the issuer's status list{when}."), doc
     messages = entry.get("statusMessage") or subject.get("statusMessages")
     if isinstance(messages, list):
         for m in messages:
             if isinstance(m, dict) and m.get("status") in (hex(value), str(value)):
-                return warning(check_id, f"status-{purpose}", f"Status: {m.get('message', value)}{when}.")
-    return warning(check_id, f"status-{purpose}", f"Status {purpose} value is {value}{when}.")
+                return warning(check_id, f"status-{purpose}", f"Status: {m.get('message', value)}{when}."), doc
+    return warning(check_id, f"status-{purpose}", f"Status {purpose} value is {value}{when}."), doc

@@ -251,21 +251,27 @@ def _expand_compact(value: str) -> str:
 
 
 @cache
-def _iris_of(url: str) -> frozenset[str]:
-    """Every IRI a term of the bundled context ``url`` names (scoped contexts included)."""
+def _terms_of(url: str) -> dict[str, frozenset[str]]:
+    """term -> the IRIs it names in the bundled context ``url`` (scoped contexts included)."""
     found: dict[str, set[str]] = {}
     doc = load_context(url)
     _walk(doc.get("@context") if isinstance(doc, dict) else None, {}, found)
-    return frozenset().union(*found.values()) if found else frozenset()
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+@cache
+def _iris_of(url: str) -> frozenset[str]:
+    """Every IRI a term of the bundled context ``url`` names."""
+    return frozenset().union(*_terms_of(url).values())
 
 
 @cache
 def _term_iris() -> dict[str, frozenset[str]]:
-    """term -> the IRIs it names, over every bundled context (scoped contexts included)."""
+    """term -> the IRIs it names, over every bundled context."""
     found: dict[str, set[str]] = {}
     for url in _index():
-        doc = load_context(url)
-        _walk(doc.get("@context") if isinstance(doc, dict) else None, {}, found)
+        for term, iris in _terms_of(url).items():
+            found.setdefault(term, set()).update(iris)
     return {k: frozenset(v) for k, v in found.items()}
 
 
