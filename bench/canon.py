@@ -20,7 +20,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from credentials.jsonld import canonize, canonize_reference  # noqa: E402
+from credentials._jsonld import canonize, canonize_reference  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 

@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def main() -> None:
-    from credentials.verify import verify
+    from credentials._verify import verify
     from tests.helpers import ed25519_signer
     from tests.hostile import clique_credential, noise_png
 

@@ -24,7 +24,7 @@ AT = datetime(2026, 11, 22, tzinfo=UTC)
 
 
 def warm_times(entries, fetcher, rounds: int) -> dict[str, float]:
-    from credentials.verify import verify
+    from credentials._verify import verify
 
     out = {}
     for e in entries:
@@ -43,7 +43,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=15)
     args = ap.parse_args()
-    from credentials.net import DocumentMapTransport, Fetcher, make_client
+    from credentials._net import DocumentMapTransport, Fetcher, make_client
 
     manifest = json.loads((CORPUS / "manifest.json").read_text())
     fetcher = Fetcher(make_client(DocumentMapTransport.from_file(CORPUS / "web.json")))
@@ -61,8 +61,8 @@ def main() -> None:
     print(f"warm, 1EdTech OB 3.0 eddsa-rdfc-2022 vector: {times[ob3] * 1000:.2f} ms")
 
     # The straightforward path (pyld normalize, no fast canonicalizer) for comparison.
-    import credentials.proofs._rdfc as rdfc_mod
-    from credentials.jsonld import canonize_reference
+    import credentials._proofs._rdfc as rdfc_mod
+    from credentials._jsonld import canonize_reference
 
     fast = rdfc_mod.canonize
     rdfc_mod.canonize = canonize_reference

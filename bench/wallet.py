@@ -33,7 +33,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from credentials.net import Fetcher, LocalDocuments  # noqa: E402
+from credentials._net import Fetcher, LocalDocuments  # noqa: E402
 from wallet.importer import ImportOutcome, ImportService  # noqa: E402
 from wallet.store import Store, default_kdf, restore_backup  # noqa: E402
 

@@ -25,7 +25,7 @@ def _bench_wallet():  # type: ignore[no-untyped-def]
 
 def fill_wallet(home: Path, count: int) -> str:
     """Creates ``home/wallet.satchel`` holding ``count`` verified credentials; returns the passphrase."""
-    from credentials.net import Fetcher, LocalDocuments
+    from credentials._net import Fetcher, LocalDocuments
     from wallet import paths
     from wallet.importer import ImportService
     from wallet.store import Store

@@ -16,9 +16,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
-from credentials.formats.images import bake_png, bake_svg
-from credentials.formats.jws import sign_jws
-from credentials.proofs import ProofOptions, add_proof
+from credentials import ProofOptions, add_proof, bake_png, bake_svg, sign_jws
 
 from .ob3 import VC_V2
 

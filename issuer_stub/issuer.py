@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from credentials.did import did_key_from_public_key
+from credentials import did_key_from_public_key
 
 from . import ob2
 from .badge_art import badge_png, badge_svg

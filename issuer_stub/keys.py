@@ -13,9 +13,7 @@ from urllib.parse import urlsplit
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-from credentials.did import did_key_from_public_key, url_to_did_web
-from credentials.formats.jws import public_key_to_jwk
-from credentials.multiformats import encode_multikey
+from credentials import did_key_from_public_key, encode_multikey, public_key_to_jwk, url_to_did_web
 
 from .state import State
 

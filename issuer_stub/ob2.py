@@ -10,7 +10,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from credentials.formats.jws import sign_jws
+from credentials import sign_jws
 
 from .catalogue import Achievement
 from .ob3 import xsd

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from credentials.status import encode_list
+from credentials import encode_list
 
 from .catalogue import Achievement, achievement_document, result_description_id
 

@@ -16,10 +16,7 @@ from urllib.parse import quote
 
 import qrcode
 
-from credentials.did import resolve_verification_method
-from credentials.errors import SatchelError
-from credentials.formats.jws import parse_compact_jws, verify_jws_signature
-from credentials.net import Fetcher
+from credentials import Fetcher, SatchelError, parse_compact_jws, resolve_verification_method, verify_jws_signature
 
 from .ob3 import OB3_CONTEXT, VC_V2
 from .state import State, StateError
@@ -145,8 +142,7 @@ def holder_did_from_proof(proof_jwt: str, *, audience: str, nonce: str | None, n
 
 def wallet_proof(key: Any, *, audience: str, nonce: str, now: datetime | None = None) -> str:
     """What a wallet sends (used by tests and the demo): a key proof JWT from a did:key."""
-    from credentials.did import did_key_from_public_key
-    from credentials.formats.jws import sign_jws
+    from credentials import did_key_from_public_key, sign_jws
 
     did = did_key_from_public_key(key.public_key())
     header = {"alg": "EdDSA", "typ": PROOF_TYP, "kid": f"{did}#{did.removeprefix('did:key:')}"}

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from credentials.status import set_status
+from credentials import set_status
 
 # Bitstring Status List v1.0 §4.1: at least 131,072 entries (16 KB) for group privacy.
 STATUS_LIST_BYTES = 16 * 1024

@@ -36,7 +36,7 @@ def corpus_manifest() -> list[dict]:
 
 @pytest.fixture(scope="session")
 def corpus_fetcher():
-    from credentials.net import DocumentMapTransport, Fetcher, make_client
+    from credentials._net import DocumentMapTransport, Fetcher, make_client
 
     return Fetcher(make_client(DocumentMapTransport.from_file(CORPUS / "web.json")))
 

@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
-from credentials.did import did_key_from_public_key
-from credentials.net import Fetcher, make_client
-from credentials.proofs import ProofOptions, add_proof
+from credentials._did import did_key_from_public_key
+from credentials._net import Fetcher, make_client
+from credentials._proofs import ProofOptions, add_proof
 
 VC2 = "https://www.w3.org/ns/credentials/v2"
 VC1 = "https://www.w3.org/2018/credentials/v1"

@@ -1,7 +1,7 @@
 """The issuer stub as a real process on a free loopback port, for end-to-end tests.
 
 ``running_stub`` is a generator for a module fixture; :class:`Overlay` is the real loopback
-network through :class:`~credentials.net.GuardedTransport`, with chosen URLs answered or rewritten
+network through :class:`~credentials._net.GuardedTransport`, with chosen URLs answered or rewritten
 by the test (a tampered list, a 404, a document an attacker hosts) — everything else reaches the
 stub for real.
 """
@@ -19,9 +19,9 @@ from typing import Any
 
 import httpx
 
-from credentials.net import Fetcher, GuardedTransport, LocalDocuments, make_client
-from credentials.report import VerificationReport
-from credentials.verify import verify
+from credentials._net import Fetcher, GuardedTransport, LocalDocuments, make_client
+from credentials._report import VerificationReport
+from credentials._verify import verify
 
 BIN = Path(sys.executable).parent
 

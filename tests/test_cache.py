@@ -11,10 +11,10 @@ from pathlib import Path
 
 import httpx
 
-from credentials.cache import DiskCache
-from credentials.net import Fetcher, make_client
-from credentials.status import encode_list, set_status
-from credentials.verify import verify
+from credentials._cache import DiskCache
+from credentials._net import Fetcher, make_client
+from credentials._status import encode_list, set_status
+from credentials._verify import verify
 from tests.conftest import CORPUS, ROOT, no_network_prefix
 from tests.helpers import VC2, ed25519_signer, ob3_credential
 
@@ -109,7 +109,7 @@ def test_corpus_status_entries_agree_offline_from_a_warm_cache(tmp_path: Path) -
     manifest = json.loads((CORPUS / "manifest.json").read_text())
     entries = [e for e in manifest if {"revoked", "expired", "status-unknown"} & set(e["expected"]["problems"])]
     files = [str(CORPUS / e["file"]) for e in entries]
-    base = [*no_network_prefix(), sys.executable, "-m", "credentials.cli", "--json", "--offline",
+    base = [*no_network_prefix(), sys.executable, "-m", "credentials._cli", "--json", "--offline",
             "--at", "2026-11-22T00:00:00Z", "--cache", str(tmp_path)]
     warm = subprocess.run([*base, "--documents", str(CORPUS / "web.json"), *files], capture_output=True,
                           text=True, timeout=300, cwd=ROOT)

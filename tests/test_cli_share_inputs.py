@@ -17,8 +17,8 @@ import httpx
 import pytest
 from PIL import Image
 
-from credentials.formats.qr import encode_qr_text
-from credentials.formats.share_links import encode_inline_link, encrypt_for_relay, new_unshare_secret, relay_link
+from credentials._formats.qr import encode_qr_text
+from credentials._formats.share_links import encode_inline_link, encrypt_for_relay, new_unshare_secret, relay_link
 from tests.conftest import ROOT
 from tests.helpers import VC2, ed25519_signer, ob3_credential
 from wallet.share.qrcodec import encode_qr
@@ -34,7 +34,7 @@ def _presentation() -> dict:
 
 
 def _cli(*args: str, stdin: bytes | None = None) -> list[dict]:
-    cmd = [sys.executable, "-m", "credentials.cli", "--json", "--challenge", CHALLENGE, "--domain", DOMAIN, *args]
+    cmd = [sys.executable, "-m", "credentials._cli", "--json", "--challenge", CHALLENGE, "--domain", DOMAIN, *args]
     proc = subprocess.run(cmd, input=stdin, capture_output=True, timeout=120, cwd=ROOT)
     assert b"Traceback" not in proc.stderr, proc.stderr.decode()
     return [json.loads(line) for line in proc.stdout.decode().splitlines()]
@@ -109,7 +109,7 @@ def test_satchel_verify_says_plainly_when_a_file_is_missing_and_exits_2(tmp_path
     import sys
 
     missing = tmp_path / "nowhere.json"
-    result = subprocess.run([sys.executable, "-m", "credentials.cli", "--offline", str(missing)],
+    result = subprocess.run([sys.executable, "-m", "credentials._cli", "--offline", str(missing)],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert f"cannot read {missing}: No such file or directory" in result.stderr
@@ -123,7 +123,7 @@ def test_satchel_verify_into_a_pipe_closed_early_exits_quietly() -> None:
     from tests.conftest import CORPUS
 
     files = [str(p) for p in sorted((CORPUS / "dcc-vc-test-fixtures").rglob("*.json"))[:40]]
-    verify = subprocess.Popen([sys.executable, "-m", "credentials.cli", "--offline", *files],
+    verify = subprocess.Popen([sys.executable, "-m", "credentials._cli", "--offline", *files],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert verify.stdout is not None and verify.stderr is not None
     verify.stdout.readline()
@@ -140,7 +140,7 @@ def test_satchel_verify_names_what_was_verified_and_who_it_was_issued_to() -> No
     from tests.conftest import CORPUS
 
     path = CORPUS / "dcc-vc-test-fixtures" / "v2" / "ed25519" / "didWeb" / "legacy-revokedStatus-noExpiry.json"
-    out = subprocess.run([sys.executable, "-m", "credentials.cli", "--offline", "--documents",
+    out = subprocess.run([sys.executable, "-m", "credentials._cli", "--offline", "--documents",
                           str(CORPUS / "web.json"), "--at", "2026-11-22T00:00:00Z", str(path)],
                          capture_output=True, text=True, timeout=60).stdout.splitlines()
     assert out[0] == f"{path}: PROBLEM  (revoked)"  # a file path is never shortened

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from credentials.jsonld import canonize, canonize_reference, expand_safe, load_context
-from credentials.verify import verify
+from credentials._jsonld import canonize, canonize_reference, expand_safe, load_context
+from credentials._verify import verify
 from tests.helpers import memory_fetcher
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "clr"

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from credentials.formats.jws import sign_jws
-from credentials.status.bitstring import encode_list, set_status
-from credentials.verify import verify
+from credentials._formats.jws import sign_jws
+from credentials._status.bitstring import encode_list, set_status
+from credentials._verify import verify
 from tests.conftest import AT
 from tests.helpers import VC1, VC2, ed25519_signer, memory_fetcher, ob3_credential
 
@@ -97,8 +97,8 @@ def test_unknown_or_unsupported_cryptosuite_is_could_not_check_and_names_it(suit
 def test_ecdsa_proof_with_a_key_on_a_curve_the_suite_does_not_define_is_unsupported() -> None:
     from cryptography.hazmat.primitives.asymmetric import ec
 
-    from credentials.errors import UnsupportedProofError
-    from credentials.proofs import ecdsa_rdfc_2019
+    from credentials._errors import UnsupportedProofError
+    from credentials._proofs import ecdsa_rdfc_2019
 
     key = ec.generate_private_key(ec.SECP256K1())
     with pytest.raises(UnsupportedProofError):
@@ -174,7 +174,7 @@ def test_sd_jwt_is_named_and_could_not_check() -> None:
 
 def test_jades_sealed_credential_is_named_and_could_not_check() -> None:
     signer = ed25519_signer()
-    from credentials.formats.jws import b64url_encode
+    from credentials._formats.jws import b64url_encode
 
     header = {"alg": "EdDSA", "sigT": "2025-01-01T00:00:00Z", "crit": ["sigT"], "kid": signer.vm}
     signing_input = (b64url_encode(json.dumps(header).encode()) + "."

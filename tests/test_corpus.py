@@ -20,7 +20,7 @@ TOKENS = {
 }
 COULD_NOT_CHECK = {"unresolvable-key", "status-unknown", "unreachable", "unsupported-proof-type", "unknown-context"}
 MANIFEST = json.loads((CORPUS / "manifest.json").read_text())
-SATCHEL_VERIFY = [sys.executable, "-m", "credentials.cli"]
+SATCHEL_VERIFY = [sys.executable, "-m", "credentials._cli"]
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from credentials.formats.jws import parse_compact_jws, sign_jws
-from credentials.report import Status
+from credentials._formats.jws import parse_compact_jws, sign_jws
+from credentials._report import Status
 from tests.stub_server import Overlay, Stub, payload_of, verify_live
 
 

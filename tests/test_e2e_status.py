@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from credentials.did import did_key_from_public_key
-from credentials.net import LocalDocuments
-from credentials.proofs import ProofOptions, add_proof
-from credentials.report import Status
-from credentials.status import decode_encoded_list, encode_list
-from credentials.status.bitstring import read_status, set_status
+from credentials._did import did_key_from_public_key
+from credentials._net import LocalDocuments
+from credentials._proofs import ProofOptions, add_proof
+from credentials._report import Status
+from credentials._status import decode_encoded_list, encode_list
+from credentials._status.bitstring import read_status, set_status
 from tests.stub_server import Overlay, Stub, json_rewrite, payload_of, verify_live
 
 BITSTRING_FORMS = ["ob3-v2-eddsa-rdfc-2022", "ob3-v1-ed25519signature2020", "ob3-vc-jwt", "ob3-vc-jose"]

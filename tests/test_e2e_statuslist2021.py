@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
-from credentials.net import LocalDocuments
-from credentials.proofs import ProofOptions, add_proof
-from credentials.report import Status
-from credentials.status.bitstring import read_status, set_status
+from credentials._net import LocalDocuments
+from credentials._proofs import ProofOptions, add_proof
+from credentials._report import Status
+from credentials._status.bitstring import read_status, set_status
 from issuer_stub.keys import ED25519_2020_FRAGMENT, issuer_keys
 from issuer_stub.ob3 import encode_list_2021
 from issuer_stub.state import State

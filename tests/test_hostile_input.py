@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from credentials.formats.qr import MAX_SEARCH_WORK, QrDecodeError, SearchWork, decode_qr_image
-from credentials.jsonld._rdfc import DEFAULT_ROUNDS, work_budget
-from credentials.verify import verify
+from credentials._formats.qr import MAX_SEARCH_WORK, QrDecodeError, SearchWork, decode_qr_image
+from credentials._jsonld._rdfc import DEFAULT_ROUNDS, work_budget
+from credentials._verify import verify
 from tests.conftest import AT
 from tests.helpers import ed25519_signer
 from tests.hostile import clique_credential, noise_png

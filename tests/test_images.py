@@ -1,4 +1,4 @@
-"""Tests for credentials.formats.images (Open Badges baking / unbaking)."""
+"""Tests for credentials._formats.images (Open Badges baking / unbaking)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from credentials.errors import MalformedError
-from credentials.formats.images import (
+from credentials._errors import MalformedError
+from credentials._formats.images import (
     BakedData,
     bake_png,
     bake_svg,
@@ -389,8 +389,8 @@ def test_svg_deeply_nested() -> None:
 
 
 def test_svg_too_many_elements_refused_at_the_element_bound() -> None:
-    from credentials.errors import TooComplexError
-    from credentials.formats.images import MAX_SVG_ELEMENTS
+    from credentials._errors import TooComplexError
+    from credentials._formats.images import MAX_SVG_ELEMENTS
 
     svg = b"<svg xmlns='http://www.w3.org/2000/svg'>" + b"<g/>" * 2_000_000 + b"</svg>"
     with pytest.raises(TooComplexError, match="too many elements") as refused:

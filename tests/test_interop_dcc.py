@@ -21,9 +21,9 @@ from typing import Any
 
 import pytest
 
-from credentials.formats.images import unbake
-from credentials.status import decode_encoded_list, encode_list
-from credentials.status.bitstring import set_status
+from credentials._formats.images import unbake
+from credentials._status import decode_encoded_list, encode_list
+from credentials._status.bitstring import set_status
 
 ROOT = Path(__file__).resolve().parent.parent
 DCC = ROOT / "scripts" / "interop" / "dcc"

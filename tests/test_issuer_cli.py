@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from credentials.verify import verify
+from credentials._verify import verify
 
 BIN = Path(sys.executable).parent / "satchel-issuer"
 

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from credentials.net import Fetcher, LocalDocuments
-from credentials.report import VerificationReport
-from credentials.verify import verify
+from credentials._net import Fetcher, LocalDocuments
+from credentials._report import VerificationReport
+from credentials._verify import verify
 from issuer_stub.forms import data_integrity
 from issuer_stub.issuer import CLR_FORM, Issuer
 from issuer_stub.keys import ED25519_FRAGMENT

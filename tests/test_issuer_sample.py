@@ -89,7 +89,7 @@ def test_ob3_credentials_pass_jsonld_safe_mode_and_key_binding(reports: dict[str
 
 
 def test_status_list_is_a_signed_bitstring_list_of_herd_privacy_size(sample_dir: Path) -> None:
-    from credentials.status import decode_encoded_list
+    from credentials._status import decode_encoded_list
 
     web = json.loads((sample_dir / "web.json").read_text())
     for purpose in ("revocation", "suspension"):

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from credentials.did import did_key_from_public_key
-from credentials.net import Fetcher, GuardedTransport, make_client
-from credentials.verify import verify
+from credentials._did import did_key_from_public_key
+from credentials._net import Fetcher, GuardedTransport, make_client
+from credentials._verify import verify
 from issuer_stub.oid4vci import wallet_proof
 from tests.stub_server import Stub
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from credentials.errors import SafeModeError, UnknownContextError
-from credentials.jsonld import (
+from credentials._errors import SafeModeError, UnknownContextError
+from credentials._jsonld import (
     BUNDLED_CONTEXTS,
     canonize,
     canonize_reference,
@@ -466,8 +466,8 @@ def test_fast_canonize_matches_reference_on_jsonld_features(name: str) -> None:
 
 
 def test_canonize_runs_the_n_degree_algorithm_for_look_alike_blank_nodes_and_matches_the_reference() -> None:
-    from credentials.jsonld._canon import _expand_checked
-    from credentials.jsonld._rdfc import Budget, canonical_nquads, to_quads
+    from credentials._jsonld._canon import _expand_checked
+    from credentials._jsonld._rdfc import Budget, canonical_nquads, to_quads
 
     for name in ("symmetric-blank-nodes", "blank-node-cycle"):
         doc = {**copy.deepcopy(_FEATURE_DOCS[name]), "@context": _EX_CONTEXT}
@@ -491,8 +491,8 @@ def test_canonize_of_small_look_alike_graphs_matches_the_reference() -> None:
 
 
 def test_canonize_refuses_a_poison_graph_within_its_work_budget() -> None:
-    from credentials.errors import TooComplexError
-    from credentials.jsonld._rdfc import Budget
+    from credentials._errors import TooComplexError
+    from credentials._jsonld._rdfc import Budget
 
     budget = Budget(4000)
     with pytest.raises(TooComplexError, match="too alike"):

@@ -7,8 +7,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from credentials.errors import SafeModeError, UnknownContextError
-from credentials.jsonld import canonize, canonize_reference, expand_safe
+from credentials._errors import SafeModeError, UnknownContextError
+from credentials._jsonld import canonize, canonize_reference, expand_safe
 
 CONTEXTS = [
     "https://www.w3.org/2018/credentials/v1",

@@ -1,4 +1,4 @@
-"""Tests for credentials.formats.jws (compact JWS primitives)."""
+"""Tests for credentials._formats.jws (compact JWS primitives)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from credentials.errors import MalformedError, UnsupportedProofError
-from credentials.formats.jws import (
+from credentials._errors import MalformedError, UnsupportedProofError
+from credentials._formats.jws import (
     CompactJws,
     PrivateKey,
     b64url_decode,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from credentials.verify import verify
+from credentials._verify import verify
 from tests.conftest import CORPUS, ROOT, no_network_prefix
 
 GOOD = CORPUS / "1edtech-ob3" / "ob3-impl-guide-ldp-vector.signed.json"
@@ -46,7 +46,7 @@ def _variants(tmp: Path) -> dict[str, tuple[Path, str]]:
 
 def test_malformed_inputs_give_clear_failed_check_without_traceback(tmp_path: Path) -> None:
     variants = _variants(tmp_path)
-    cmd = [*no_network_prefix(), sys.executable, "-m", "credentials.cli", "--json", "--offline",
+    cmd = [*no_network_prefix(), sys.executable, "-m", "credentials._cli", "--json", "--offline",
            *[str(p) for p, _ in variants.values()]]
     # bounded time: every input in one process, well under the limit
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60, cwd=ROOT)
@@ -65,7 +65,7 @@ def test_cli_peak_memory_on_a_fifty_megabyte_file_stays_bounded(tmp_path: Path) 
     with big.open("wb") as fh:
         fh.truncate(50 * 1024 * 1024)
     # VmHWM is this process's own peak (ru_maxrss would carry over the forking parent's on Linux).
-    code = ("import sys; from credentials.cli import main; main(['--json','--offline',sys.argv[1]]);"
+    code = ("import sys; from credentials._cli import main; main(['--json','--offline',sys.argv[1]]);"
             "hwm=[l for l in open('/proc/self/status') if l.startswith('VmHWM')][0];"
             "print(int(hwm.split()[1]), file=sys.stderr)")
     proc = subprocess.run([sys.executable, "-c", code, str(big)], capture_output=True, text=True, timeout=60)

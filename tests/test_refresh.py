@@ -1,5 +1,5 @@
 """OB 3.0 refresh (1EdTech Verifiable Credential Refresh Service 1.0, ``1EdTechCredentialRefresh``):
-:func:`credentials.checks.refresh.refresh_credential` against the issuer stub running as a real
+:func:`credentials._checks.refresh.refresh_credential` against the issuer stub running as a real
 process, whose ``ob3-v2-refreshable`` form names ``GET /refresh/<uuid>``."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from credentials.checks.refresh import refresh_credential
-from credentials.net import Fetcher, GuardedTransport, make_client
-from credentials.report import CheckResult, Status
+from credentials._checks.refresh import refresh_credential
+from credentials._net import Fetcher, GuardedTransport, make_client
+from credentials._report import CheckResult, Status
 from tests.stub_server import Overlay, Stub, json_rewrite, verify_live
 
 FORM = "ob3-v2-refreshable"

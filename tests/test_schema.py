@@ -10,10 +10,10 @@ from typing import Any
 import httpx
 import pytest
 
-from credentials.checks import schema as schema_mod
-from credentials.checks.schema import check_schema
-from credentials.net import Fetcher, make_client
-from credentials.report import Status
+from credentials._checks import schema as schema_mod
+from credentials._checks.schema import check_schema
+from credentials._net import Fetcher, make_client
+from credentials._report import Status
 
 from .conftest import CORPUS
 from .helpers import memory_fetcher

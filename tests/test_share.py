@@ -17,9 +17,9 @@ from typing import Any
 import httpx
 import pytest
 
-from credentials.net import Fetcher, GuardedTransport, make_client
-from credentials.report import VerificationReport
-from credentials.verify import verify
+from credentials._net import Fetcher, GuardedTransport, make_client
+from credentials._report import VerificationReport
+from credentials._verify import verify
 from tests.helpers import VC2, ed25519_signer, ob3_credential
 from tests.stub_server import Overlay, Stub
 from tests.verifier_process import running_verifier

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from credentials.did import did_key_from_public_key
+from credentials._did import did_key_from_public_key
 from tests.helpers import VC2, Signer, ob3_credential
 from wallet.share.qrcodec import QrDecodeError, decode_qr_image, decode_qr_text, encode_qr
 

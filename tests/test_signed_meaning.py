@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from credentials.errors import SatchelError
-from credentials.jsonld import canonize
-from credentials.verify import verify
+from credentials._errors import SatchelError
+from credentials._jsonld import canonize
+from credentials._verify import verify
 from tests.conftest import AT, CORPUS
 from tests.helpers import VC2, ed25519_signer, memory_fetcher, ob3_credential
 

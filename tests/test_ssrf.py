@@ -17,9 +17,9 @@ from typing import Any
 import httpx
 import pytest
 
-from credentials.net import Fetcher, GuardedTransport, make_client
-from credentials.report import Status, VerificationReport
-from credentials.verify import verify
+from credentials._net import Fetcher, GuardedTransport, make_client
+from credentials._report import Status, VerificationReport
+from credentials._verify import verify
 
 PUBLIC = "151.101.1.69"  # a globally routable address: only ever "reached" through Wire's routes
 HOSTS: dict[str, list[str]] = {

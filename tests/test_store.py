@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from credentials.multiformats import decode_multikey
+from credentials._multiformats import decode_multikey
 from wallet.store import (
     AddResult,
     Argon2idParams,

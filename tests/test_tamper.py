@@ -13,9 +13,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from credentials.errors import SatchelError
-from credentials.jsonld import canonize
-from credentials.verify import verify
+from credentials._errors import SatchelError
+from credentials._jsonld import canonize
+from credentials._verify import verify
 from tests.conftest import AT, CORPUS
 
 MANIFEST = json.loads((CORPUS / "manifest.json").read_text())

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from credentials.trust import TrustList
-from credentials.verify import verify
+from credentials._trust import TrustList
+from credentials._verify import verify
 from tests.helpers import ed25519_signer, ob3_credential
 
 AT = datetime(2026, 11, 22, tzinfo=UTC)

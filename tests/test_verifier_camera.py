@@ -17,10 +17,11 @@ import pytest
 import qrcode
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from credentials.did import did_key_from_public_key
+from credentials import decode_qr_image
+from credentials._did import did_key_from_public_key
 from tests.helpers import VC2, Signer, ob3_credential
 from verifier.app.engine import AppSettings, VerifierEngine
-from verifier.camera import CameraScanner, FrameDecoder, QrRead, decode_image_bytes, list_devices
+from verifier.camera import CameraScanner, FrameDecoder, QrRead, list_devices
 from verifier.history import Entry
 from verifier.links import encode_inline_link
 from wallet.share.qrcodec import encode_qr_text  # the wallet as a tool: it makes the QR a phone shows
@@ -218,7 +219,7 @@ def test_tampered_presentation_in_qr_is_reported_as_a_problem(tmp_path: Path) ->
     text = encode_qr_text(vp)
     ok, png = cv2.imencode(".png", qr_image(text))
     assert ok
-    assert decode_image_bytes(png.tobytes()) == text
+    assert decode_qr_image(png.tobytes()) == text
     engine = VerifierEngine(AppSettings(home=tmp_path, offline=True))
     entry = engine.verify_image(png.tobytes())
     assert entry.verdict == "invalid" and "invalid-signature" in entry.record["problems"]

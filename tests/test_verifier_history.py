@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from credentials.net import Fetcher, LocalDocuments
-from credentials.verify import verify
+from credentials._net import Fetcher, LocalDocuments
+from credentials._verify import verify
 from tests.helpers import VC2, ed25519_signer, ob3_credential
 from verifier.history import CSV_COLUMNS, History, facts_of, pdf_report, verifier_home
 

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from credentials.formats.jws import sign_jws
+from credentials._formats.jws import sign_jws
 from tests.helpers import VC2, Signer, ed25519_signer, ob3_credential
 from tests.verifier_process import running_verifier
 from verifier.links import (

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from credentials.did import did_jwk_from_jwk
-from credentials.formats.jws import public_key_to_jwk, sign_jws
-from credentials.net import Fetcher
-from credentials.status import encode_list, set_status
-from credentials.verify import verify
+from credentials._did import did_jwk_from_jwk
+from credentials._formats.jws import public_key_to_jwk, sign_jws
+from credentials._net import Fetcher
+from credentials._status import encode_list, set_status
+from credentials._verify import verify
 from tests.helpers import ED2020, OB3, VC1, VC2, ed25519_signer, memory_fetcher, ob3_credential, p256_signer
 
 AT = datetime(2026, 11, 22, tzinfo=UTC)
@@ -133,7 +133,7 @@ def test_did_web_issuer_resolves_through_injected_transport() -> None:
     signer = ed25519_signer()
     did = "did:web:badges.example.org:issuers:north"
     vm = f"{did}#key-1"
-    from credentials.multiformats import encode_multikey
+    from credentials._multiformats import encode_multikey
 
     doc = {"@context": ["https://www.w3.org/ns/did/v1"], "id": did,
            "verificationMethod": [{"id": vm, "type": "Multikey", "controller": did,

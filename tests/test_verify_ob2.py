@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import httpx
 from PIL import Image
 
-from credentials.formats.images import bake_png
-from credentials.net import Fetcher, make_client
-from credentials.verify import verify
+from credentials._formats.images import bake_png
+from credentials._net import Fetcher, make_client
+from credentials._verify import verify
 from tests.helpers import memory_fetcher
 
 AT = datetime(2026, 11, 22, tzinfo=UTC)

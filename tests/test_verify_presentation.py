@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from credentials.verify import verify
+from credentials._verify import verify
 from tests.helpers import VC2, ed25519_signer, ob3_credential
 
 AT = datetime(2026, 11, 22, tzinfo=UTC)
@@ -61,7 +61,7 @@ def test_revoked_or_tampered_credential_inside_presentation_makes_it_fail() -> N
 def test_vp_jwt_audience_may_be_a_list() -> None:
     import json
 
-    from credentials.formats.jws import sign_jws
+    from credentials._formats.jws import sign_jws
 
     issuer, holder = ed25519_signer(), ed25519_signer()
     cred = issuer.sign(ob3_credential(issuer.did, subject=holder.did))
@@ -75,7 +75,7 @@ def test_vp_jwt_audience_may_be_a_list() -> None:
 def test_top_level_enveloped_credential_is_unwrapped() -> None:
     import json
 
-    from credentials.formats.jws import sign_jws
+    from credentials._formats.jws import sign_jws
 
     issuer = ed25519_signer()
     token = sign_jws({"alg": "EdDSA", "kid": issuer.vm, "typ": "vc+jwt"},
@@ -98,7 +98,7 @@ def test_presentation_without_holder_is_bound_to_whoever_signed_it() -> None:
 
 
 def test_presentation_of_someone_elses_credential_is_holder_mismatch_unless_binding_is_not_asked() -> None:
-    from credentials.verify import verify as verify_any
+    from credentials._verify import verify as verify_any
     from tests.helpers import VC2, ed25519_signer, ob3_credential
 
     issuer, learner, other = ed25519_signer(), ed25519_signer(), ed25519_signer()

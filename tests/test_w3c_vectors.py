@@ -11,11 +11,11 @@ from datetime import datetime
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from credentials.multiformats import ED25519_PRIV, multibase_decode
-from credentials.proofs import ProofOptions, add_proof
-from credentials.proofs._data_integrity import hash_data, proof_config
-from credentials.proofs._rdfc import rdfc
-from credentials.proofs.eddsa_jcs_2022 import jcs
+from credentials._multiformats import ED25519_PRIV, multibase_decode
+from credentials._proofs import ProofOptions, add_proof
+from credentials._proofs._data_integrity import hash_data, proof_config
+from credentials._proofs._rdfc import rdfc
+from credentials._proofs.eddsa_jcs_2022 import jcs
 from tests.conftest import CORPUS
 
 VECTORS = CORPUS / "w3c-vc-di-eddsa" / "TestVectors"
@@ -56,8 +56,8 @@ def test_signing_reproduces_the_w3c_vector_signature(suite: str, tag: str, canon
 
 @pytest.mark.parametrize("name", ["signedECDSAP256.json", "signedECDSAP384.json"])
 def test_ecdsa_rdfc_2019_w3c_vectors_verify_and_tampering_fails(name: str) -> None:
-    from credentials.multiformats import decode_multikey
-    from credentials.proofs import ecdsa_rdfc_2019
+    from credentials._multiformats import decode_multikey
+    from credentials._proofs import ecdsa_rdfc_2019
     from tests.conftest import ROOT
 
     signed = json.loads((ROOT / "tests" / "fixtures" / "vc-di-ecdsa" / name).read_text())
@@ -70,9 +70,9 @@ def test_ecdsa_rdfc_2019_w3c_vectors_verify_and_tampering_fails(name: str) -> No
 
 def test_ecdsa_rdfc_2019_p384_vector_with_blank_nodes_verifies_with_sha384_inside_rdfc() -> None:
     """vc-di-ecdsa §3.2: with a P-384 key RDFC-1.0 runs with SHA-384 (blank-node labels depend on it)."""
-    from credentials.jsonld import canonize
-    from credentials.multiformats import decode_multikey
-    from credentials.proofs import ecdsa_rdfc_2019
+    from credentials._jsonld import canonize
+    from credentials._multiformats import decode_multikey
+    from credentials._proofs import ecdsa_rdfc_2019
     from tests.conftest import ROOT
 
     signed = json.loads((ROOT / "tests" / "fixtures" / "vc-di-ecdsa" / "employ-signedECDSAP384.json").read_text())

@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from credentials.formats.camera import CameraChoice
-from credentials.net import Fetcher, GuardedTransport, make_client
+from credentials._net import Fetcher, GuardedTransport, make_client
+from scan import CameraChoice
 from tests.stub_server import Stub
 from tests.test_verifier_camera import record_video  # the same synthetic phone-in-front-of-a-webcam video
 from tests.ui.test_share_link import running_verifier_service

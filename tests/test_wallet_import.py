@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from credentials.net import Fetcher, GuardedTransport, LocalDocuments, make_client
+from credentials._net import Fetcher, GuardedTransport, LocalDocuments, make_client
 from tests.stub_server import Stub
 from wallet.importer import MAX_IMPORT_BYTES, ImportOutcome, ImportService, decode_qr_image
 from wallet.store import Argon2idParams, ImportSource, Store

@@ -7,7 +7,7 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from credentials.cache import CachedDocument, DiskCache
+from credentials._cache import CachedDocument, DiskCache
 from wallet.store.sealed_cache import SealedDiskCache, remove_plaintext_entries
 
 URL = "https://issuer.example/status/3"

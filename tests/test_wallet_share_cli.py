@@ -26,7 +26,7 @@ def _run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def _verify(*args: str) -> dict:
-    proc = subprocess.run([sys.executable, "-m", "credentials.cli", "--json", *args], capture_output=True,
+    proc = subprocess.run([sys.executable, "-m", "credentials._cli", "--json", *args], capture_output=True,
                           text=True, timeout=120, cwd=ROOT)
     return json.loads(proc.stdout.splitlines()[0])
 

@@ -75,11 +75,22 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from credentials.checks.dates import parse_datetime
-from credentials.errors import MalformedError
-from credentials.net import DocumentMapTransport, Fetcher, GuardedTransport, RefusingTransport, make_client
-from credentials.report import CheckResult, Status, Verdict, VerificationReport, failed, warning
-from credentials.verify import verify
+from credentials import (
+    CheckResult,
+    DocumentMapTransport,
+    Fetcher,
+    GuardedTransport,
+    MalformedError,
+    RefusingTransport,
+    Status,
+    Verdict,
+    VerificationReport,
+    failed,
+    make_client,
+    parse_datetime,
+    verify,
+    warning,
+)
 
 from . import _page
 from .links import b64url_decode, unshare_hash

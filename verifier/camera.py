@@ -1,5 +1,5 @@
-"""Reading QR codes from a camera: the shared capture loop lives in the engine
-(:mod:`credentials.formats.camera`); the verifier uses it as it is.
+"""Reading QR codes from a camera: the shared capture loop lives in
+:mod:`scan`; the verifier uses it as it is.
 
 Which cameras the app offers (:func:`find_cameras`): the device indexes OpenCV can open (``0``,
 ``1``, ...) and, when the environment variable ``SATCHEL_CAMERA_SOURCE`` is set, that source too.
@@ -15,22 +15,29 @@ on machines without a camera; a support engineer can use it to replay what a cam
 
 from __future__ import annotations
 
-from credentials.formats.camera import (
+import os
+
+from scan import (
     CAMERA_SOURCE_ENV,
     CameraChoice,
     CameraScanner,
     Frame,
     FrameDecoder,
     QrRead,
-    camera_source_from_env,
-    decode_image_bytes,
-    find_cameras,
+    camera_choice,
     list_devices,
     open_capture,
     preview_jpeg,
 )
 
 __all__ = [
-    "CAMERA_SOURCE_ENV", "CameraChoice", "CameraScanner", "Frame", "FrameDecoder", "QrRead", "camera_source_from_env",
-    "decode_image_bytes", "find_cameras", "list_devices", "open_capture", "preview_jpeg",
+    "CAMERA_SOURCE_ENV", "CameraChoice", "CameraScanner", "Frame", "FrameDecoder", "QrRead", "camera_choice",
+    "find_cameras", "list_devices", "open_capture", "preview_jpeg",
 ]
+
+
+def find_cameras(max_index: int = 4) -> list[CameraChoice]:
+    """The cameras that open, then the source ``SATCHEL_CAMERA_SOURCE`` names (if any)."""
+    from scan import find_cameras as probe
+
+    return probe(max_index, extra=camera_choice(os.environ.get(CAMERA_SOURCE_ENV)))

@@ -1,11 +1,9 @@
-"""Share links: the format lives in the engine (:mod:`credentials.formats.share_links`), the one
+"""Share links: the format lives in the engine (:mod:`credentials.share_links`), the one
 copy the wallet, the verifier page and ``satchel-verify`` all use; re-exported here for the
 verifier's modules."""
 
-from credentials.formats.share_links import (
-    KEY_BYTES,
+from credentials import (
     MAX_INLINE_LINK,
-    NONCE_BYTES,
     SHARE_PATH,
     LinkError,
     RelayRef,
@@ -21,6 +19,12 @@ from credentials.formats.share_links import (
     relay_fetch_url,
     relay_link,
     unshare_hash,
+)
+from credentials import (
+    SHARE_KEY_BYTES as KEY_BYTES,
+)
+from credentials import (
+    SHARE_NONCE_BYTES as NONCE_BYTES,
 )
 
 __all__ = [

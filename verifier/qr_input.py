@@ -2,8 +2,8 @@
 holds: a Satchel ``SV1:`` presentation code, a share link (``/s#vp=`` / ``#vc=`` / ``#r=&k=``), or
 anything else the engine reads (a URL, a JWT, JSON).
 
-The formats and the decoders are the engine's (:mod:`credentials.formats.qr`,
-:mod:`credentials.formats.share_links`): one copy for the wallet, the verifier and
+The formats and the decoders are the engine's (:mod:`credentials.qr`,
+:mod:`credentials.share_links`): one copy for the wallet, the verifier and
 ``satchel-verify``. This module sorts what a code held into what the verifier does next.
 """
 
@@ -12,9 +12,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from credentials.formats.qr import DICTIONARY_V1, PREFIX, Base45Error, QrDecodeError, decode_qr_text
-from credentials.formats.qr import b45decode as _b45decode
-from credentials.formats.qr import decode_qr_image as _decode_qr_image
+from credentials import (
+    QR_DICTIONARY_V1 as DICTIONARY_V1,
+)
+from credentials import (
+    QR_PREFIX as PREFIX,
+)
+from credentials import (
+    Base45Error,
+    QrDecodeError,
+    decode_qr_text,
+)
+from credentials import b45decode as _b45decode
+from credentials import decode_qr_image as _decode_qr_image
 
 from .links import LinkError, decode_link
 

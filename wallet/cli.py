@@ -36,7 +36,7 @@ from wallet import paths
 if TYPE_CHECKING:
     import httpx
 
-    from credentials.net import Fetcher
+    from credentials import Fetcher
     from wallet.importer import ImportOutcome, ImportService
     from wallet.store import CredentialSummary, Store
 
@@ -93,7 +93,7 @@ def opened_store(args: argparse.Namespace) -> Iterator[Store]:
 @contextmanager
 def import_service(args: argparse.Namespace, store: Store) -> Iterator[ImportService]:
     """The import service with the network the flags allow: none (--offline), loopback (dev), or guarded."""
-    from credentials.net import Fetcher, make_client
+    from credentials import Fetcher, make_client
     from wallet.importer import ImportService
     from wallet.store.sealed_cache import SealedDiskCache, remove_plaintext_entries
 
@@ -104,7 +104,7 @@ def import_service(args: argparse.Namespace, store: Store) -> Iterator[ImportSer
     client: httpx.Client | None = None
     if not args.offline:
         if args.allow_loopback:
-            from credentials._transports import GuardedTransport
+            from credentials import GuardedTransport
 
             client = make_client(GuardedTransport(allow_loopback=True))
         else:
@@ -112,7 +112,7 @@ def import_service(args: argparse.Namespace, store: Store) -> Iterator[ImportSer
 
     documents = None
     if args.documents:
-        from credentials.net import LocalDocuments
+        from credentials import LocalDocuments
 
         documents = LocalDocuments.from_file(args.documents)
 
@@ -432,10 +432,10 @@ def relay_client(args: argparse.Namespace) -> Iterator[httpx.Client | None]:
     if args.offline:
         yield None
         return
-    from credentials.net import make_client
+    from credentials import make_client
 
     if args.allow_loopback:
-        from credentials._transports import GuardedTransport
+        from credentials import GuardedTransport
 
         client = make_client(GuardedTransport(allow_loopback=True))
     else:
@@ -501,7 +501,7 @@ def _when(iso: str | None) -> str:
         return "no end"
     from datetime import datetime
 
-    from credentials.checks.dates import human
+    from credentials import human
 
     return human(datetime.fromisoformat(iso))
 

@@ -34,18 +34,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
-from credentials.errors import FetchError, MalformedError, SatchelError
-from credentials.formats import ParsedInput, parse_input
-from credentials.net import Fetcher
-from credentials.report import VerificationReport
-from credentials.verify import verify
+from credentials import (
+    Fetcher,
+    FetchError,
+    MalformedError,
+    ParsedInput,
+    SatchelError,
+    VerificationReport,
+    parse_input,
+    verify,
+)
 from wallet.paths import MAX_IMPORT_BYTES
 from wallet.store import CredentialDisplay, ImportSource, Store, StoreError, describe_credential
 
 if TYPE_CHECKING:
     import httpx
 
-    from credentials.trust import TrustList
+    from credentials import TrustList
 
 __all__ = [
     "FOLDER_IMPORT_SUFFIXES",
@@ -152,9 +157,9 @@ def _sentence(text: str) -> str:
 
 def decode_qr_image(image: bytes) -> str:
     """The text of the QR code in a photo or screenshot (PNG, JPEG, WebP...): the engine's reader
-    (:func:`credentials.formats.qr.decode_qr_image`, OpenCV). Raises ImportRefused."""
-    from credentials.formats.qr import QrDecodeError
-    from credentials.formats.qr import decode_qr_image as read
+    (:func:`credentials.decode_qr_image`, OpenCV). Raises ImportRefused."""
+    from credentials import QrDecodeError
+    from credentials import decode_qr_image as read
 
     try:
         return read(image)
@@ -168,7 +173,7 @@ def decode_qr_image(image: bytes) -> str:
 class ImportService:
     """Imports, verifies and stores credentials in one unlocked ``Store``.
 
-    ``fetcher`` is either a :class:`~credentials.net.Fetcher` or a function returning a new one.
+    ``fetcher`` is either a :class:`credentials.Fetcher` or a function returning a new one.
     A fetcher remembers every answer for its lifetime, so with a function each batch and each
     re-verification gets a fresh one and sees today's status lists (pass a function in a
     long-running app). ``client`` is the HTTP client for redeeming offers (token and credential
@@ -209,7 +214,7 @@ class ImportService:
         if self._client is None and self._client_source is not None:
             self._client = self._client_source()
         if self._client is None:
-            from credentials.net import make_client
+            from credentials import make_client
 
             self._client = make_client()
             self._owns_client = True
@@ -632,7 +637,7 @@ class _OfferFlow:
         return nonce
 
     def _key_proof(self, key: Any, verification_method: str, issuer: str, nonce: str) -> str:
-        from credentials.formats.jws import sign_jws
+        from credentials import sign_jws
 
         header = {"typ": PROOF_TYPE, "alg": "EdDSA", "kid": verification_method}
         claims = {"aud": issuer, "iat": int(self._clock().timestamp()), "nonce": nonce}
@@ -652,7 +657,7 @@ class _OfferFlow:
                   json_body: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> dict[str, Any]:
         import httpx
 
-        from credentials._transports import RefusedError
+        from credentials import RefusedError
 
         if not _is_http_url(url):
             raise ImportRefused(f"The issuer's {what} URL is not an http(s) URL.")

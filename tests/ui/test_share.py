@@ -35,8 +35,8 @@ def page(app: RunningApp, browser: Any) -> Iterator[Any]:
 
 def test_share_a_badge_as_qr_that_decodes_to_a_verifying_presentation(
         page: Any, stub: Stub, tmp_path: Path) -> None:
-    from credentials.net import Fetcher, GuardedTransport, make_client
-    from credentials.verify import verify
+    from credentials._net import Fetcher, GuardedTransport, make_client
+    from credentials._verify import verify
     from wallet.share import decode_qr_image, decode_qr_text
 
     create_wallet(page, "meadow lantern copper violin")

@@ -120,7 +120,7 @@ def import_badge_for(page: Any, did: str, folder: Path, name: str) -> None:
 
 
 def satchel_verify(link: str) -> dict[str, Any]:
-    proc = subprocess.run([sys.executable, "-m", "credentials.cli", "--json", "--allow-loopback", link],
+    proc = subprocess.run([sys.executable, "-m", "credentials._cli", "--json", "--allow-loopback", link],
                           capture_output=True, text=True, timeout=120, cwd=REPO)
     assert proc.stdout, proc.stderr
     return dict(json.loads(proc.stdout.splitlines()[0]))

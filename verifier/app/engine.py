@@ -24,11 +24,7 @@ from typing import Any
 
 import httpx
 
-from credentials.cache import DiskCache
-from credentials.net import Fetcher, LocalDocuments, make_client
-from credentials.report import VerificationReport, warning
-from credentials.trust import TrustList
-from credentials.verify import verify
+from credentials import DiskCache, Fetcher, LocalDocuments, TrustList, VerificationReport, make_client, verify, warning
 from verifier.history import Entry, History, verifier_home
 
 from .intake import Given, IntakeError, read_fragment, read_image, read_text
@@ -74,7 +70,7 @@ class VerifierEngine:
     def _http(self) -> httpx.Client:
         with self._lock:
             if self._client is None:
-                from credentials.net import GuardedTransport
+                from credentials import GuardedTransport
 
                 self._client = make_client(GuardedTransport(allow_loopback=self.settings.allow_loopback))
             return self._client

@@ -8,7 +8,7 @@ from typing import Any
 
 import flet as ft
 
-from credentials.report import describe_problem
+from credentials import describe_problem
 from verifier.history import SOURCE_WORDS as SOURCES
 from verifier.history import CredentialFacts, Entry
 

@@ -54,7 +54,7 @@ class Network:
     def client(self) -> Any:
         with self._lock:
             if self._client is None and not self.offline:
-                from credentials.net import GuardedTransport, make_client
+                from credentials import GuardedTransport, make_client
 
                 self._client = make_client(GuardedTransport(allow_loopback=self.allow_loopback))
             return self._client
@@ -67,14 +67,14 @@ class Network:
     def _cache(self, folder: Path) -> Any:
         """What is fetched for the wallet's badges is sealed with its key on disk (it tells which
         badges the learner holds); with no wallet open nothing is kept beyond memory."""
-        from credentials.cache import MemoryCache
+        from credentials import MemoryCache
         from wallet.store.sealed_cache import SealedDiskCache
 
         key = self._cache_key
         return SealedDiskCache(folder, key) if key is not None else MemoryCache()
 
     def new_fetcher(self) -> Any:
-        from credentials.net import Fetcher
+        from credentials import Fetcher
 
         return Fetcher(self.client(), cache=self._cache(self._cache_dirs()[0]))
 
@@ -93,8 +93,7 @@ class Network:
         self._cache_key = None
 
     def fetch_image(self, url: str) -> bytes | None:
-        from credentials.errors import FetchError
-        from credentials.net import Fetcher
+        from credentials import Fetcher, FetchError
 
         fetcher = Fetcher(self.client(), max_bytes=2 * 1024 * 1024, cache=self._cache(self._cache_dirs()[1]))
         try:

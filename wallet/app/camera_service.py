@@ -1,7 +1,7 @@
 """Scanning a QR code with a camera of the computer the wallet runs on (desktop window, or the
 local web mode, whose browser is on the same machine).
 
-The capture loop is the engine's (:mod:`credentials.formats.camera`): frames are grabbed on one
+The capture loop is the shared one (:mod:`scan`): frames are grabbed on one
 thread and decoded on another, so the window never waits for OpenCV. A scan stops by itself at
 the first code it accepts; ``stop()`` cancels it at any time.
 
@@ -15,19 +15,20 @@ threads; the caller moves them to its UI loop.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from credentials.formats.camera import CameraChoice
+    from scan import CameraChoice
 
 __all__ = [
     "CAMERA_SOURCE_ENV", "CameraScan", "CameraUnavailable", "find_cameras",
     "looks_like_badge_qr", "looks_like_request_qr",
 ]
 
-CAMERA_SOURCE_ENV = "SATCHEL_CAMERA_SOURCE"  # the engine's hook (credentials.formats.camera), named here
+CAMERA_SOURCE_ENV = "SATCHEL_CAMERA_SOURCE"  # the scan package's hook (scan.CAMERA_SOURCE_ENV), named here
 # so that a build without OpenCV can still import this module
 PREVIEW_WIDTH = 480
 PREVIEW_EVERY = 4  # frames: about 7 preview pictures a second from a 30 fps camera
@@ -43,16 +44,18 @@ def find_cameras(max_index: int = 4) -> list[CameraChoice]:
     """The cameras that open and give a picture, plus the configured source. Probing takes a
     moment per device: call it off the UI thread. Raises CameraUnavailable without OpenCV."""
     try:
-        from credentials.formats import camera
+        import scan
+
+        extra = scan.camera_choice(os.environ.get(CAMERA_SOURCE_ENV))
     except ImportError:  # a build without OpenCV (e.g. a phone package)
         raise CameraUnavailable("Camera scanning is not available in this version of Satchel. "
                                 "Use a photo or screenshot of the QR code instead.") from None
-    return camera.find_cameras(max_index)
+    return scan.find_cameras(max_index, extra=extra)
 
 
 def looks_like_badge_qr(text: str) -> str | None:
     """None when the text can be imported (an offer link, a badge URL, a credential); else why not."""
-    from credentials.formats.qr import looks_like_qr_text
+    from credentials import looks_like_qr_text
 
     stripped = text.strip()
     lowered = stripped.lower()
@@ -100,7 +103,7 @@ class CameraScan:
     def start(self) -> CameraScan:
         """Opens the source and starts the threads; raises CameraUnavailable with a sentence."""
         try:
-            from credentials.formats.camera import CameraScanner
+            from scan import CameraScanner
         except ImportError:
             raise CameraUnavailable("Camera scanning is not available in this version of Satchel.") from None
         try:
@@ -128,7 +131,7 @@ class CameraScan:
     def _frame(self, frame: Any) -> None:
         if self.on_preview is None or self._stopped or frame.index % PREVIEW_EVERY:
             return
-        from credentials.formats.camera import preview_jpeg
+        from scan import preview_jpeg
 
         jpeg = preview_jpeg(frame.image, PREVIEW_WIDTH)
         if jpeg is not None:

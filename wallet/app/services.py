@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote_to_bytes, urlsplit
 
-from credentials.formats.images import is_png, is_svg
+from credentials import is_png, is_svg
 from wallet.store import (
     BackupError,
     CredentialRecord,
@@ -497,7 +497,7 @@ class WalletServices:
             return record
         from dataclasses import replace
 
-        from credentials.errors import FetchError
+        from credentials import FetchError
 
         fetcher = self.network.new_fetcher()
         try:
@@ -779,7 +779,7 @@ class WalletServices:
         return path
 
     def trust_list(self) -> Any:
-        from credentials.trust import TrustList
+        from credentials import TrustList
 
         path = self.home / TRUST_LIST_FILE
         if not path.exists():
@@ -803,7 +803,7 @@ class WalletServices:
         return {i.id for i in trust.issuers} if trust else set()
 
     async def set_trust_list(self, upload: UploadedFile) -> None:
-        from credentials.trust import TrustList
+        from credentials import TrustList
 
         self.touch()
         settings = self.state.settings

@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 import httpx
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from credentials.net import describe_http_error
+from credentials import describe_http_error
 from wallet.store import ShareEntry, Store
 
 from .errors import RelayError, UnshareError

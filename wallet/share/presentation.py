@@ -35,10 +35,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from credentials.errors import SatchelError
-from credentials.formats import ParsedInput, parse_input
-from credentials.formats.jws import b64url_encode, sign_jws
-from credentials.proofs import ProofOptions, add_proof
+from credentials import ParsedInput, ProofOptions, SatchelError, add_proof, b64url_encode, parse_input, sign_jws
 from wallet.store import CredentialRecord, HolderProfile, Store
 
 from .errors import NoProfileError, NotPresentableError

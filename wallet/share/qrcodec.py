@@ -1,6 +1,6 @@
 """The self-contained QR payload: a presentation (or one credential) in one QR code.
 
-The text codec and the picture reader are the engine's (:mod:`credentials.formats.qr`, the one
+The text codec and the picture reader are the engine's (:mod:`credentials.qr`, the one
 copy both apps use); this module adds what only the wallet does: drawing the QR symbol.
 
 Format ``SV1`` (Satchel Verifiable, version 1)::
@@ -43,10 +43,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from credentials.formats.qr import (
-    DICTIONARY_V1,
-    MAX_DECODED_BYTES,
-    PREFIX,
+from credentials import (
+    QR_DICTIONARY_V1 as DICTIONARY_V1,
+)
+from credentials import (
+    QR_MAX_DECODED_BYTES as MAX_DECODED_BYTES,
+)
+from credentials import (
+    QR_PREFIX as PREFIX,
+)
+from credentials import (
     QrDecodeError,
     compact_json,
     decode_qr_image,

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from credentials.net import describe_http_error
+from credentials import describe_http_error
 from wallet.store import CredentialRecord, Store
 
 from .errors import RequestError, RequestGoneError

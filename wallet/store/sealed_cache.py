@@ -17,7 +17,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from credentials.cache import DiskCache
+from credentials import DiskCache
 
 from ._crypto import hkdf_subkey
 
@@ -25,7 +25,7 @@ NONCE_BYTES = 12
 
 
 class SealedDiskCache(DiskCache):
-    """:class:`credentials.cache.DiskCache` with every entry sealed (see the module docstring)."""
+    """:class:`credentials.DiskCache` with every entry sealed (see the module docstring)."""
 
     suffix = ".sealed"
 

@@ -36,7 +36,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
-from credentials.multiformats import encode_multikey
+from credentials import encode_multikey
 
 from . import _crypto
 from ._crypto import KdfParams, RecordCipher

@@ -17,7 +17,7 @@ from ..services import ui_caller
 from .common import ERROR, INK, MUTED, OUTLINE, busy_line, primary_button
 
 if TYPE_CHECKING:
-    from credentials.formats.camera import CameraChoice
+    from scan import CameraChoice
 
 
 @ft.observable

@@ -1,0 +1,95 @@
+"""VC-JWT: OB 3.0 §8.2 (JWT proof format: ``vc`` claim, iss/sub/nbf/jti/exp) and VC-JOSE
+(``vc+jwt`` / ``vc+ld+jwt``: the payload is the credential itself)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from .._did import VerificationMethod, resolve_verification_method
+from .._errors import KeyResolutionError, MalformedError, UnsupportedProofError
+from .._formats.jws import CompactJws, jwk_to_public_key, verify_jws_signature
+from .._report import CheckResult, could_not_check, failed, passed
+from ._context import VerifyOptions
+from .proofs import check_binding, short
+
+
+def credential_from_jwt(payload: dict[str, Any], claim: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(credential, JWT registered claims). With a ``vc``/``vp`` claim the JWT claims stand for
+    credential properties (VC-JWT 1.1 §6.3.1); otherwise the payload is the credential."""
+    if claim in payload:
+        cred = payload[claim]
+        if not isinstance(cred, dict):
+            raise MalformedError(f"the {claim} claim is not an object")
+        cred = dict(cred)
+        if "jti" in payload and "id" not in cred:
+            cred["id"] = payload["jti"]
+        if claim == "vc" and isinstance(payload.get("iss"), str):
+            issuer = cred.get("issuer")
+            if issuer is None:
+                cred["issuer"] = payload["iss"]
+            elif (issuer.get("id") if isinstance(issuer, dict) else issuer) != payload["iss"]:
+                raise MalformedError("the JWT iss is not the credential's issuer")
+        if claim == "vp" and isinstance(payload.get("iss"), str) and "holder" not in cred:
+            cred["holder"] = payload["iss"]
+        if claim == "vc" and isinstance(payload.get("sub"), str):
+            subject = cred.get("credentialSubject")
+            if isinstance(subject, dict) and "id" not in subject:
+                cred["credentialSubject"] = {**subject, "id": payload["sub"]}
+        return cred, payload
+    return dict(payload), payload
+
+
+def claim_time(claims: dict[str, Any], name: str) -> datetime | None:
+    value = claims.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        raise MalformedError(f"the JWT {name} claim is not a number")
+    try:
+        return datetime.fromtimestamp(value, UTC)
+    except (OverflowError, OSError, ValueError):
+        raise MalformedError(f"the JWT {name} claim is out of range") from None
+
+
+def _resolve_jwt_key(jws: CompactJws, issuer: str | None, opts: VerifyOptions) -> VerificationMethod:
+    kid = jws.header.get("kid")
+    iss = jws.header.get("iss") if isinstance(jws.header.get("iss"), str) else issuer
+    if isinstance(kid, str) and kid:
+        if kid.startswith("#") and iss:
+            kid = iss + kid
+        elif ":" not in kid and iss:
+            kid = f"{iss}#{kid}"
+        return resolve_verification_method(kid, opts.fetcher)
+    if isinstance(iss, str) and iss.startswith("did:"):
+        return resolve_verification_method(iss, opts.fetcher)
+    jwk = jws.header.get("jwk")
+    if isinstance(jwk, dict):
+        # A key in the header proves nothing about who holds it: no controller vouches for it.
+        return VerificationMethod("(key in the JWT header)", "JsonWebKey", "(unknown)",
+                                  jwk_to_public_key(jwk), frozenset())
+    raise KeyResolutionError("the JWT names no key (no kid, no jwk, no DID issuer)")
+
+
+def check_jwt_signature(jws: CompactJws, issuer: str | None, opts: VerifyOptions, *,
+                        purpose: str = "assertionMethod", who: str = "issuer") -> list[CheckResult]:
+    alg = jws.header.get("alg")
+    if not isinstance(alg, str) or alg.lower() == "none":
+        return [failed("proof.present", "no-proof", "The JWT is not signed (alg none).")]
+    try:
+        method = _resolve_jwt_key(jws, issuer, opts)
+    except KeyResolutionError as exc:
+        return [could_not_check("proof.key", "unresolvable-key", str(exc))]
+    except MalformedError as exc:
+        return [could_not_check("proof.key", "unresolvable-key", f"the JWT's key cannot be read: {exc}")]
+    try:
+        ok = verify_jws_signature(alg, jws.signing_input, jws.signature, method.public_key)
+    except UnsupportedProofError:
+        return [could_not_check("proof.signature", "unsupported-proof-type",
+                                f"Satchel cannot check JWTs signed with {alg}.")]
+    if not ok:
+        return [failed("proof.signature", "invalid-signature",
+                       f"The {alg} signature of the JWT does not match: it was changed after signing, "
+                       "or signed by another key.")]
+    return [passed("proof.signature", f"JWT signature ({alg}) by {short(method.id)} is intact."),
+            check_binding(method, purpose, issuer, who)]

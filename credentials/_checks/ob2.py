@@ -1,0 +1,253 @@
+"""Open Badges 2.0 verification (1EdTech OB 2.0, "Badge Verification" / "HostedBadge" /
+"SignedBadge"): the hosted copy is the one trusted; the badge class and issuer come from the
+URLs they name; the assertion must lie in the issuer's verification scope."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+from .._errors import FetchError, GoneError, MalformedError, UnsupportedFormatError, UnsupportedProofError
+from .._formats._detect import OB1_SENTENCE, OB2_CONTEXT, is_ob1
+from .._formats.jws import CompactJws, verify_jws_signature
+from .._report import CheckResult, could_not_check, failed, passed, skipped
+from ._context import VerifyOptions
+from .dates import human, parse_datetime
+from .proofs import short
+
+
+def _origin(url: str) -> str:
+    p = urlsplit(url)
+    return f"{p.scheme}://{p.netloc}"
+
+
+def _fetch(url: Any, what: str, opts: VerifyOptions) -> dict[str, Any]:
+    if not isinstance(url, str):
+        raise MalformedError(f"the {what} is not named by a URL")
+    doc = opts.fetcher.get_json(url)
+    if not isinstance(doc, dict):
+        raise MalformedError(f"the {what} at {url} is not a JSON object")
+    return doc
+
+
+def fetch_hosted(url: str, check_id: str, opts: VerifyOptions) -> tuple[dict[str, Any] | None, CheckResult | None]:
+    """The issuer's hosted copy of a badge, or the check that says why there is none: OB 2.0
+    "HostedBadge" and OBI 1.0 alike, a 410 Gone answer means the issuer revoked it."""
+    try:
+        return _fetch(url, "hosted assertion", opts), None
+    except GoneError:
+        return None, failed("status.revocation", "revoked",
+                            f"The issuer has withdrawn this badge: {url} answers 410 Gone.")
+    except FetchError as exc:
+        return None, could_not_check(check_id, "unreachable",
+                                     f"The issuer's copy at {url} could not be fetched ({exc.reason}).")
+
+
+def _ob2_time(value: Any, name: str) -> datetime:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        from datetime import UTC
+
+        return datetime.fromtimestamp(value, UTC)
+    return parse_datetime(value, name)
+
+
+def _in_scope(assertion_id: str, issuer: dict[str, Any]) -> bool:
+    """OB 2.0 "VerificationObject": startsWith / allowedOrigins, else the issuer's origin."""
+    found = issuer.get("verification")
+    rules: dict[str, Any] = found if isinstance(found, dict) else {}
+    starts = rules.get("startsWith")
+    origins = rules.get("allowedOrigins")
+    if starts is not None:
+        prefixes = starts if isinstance(starts, list) else [starts]
+        if not any(isinstance(p, str) and assertion_id.startswith(p) for p in prefixes):
+            return False
+    if origins is not None:
+        allowed = origins if isinstance(origins, list) else [origins]
+        return urlsplit(assertion_id).netloc in allowed
+    if starts is not None:
+        return True
+    return isinstance(issuer.get("id"), str) and _origin(assertion_id) == _origin(issuer["id"])
+
+
+def _check_assertion_shape(assertion: dict[str, Any]) -> None:
+    """OB 2.0 "Assertion": JSON-LD in the OB 2.0 context, of type Assertion (the 1EdTech
+    validator's own tests reject either missing)."""
+    ctx = assertion.get("@context")
+    contexts = ctx if isinstance(ctx, list) else [ctx]
+    if OB2_CONTEXT not in contexts:
+        raise MalformedError(f"its @context is not the Open Badges 2.0 context ({OB2_CONTEXT})")
+    kind = assertion.get("type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    if not ({"Assertion", "https://w3id.org/openbadges#Assertion"} & {k for k in kinds if isinstance(k, str)}):
+        raise MalformedError("its type is not Assertion")
+
+
+def verify_ob2(assertion: dict[str, Any] | None, url: str | None, opts: VerifyOptions,
+               jws: CompactJws | None = None) -> tuple[list[CheckResult], dict[str, Any] | None]:
+    """Checks of an OB 2.0 assertion given as JSON, as a hosted URL, or as a signed JWS."""
+    checks: list[CheckResult] = []
+    signed = jws is not None
+    if signed and assertion is not None and is_ob1(assertion):  # a signed OB 1.0 badge (JSON ones never get here)
+        raise UnsupportedFormatError(OB1_SENTENCE)
+    try:
+        if assertion is not None and not signed:
+            vtype = (assertion.get("verification") or {}).get("type", "hosted") \
+                if isinstance(assertion.get("verification"), dict) else "hosted"
+            if str(vtype).lower() in ("signed", "signedbadge"):
+                raise MalformedError("a signed OB 2.0 badge must be given as its JWS")
+            url = assertion.get("id") if isinstance(assertion.get("id"), str) else url
+        if not signed:
+            if url is None:
+                raise MalformedError("the assertion has no id URL to verify it at")
+            hosted, failure = fetch_hosted(url, "ob2.hosted", opts)
+            if hosted is None:
+                assert failure is not None
+                checks.append(failure)
+                return checks, assertion
+            if is_ob1(hosted):  # a URL that leads to an Open Badges 1.0 badge
+                from .ob1 import verify_ob1
+
+                return verify_ob1(url, None, opts)
+            if hosted.get("id") != url and assertion is not None:
+                raise MalformedError("the hosted assertion's id is not the URL it is served at")
+            assertion = hosted
+            checks.append(passed("ob2.hosted", f"The issuer hosts this badge at {url}."))
+        assert assertion is not None
+        _check_assertion_shape(assertion)
+        badge_ref = assertion.get("badge")
+        badge = badge_ref if isinstance(badge_ref, dict) else _fetch(badge_ref, "badge class", opts)
+        issuer_ref = badge.get("issuer")
+        # Always the issuer's own copy: an embedded profile could grant itself any scope.
+        issuer = _fetch(issuer_ref.get("id") if isinstance(issuer_ref, dict) else issuer_ref,
+                        "issuer profile", opts)
+        _require(assertion, ("recipient", "badge", "issuedOn"), "assertion")
+        _require(badge, ("name", "criteria", "image"), "badge class")
+        checks.append(passed("ob2.documents", f"Badge class {short(str(badge.get('id')))} and issuer "
+                             f"{issuer.get('name', issuer.get('id'))} were found."))
+        if signed:
+            checks.extend(_check_signed(jws, assertion, issuer, opts))
+        else:
+            aid = str(assertion.get("id"))
+            hosted_ids = [aid] + ([badge_ref] if isinstance(badge_ref, str) else [])
+            outside = [h for h in hosted_ids if not _in_scope(h, issuer)]
+            if not outside:
+                checks.append(passed("ob2.scope", "The issuer vouches for badges hosted at that address."))
+            else:
+                # The hosting plays the part of the signature: hosted where the issuer does not
+                # vouch, it is not the issuer's word (OB 2.0 "HostedBadge Verification").
+                checks.append(failed("ob2.scope", "issuer-key-mismatch",
+                                     f"{outside[0]} is outside what {issuer.get('id')} vouches for: anyone "
+                                     "could host this badge there."))
+        revoked = assertion.get("revoked")
+        if revoked is True:
+            reason = assertion.get("revocationReason")
+            checks.append(failed("status.revocation", "revoked", "The issuer has revoked this badge"
+                                 + (f": {reason}." if reason else ".")))
+        else:
+            checks.append(passed("status.revocation", "The issuer has not revoked it."))
+    except FetchError as exc:
+        checks.append(could_not_check("ob2.documents", "unreachable", f"A document could not be fetched: {exc}."))
+        return checks, assertion
+    except MalformedError as exc:
+        checks.append(failed("format", "malformed", f"Not a readable Open Badges 2.0 badge: {exc}."))
+        return checks, assertion
+    checks.extend(_ob2_dates(assertion, opts))
+    return checks, assertion
+
+
+def _require(doc: dict[str, Any], names: tuple[str, ...], what: str) -> None:
+    """OB 2.0 §Assertion / §BadgeClass: properties every valid one has."""
+    missing = [n for n in names if n not in doc or doc[n] in (None, "", [], {})]
+    if missing:
+        raise MalformedError(f"the {what} lacks {', '.join(missing)}")
+
+
+def _ob2_dates(assertion: dict[str, Any], opts: VerifyOptions) -> list[CheckResult]:
+    out: list[CheckResult] = []
+    issued = _ob2_time(assertion.get("issuedOn"), "issuedOn") if "issuedOn" in assertion else None
+    if issued and issued > opts.at:
+        out.append(failed("validity.not-yet-valid", "not-yet-valid", f"Issued in the future ({human(issued)})."))
+    elif issued:
+        out.append(passed("validity.not-yet-valid", f"Issued on {human(issued)}."))
+    else:
+        out.append(skipped("validity.not-yet-valid", "No issue date."))
+    if "expires" in assertion:
+        exp = _ob2_time(assertion["expires"], "expires")
+        if exp < opts.at:
+            out.append(failed("validity.expired", "expired", f"Expired on {human(exp)}."))
+        else:
+            out.append(passed("validity.expired", f"Valid until {human(exp)}."))
+    else:
+        out.append(passed("validity.expired", "Does not expire."))
+    return out
+
+
+def _check_signed(jws: CompactJws | None, assertion: dict[str, Any], issuer: dict[str, Any],
+                  opts: VerifyOptions) -> list[CheckResult]:
+    """OB 2.0 SignedBadge: RS256 JWS; the key (verification.creator) must be one of the
+    issuer profile's publicKey entries and owned by the issuer; revocationList checked."""
+    assert jws is not None
+    out: list[CheckResult] = []
+    found = assertion.get("verification")
+    verification: dict[str, Any] = found if isinstance(found, dict) else {}
+    creator = verification.get("creator")
+    listed = issuer.get("publicKey")
+    listed = listed if isinstance(listed, list) else [listed]
+    listed_ids = {k.get("id") if isinstance(k, dict) else k for k in listed}
+    if not isinstance(creator, str):
+        creator = next((k for k in listed_ids if isinstance(k, str)), None)
+    if creator is None:
+        return [could_not_check("proof.key", "unresolvable-key", "The badge names no signing key.")]
+    try:
+        key_doc = _fetch(creator, "signing key", opts)
+        key = load_pem_public_key(str(key_doc.get("publicKeyPem", "")).encode())
+        if not isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
+            raise ValueError("not an RSA or EC key")
+    except FetchError as exc:
+        return [could_not_check("proof.key", "unresolvable-key", f"The signing key could not be fetched: {exc}.")]
+    except ValueError:
+        return [could_not_check("proof.key", "unresolvable-key", "The signing key is not a PEM public key.")]
+    try:
+        ok = verify_jws_signature(str(jws.header.get("alg")), jws.signing_input, jws.signature, key)
+    except UnsupportedProofError:
+        return [could_not_check("proof.signature", "unsupported-proof-type",
+                                f"Satchel cannot check {jws.header.get('alg')} signatures.")]
+    if not ok:
+        return [failed("proof.signature", "invalid-signature", "The badge's signature does not match.")]
+    out.append(passed("proof.signature", f"Signed by {short(creator)}."))
+    if creator not in listed_ids or key_doc.get("owner") != issuer.get("id"):
+        out.append(failed("proof.key-binding", "issuer-key-mismatch",
+                          "The signing key is not one the issuer's profile lists as its own."))
+    else:
+        out.append(passed("proof.key-binding", "The signing key is listed by the issuer."))
+    rev_url = issuer.get("revocationList")
+    if isinstance(rev_url, str):
+        try:
+            rev = _fetch(rev_url, "revocation list", opts)
+        except FetchError as exc:
+            out.append(could_not_check("status.revocation", "status-unknown",
+                                       f"The revocation list could not be fetched ({exc.reason})."))
+            return out
+        revoked = rev.get("revokedAssertions") or []
+        aid, uid = assertion.get("id"), assertion.get("uid")
+        for item in revoked if isinstance(revoked, list) else []:
+            ident = item.get("id", item.get("uid")) if isinstance(item, dict) else item
+            if ident is not None and ident in (aid, uid):
+                reason = item.get("revocationReason") if isinstance(item, dict) else None
+                out.append(failed("status.revocation-list", "revoked", "The issuer has revoked this badge"
+                                  + (f": {reason}." if reason else ".")))
+                return out
+        out.append(passed("status.revocation-list", "Not on the issuer's revocation list."))
+    return out
+
+
+def ob2_payload(jws: CompactJws) -> dict[str, Any]:
+    doc = json.loads(jws.payload)
+    if not isinstance(doc, dict):
+        raise MalformedError("the signed badge's payload is not an object")
+    return doc

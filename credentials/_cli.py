@@ -1,0 +1,204 @@
+"""``satchel-verify``: verify credentials from files, URLs or stdin; print a report.
+
+Exit codes: 0 all valid, 1 any invalid, 2 otherwise unverifiable (or a usage error).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from ._checks.dates import parse_datetime
+from ._errors import MalformedError
+from ._formats._detect import MAX_INPUT_BYTES
+from ._net import Fetcher, LocalDocuments, make_client
+from ._report import Status, Verdict, VerificationReport
+from ._verify import verify
+
+_MARK = {Status.PASSED: "✓", Status.FAILED: "✗", Status.WARNING: "!", Status.SKIPPED: "–",
+         Status.COULD_NOT_CHECK: "?"}
+_HEADLINE = {Verdict.VALID: "VERIFIED", Verdict.INVALID: "PROBLEM", Verdict.UNVERIFIABLE: "COULD NOT CHECK"}
+
+
+def _emit(line: str) -> None:
+    print(line, flush=True)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="satchel-verify", description="Verify Open Badges and Verifiable "
+                                "Credentials (JSON, JWT, baked PNG/SVG, OB 2.0 hosted) offline-first.")
+    p.add_argument("inputs", nargs="+", metavar="FILE|URL|-",
+                   help="what to verify: a credential or presentation file (JSON, JWT, baked PNG/SVG), a QR "
+                        "picture (PNG/JPEG), a URL or share link; - reads stdin (JSON, JWT, SV1: QR text, link)")
+    p.add_argument("--json", action="store_true", help="one JSON object per input (JSON Lines)")
+    p.add_argument("--offline", action="store_true", help="never touch the network")
+    p.add_argument("--documents", metavar="MAP", help="JSON map of URL -> local file answering fetches")
+    p.add_argument("--at", metavar="TIME", help="verify as of this ISO 8601 time (default: now)")
+    p.add_argument("--challenge", help="the challenge the holder was asked to sign (presentations)")
+    p.add_argument("--domain", help="the domain the holder was asked to sign for (presentations)")
+    p.add_argument("--allow-loopback", action="store_true",
+                   help="development: also fetch from 127.0.0.1 (a local issuer stub or verifier)")
+    p.add_argument("--cache", metavar="DIR", help="keep fetched issuer documents here; used when offline")
+    p.add_argument("--trust", metavar="FILE", help="issuer trust list (DCC issuer registry JSON shape)")
+    p.add_argument("--no-subject-binding", action="store_true",
+                   help="accept a presentation of credentials issued to someone other than its holder "
+                        "(VCDM 2.0 allows it; shown as a warning instead of holder-mismatch)")
+    p.add_argument("--identity", metavar="EMAIL|URL|PHONE",
+                   help="check that the badge was issued to this person (recipient identity)")
+    return p
+
+
+def _read(item: str, stdin: TextIO) -> bytes | str:
+    if item == "-":
+        return stdin.buffer.read(MAX_INPUT_BYTES + 1) if hasattr(stdin, "buffer") else stdin.read()
+    if item.startswith(("https://", "http://")) and not Path(item).exists():
+        return item
+    with open(item, "rb") as fh:
+        return fh.read(MAX_INPUT_BYTES + 1)
+
+
+def _fetcher(args: argparse.Namespace) -> Fetcher:
+    documents = LocalDocuments.from_file(args.documents) if args.documents else None
+    cache = None
+    if args.cache:
+        from ._cache import DiskCache
+
+        cache = DiskCache(args.cache)
+    client = None
+    if not args.offline:
+        if args.allow_loopback:
+            from ._transports import GuardedTransport
+
+            client = make_client(GuardedTransport(allow_loopback=True))
+        else:
+            client = make_client()
+    return Fetcher(client, documents=documents, cache=cache)
+
+
+def _short_name(name: str) -> str:
+    """An input as named on the headline: a 2 KB share link is shown by its start and end."""
+    if len(name) <= 80 or not name.startswith(("https://", "http://")):
+        return name
+    return f"{name[:56]}…{name[-20:]}"
+
+
+def _text(value: object) -> str | None:
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    if isinstance(value, dict):
+        return _text(value.get("name")) or _text(value.get("id"))
+    return None
+
+
+def summary_of(credential: object) -> str | None:
+    """What it is, who issued it, to whom: read from what was verified (``report.credential``)."""
+    if not isinstance(credential, dict):
+        return None
+    found_subject = credential.get("credentialSubject")
+    if isinstance(found_subject, list) and found_subject:
+        found_subject = found_subject[0]
+    subject: dict[str, Any] = found_subject if isinstance(found_subject, dict) else {}
+    found_badge = credential.get("badge")
+    badge: dict[str, Any] = found_badge if isinstance(found_badge, dict) else {}
+    achievement = subject.get("achievement")
+    what = (_text(achievement.get("name") if isinstance(achievement, dict) else None)
+            or _text(credential.get("name")) or _text(badge.get("name")))
+    issuer = _text(credential.get("issuer")) or _text(badge.get("issuer"))
+    recipient = credential.get("recipient")
+    to = _text(subject.get("name")) or _text(subject.get("id")) or _text(credential.get("holder"))
+    if to is None and isinstance(recipient, dict) and recipient.get("hashed") is False:
+        to = _text(recipient.get("identity"))
+    parts = [f"\u201c{what}\u201d" if what else None, f"from {issuer}" if issuer else None,
+             f"issued to {to}" if to and "VerifiablePresentation" not in str(credential.get("type")) else
+             (f"presented by {to}" if to else None)]
+    found = [p for p in parts if p]
+    return " ".join(found) if found else None
+
+
+def render_text(report: VerificationReport, name: str) -> str:
+    lines = [f"{_short_name(name)}: {_HEADLINE[report.verdict]}" + (f"  ({', '.join(report.problems)})"
+                                                                    if report.problems else "")]
+    about = summary_of(report.credential)
+    if about:
+        lines.append(f"  {about}")
+    for c in report.checks:
+        lines.append(f"  {_MARK[c.status]} {c.message}")
+    for n, sub in enumerate(report.nested, 1):
+        lines.append(render_text(sub, f"  credential {n}").replace("\n", "\n  "))
+    for n, sub in enumerate(report.attached, 1):
+        role = "endorsement" if sub.format == "endorsement" else "contained credential"
+        lines.append(render_text(sub, f"  {role} {n}").replace("\n", "\n  "))
+    if report.warnings:
+        lines.append("  warnings: " + ", ".join(report.warnings))
+    return "\n".join(lines)
+
+
+def _main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    at = None
+    if args.at:
+        try:
+            at = parse_datetime(args.at if "T" in args.at else args.at + "T00:00:00Z", "--at")
+        except MalformedError:
+            print(f"satchel-verify: --at {args.at!r} is not an ISO 8601 time", file=sys.stderr)
+            return 2
+    try:
+        fetcher = _fetcher(args)
+    except (OSError, ValueError) as exc:
+        print(f"satchel-verify: cannot read --documents: {exc}", file=sys.stderr)
+        return 2
+    trust = None
+    if args.trust:
+        from ._trust import TrustList
+
+        try:
+            trust = TrustList.load(args.trust)
+        except (OSError, ValueError) as exc:
+            print(f"satchel-verify: cannot read --trust: {exc}", file=sys.stderr)
+            return 2
+    verdicts: list[Verdict] = []
+    unreadable = False
+    for item in args.inputs:
+        try:
+            data = _read(item, sys.stdin)
+            report = verify(data, fetcher=fetcher, at=at or datetime.now(UTC), challenge=args.challenge,
+                            domain=args.domain, source=item, identity=args.identity, trust=trust,
+                            subject_binding=not args.no_subject_binding)
+        except OSError as exc:
+            # Not a credential problem: the file is not there (or not readable). Said plainly on
+            # stderr; with --json the line for it says the same, so lines still match the inputs.
+            reason = exc.strerror or str(exc)
+            print(f"satchel-verify: cannot read {item}: {reason}", file=sys.stderr)
+            if args.json:
+                _emit(json.dumps({"source": item, "error": "cannot-read", "message": f"Cannot read {item}: {reason}."}))
+            unreadable = True
+            continue
+        verdicts.append(report.verdict)
+        _emit(json.dumps(report.to_json(), ensure_ascii=False) if args.json else render_text(report, item))
+    if unreadable:
+        return 2
+    if all(v == Verdict.VALID for v in verdicts):
+        return 0
+    if any(v == Verdict.INVALID for v in verdicts):
+        return 1
+    return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # ``satchel-verify … | head -1``: a reader that stops early is not an error. Python's own
+        # advice: point stdout at devnull so the interpreter's final flush does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
