@@ -42,6 +42,14 @@ if TYPE_CHECKING:
     from ._errors import UnknownContextError as UnknownContextError
     from ._errors import UnsupportedFormatError as UnsupportedFormatError
     from ._errors import UnsupportedProofError as UnsupportedProofError
+    from ._facts import Alignment as Alignment
+    from ._facts import Evidence as Evidence
+    from ._facts import Facts as Facts
+    from ._facts import Party as Party
+    from ._facts import Result as Result
+    from ._facts import embed_badge_class as embed_badge_class
+    from ._facts import read_facts as read_facts
+    from ._facts import split_criteria as split_criteria
     from ._formats import ParsedInput as ParsedInput
     from ._formats import parse_input as parse_input
     from ._formats import parse_text as parse_text
@@ -109,25 +117,34 @@ if TYPE_CHECKING:
     from ._verify import verify_presentation as verify_presentation
 
 __all__ = [
-    "BASE45_ALPHABET", "Base45Error", "CheckResult", "DiskCache", "DocumentMapTransport", "FetchError",
-    "FetchRefusedError", "Fetcher", "GoneError", "GuardedTransport", "KeyResolutionError", "LinkError",
-    "LocalDocuments", "MAX_INLINE_LINK", "MalformedError", "MemoryCache", "ParsedInput", "ProofOptions",
-    "QR_DICTIONARY_V1", "QR_MAX_DECODED_BYTES", "QR_PREFIX", "QrDecodeError", "RefusedError",
-    "RefusingTransport", "RelayRef", "SHARE_KEY_BYTES", "SHARE_NONCE_BYTES", "SHARE_PATH", "SafeModeError",
-    "SatchelError", "Status", "TooComplexError", "TrustList", "UnknownContextError", "UnshareSecret",
-    "UnsupportedFormatError", "UnsupportedProofError", "Verdict", "VerificationReport", "VerifyOptions",
-    "add_proof", "b45decode", "b45encode", "b64url_decode", "b64url_encode", "bake_png", "bake_svg",
-    "compact_json", "decode_link", "decode_qr_image", "decode_qr_text", "decrypt_from_relay",
-    "describe_http_error", "describe_problem", "did_key_from_public_key", "encode_inline_link", "encode_list",
-    "encode_multikey", "encode_qr_text", "encrypt_for_relay", "failed", "human", "is_png", "is_share_link",
-    "is_svg", "looks_like_qr_text", "make_client", "new_unshare_secret", "parse_compact_jws",
-    "parse_datetime", "parse_input", "parse_text", "public_key_to_jwk", "relay_fetch_url", "relay_link",
-    "resolve_verification_method", "set_status", "sign_jws", "unshare_hash", "url_to_did_web", "verify",
+    "Alignment", "BASE45_ALPHABET", "Base45Error", "CheckResult", "DiskCache", "DocumentMapTransport",
+    "Evidence", "Facts", "FetchError", "FetchRefusedError", "Fetcher", "GoneError", "GuardedTransport",
+    "KeyResolutionError", "LinkError", "LocalDocuments", "MAX_INLINE_LINK", "MalformedError", "MemoryCache",
+    "ParsedInput", "Party", "ProofOptions", "QR_DICTIONARY_V1", "QR_MAX_DECODED_BYTES", "QR_PREFIX",
+    "QrDecodeError", "RefusedError", "RefusingTransport", "RelayRef", "Result", "SHARE_KEY_BYTES",
+    "SHARE_NONCE_BYTES", "SHARE_PATH", "SafeModeError", "SatchelError", "Status", "TooComplexError",
+    "TrustList", "UnknownContextError", "UnshareSecret", "UnsupportedFormatError", "UnsupportedProofError",
+    "Verdict", "VerificationReport", "VerifyOptions", "add_proof", "b45decode", "b45encode", "b64url_decode",
+    "b64url_encode", "bake_png", "bake_svg", "compact_json", "decode_link", "decode_qr_image",
+    "decode_qr_text", "decrypt_from_relay", "describe_http_error", "describe_problem", "embed_badge_class",
+    "did_key_from_public_key", "encode_inline_link", "encode_list", "encode_multikey", "encode_qr_text",
+    "encrypt_for_relay", "failed", "human", "is_png", "is_share_link", "is_svg", "looks_like_qr_text",
+    "make_client", "new_unshare_secret", "parse_compact_jws", "parse_datetime", "parse_input", "parse_text",
+    "public_key_to_jwk", "read_facts", "relay_fetch_url", "relay_link", "resolve_verification_method",
+    "set_status", "sign_jws", "split_criteria", "unshare_hash", "url_to_did_web", "verify",
     "verify_credential", "verify_jws_signature", "verify_parsed", "verify_presentation", "warning",
 ]
 
 # public name -> (private module, its name there)
 _WHERE: dict[str, tuple[str, str]] = {
+    "Facts": ("_facts", "Facts"),
+    "read_facts": ("_facts", "read_facts"),
+    "embed_badge_class": ("_facts", "embed_badge_class"),
+    "Alignment": ("_facts", "Alignment"),
+    "Evidence": ("_facts", "Evidence"),
+    "Result": ("_facts", "Result"),
+    "Party": ("_facts", "Party"),
+    "split_criteria": ("_facts", "split_criteria"),
     "verify": ("_verify", "verify"),
     "verify_parsed": ("_verify", "verify_parsed"),
     "verify_credential": ("_verify", "verify_credential"),
