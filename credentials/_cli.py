@@ -11,10 +11,11 @@ import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from ._checks.dates import parse_datetime
 from ._errors import MalformedError
+from ._facts import read_facts
 from ._formats._detect import MAX_INPUT_BYTES
 from ._net import Fetcher, LocalDocuments, make_client
 from ._report import Status, Verdict, VerificationReport
@@ -87,52 +88,35 @@ def _short_name(name: str) -> str:
     return f"{name[:56]}…{name[-20:]}"
 
 
-def _text(value: object) -> str | None:
-    if isinstance(value, str) and value.strip():
-        return value.strip()
-    if isinstance(value, dict):
-        return _text(value.get("name")) or _text(value.get("id"))
-    return None
-
-
-def summary_of(credential: object) -> str | None:
+def summary_of(credential: object, fetcher: Fetcher | None = None) -> str | None:
     """What it is, who issued it, to whom: read from what was verified (``report.credential``)."""
     if not isinstance(credential, dict):
         return None
-    found_subject = credential.get("credentialSubject")
-    if isinstance(found_subject, list) and found_subject:
-        found_subject = found_subject[0]
-    subject: dict[str, Any] = found_subject if isinstance(found_subject, dict) else {}
-    found_badge = credential.get("badge")
-    badge: dict[str, Any] = found_badge if isinstance(found_badge, dict) else {}
-    achievement = subject.get("achievement")
-    what = (_text(achievement.get("name") if isinstance(achievement, dict) else None)
-            or _text(credential.get("name")) or _text(badge.get("name")))
-    issuer = _text(credential.get("issuer")) or _text(badge.get("issuer"))
-    recipient = credential.get("recipient")
-    to = _text(subject.get("name")) or _text(subject.get("id")) or _text(credential.get("holder"))
-    if to is None and isinstance(recipient, dict) and recipient.get("hashed") is False:
-        to = _text(recipient.get("identity"))
-    parts = [f"\u201c{what}\u201d" if what else None, f"from {issuer}" if issuer else None,
-             f"issued to {to}" if to and "VerifiablePresentation" not in str(credential.get("type")) else
-             (f"presented by {to}" if to else None)]
+    if "VerifiablePresentation" in str(credential.get("type")):
+        holder = credential.get("holder")
+        holder = holder.get("id") if isinstance(holder, dict) else holder
+        return f"presented by {holder}" if isinstance(holder, str) and holder else None
+    facts = read_facts(credential, fetcher=fetcher)  # an OB 2.0 BadgeClass: from the fetcher's cache
+    parts = [f"\u201c{facts.name}\u201d" if facts.name else None,
+             f"from {facts.issuer.label}" if facts.issuer and facts.issuer.label else None,
+             f"issued to {facts.subject_name or facts.subject_id}" if facts.subject_name or facts.subject_id else None]
     found = [p for p in parts if p]
     return " ".join(found) if found else None
 
 
-def render_text(report: VerificationReport, name: str) -> str:
+def render_text(report: VerificationReport, name: str, fetcher: Fetcher | None = None) -> str:
     lines = [f"{_short_name(name)}: {_HEADLINE[report.verdict]}" + (f"  ({', '.join(report.problems)})"
                                                                     if report.problems else "")]
-    about = summary_of(report.credential)
+    about = summary_of(report.credential, fetcher)
     if about:
         lines.append(f"  {about}")
     for c in report.checks:
         lines.append(f"  {_MARK[c.status]} {c.message}")
     for n, sub in enumerate(report.nested, 1):
-        lines.append(render_text(sub, f"  credential {n}").replace("\n", "\n  "))
+        lines.append(render_text(sub, f"  credential {n}", fetcher).replace("\n", "\n  "))
     for n, sub in enumerate(report.attached, 1):
         role = "endorsement" if sub.format == "endorsement" else "contained credential"
-        lines.append(render_text(sub, f"  {role} {n}").replace("\n", "\n  "))
+        lines.append(render_text(sub, f"  {role} {n}", fetcher).replace("\n", "\n  "))
     if report.warnings:
         lines.append("  warnings: " + ", ".join(report.warnings))
     return "\n".join(lines)
@@ -179,7 +163,7 @@ def _main(argv: list[str] | None = None) -> int:
             unreadable = True
             continue
         verdicts.append(report.verdict)
-        _emit(json.dumps(report.to_json(), ensure_ascii=False) if args.json else render_text(report, item))
+        _emit(json.dumps(report.to_json(), ensure_ascii=False) if args.json else render_text(report, item, fetcher))
     if unreadable:
         return 2
     if all(v == Verdict.VALID for v in verdicts):
