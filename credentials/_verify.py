@@ -23,6 +23,7 @@ from ._checks.proofs import check_data_integrity, short
 from ._checks.recipient import check_recipient
 from ._checks.status import check_status
 from ._checks.structure import check_contexts, check_credential_structure, is_url, issuer_id, types_of, vc_version
+from ._envelope import enveloped_jwt
 from ._errors import MalformedError, SafeModeError, SatchelError, UnsupportedFormatError
 from ._formats import ParsedInput, parse_input
 from ._formats.jws import parse_compact_jws
@@ -111,7 +112,7 @@ def _dispatch(parsed: ParsedInput, opts: VerifyOptions, source: str | None) -> V
         return _verify_relay(parsed, opts, source)
     if parsed.format == "vc":
         assert parsed.document is not None
-        enveloped = _enveloped_jwt(parsed.document)
+        enveloped = enveloped_jwt(parsed.document)
         if enveloped is not None:  # VCDM 2.0 §4.13: the JWT inside is what was secured
             return verify_parsed(_jwt_input(enveloped), opts, source)
         return _with(verify_credential_options(parsed.document, opts), fmt, source)
@@ -160,17 +161,6 @@ def _verify_url(url: str, opts: VerifyOptions, source: str | None) -> Verificati
     if parsed.format == "ob2":
         parsed = ParsedInput("ob2", document=parsed.document)
     return verify_parsed(parsed, opts, source or url)
-
-
-def _enveloped_jwt(doc: dict[str, Any]) -> str | None:
-    """The compact JWT of an EnvelopedVerifiableCredential / -Presentation (a ``data:`` URL id)."""
-    names = types_of(doc)
-    if not {"EnvelopedVerifiableCredential", "EnvelopedVerifiablePresentation"} & set(names):
-        return None
-    ident = doc.get("id")
-    if not isinstance(ident, str) or not ident.startswith("data:") or "," not in ident:
-        raise MalformedError("an enveloped credential must hold its JWT in a data: URL")
-    return ident.split(",", 1)[1]
 
 
 def _verify_relay(parsed: ParsedInput, opts: VerifyOptions, source: str | None) -> VerificationReport:
@@ -486,10 +476,12 @@ def _nested_credential(item: Any, opts: VerifyOptions) -> VerificationReport:
         except SatchelError as exc:
             return _malformed("vc-jwt", f"Not a credential Satchel can read: {exc}", sub_opts)
     if isinstance(item, dict) and item.get("type") == "EnvelopedVerifiableCredential":
-        data_url = item.get("id", "")
-        if isinstance(data_url, str) and data_url.startswith("data:") and "," in data_url:
-            return verify_parsed(_jwt_input(data_url.split(",", 1)[1]), sub_opts)
-        return _malformed("vc", "An enveloped credential without a data: URL.", sub_opts)
+        try:
+            jwt = enveloped_jwt(item)
+        except MalformedError:
+            return _malformed("vc", "An enveloped credential without a data: URL.", sub_opts)
+        assert jwt is not None
+        return verify_parsed(_jwt_input(jwt), sub_opts)
     if isinstance(item, dict):
         return verify_parsed(ParsedInput("vc", document=item), sub_opts)
     return _malformed("vc", "A presentation entry that is not a credential.", sub_opts)
