@@ -70,14 +70,7 @@ def _fetcher(args: argparse.Namespace) -> Fetcher:
         from ._cache import DiskCache
 
         cache = DiskCache(args.cache)
-    client = None
-    if not args.offline:
-        if args.allow_loopback:
-            from ._transports import GuardedTransport
-
-            client = make_client(GuardedTransport(allow_loopback=True))
-        else:
-            client = make_client()
+    client = None if args.offline else make_client(allow_loopback=args.allow_loopback)
     return Fetcher(client, documents=documents, cache=cache)
 
 

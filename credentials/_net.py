@@ -41,11 +41,12 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
-def make_client(transport: httpx.BaseTransport | None = None) -> httpx.Client:
-    """The one httpx client shape: timeouts, few redirects, live fetches guarded against SSRF."""
+def make_client(transport: httpx.BaseTransport | None = None, *, offline: bool = False,
+                allow_loopback: bool = False) -> httpx.Client:
+    """The one httpx client shape (:func:`credentials._transports.make_client`)."""
     from ._transports import make_client as _make
 
-    return _make(transport)
+    return _make(transport, offline=offline, allow_loopback=allow_loopback)
 
 
 class LocalDocuments:

@@ -124,7 +124,13 @@ class GuardedTransport(httpx.HTTPTransport):
         return super().handle_request(pinned)
 
 
-def make_client(transport: httpx.BaseTransport | None = None) -> httpx.Client:
-    return httpx.Client(transport=transport or GuardedTransport(), timeout=DEFAULT_TIMEOUT,
+def make_client(transport: httpx.BaseTransport | None = None, *, offline: bool = False,
+                allow_loopback: bool = False) -> httpx.Client:
+    """The one httpx client shape every part uses: timeouts, few redirects, and, unless a transport
+    is given, live fetches guarded against SSRF (``allow_loopback`` for demos and tests on this
+    machine) or, ``offline``, no fetch at all (each one refused: checks say "could not check")."""
+    if transport is None:
+        transport = RefusingTransport() if offline else GuardedTransport(allow_loopback=allow_loopback)
+    return httpx.Client(transport=transport, timeout=DEFAULT_TIMEOUT,
                         follow_redirects=True, max_redirects=MAX_REDIRECTS,
                         headers={"user-agent": "satchel-verifier/0.1"})
