@@ -28,7 +28,7 @@ from wallet.store import (
     WrongPassphraseError,
     restore_backup,
 )
-from wallet.store import backup as backup_module
+from wallet.store import _backup_format as backup_module
 from wallet.store._crypto import b64
 
 FAST_KDF = Argon2idParams(memory_kib=1024, iterations=1, lanes=1)
@@ -240,7 +240,7 @@ def test_backup_foreign_or_missing_files_are_refused(full_store: Store, tmp_path
 def test_backup_authentic_but_inconsistent_contents_are_refused(tmp_path: Path) -> None:
     """Written with the right key but with wrong end counts: the end marker check catches it."""
     salt = os.urandom(16)
-    payload_key, key_check = backup_module._backup_keys("backup pass", FAST_KDF, salt)
+    payload_key, key_check = backup_module.backup_keys("backup pass", FAST_KDF, salt)
     header_json = json.dumps({"kdf": FAST_KDF.to_json(), "salt": b64(salt),
                               "nonce_prefix": b64(b"\1" * 7),
                               "key_check": b64(key_check), "aead": "AES-256-GCM",
@@ -248,9 +248,9 @@ def test_backup_authentic_but_inconsistent_contents_are_refused(tmp_path: Path) 
     header = backup_module.MAGIC + struct.pack(">HI", 1, len(header_json)) + header_json
     out = io.BytesIO()
     out.write(header)
-    sealer = backup_module._ChunkSealer(out, payload_key, b"\1" * 7, header)
-    sealer.write(backup_module._frame(b"W", {"format": 1}))
-    sealer.write(backup_module._frame(b"E", {"counts": {"profiles": 0, "credentials": 5, "shares": 0}}))
+    sealer = backup_module.ChunkSealer(out, payload_key, b"\1" * 7, header)
+    sealer.write(backup_module.frame(b"W", {"format": 1}))
+    sealer.write(backup_module.frame(b"E", {"counts": {"profiles": 0, "credentials": 5, "shares": 0}}))
     sealer.finish()
     error = try_restore(out.getvalue(), tmp_path, "counts")
     assert "counts do not match" in str(error)

@@ -30,6 +30,7 @@ Errors::
 """
 
 from ._crypto import Argon2idParams, KdfParams, ScryptParams, argon2id_available, default_kdf
+from ._search import fold_for_search
 from .backup import restore_backup
 from .display import describe_credential
 from .errors import (
@@ -58,7 +59,7 @@ from .models import (
     SortOrder,
     SourceKind,
 )
-from .store import Store, fold_for_search
+from .store import Store
 
 __all__ = [
     "AddResult",
