@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -238,3 +240,18 @@ def test_status_checked_for_a_future_time_says_it_is_as_of_now() -> None:
     status = report.check("status.revocation")
     assert status is not None and status.problem is None
     assert "as of now" in status.message and "cannot be known yet" in status.message
+
+
+def test_status_read_from_a_given_copy_never_claims_a_date_it_cannot_know(tmp_path: Path) -> None:
+    """``--documents`` copies have no fetch time: a check at a future ``at`` must not say the list
+    was current then (issue 16: "not revoked (as of <future date>)")."""
+    from credentials import Fetcher, LocalDocuments, verify
+    from issuer_stub.sample import write_sample
+
+    write_sample(tmp_path)
+    fetcher = Fetcher(None, documents=LocalDocuments.from_file(tmp_path / "web.json"))
+    at = datetime(2030, 1, 1, tzinfo=UTC)
+    report = verify((tmp_path / "ob3-v2-eddsa-rdfc-2022.json").read_bytes(), fetcher=fetcher, at=at)
+    message = report.check("status.revocation").message
+    assert report.verdict == "valid" and "copy of the list given to Satchel" in message
+    assert "2030" not in message

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from credentials._net import Fetcher, LocalDocuments
-from credentials._verify import verify
+from credentials import DocumentMapTransport, Fetcher, make_client, verify
 from tests.helpers import VC2, ed25519_signer, ob3_credential
 from verifier.history import CSV_COLUMNS, History, facts_of, pdf_report, verifier_home
 
@@ -31,7 +30,8 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _verify_file(sample: Path, name: str):  # noqa: ANN202 - engine report
-    fetcher = Fetcher(None, documents=LocalDocuments.from_file(sample / "web.json"))
+    # fetched over a transport, as the verifier app fetches: the status check knows when
+    fetcher = Fetcher(make_client(DocumentMapTransport.from_file(sample / "web.json")))
     return verify((sample / name).read_bytes(), fetcher=fetcher)
 
 

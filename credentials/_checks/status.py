@@ -108,6 +108,9 @@ def _as_of(url: str, opts: VerifyOptions) -> str:
     if prov is not None and prov.source == "cache" and prov.fetched_at is not None:
         stale = ", a stale copy: the list could not be fetched now" if prov.stale else ""
         return f" (status as of {human(prov.fetched_at)}{stale})"
+    if prov is not None and prov.source == "local":
+        # A copy handed in (``--documents``): when the issuer published it is not known here.
+        return " (in the copy of the list given to Satchel)"
     fetched = prov.fetched_at if prov is not None else None  # the fetcher's clock: time stays a parameter
     if fetched is not None and opts.at > fetched + timedelta(minutes=5):
         # A list fetched today cannot say what the issuer will decide by a later date.
