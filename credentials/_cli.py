@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
@@ -24,6 +25,18 @@ from ._verify import verify
 _MARK = {Status.PASSED: "✓", Status.FAILED: "✗", Status.WARNING: "!", Status.SKIPPED: "–",
          Status.COULD_NOT_CHECK: "?"}
 _HEADLINE = {Verdict.VALID: "VERIFIED", Verdict.INVALID: "PROBLEM", Verdict.UNVERIFIABLE: "COULD NOT CHECK"}
+# ANSI SGR colours (ECMA-48 §8.3.117): green, red, yellow; only on a terminal, never with NO_COLOR
+_VERDICT_COLOUR = {Verdict.VALID: "32", Verdict.INVALID: "31", Verdict.UNVERIFIABLE: "33"}
+_MARK_COLOUR = {Status.PASSED: "32", Status.FAILED: "31", Status.WARNING: "33", Status.COULD_NOT_CHECK: "33"}
+
+
+def wants_colour(stream: TextIO, environ: Mapping[str, str]) -> bool:
+    """Colour only for a person at a terminal: not piped, not ``NO_COLOR`` (no-color.org), not dumb."""
+    return stream.isatty() and not environ.get("NO_COLOR") and environ.get("TERM") != "dumb"
+
+
+def _paint(text: str, code: str | None, colour: bool) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if colour and code else text
 
 
 def _emit(line: str) -> None:
@@ -97,19 +110,20 @@ def summary_of(credential: object, fetcher: Fetcher | None = None) -> str | None
     return " ".join(found) if found else None
 
 
-def render_text(report: VerificationReport, name: str, fetcher: Fetcher | None = None) -> str:
-    lines = [f"{_short_name(name)}: {_HEADLINE[report.verdict]}" + (f"  ({', '.join(report.problems)})"
-                                                                    if report.problems else "")]
+def render_text(report: VerificationReport, name: str, fetcher: Fetcher | None = None, *,
+                colour: bool = False) -> str:
+    headline = _paint(_HEADLINE[report.verdict], "1;" + _VERDICT_COLOUR[report.verdict], colour)
+    lines = [f"{_short_name(name)}: {headline}" + (f"  ({', '.join(report.problems)})" if report.problems else "")]
     about = summary_of(report.credential, fetcher)
     if about:
         lines.append(f"  {about}")
     for c in report.checks:
-        lines.append(f"  {_MARK[c.status]} {c.message}")
+        lines.append(f"  {_paint(_MARK[c.status], _MARK_COLOUR.get(c.status), colour)} {c.message}")
     for n, sub in enumerate(report.nested, 1):
-        lines.append(render_text(sub, f"  credential {n}", fetcher).replace("\n", "\n  "))
+        lines.append(render_text(sub, f"  credential {n}", fetcher, colour=colour).replace("\n", "\n  "))
     for n, sub in enumerate(report.attached, 1):
         role = "endorsement" if sub.format == "endorsement" else "contained credential"
-        lines.append(render_text(sub, f"  {role} {n}", fetcher).replace("\n", "\n  "))
+        lines.append(render_text(sub, f"  {role} {n}", fetcher, colour=colour).replace("\n", "\n  "))
     if report.warnings:
         lines.append("  warnings: " + ", ".join(report.warnings))
     return "\n".join(lines)
@@ -117,6 +131,7 @@ def render_text(report: VerificationReport, name: str, fetcher: Fetcher | None =
 
 def _main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    colour = not args.json and wants_colour(sys.stdout, os.environ)
     at = None
     if args.at:
         try:
@@ -156,7 +171,8 @@ def _main(argv: list[str] | None = None) -> int:
             unreadable = True
             continue
         verdicts.append(report.verdict)
-        _emit(json.dumps(report.to_json(), ensure_ascii=False) if args.json else render_text(report, item, fetcher))
+        _emit(json.dumps(report.to_json(), ensure_ascii=False) if args.json
+              else render_text(report, item, fetcher, colour=colour))
     if unreadable:
         return 2
     if all(v == Verdict.VALID for v in verdicts):

@@ -146,3 +146,20 @@ def test_satchel_verify_names_what_was_verified_and_who_it_was_issued_to() -> No
     assert out[0] == f"{path}: PROBLEM  (revoked)"  # a file path is never shortened
     assert out[1] == "  \u201cBachelors - v2 - revoked\u201d from Example Corp issued to Sam Salmon"
 
+
+
+def test_satchel_verify_colours_only_a_terminal_and_respects_no_color() -> None:
+    import io
+
+    from credentials import Fetcher, verify
+    from credentials._cli import render_text, wants_colour
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert wants_colour(Tty(), {}) and not wants_colour(io.StringIO(), {})
+    assert not wants_colour(Tty(), {"NO_COLOR": "1"}) and not wants_colour(Tty(), {"TERM": "dumb"})
+    report = verify({"not": "a credential"}, fetcher=Fetcher(None))
+    painted, plain = render_text(report, "x.json", colour=True), render_text(report, "x.json")
+    assert "\x1b[1;31mPROBLEM\x1b[0m" in painted and "\x1b[" not in plain and "PROBLEM" in plain
