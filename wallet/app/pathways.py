@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .badge_facts import BadgeFacts, as_list, badge_facts, first_mapping, text_of
+from .badge_facts import BadgeFacts
 
 
 @dataclass(frozen=True)
@@ -51,20 +51,6 @@ def name_from_identifier(identifier: str) -> str:
     return words[:1].upper() + words[1:] if words else identifier
 
 
-def _clr_parts(credential: Mapping[str, Any] | None) -> list[tuple[str, str]]:
-    if not isinstance(credential, Mapping):
-        return []
-    if isinstance(credential.get("vc"), Mapping):
-        credential = credential["vc"]
-    subject = first_mapping(credential.get("credentialSubject"))
-    parts = []
-    for nested in as_list(subject.get("verifiableCredential")):
-        if isinstance(nested, Mapping):
-            facts = badge_facts(nested)
-            parts.append((facts.achievement_id or facts.name, facts.name))
-    return parts
-
-
 def find_pathways(held: Iterable[HeldBadge]) -> list[Pathway]:
     badges = list(held)
     by_achievement: dict[str, str] = {}
@@ -79,7 +65,7 @@ def find_pathways(held: Iterable[HeldBadge]) -> list[Pathway]:
             record = by_achievement.get(part_id)
             steps.append(PathwayStep(names.get(part_id) or name_from_identifier(part_id), part_id,
                                      earned=record is not None, record_id=record))
-        for part_id, part_name in _clr_parts(badge.credential):
+        for part_id, part_name in badge.facts.parts:
             # Parts carried inside a CLR were earned: the record itself is the proof.
             steps.append(PathwayStep(part_name, part_id, earned=True, record_id=by_achievement.get(part_id)))
         if steps:
@@ -93,5 +79,4 @@ def describe_progress(pathway: Pathway) -> str:
     return f"{pathway.earned_count} of {total} part{'s' if total != 1 else ''} earned"
 
 
-__all__ = ["HeldBadge", "Pathway", "PathwayStep", "describe_progress", "find_pathways", "name_from_identifier",
-           "text_of"]
+__all__ = ["HeldBadge", "Pathway", "PathwayStep", "describe_progress", "find_pathways", "name_from_identifier"]
