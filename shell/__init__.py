@@ -1,14 +1,17 @@
-"""What both Flet apps need to start, and nothing else: is there a screen to open a window on, and
-is Flet's desktop client installed. Beside the engine, like ``scan``; the apps never import each
-other, so what they share lives here.
+"""What both apps need from the machine they run on: is there a screen to open a window on, is
+Flet's desktop client installed, and a settings file written whole or not at all. Beside the
+engine, like ``scan``; the apps never import each other, so what they share lives here.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from collections.abc import Mapping
+from pathlib import Path
 
-__all__ = ["desktop_client_available", "has_display"]
+__all__ = ["desktop_client_available", "has_display", "write_atomically"]
 
 
 def has_display(environ: Mapping[str, str]) -> bool:
@@ -25,3 +28,21 @@ def desktop_client_available() -> bool:
     except ImportError:
         return False
     return True
+
+
+def write_atomically(path: Path, data: bytes | str) -> None:
+    """Replace ``path`` with ``data`` so that a reader (or a kill mid-write) sees the old file or
+    the new one, never half of one: a temporary file in the same directory, flushed to disk, then
+    ``os.replace`` (atomic on POSIX and Windows)."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(raw)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
