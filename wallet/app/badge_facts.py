@@ -6,27 +6,10 @@ self-asserted unless a trust list the learner chose vouches for it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from credentials import Facts, Party, Result, read_facts
-
-
-@dataclass(frozen=True)
-class Alignment:
-    name: str
-    framework: str = ""
-    code: str = ""
-    description: str = ""
-    url: str = ""
-
-
-@dataclass(frozen=True)
-class Evidence:
-    name: str
-    narrative: str = ""
-    genre: str = ""
-    url: str = ""
+from credentials import Alignment, Evidence, Facts, Party, Result, read_facts
 
 
 @dataclass(frozen=True)
@@ -101,13 +84,13 @@ def badge_facts(credential: Mapping[str, Any] | None, report: Mapping[str, Any] 
         criteria=facts.criteria,
         criteria_url=facts.criteria_url,
         learning_outcomes=facts.learning_outcomes,
-        alignments=tuple(Alignment(a.name, a.framework, a.code, a.description, a.url) for a in facts.alignments),
+        alignments=facts.alignments,
         credits_earned=facts.credits_earned,
         credits_available=facts.credits_available,
         field_of_study=facts.field_of_study,
         code=facts.code,
         results=tuple(_result_line(r) for r in facts.results),
-        evidence=tuple(Evidence(e.name or "Evidence", e.narrative, e.genre, e.url) for e in facts.evidence),
+        evidence=tuple(e if e.name else replace(e, name="Evidence") for e in facts.evidence),
         issuer=_issuer(facts.issuer, issuer_is_vouched_for(report)),
         issued=facts.issued,
         valid_until=facts.valid_until,
