@@ -1,7 +1,8 @@
-"""Where the wallet keeps its files.
+"""Where the wallet keeps its files, under its data directory (``WalletSettings.home``).
 
-The data directory is ``$SATCHEL_HOME`` when it is set (testers run many wallets side by side),
-otherwise the platform's per-user data directory for "Satchel" (platformdirs). It holds::
+The data directory comes from the settings (``wallet.settings``: ``$SATCHEL_HOME`` when it is
+set, testers run many wallets side by side; otherwise the platform's per-user data directory for
+"Satchel"). It holds::
 
     wallet.satchel           the encrypted store (see wallet.store)
     cache/documents/         DID documents, status lists and contexts fetched while verifying
@@ -9,30 +10,30 @@ otherwise the platform's per-user data directory for "Satchel" (platformdirs). I
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 APP_NAME = "Satchel"
-HOME_ENV = "SATCHEL_HOME"
-PASSPHRASE_ENV = "SATCHEL_PASSPHRASE"
+HOME_ENV = "SATCHEL_HOME"  # read by wallet.settings; named here for help texts
+PASSPHRASE_ENV = "SATCHEL_PASSPHRASE"  # read by wallet.settings; named here for help texts
 WALLET_FILE_NAME = "wallet.satchel"
 DEFAULT_PROFILE_LABEL = "Me"
 MAX_IMPORT_BYTES = 16 * 1024 * 1024  # larger files are refused before they are read
 
 
 def data_dir() -> Path:
-    """``$SATCHEL_HOME`` if set and non-empty, else the user data directory for Satchel."""
-    override = os.environ.get(HOME_ENV, "").strip()
-    if override:
-        return Path(override).expanduser()
-    from platformdirs import user_data_dir
+    """The data directory as the environment sets it (``WalletSettings.from_environ().home``).
 
-    return Path(user_data_dir(APP_NAME, appauthor=False))
+    Only for ``wallet.app.run``, until it builds its settings itself; everything else is given
+    the home by the caller that read the settings.
+    """
+    from wallet.settings import WalletSettings
 
-
-def wallet_path(home: Path | None = None) -> Path:
-    return (home or data_dir()) / WALLET_FILE_NAME
+    return WalletSettings.from_environ().home
 
 
-def document_cache_dir(home: Path | None = None) -> Path:
-    return (home or data_dir()) / "cache" / "documents"
+def wallet_path(home: Path) -> Path:
+    return home / WALLET_FILE_NAME
+
+
+def document_cache_dir(home: Path) -> Path:
+    return home / "cache" / "documents"

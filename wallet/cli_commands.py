@@ -1,0 +1,386 @@
+"""The ``satchel-wallet`` commands: each takes the parsed arguments and the settings
+(``wallet.settings``, read once by ``wallet.cli.main``) and returns the exit code."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from wallet import paths
+from wallet.cli_output import (
+    import_summary,
+    outcome_line,
+    plural,
+    print_json,
+    summary_json,
+    summary_line,
+    when,
+)
+from wallet.cli_support import (
+    EXIT_NOT_ALL_VALID,
+    EXIT_SOME_FAILED,
+    EXIT_USAGE,
+    CliError,
+    existing_file_check,
+    http_client,
+    import_service,
+    opened_store,
+    parse_expires,
+    read_passphrase,
+    resolve_id,
+    resolve_profile,
+)
+from wallet.settings import WalletSettings
+
+if TYPE_CHECKING:
+    import httpx
+
+    from wallet.importer import ImportOutcome, ImportService
+    from wallet.store import Store
+
+Command = Callable[[argparse.Namespace, WalletSettings], int]
+
+
+def cmd_init(args: argparse.Namespace, settings: WalletSettings) -> int:
+    from wallet.store import Store
+
+    path = paths.wallet_path(settings.home)
+    if path.exists():
+        raise CliError(f"a wallet already exists at {path}; it was left as it is")
+    passphrase = read_passphrase(settings, confirm=True, prompt="New wallet passphrase: ")
+    with Store.create(path, passphrase) as store:
+        profile = store.create_profile(args.label)
+    if args.json:
+        print_json({"wallet": str(path), "profile": {"id": profile.id, "label": profile.label, "did": profile.did}})
+    else:
+        print(f"Created a wallet at {path}")
+        print(f"Holder profile {profile.label!r}: {profile.did}")
+    return 0
+
+
+# -- import and verify -------------------------------------------------------------------------
+
+
+def cmd_import(args: argparse.Namespace, settings: WalletSettings) -> int:
+    if not (args.sources or args.text or args.qr or args.offer):
+        raise CliError("nothing to import: give files, folders or URLs, or --text, --qr or --offer", EXIT_USAGE)
+    with opened_store(settings) as store, import_service(settings, store, args.documents) as service:
+        singles, batch = _run_imports(args, service)
+    outcomes = singles + batch
+    if args.json:
+        print_json([o.to_json() for o in outcomes])
+    else:
+        for outcome in singles:
+            print(outcome_line(outcome))
+        print(import_summary(outcomes))
+    return EXIT_SOME_FAILED if any(o.error for o in outcomes) else 0
+
+
+def _run_imports(args: argparse.Namespace, service: ImportService) -> tuple[list[ImportOutcome], list[ImportOutcome]]:
+    """(URLs, text, QR photos and offers: reported on stdout; files and folders: progress on stderr)."""
+    from wallet.importer import ImportRefused, failed_outcome, is_offer_link, read_bounded
+
+    singles: list[ImportOutcome] = []
+    files: list[Path] = []
+    for source in args.sources:
+        if source.startswith(("http://", "https://")):
+            singles.append(service.import_url(source))
+        elif is_offer_link(source):
+            singles.append(service.redeem_offer(source, args.profile))
+        else:
+            files.append(Path(source))
+    batch = service.import_paths(files, progress=_progress_printer(args.quiet)) if files else []
+    if args.text is not None:
+        singles.append(service.import_text(sys.stdin.read() if args.text == "-" else args.text))
+    for image in args.qr or ():
+        try:
+            singles.append(service.import_qr_image(read_bounded(Path(image))))
+        except ImportRefused as exc:
+            singles.append(failed_outcome(Path(image).name, str(exc)))
+    for link in args.offer or ():
+        singles.append(service.redeem_offer(link, args.profile))
+    return singles, batch
+
+
+def _progress_printer(quiet: bool) -> Callable[[int, int, ImportOutcome], None]:
+    def report(done: int, total: int, last: ImportOutcome) -> None:
+        if not quiet:
+            print(f"[{done}/{total}] {outcome_line(last)}", file=sys.stderr, flush=True)
+
+    return report
+
+
+def cmd_verify(args: argparse.Namespace, settings: WalletSettings) -> int:
+    with opened_store(settings) as store, import_service(settings, store, args.documents) as service:
+        ids = [resolve_id(store, i) for i in args.ids] if args.ids else None
+        total = len(ids) if ids is not None else store.count_credentials()
+
+        def progress(done: int, count: int) -> None:
+            if count > 1 and not args.quiet and not args.json:
+                print(f"\rverifying {done}/{count}", end="" if done < count else "\n", file=sys.stderr, flush=True)
+
+        outcomes = service.reverify(ids, progress=progress)
+    if args.json:
+        print_json([o.to_json() for o in outcomes])
+    else:
+        for outcome in outcomes:
+            problems = f" ({', '.join(outcome.problems)})" if outcome.problems else ""
+            status = outcome.error or f"{outcome.verdict}{problems}"
+            print(f"{(outcome.id or outcome.source)[:12]}  {outcome.name or '(no name)'}: {status}")
+        print(f"Re-verified {plural(total, 'credential')}.", file=sys.stderr)
+    if any(o.error for o in outcomes):
+        return EXIT_SOME_FAILED
+    return EXIT_NOT_ALL_VALID if any(o.verdict != "valid" for o in outcomes) else 0
+
+
+# -- reading the wallet ------------------------------------------------------------------------
+
+
+def cmd_list(args: argparse.Namespace, settings: WalletSettings) -> int:
+    with opened_store(settings) as store:
+        page = store.search(args.search or "", sort=args.sort, limit=args.limit)
+    if args.json:
+        print_json([summary_json(s) for s in page.items])
+        return 0
+    for summary in page.items:
+        print(summary_line(summary))
+    shown = len(page.items)
+    print(f"{shown} of {plural(page.total, 'credential')}"
+          + (f" matching {args.search!r}" if args.search else "") + ".", file=sys.stderr)
+    return 0
+
+
+def cmd_show(args: argparse.Namespace, settings: WalletSettings) -> int:
+    with opened_store(settings) as store:
+        record = store.get_credential(resolve_id(store, args.id))
+    report = dict(record.report or {})
+    if args.json:
+        print_json({**summary_json(record.summary), "report": report, "credential": record.credential})
+        return 0
+    s, d = record.summary, record.summary.display
+    lines = [
+        f"{d.name or '(no name)'}",
+        f"  id        {s.id}",
+        f"  issuer    {d.issuer or '(unknown)'}",
+        f"  issued    {d.issued or '(not stated)'}",
+        f"  kind      {d.kind or '-'}  ({s.media_type})",
+    ]
+    if d.skills:
+        lines.append(f"  skills    {', '.join(d.skills)}")
+    if s.tags:
+        lines.append(f"  tags      {', '.join(s.tags)}")
+    for source in s.sources:
+        at = source.at.strftime("%Y-%m-%d %H:%M") if source.at else ""
+        lines.append(f"  from      {source.kind} {source.detail or ''} {at}".rstrip())
+    verified = s.verified_at.strftime("%Y-%m-%d %H:%M UTC") if s.verified_at else "never"
+    lines.append(f"  verdict   {s.verdict or 'unchecked'} (verified {verified})")
+    lines.extend(_report_lines(report))
+    print("\n".join(lines))
+    return 0
+
+
+def _report_lines(report: dict[str, Any]) -> list[str]:
+    lines = []
+    problems = report.get("problems") or []
+    if problems:
+        lines.append(f"  problems  {', '.join(problems)}")
+    warnings = report.get("warnings") or []
+    if warnings:
+        lines.append(f"  warnings  {', '.join(warnings)}")
+    checks = report.get("checks") or []
+    if checks:
+        lines.append("  checks")
+        for check in checks:
+            lines.append(f"    {check.get('status', ''):<16}{check.get('id', '')}: {check.get('message', '')}")
+    return lines
+
+
+def cmd_export(args: argparse.Namespace, settings: WalletSettings) -> int:
+    out = Path(args.out)
+    existing_file_check(out, args.force)
+    with opened_store(settings) as store:
+        record = store.get_credential(resolve_id(store, args.id))
+    tmp = out.with_name(f".{out.name}.partial")
+    try:
+        tmp.write_bytes(record.original)
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    print(f"Wrote {record.summary.display.name or record.id} ({len(record.original)} bytes) to {out}",
+          file=sys.stderr)
+    return 0
+
+
+# -- backup and profiles -----------------------------------------------------------------------
+
+
+def cmd_backup(args: argparse.Namespace, settings: WalletSettings) -> int:
+    out = Path(args.file)
+    existing_file_check(out, args.force)
+    if out.is_dir():
+        raise CliError(f"{out} is a folder; give a file name for the backup")
+    with opened_store(settings) as store:
+        count = store.count_credentials()
+        # The backup is sealed with the wallet's passphrase: one secret to remember.
+        store.backup(out, read_passphrase(settings))
+    print(f"Backed up {plural(count, 'credential')} to {out}", file=sys.stderr)
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, settings: WalletSettings) -> int:
+    from wallet.store import restore_backup
+
+    source = Path(args.file)
+    if not source.is_file():
+        raise CliError(f"there is no backup file at {source}")
+    path = paths.wallet_path(settings.home)
+    if path.exists():
+        raise CliError(f"a wallet already exists at {path}; restore into an empty SATCHEL_HOME")
+    with restore_backup(source, read_passphrase(settings, prompt="Backup passphrase: "), path) as store:
+        count = store.count_credentials()
+    print(f"Restored {plural(count, 'credential')} into {path}", file=sys.stderr)
+    return 0
+
+
+def cmd_profiles(args: argparse.Namespace, settings: WalletSettings) -> int:
+    with opened_store(settings) as store:
+        if args.action == "add":
+            if not args.label:
+                raise CliError("give the new profile a label: profiles add LABEL", EXIT_USAGE)
+            created = store.create_profile(args.label)
+            if not args.json:
+                print(f"Added profile {created.label!r}: {created.did}")
+                return 0
+        elif args.action == "default":
+            if not args.label:
+                raise CliError("give the id of the profile to make the default: profiles default ID", EXIT_USAGE)
+            store.set_default_profile(resolve_profile(store, args.label))
+        profiles = store.list_profiles()
+        default = store.default_profile()
+    default_id = default.id if default else None
+    if args.json:
+        print_json([{"id": p.id, "label": p.label, "did": p.did, "default": p.id == default_id,
+                     "createdAt": p.created_at.isoformat()} for p in profiles])
+        return 0
+    for p in profiles:
+        mark = "*" if p.id == default_id else " "
+        print(f"{mark} {p.id[:12]}  {p.label}  {p.did}")
+    return 0
+
+
+# -- sharing -----------------------------------------------------------------------------------
+
+
+def cmd_share(args: argparse.Namespace, settings: WalletSettings) -> int:
+    """Present credentials as a QR code (PNG) or a link, signed by the holder, and record it."""
+    from wallet.share import ShareError
+    from wallet.share.qrcodec import QrTooLarge
+
+    if bool(args.qr) == bool(args.link):
+        raise CliError("say how to share: --qr OUT.png or --link")
+    verifier = args.verifier or settings.verifier_url or None
+    with opened_store(settings) as store, http_client(settings) as client:
+        ids = [resolve_id(store, given) for given in args.ids]
+        try:
+            if args.qr:
+                result = _share_qr(args, store, ids, verifier, client)
+            else:
+                result = _share_link(args, store, ids, verifier, client)
+        except QrTooLarge as exc:
+            raise CliError(f"{exc} (give --verifier URL to put a link in the code instead)") from None
+        except ShareError as exc:
+            raise CliError(str(exc)) from None
+    if args.json:
+        print_json(result)
+    else:
+        if "qr" in result:
+            holds = "a link to the verifier" if "link" in result else "the presentation itself"
+            print(f"QR code written to {result['qr']} (version {result['version']}, holding {holds}).")
+        else:
+            print(result["link"])
+        print(f"Share {result['share'][:12]}, valid until {when(result['expires'])}.", file=sys.stderr)
+    return 0
+
+
+def _share_qr(
+    args: argparse.Namespace, store: Store, ids: list[str], verifier: str | None, client: httpx.Client | None,
+) -> dict[str, Any]:
+    from wallet.share import share_qr
+
+    out = Path(args.qr)
+    existing_file_check(out, args.force)
+    shared = share_qr(store, ids, recipient=args.recipient,
+                      expires=parse_expires(args.expires) if args.expires else None,
+                      verifier_base_url=verifier, relay_client=client)
+    out.write_bytes(shared.qr.png)
+    result: dict[str, Any] = {"share": shared.share_id, "qr": str(out), "kind": shared.kind,
+                              "version": shared.qr.version, "expires": shared.expires.isoformat()}
+    if shared.link:  # too large for one code: the code holds a link to the verifier
+        result["link"] = shared.link.url
+    return result
+
+
+def _share_link(
+    args: argparse.Namespace, store: Store, ids: list[str], verifier: str | None, client: httpx.Client | None,
+) -> dict[str, Any]:
+    from wallet.share import share_link
+
+    if not verifier:
+        raise CliError("a link needs the verifier's address: --verifier URL (or SATCHEL_VERIFIER_URL)")
+    if client is None and args.relay:
+        raise CliError("a relay link needs the network; drop --offline")
+    link = share_link(store, ids, verifier_base_url=verifier, relay_client=client,  # type: ignore[arg-type]
+                      expires=parse_expires(args.expires or "7d"), recipient=args.recipient,
+                      relay=True if args.relay else None)
+    return {"share": link.share_id, "link": link.url, "kind": link.kind, "expires": link.expires.isoformat()}
+
+
+def cmd_shares(args: argparse.Namespace, settings: WalletSettings) -> int:
+    with opened_store(settings) as store:
+        entries = store.list_shares()
+    rows = [{"id": e.id, "credential": e.credential_id, "name": e.credential_name, "recipient": e.recipient,
+             "shared": e.shared_at.isoformat(), "expires": e.expires_at.isoformat() if e.expires_at else None,
+             "unshared": e.unshared_at.isoformat() if e.unshared_at else None} for e in entries]
+    if args.json:
+        print_json(rows)
+    else:
+        for r in rows:
+            state = f"unshared {when(r['unshared'])}" if r["unshared"] else f"until {when(r['expires'])}"
+            print(f"{str(r['id'])[:12]}  {when(r['shared'])}  {r['name']} → {r['recipient']}  ({state})")
+    return 0
+
+
+def cmd_unshare(args: argparse.Namespace, settings: WalletSettings) -> int:
+    from wallet.share import ShareError, unshare
+
+    with opened_store(settings) as store, http_client(settings) as client:
+        share_id = next((e.id for e in store.list_shares() if e.id.startswith(args.share_id)), None)
+        if share_id is None:
+            raise CliError(f"no share starts with {args.share_id!r} (see: satchel-wallet shares)")
+        try:
+            result = unshare(store, share_id, client)  # type: ignore[arg-type]
+        except ShareError as exc:
+            raise CliError(str(exc)) from None
+    print("Withdrawn from the relay." if result.recalled
+          else "Marked as unshared; a QR code or an inline link already given cannot be called back.")
+    return 0
+
+
+def cmd_app(args: argparse.Namespace, settings: WalletSettings) -> int:
+    import importlib
+
+    try:
+        module = importlib.import_module("wallet.app")
+    except ModuleNotFoundError as exc:
+        if exc.name in ("wallet.app", "flet"):
+            raise CliError("the Satchel wallet app is not installed in this environment") from None
+        raise
+    entry = getattr(module, "main", None)
+    if not callable(entry):
+        raise CliError("the Satchel wallet app is not installed in this environment")
+    result = entry(list(args.app_args))
+    return int(result) if isinstance(result, int) else 0
