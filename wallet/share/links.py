@@ -1,5 +1,5 @@
 """Share links, written by the wallet in the format the verifier's page reads (documented in
-``verifier/links.py``; the wallet does not import the verifier, apps never import each other)::
+``verifier/links.py``; built with the engine's share-link pieces: relay_link, encrypt_for_relay…)::
 
     inline:  <base>/s#vp=<base64url(zlib(UTF-8 JSON))>         (or #vc= for one credential)
     relay:   <base>/s#r=<relay id>&k=<base64url(32-byte key)>
@@ -22,10 +22,6 @@ its proof's ``expires`` passes (VC Data Integrity §2.1) *for verifiers that che
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import os
-import secrets
 import uuid
 import zlib
 from collections.abc import Iterable, Mapping
@@ -35,21 +31,24 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import httpx
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from credentials import describe_http_error
+from credentials import (
+    MAX_INLINE_LINK,
+    SHARE_PATH,
+    b64url_encode,
+    describe_http_error,
+    encrypt_for_relay,
+    new_unshare_secret,
+    relay_link,
+)
 from wallet.store import ShareEntry, Store
 
 from .errors import RelayError, UnshareError
 from .presentation import present
 from .qrcodec import compact_json
 
-__all__ = ["MAX_INLINE_LINK", "ShareLink", "UnshareResult", "b64url", "encrypt_for_relay", "inline_link",
-           "make_link", "record_shares", "relay_link", "share_link", "unshare"]
-
-SHARE_PATH = "/s"
-MAX_INLINE_LINK = 8192  # the verifier's limit (verifier/links.py MAX_INLINE_LINK)
-KEY_BYTES, NONCE_BYTES = 32, 12
+__all__ = ["MAX_INLINE_LINK", "ShareLink", "UnshareResult", "inline_link", "make_link", "record_shares",
+           "share_link", "unshare"]
 
 
 @dataclass(frozen=True)
@@ -71,31 +70,10 @@ class UnshareResult:
     recalled: bool  # True when the relay deleted the presentation; False for an inline link
 
 
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _share_url(base_url: str, fragment: str) -> str:
-    return base_url.rstrip("/") + SHARE_PATH + "#" + fragment
-
-
 def inline_link(base_url: str, doc: Mapping[str, Any], kind: Literal["vp", "vc"] = "vp") -> str:
-    return _share_url(base_url, f"{kind}={b64url(zlib.compress(compact_json(doc), 9))}")
-
-
-def relay_link(base_url: str, relay_id: str, key: bytes) -> str:
-    return _share_url(base_url, f"r={relay_id}&k={b64url(key)}")
-
-
-def encrypt_for_relay(doc: Mapping[str, Any]) -> tuple[bytes, bytes]:
-    """``(nonce || AES-256-GCM ciphertext+tag, key)``, a fresh key each time (so no nonce reuse)."""
-    key = AESGCM.generate_key(bit_length=KEY_BYTES * 8)
-    nonce = os.urandom(NONCE_BYTES)
-    return nonce + AESGCM(key).encrypt(nonce, compact_json(doc), None), key
-
-
-def _unshare_hash(secret: str) -> str:
-    return b64url(hashlib.sha256(secret.encode("utf-8")).digest())
+    """``<base>/s#vp=…`` however long: the caller compares it with MAX_INLINE_LINK to choose the relay
+    (``credentials.encode_inline_link`` refuses a link past it instead of saying how long it is)."""
+    return f"{base_url.rstrip('/')}{SHARE_PATH}#{kind}={b64url_encode(zlib.compress(compact_json(doc), 9))}"
 
 
 def _relay_error(resp: httpx.Response, what: str) -> RelayError:
@@ -108,7 +86,7 @@ def _relay_error(resp: httpx.Response, what: str) -> RelayError:
 
 def _post_to_relay(client: httpx.Client, base_url: str, blob: bytes, unshare_hash: str,
                    expires: datetime) -> str:
-    body = {"ciphertext": b64url(blob), "unshareHash": unshare_hash,
+    body = {"ciphertext": b64url_encode(blob), "unshareHash": unshare_hash,
             "expires": expires.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")}
     try:
         resp = client.post(base_url.rstrip("/") + "/relay", json=body)
@@ -166,10 +144,10 @@ def make_link(store: Store, credential_ids: Iterable[str], *, verifier_base_url:
     if relay is False:
         raise ValueError(f"the inline link would be {len(url)} characters; it has to go through the relay")
     blob, key = encrypt_for_relay(vp)
-    secret = secrets.token_urlsafe(32)  # 256 bits: a plain hash suffices, no work factor needed
-    relay_id = _post_to_relay(relay_client, verifier_base_url, blob, _unshare_hash(secret), expires)
+    unshare_secret = new_unshare_secret()  # 256 random bits; the relay only ever sees its hash
+    relay_id = _post_to_relay(relay_client, verifier_base_url, blob, unshare_secret.hash, expires)
     entries = record_shares(store, ids, recipient, expires=expires, details={
-        **details, "kind": "relay", "relay_id": relay_id, "unshare_secret": secret})
+        **details, "kind": "relay", "relay_id": relay_id, "unshare_secret": unshare_secret.secret})
     return ShareLink(relay_link(verifier_base_url, relay_id, key), entries[0].id, expires, "relay", relay_id)
 
 
