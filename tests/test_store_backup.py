@@ -256,6 +256,30 @@ def test_backup_authentic_but_inconsistent_contents_are_refused(tmp_path: Path) 
     assert "counts do not match" in str(error)
 
 
+def test_backup_inflates_within_bounds_and_refuses_an_oversized_record(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A record (frame) larger than any Satchel writes stops the restore instead of filling memory; the
+    stream is inflated a chunk's worth of output at a time (a zeros blob compresses ~1000:1)."""
+    with Store.create(tmp_path / "w.db", "pw", kdf=FAST_KDF) as store:
+        store.add_credential(bytes(3 * backup_module.CHUNK_SIZE), "image/png", None, ImportSource("file"))
+        data = write_backup(store, tmp_path / "zeros.bin")
+    assert len(data) < backup_module.CHUNK_SIZE // 10  # one small sealed chunk, three inflated
+    pieces: list[int] = []
+    real = backup_module._inflated
+
+    def measured(chunks: Any, inflater: Any) -> Iterator[bytes]:
+        for piece in real(chunks, inflater):
+            pieces.append(len(piece))
+            yield piece
+
+    monkeypatch.setattr(backup_module, "_inflated", measured)
+    restore_backup(tmp_path / "zeros.bin", "backup pass", tmp_path / "ok.db", kdf=FAST_KDF).close()
+    assert max(pieces) <= backup_module.CHUNK_SIZE and sum(pieces) > 3 * backup_module.CHUNK_SIZE
+    monkeypatch.setattr(backup_module, "MAX_FRAME_BYTES", 2 * backup_module.CHUNK_SIZE)
+    error = try_restore(data, tmp_path, "oversized")
+    assert "larger than any Satchel writes" in str(error)
+
+
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     originals=st.lists(st.binary(min_size=1, max_size=3000), min_size=1, max_size=6, unique=True),
