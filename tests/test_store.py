@@ -303,6 +303,28 @@ def test_store_reverification_replaces_report_and_verdict(store: Store) -> None:
     assert store.search(verdicts=["invalid"]).total == 1
 
 
+def test_store_summary_keeps_the_form_and_the_latest_problems(store: Store, wallet_path: Path) -> None:
+    """A list row can say what a badge is and why it is not valid without opening its report."""
+    rid = add(store, ob3_credential("P", "I"), report=report("invalid", problems=["revoked"])).id
+    summary = store.get_summary(rid)
+    assert (summary.display.form, summary.problems) == ("Open Badge 3.0", ("revoked",))
+    assert store.record_verification(rid, report("valid")).problems == ()
+    store.record_verification(rid, report("invalid", problems=["expired", "suspended"]))
+    store.close()
+    with Store.open(wallet_path, "correct horse") as again:
+        assert again.get_summary(rid).problems == ("expired", "suspended")
+
+
+def test_store_reads_summaries_written_before_form_and_problems_were_kept() -> None:
+    from wallet.store._records import summary_from_json
+
+    old = {"name": "N", "issuer": "I", "issued": None, "skills": [], "kind": "Assertion",
+           "media_type": "application/json", "added_at": "2026-01-01T00:00:00+00:00", "tags": [],
+           "sources": [], "verdict": "invalid", "verified_at": None}
+    summary = summary_from_json("x", old)
+    assert (summary.display.form, summary.problems, summary.verdict) == ("", (), "invalid")
+
+
 def test_store_transaction_is_all_or_nothing(store: Store) -> None:
     rid = add(store, ob3_credential("T", "I"), report=report("valid")).id
     with pytest.raises(RuntimeError), store.transaction():

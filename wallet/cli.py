@@ -26,6 +26,7 @@ shows it). ``verify`` exits 0 when every badge it checked is valid, 4 when some 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -34,6 +35,7 @@ from typing import NoReturn
 
 from wallet import cli_commands as commands
 from wallet import paths
+from wallet.cli_output import style_for
 from wallet.cli_support import EXIT_ERROR, PROG, CliError
 from wallet.settings import WalletSettings
 
@@ -155,10 +157,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = argparse.Namespace(run=commands.cmd_app, app_args=arguments[1:])
     else:
         args = build_parser().parse_args(arguments)
-    settings = settings_for(args)
+    environ = os.environ  # read here only: the settings, and NO_COLOR for the terminal's colours
+    settings = settings_for(args, environ)
     run: commands.Command = args.run
     try:
-        return run(args, settings)
+        return run(args, settings, style_for(sys.stdout, environ))
     except CliError as exc:
         fail(str(exc), exc.code)
     except StoreError as exc:

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from wallet import paths
 from wallet.cli_output import (
+    Style,
+    form_name,
     import_summary,
     outcome_line,
     plural,
@@ -42,10 +44,10 @@ if TYPE_CHECKING:
     from wallet.importer import ImportOutcome, ImportService
     from wallet.store import Store
 
-Command = Callable[[argparse.Namespace, WalletSettings], int]
+Command = Callable[[argparse.Namespace, WalletSettings, Style], int]
 
 
-def cmd_init(args: argparse.Namespace, settings: WalletSettings) -> int:
+def cmd_init(args: argparse.Namespace, settings: WalletSettings, style: Style) -> int:
     from wallet.store import Store
 
     path = paths.wallet_path(settings.home)
@@ -65,7 +67,7 @@ def cmd_init(args: argparse.Namespace, settings: WalletSettings) -> int:
 # -- import and verify -------------------------------------------------------------------------
 
 
-def cmd_import(args: argparse.Namespace, settings: WalletSettings) -> int:
+def cmd_import(args: argparse.Namespace, settings: WalletSettings, style: Style) -> int:
     if not (args.sources or args.text or args.qr or args.offer):
         raise CliError("nothing to import: give files, folders or URLs, or --text, --qr or --offer", EXIT_USAGE)
     with opened_store(settings) as store, import_service(settings, store, args.documents) as service:
@@ -75,7 +77,7 @@ def cmd_import(args: argparse.Namespace, settings: WalletSettings) -> int:
         print_json([o.to_json() for o in outcomes])
     else:
         for outcome in singles:
-            print(outcome_line(outcome))
+            print(outcome_line(outcome, style))
         print(import_summary(outcomes))
     return EXIT_SOME_FAILED if any(o.error for o in outcomes) else 0
 
@@ -114,7 +116,7 @@ def _progress_printer(quiet: bool) -> Callable[[int, int, ImportOutcome], None]:
     return report
 
 
-def cmd_verify(args: argparse.Namespace, settings: WalletSettings) -> int:
+def cmd_verify(args: argparse.Namespace, settings: WalletSettings, style: Style) -> int:
     with opened_store(settings) as store, import_service(settings, store, args.documents) as service:
         ids = [resolve_id(store, i) for i in args.ids] if args.ids else None
         total = len(ids) if ids is not None else store.count_credentials()
@@ -129,7 +131,7 @@ def cmd_verify(args: argparse.Namespace, settings: WalletSettings) -> int:
     else:
         for outcome in outcomes:
             problems = f" ({', '.join(outcome.problems)})" if outcome.problems else ""
-            status = outcome.error or f"{outcome.verdict}{problems}"
+            status = outcome.error or f"{style.verdict(outcome.verdict)}{problems}"
             print(f"{(outcome.id or outcome.source)[:12]}  {outcome.name or '(no name)'}: {status}")
         print(f"Re-verified {plural(total, 'credential')}.", file=sys.stderr)
     if any(o.error for o in outcomes):
@@ -140,21 +142,21 @@ def cmd_verify(args: argparse.Namespace, settings: WalletSettings) -> int:
 # -- reading the wallet ------------------------------------------------------------------------
 
 
-def cmd_list(args: argparse.Namespace, settings: WalletSettings) -> int:
+def cmd_list(args: argparse.Namespace, settings: WalletSettings, style: Style) -> int:
     with opened_store(settings) as store:
         page = store.search(args.search or "", sort=args.sort, limit=args.limit)
     if args.json:
         print_json([summary_json(s) for s in page.items])
         return 0
     for summary in page.items:
-        print(summary_line(summary))
+        print(summary_line(summary, style))
     shown = len(page.items)
     print(f"{shown} of {plural(page.total, 'credential')}"
           + (f" matching {args.search!r}" if args.search else "") + ".", file=sys.stderr)
     return 0
 
 
-def cmd_show(args: argparse.Namespace, settings: WalletSettings) -> int:
+def cmd_show(args: argparse.Namespace, settings: WalletSettings, style: Style) -> int:
     with opened_store(settings) as store:
         record = store.get_credential(resolve_id(store, args.id))
     report = dict(record.report or {})
@@ -167,7 +169,7 @@ def cmd_show(args: argparse.Namespace, settings: WalletSettings) -> int:
         f"  id        {s.id}",
         f"  issuer    {d.issuer or '(unknown)'}",
         f"  issued    {d.issued or '(not stated)'}",
-        f"  kind      {d.kind or '-'}  ({s.media_type})",
+        f"  form      {form_name(s) or '-'} ({d.kind or 'no type'}, {s.media_type})",
     ]
     if d.skills:
         lines.append(f"  skills    {', '.join(d.skills)}")
@@ -177,7 +179,7 @@ def cmd_show(args: argparse.Namespace, settings: WalletSettings) -> int:
         at = source.at.strftime("%Y-%m-%d %H:%M") if source.at else ""
         lines.append(f"  from      {source.kind} {source.detail or ''} {at}".rstrip())
     verified = s.verified_at.strftime("%Y-%m-%d %H:%M UTC") if s.verified_at else "never"
-    lines.append(f"  verdict   {s.verdict or 'unchecked'} (verified {verified})")
+    lines.append(f"  verdict   {style.verdict(s.verdict)} (verified {verified})")
     lines.extend(_report_lines(report))
     print("\n".join(lines))
     return 0
@@ -199,7 +201,7 @@ def _report_lines(report: dict[str, Any]) -> list[str]:
     return lines
 
 
-def cmd_export(args: argparse.Namespace, settings: WalletSettings) -> int:
+def cmd_export(args: argparse.Namespace, settings: WalletSettings, style: Style) -> int:
     out = Path(args.out)
     existing_file_check(out, args.force)
     with opened_store(settings) as store:
@@ -218,7 +220,7 @@ def cmd_export(args: argparse.Namespace, settings: WalletSettings) -> int:
 # -- backup and profiles -----------------------------------------------------------------------
 
 
-def cmd_backup(args: argparse.Namespace, settings: WalletSettings) -> int:
+def cmd_backup(args: argparse.Namespace, settings: WalletSettings, style: Style) -> int:
     out = Path(args.file)
     existing_file_check(out, args.force)
     if out.is_dir():
@@ -231,7 +233,7 @@ def cmd_backup(args: argparse.Namespace, settings: WalletSettings) -> int:
     return 0
 
 
-def cmd_restore(args: argparse.Namespace, settings: WalletSettings) -> int:
+def cmd_restore(args: argparse.Namespace, settings: WalletSettings, style: Style) -> int:
     from wallet.store import restore_backup
 
     source = Path(args.file)
@@ -246,7 +248,7 @@ def cmd_restore(args: argparse.Namespace, settings: WalletSettings) -> int:
     return 0
 
 
-def cmd_profiles(args: argparse.Namespace, settings: WalletSettings) -> int:
+def cmd_profiles(args: argparse.Namespace, settings: WalletSettings, style: Style) -> int:
     with opened_store(settings) as store:
         if args.action == "add":
             if not args.label:
@@ -275,7 +277,7 @@ def cmd_profiles(args: argparse.Namespace, settings: WalletSettings) -> int:
 # -- sharing -----------------------------------------------------------------------------------
 
 
-def cmd_share(args: argparse.Namespace, settings: WalletSettings) -> int:
+def cmd_share(args: argparse.Namespace, settings: WalletSettings, style: Style) -> int:
     """Present credentials as a QR code (PNG) or a link, signed by the holder, and record it."""
     from wallet.share import ShareError
     from wallet.share.qrcodec import QrTooLarge
@@ -339,7 +341,7 @@ def _share_link(
     return {"share": link.share_id, "link": link.url, "kind": link.kind, "expires": link.expires.isoformat()}
 
 
-def cmd_shares(args: argparse.Namespace, settings: WalletSettings) -> int:
+def cmd_shares(args: argparse.Namespace, settings: WalletSettings, style: Style) -> int:
     with opened_store(settings) as store:
         entries = store.list_shares()
     rows = [{"id": e.id, "credential": e.credential_id, "name": e.credential_name, "recipient": e.recipient,
@@ -354,7 +356,7 @@ def cmd_shares(args: argparse.Namespace, settings: WalletSettings) -> int:
     return 0
 
 
-def cmd_unshare(args: argparse.Namespace, settings: WalletSettings) -> int:
+def cmd_unshare(args: argparse.Namespace, settings: WalletSettings, style: Style) -> int:
     from wallet.share import ShareError, unshare
 
     with opened_store(settings) as store, http_client(settings) as client:
@@ -370,7 +372,7 @@ def cmd_unshare(args: argparse.Namespace, settings: WalletSettings) -> int:
     return 0
 
 
-def cmd_app(args: argparse.Namespace, settings: WalletSettings) -> int:
+def cmd_app(args: argparse.Namespace, settings: WalletSettings, style: Style) -> int:
     import importlib
 
     try:

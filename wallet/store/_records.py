@@ -9,11 +9,14 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from . import _crypto
 from .models import CredentialDisplay, CredentialSummary, HolderProfile, ImportSource, ShareEntry
+
+_MAX_PROBLEMS, _MAX_PROBLEM = 10, 60  # problem codes are short words; a summary stays small
 
 
 def utc_now() -> datetime:
@@ -82,9 +85,14 @@ def merge_sources(old: tuple[ImportSource, ...], new: ImportSource) -> tuple[Imp
     return (*old, new)
 
 
-def verification_of(report: Mapping[str, Any], fallback: datetime) -> tuple[str | None, datetime]:
+def with_verification(summary: CredentialSummary, report: Mapping[str, Any], fallback: datetime) -> CredentialSummary:
+    """``summary`` with the verdict, time and problem codes of ``report`` (``VerificationReport.to_json()``)."""
     verdict = report.get("verdict")
-    return (verdict if isinstance(verdict, str) else None), (parse_time(report.get("at")) or fallback)
+    problems = report.get("problems")
+    codes = [p for p in problems if isinstance(p, str)] if isinstance(problems, list) else []
+    return replace(summary, verdict=verdict if isinstance(verdict, str) else None,
+                   verified_at=parse_time(report.get("at")) or fallback,
+                   problems=tuple(p[:_MAX_PROBLEM] for p in codes[:_MAX_PROBLEMS]))
 
 
 # -- credential summaries ----------------------------------------------------------------------
@@ -102,9 +110,9 @@ def summary_to_json(summary: CredentialSummary) -> dict[str, Any]:
     d = summary.display
     return {
         "name": d.name, "issuer": d.issuer, "issued": d.issued, "skills": list(d.skills), "kind": d.kind,
-        "media_type": summary.media_type, "added_at": iso(summary.added_at), "tags": list(summary.tags),
+        "form": d.form, "media_type": summary.media_type, "added_at": iso(summary.added_at), "tags": list(summary.tags),
         "sources": [source_to_json(s) for s in summary.sources], "verdict": summary.verdict,
-        "verified_at": iso(summary.verified_at),
+        "verified_at": iso(summary.verified_at), "problems": list(summary.problems),
     }
 
 
@@ -114,6 +122,7 @@ def summary_from_json(record_id: str, data: Mapping[str, Any]) -> CredentialSumm
         display=CredentialDisplay(
             name=data["name"], issuer=data["issuer"], issued=data.get("issued"),
             skills=tuple(data.get("skills", ())), kind=data.get("kind", ""),
+            form=data.get("form", ""),  # summaries written before it was kept have none
         ),
         media_type=data["media_type"],
         added_at=required_time(data["added_at"]),
@@ -121,6 +130,7 @@ def summary_from_json(record_id: str, data: Mapping[str, Any]) -> CredentialSumm
         sources=tuple(source_from_json(s) for s in data.get("sources", ())),
         verdict=data.get("verdict"),
         verified_at=parse_time(data.get("verified_at")),
+        problems=tuple(data.get("problems", ())),  # summaries written before they were kept have none
     )
 
 

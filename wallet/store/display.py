@@ -23,4 +23,5 @@ def describe_credential(credential: Mapping[str, Any] | None) -> CredentialDispl
         issued=facts.issued[:_MAX_TEXT] or None,
         skills=tuple(s[:_MAX_TEXT] for s in facts.skills[:_MAX_SKILLS]),
         kind=facts.kind,
+        form=facts.form,
     )

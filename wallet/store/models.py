@@ -35,6 +35,7 @@ class CredentialDisplay:
     issued: str | None = None  # as written in the credential (ISO 8601 date or date-time)
     skills: tuple[str, ...] = ()
     kind: str = ""  # the most specific type, e.g. "OpenBadgeCredential" or "Assertion"
+    form: str = ""  # the engine's name for it (Facts.form): "Open Badge 3.0", "Comprehensive Learner Record"...
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class CredentialSummary:
     sources: tuple[ImportSource, ...] = ()
     verdict: str | None = None  # "valid" | "invalid" | "unverifiable"; None before any verification
     verified_at: datetime | None = None
+    problems: tuple[str, ...] = ()  # the latest report's problem codes ("revoked", "expired"...)
 
     @property
     def name(self) -> str:

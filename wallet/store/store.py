@@ -41,7 +41,7 @@ from ._records import (
     summary_from_json,
     summary_to_json,
     utc_now,
-    verification_of,
+    with_verification,
 )
 from ._search import Indexed, indexed, search_entries
 from .display import describe_credential
@@ -169,8 +169,7 @@ class Store(SealedDatabase):
                 sources=(source,),
             )
             if report is not None:
-                verdict, verified_at = verification_of(report, now)
-                summary = replace(summary, verdict=verdict, verified_at=verified_at)
+                summary = with_verification(summary, report, now)
             self._insert_credential(summary, tag, bytes(original), credential, report)
             return AddResult(summary.id, merged=False)
 
@@ -204,8 +203,7 @@ class Store(SealedDatabase):
             "UPDATE credential_blobs SET report = ? WHERE id = ?",
             (self._seal_json(report, "credential_blobs", "report", summary.id), summary.id),
         )
-        verdict, verified_at = verification_of(report, now)
-        return replace(summary, verdict=verdict, verified_at=verified_at)
+        return with_verification(summary, report, now)
 
     def _write_summary(self, summary: CredentialSummary) -> None:
         cur = self._db.execute(
