@@ -6,7 +6,7 @@ documents answered locally), drives it in Debian's headless Chromium, aborts eve
 is not to 127.0.0.1.
 
 The camera screens use the app's camera test hook (``SATCHEL_CAMERA_SOURCE``, see
-``verifier.camera``): a recording of a phone with its screen off while it scans and after Stop,
+``scan``): a recording of a phone with its screen off while it scans and after Stop,
 then the recording of a phone showing a wallet QR (the camera test's video), ending on its result."""
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from credentials import encode_inline_link  # noqa: E402
 from issuer_stub.cli import main as issuer_main  # noqa: E402 - after the path set-up
 from tests.test_verifier_camera import record_video, signed_presentation  # noqa: E402
 from tests.ui.test_verifier_camera_ui import (  # noqa: E402
@@ -42,7 +43,6 @@ from tests.ui.ui_driver import (  # noqa: E402
     wait_shown,
 )
 from tests.ui.verifier_fixtures import open_verifier, running_verifier  # noqa: E402
-from verifier.links import encode_inline_link  # noqa: E402
 from wallet.share.qrcodec import encode_qr_text  # noqa: E402 - the QR the wallet's share screen shows
 
 

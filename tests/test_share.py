@@ -17,14 +17,14 @@ from typing import Any
 import httpx
 import pytest
 
+import credentials
 from credentials._net import Fetcher, GuardedTransport, make_client
 from credentials._report import VerificationReport
 from credentials._verify import verify
 from tests.helpers import VC2, ed25519_signer, ob3_credential
 from tests.stub_server import Overlay, Stub
 from tests.verifier_process import running_verifier
-from verifier import links as vlinks
-from verifier import qr_input
+from verifier.app.intake import verifiable_input
 from wallet.importer import ImportService
 from wallet.share import (
     MAX_INLINE_LINK,
@@ -153,7 +153,6 @@ def test_sv1_reader_accepts_plain_zlib_so_hc1_style_encoders_interoperate() -> N
     doc = {"type": "VerifiableCredential", "name": "Wound care basics"}
     plain = "SV1:" + b45encode(zlib.compress(json.dumps(doc).encode()))
     assert decode_qr_text(plain) == doc
-    assert qr_input.decode_sv1(plain) == doc
 
 
 def test_sv1_damage_is_refused_with_its_reason() -> None:
@@ -179,11 +178,12 @@ def test_sv1_refuses_a_zlib_bomb() -> None:
 
 
 def test_verifier_copy_of_the_decoder_is_identical_to_the_wallets() -> None:
-    assert qr_input.DICTIONARY_V1 == qrcodec.DICTIONARY_V1
-    assert qr_input.PREFIX == qrcodec.PREFIX
+    # the verifier reads codes with the engine's decoder (credentials.decode_qr_text, QR_PREFIX)
+    assert credentials.QR_DICTIONARY_V1 == qrcodec.DICTIONARY_V1
+    assert credentials.QR_PREFIX == qrcodec.PREFIX
     doc = {"@context": [VC2], "type": ["VerifiablePresentation"], "verifiableCredential": []}
-    assert qr_input.decode_sv1(encode_qr_text(doc)) == doc
-    assert qr_input.b45decode(b45encode(bytes(range(256)))) == bytes(range(256))
+    assert credentials.decode_qr_text(encode_qr_text(doc)) == doc
+    assert credentials.b45decode(b45encode(bytes(range(256)))) == bytes(range(256))
 
 
 def test_preset_dictionary_makes_a_real_presentation_smaller(wallet: dict[str, Any]) -> None:
@@ -272,8 +272,8 @@ def test_wallet_qr_png_read_by_opencv_verifies_with_nested_reports(wallet: dict[
     # the proof expires with the code (VC Data Integrity §2.1)
     assert datetime.fromisoformat(vp["proof"]["expires"]) <= datetime.now(UTC) + timedelta(minutes=16)
     # the verifier's own reader gets the same presentation from the same picture
-    seen = qr_input.read_qr_input(shared.qr.png)
-    assert seen.kind == "vp" and seen.document == vp
+    seen = credentials.parse_input(shared.qr.png)
+    assert seen.format == "vp" and seen.container == "qr" and seen.document == vp
     entry = next(e for e in store.list_shares() if e.id == shared.share_id)
     assert entry.recipient == "Acme Care" and entry.details["channel"] == "qr"
     assert entry.details["qr_version"] == shared.qr.version and entry.expires_at == shared.expires
@@ -296,7 +296,7 @@ def test_vp_jwt_travels_in_a_qr_code_as_an_enveloped_presentation(wallet: dict[s
     doc = decode_qr_text(decode_qr_image(shared.qr.png))
     assert doc["type"] == "EnvelopedVerifiablePresentation" and doc["id"].startswith("data:application/vp+jwt,")
     jwt = unwrap_enveloped(doc)
-    assert qr_input.verifiable_input(doc) == jwt
+    assert verifiable_input(doc) == jwt
     report = verify(jwt, challenge="n-qr", domain="acme.example")
     assert report.verdict == "valid" and report.format == "vp-jwt", report.to_json()
 
@@ -311,10 +311,10 @@ def test_too_big_for_one_code_falls_back_to_a_relay_link_in_the_code(wallet: dic
                       relay_client=verifier["client"])
     assert shared.kind == "link" and shared.link is not None and shared.qr.version < 10
     url = decode_qr_image(shared.qr.png)
-    kind, ref = vlinks.decode_link(url)
+    kind, ref = credentials.decode_link(url)
     assert kind == "relay"
     blob = verifier["client"].get(f"{verifier['base']}/relay/{ref.relay_id}")
-    vp = vlinks.decrypt_from_relay(blob.content, ref.key)
+    vp = credentials.decrypt_from_relay(blob.content, ref.key)
     report = live_verify(vp)
     assert report.verdict == "valid" and len(report.nested) == 4, report.to_json()
     assert {e.details["channel"] for e in store.list_shares() if e.id == shared.share_id} == {"qr"}
@@ -348,13 +348,13 @@ def test_inline_link_is_read_by_the_verifiers_decoder_and_verifies(wallet: dict[
     link = share_link(store, [wallet["ids"]["ob3-v2-eddsa-rdfc-2022"]], verifier_base_url=verifier["base"],
                       relay_client=verifier["client"], expires=until, recipient="Acme")
     assert link.kind == "inline" and link.url.startswith(verifier["base"] + "/s#vp=")
-    assert len(link.url) <= MAX_INLINE_LINK == vlinks.MAX_INLINE_LINK
-    kind, vp = vlinks.decode_link(link.url)
+    assert len(link.url) <= MAX_INLINE_LINK == credentials.MAX_INLINE_LINK
+    kind, vp = credentials.decode_link(link.url)
     assert kind == "vp" and vp["proof"]["domain"] == "127.0.0.1"
     resp = verifier["client"].post(verifier["base"] + "/presentations/verify", json={"verifiablePresentation": vp})
     assert resp.status_code == 200 and resp.json()["verified"] is True, resp.json()
     # the verifier's encoder and the wallet's write the same payload for the same document
-    assert vlinks.decode_link(vlinks.encode_inline_link(verifier["base"], vp)) == ("vp", vp)
+    assert credentials.decode_link(credentials.encode_inline_link(verifier["base"], vp)) == ("vp", vp)
 
 
 def test_relay_link_round_trip_the_relay_never_sees_plaintext(wallet: dict[str, Any],
@@ -365,17 +365,17 @@ def test_relay_link_round_trip_the_relay_never_sees_plaintext(wallet: dict[str, 
     link = share_link(store, ids, verifier_base_url=verifier["base"], relay_client=verifier["client"],
                       expires=until, recipient="Acme", relay=True)
     assert link.kind == "relay" and link.revocable and "#r=" in link.url and "&k=" in link.url
-    kind, ref = vlinks.decode_link(link.url)
+    kind, ref = credentials.decode_link(link.url)
     blob = verifier["client"].get(f"{verifier['base']}/relay/{ref.relay_id}").content
     assert b"holder" not in blob and wallet["profile"].did.encode() not in blob
-    vp = vlinks.decrypt_from_relay(blob, ref.key)
+    vp = credentials.decrypt_from_relay(blob, ref.key)
     resp = verifier["client"].post(verifier["base"] + "/presentations/verify", json={"verifiablePresentation": vp})
     body = resp.json()
     assert resp.status_code == 200 and body["verified"] is True and len(body["credentials"]) == 2, body
     entries = [e for e in store.list_shares() if e.details.get("relay_id") == ref.relay_id]
     assert len(entries) == 2 and {e.credential_id for e in entries} == set(ids)
     assert all(e.expires_at == until for e in entries)
-    assert vlinks.unshare_hash(entries[0].details["unshare_secret"])  # the secret is only in the wallet
+    assert credentials.unshare_hash(entries[0].details["unshare_secret"])  # the secret is only in the wallet
 
 
 def test_unshared_link_says_so(wallet: dict[str, Any], verifier: dict[str, Any]) -> None:
@@ -508,8 +508,8 @@ def test_offline_answer_is_a_qr_the_verifier_reads_and_accepts(wallet: dict[str,
     assert request.exchange_url == exchange["url"]
     answer = answer_request(wallet["store"], request, [wallet["ids"]["ob3-v2-eddsa-rdfc-2022"]], offline=True)
     assert answer.mode == "offline" and answer.qr is not None
-    seen = qr_input.read_qr_input(answer.qr.png)  # the verifier's camera
-    assert seen.kind == "vp" and seen.document is not None
+    seen = credentials.parse_input(answer.qr.png)  # what the verifier reads in the picture
+    assert seen.format == "vp" and seen.document is not None
     options = {"challenge": request.challenge, "domain": request.domain}
     resp = verifier["client"].post(verifier["base"] + "/presentations/verify",
                                    json={"verifiablePresentation": seen.document, "options": options})

@@ -17,13 +17,13 @@ import pytest
 import qrcode
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from credentials import decode_qr_image
+from credentials import decode_qr_image, encode_inline_link
 from credentials._did import did_key_from_public_key
+from scan import CameraScanner, FrameDecoder, QrRead, list_devices
 from tests.helpers import VC2, Signer, ob3_credential
-from verifier.app.engine import AppSettings, VerifierEngine
-from verifier.camera import CameraScanner, FrameDecoder, QrRead, list_devices
+from verifier.app.engine import VerifierEngine
+from verifier.app.settings import AppSettings
 from verifier.history import Entry
-from verifier.links import encode_inline_link
 from wallet.share.qrcodec import encode_qr_text  # the wallet as a tool: it makes the QR a phone shows
 
 W, H, FPS, FRAMES = 1280, 720, 30, 90

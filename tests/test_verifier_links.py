@@ -10,7 +10,7 @@ import zlib
 
 import pytest
 
-from verifier.links import (
+from credentials import (
     MAX_INLINE_LINK,
     LinkError,
     RelayRef,

@@ -23,9 +23,9 @@ from typing import Any
 import httpx
 import pytest
 
+from credentials import b64url_encode, encrypt_for_relay, new_unshare_secret
 from tests.helpers import VC2, Signer, ed25519_signer, ob3_credential
 from tests.verifier_process import running_verifier
-from verifier.links import b64url_encode, encrypt_for_relay, new_unshare_secret
 from verifier.store import Claim, Exchange, PostgresStore, RelayEntry, SqliteStore
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -17,10 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from credentials._formats.jws import sign_jws
-from tests.helpers import VC2, Signer, ed25519_signer, ob3_credential
-from tests.verifier_process import running_verifier
-from verifier.links import (
+from credentials import (
     b64url_encode,
     decrypt_from_relay,
     encode_inline_link,
@@ -28,6 +25,9 @@ from verifier.links import (
     new_unshare_secret,
     relay_link,
 )
+from credentials._formats.jws import sign_jws
+from tests.helpers import VC2, Signer, ed25519_signer, ob3_credential
+from tests.verifier_process import running_verifier
 
 ROOT = Path(__file__).resolve().parents[1]
 TRACE_MARKERS = ("Traceback", 'File "', "line ", ".py")

@@ -1,7 +1,7 @@
 """The web verifier page for share links (``GET /s``, ``/s.js``, ``/s.css``).
 
 Kept as Python strings so the page ships with the package without package-data rules. The link
-format is defined in :mod:`verifier.links`; the script reads it from ``location.hash`` (never
+format is defined in the engine (``credentials.decode_link``); the script reads it from ``location.hash`` (never
 sent to the server), opens relay blobs with WebCrypto AES-GCM, and asks this same origin's
 ``/presentations/verify`` or ``/credentials/verify`` for the verdict. Everything shown is set
 through ``textContent``: a credential's fields are data, never markup. The script exports the

@@ -39,7 +39,7 @@ Request flow (issue 6; VC-API exchanges with a single implicit workflow, so
   ``url`` is what the request QR holds. An exchange takes exactly one presentation: a second one,
   or one after ``expires``, is refused with problem ``challenge-mismatch``.
 
-Share relay (issue 6 "Links"; blob and link format in :mod:`verifier.links`):
+Share relay (issue 6 "Links"; blob and link format in the engine: ``credentials.encrypt_for_relay``, ``decode_link``):
 
     POST   /relay       {"ciphertext": base64url, "unshareHash": base64url(SHA-256(secret)),
                          "ttl"?: seconds | "expires"?: ISO 8601}  -> 201 {id, url, expires}
@@ -85,15 +85,16 @@ from credentials import (
     Status,
     Verdict,
     VerificationReport,
+    b64url_decode,
     failed,
     make_client,
     parse_datetime,
+    unshare_hash,
     verify,
     warning,
 )
 
 from . import _page
-from .links import b64url_decode, unshare_hash
 from .store import Claim, Exchange, ExchangeState, RelayEntry, Store, open_store
 
 MiB = 1024 * 1024

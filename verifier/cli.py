@@ -6,6 +6,7 @@ Exit codes: 0 clean stop, 2 usage or start-up error (bad --documents, port in us
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -54,11 +55,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _app(args: argparse.Namespace) -> int:
-    from .app import run
+    from .app import AppSettings, run
 
+    # the one place the app's settings are read: the command line, completed from the environment
+    settings = AppSettings.from_environ(os.environ, home=args.data, documents=args.documents, trust=args.trust,
+                                        service_url=args.service, offline=args.offline,
+                                        allow_loopback=args.allow_loopback, web=args.web, port=args.port)
     try:
-        run(web=args.web, port=args.port, home=args.data, documents=args.documents, trust=args.trust,
-            service_url=args.service, offline=args.offline, allow_loopback=args.allow_loopback)
+        run(settings)
     except (OSError, ValueError) as exc:
         print(f"satchel-verifier: cannot start the app: {exc}", file=sys.stderr)
         return 2

@@ -2,7 +2,7 @@
 loopback only).
 
 This machine (and CI) has no camera. ``SATCHEL_CAMERA_SOURCE`` (the app's test hook, see
-:mod:`verifier.camera`) names a recorded video instead: the app lists it as "Video: <file>" and
+:mod:`scan`) names a recorded video instead: the app lists it as "Video: <file>" and
 reads it through the same ``cv2.VideoCapture`` loop as a webcam. The tests choose it in the camera
 list like a user, start the camera and end on the result screen (the recording of a phone showing a
 wallet QR, with motion and blur, from ``tests/test_verifier_camera.py``); stop the camera and see in
@@ -26,6 +26,7 @@ import cv2
 import numpy as np
 import pytest
 
+from scan import CAMERA_SOURCE_ENV
 from tests.test_verifier_camera import phone_image, qr_image, record_video, signed_presentation
 from tests.ui.ui_driver import (
     DESKTOP,
@@ -44,7 +45,6 @@ from tests.ui.ui_driver import (
     wait_shown,
 )
 from tests.ui.verifier_fixtures import running_verifier
-from verifier.camera import CAMERA_SOURCE_ENV
 from verifier.history import History
 from wallet.share.qrcodec import encode_qr_text  # the wallet as a tool: the QR its share screen shows
 

@@ -20,6 +20,7 @@ import httpx
 import qrcode
 from PIL import Image
 
+from credentials import encode_inline_link, encrypt_for_relay, relay_link, unshare_hash
 from tests.helpers import VC2, ed25519_signer, ob3_credential
 from tests.ui.ui_driver import (
     DESKTOP,
@@ -37,7 +38,6 @@ from tests.ui.ui_driver import (
 from tests.ui.verifier_fixtures import *  # noqa: F403 - the fixtures: page, verifier_app
 from tests.ui.verifier_fixtures import open_verifier, running_verifier
 from verifier.history import History
-from verifier.links import encode_inline_link, encrypt_for_relay, relay_link, unshare_hash
 from wallet.share.qrcodec import encode_qr_text  # the wallet as a tool: the QR its share screen shows
 
 SHOTS = REPO / "build" / "screenshots" / "verifier"

@@ -13,37 +13,24 @@ store (:mod:`verifier.store`) in the data directory.
 
 from __future__ import annotations
 
-import base64
 import json
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from credentials import DiskCache, Fetcher, LocalDocuments, TrustList, VerificationReport, make_client, verify, warning
-from verifier.history import Entry, History, verifier_home
+from verifier.history import Entry, History
 
-from .intake import Given, IntakeError, read_fragment, read_image, read_text
+from .intake import Given, IntakeError, jwt_claims, read_fragment, read_image, read_text
+from .settings import AppSettings
 
-__all__ = ["AppSettings", "CacheAge", "RequestFlow", "VerifierEngine"]
+if TYPE_CHECKING:
+    from scan import CameraChoice
 
-
-@dataclass(frozen=True)
-class AppSettings:
-    home: Path
-    documents: str | None = None  # URL -> file map answering fetches (demos, tests, air-gapped sites)
-    trust: str | None = None  # issuer trust list (DCC registry JSON shape)
-    service_url: str | None = None  # a running `satchel-verifier serve` for the request flow
-    offline: bool = False  # start in offline mode
-    allow_loopback: bool = False  # fetch from issuers on this machine (demos, tests)
-
-    @classmethod
-    def default(cls) -> AppSettings:
-        return cls(home=verifier_home())
+__all__ = ["CacheAge", "Given", "IntakeError", "RequestFlow", "VerifierEngine", "answer_record"]
 
 
 @dataclass(frozen=True)
@@ -99,6 +86,13 @@ class VerifierEngine:
         if resp.status_code != 200:
             raise OSError(f"the relay answered HTTP {resp.status_code}")
         return resp.content
+
+    def find_cameras(self, max_index: int = 4) -> list[CameraChoice]:
+        """The cameras that open, then the settings' extra source (``SATCHEL_CAMERA_SOURCE``), if any.
+        Probing takes a moment per device: call it off the UI thread. Raises ImportError without OpenCV."""
+        import scan
+
+        return scan.find_cameras(max_index, extra=scan.camera_choice(self.settings.camera_source))
 
     def cache_age(self) -> CacheAge:
         """How many issuer documents are kept for offline use, and how old they are."""
@@ -193,21 +187,12 @@ class _LocalService:
         self.service.close()
 
 
-def _jwt_claims(jwt: str) -> dict[str, Any]:
-    try:
-        part = jwt.split(".")[1]
-        claims = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
-    except (ValueError, IndexError):
-        return {}
-    return claims if isinstance(claims, dict) else {}
-
-
 def answer_record(answer: dict[str, Any], presented: Any) -> dict[str, Any]:
     """The service's answer with the presented documents attached, as :func:`record_of` makes them."""
     rec = {k: v for k, v in answer.items() if k not in ("verified", "errors", "verifiablePresentation")}
     vp = presented
     if isinstance(presented, dict) and isinstance(presented.get("jwt"), str):
-        vp = _jwt_claims(presented["jwt"]).get("vp", {})
+        vp = jwt_claims(presented["jwt"]).get("vp", {})
     if isinstance(vp, dict):
         rec["document"] = vp
         items = vp.get("verifiableCredential", [])
@@ -215,10 +200,10 @@ def answer_record(answer: dict[str, Any], presented: Any) -> dict[str, Any]:
         docs: list[Any] = []
         for item in items:
             if isinstance(item, str):
-                item = _jwt_claims(item).get("vc", {})
+                item = jwt_claims(item).get("vc", {})
             elif isinstance(item, dict) and item.get("type") == "EnvelopedVerifiableCredential":
                 data_url = item.get("id", "")
-                item = _jwt_claims(data_url.split(",", 1)[1]).get("vc", {}) if "," in data_url else {}
+                item = jwt_claims(data_url.split(",", 1)[1]).get("vc", {}) if "," in data_url else {}
             docs.append(item)
         creds = rec.get("credentials", [])
         if isinstance(creds, list):
@@ -259,23 +244,3 @@ class RequestFlow:
             return "gone", None
         body = resp.json()
         return str(body.get("state", "pending")), body.get("result")
-
-    def wait(self, stop: threading.Event, on_done: Callable[[str, dict[str, Any] | None], None],
-             interval: float = 0.5) -> None:
-        """Poll until answered, expired or stopped (run it on a thread)."""
-        while not stop.is_set():
-            try:
-                state, result = self.poll()
-            except (httpx.HTTPError, ValueError):
-                state, result = "pending", None
-            if state in ("complete", "expired", "gone"):
-                on_done(state, result)
-                return
-            stop.wait(interval)
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
-
-
-__all__ += ["Given", "IntakeError", "answer_record"]

@@ -1,8 +1,8 @@
 """What the employer notices without reading: when a check finishes, the screen pulses in the
 verdict's colour, a short sound plays, a phone buzzes, and screen readers hear the answer.
 
-* Flash: a full-screen colour pulse drawn by the shell (:func:`verifier.app.views.VerifierApp`)
-  from :attr:`UiState.flash`; one pulse (on in 90 ms, held 250 ms, out in 700 ms), far below the
+* Flash: a full-screen colour pulse drawn by the shell (:func:`verifier.app.views.shell.VerifierShell`)
+  from :attr:`ShellState.flash`; one pulse (on in 90 ms, held 250 ms, out in 700 ms), far below the
   three flashes a second WCAG 2.3.1 warns about, and it never takes a click (``ignore_interactions``).
 * Sound: the ``flet-audio`` extension's ``Audio`` service. Flet 1.0.5's prebuilt web client
   (``flet_web/web/main.dart.js``) registers the ``Audio`` control (audioplayers' web player, an
@@ -25,6 +25,7 @@ import logging
 import math
 import struct
 import wave
+from collections.abc import Awaitable, Callable
 from functools import cache
 from typing import Any
 
@@ -101,6 +102,8 @@ class Feedback:
             announcement(word, what), assertiveness=ft.Assertiveness.ASSERTIVE))]
         if sound is not None:
             calls.append(self._call("sound", sound.play()))
-        calls.append(self._call("vibration", self.haptics.medium_impact() if verdict == "valid"
-                                else self.haptics.vibrate()))
+        # Flet's HapticFeedback methods carry no annotations: named here with the type they have
+        buzz: Callable[[], Awaitable[Any]] = (self.haptics.medium_impact if verdict == "valid"
+                                              else self.haptics.vibrate)
+        calls.append(self._call("vibration", buzz()))
         await asyncio.gather(*calls)

@@ -2,10 +2,10 @@
 
 Text (pasted, scanned from a QR, or read from a photo of one) may be:
 
-* a share link (:mod:`verifier.links`): ``…/s#vp=``, ``…/s#vc=`` (inline) or ``…/s#r=&k=`` (the
-  encrypted blob is fetched from the relay named by the link and opened with the key in the
-  fragment, which never leaves this process);
-* the wallet's compact QR payload ``SV1:…`` (zlib + base45, read by :mod:`verifier.qr_input`);
+* a share link (the engine's format, ``credentials.decode_link``): ``…/s#vp=``, ``…/s#vc=``
+  (inline) or ``…/s#r=&k=`` (the encrypted blob is fetched from the relay named by the link and
+  opened with the key in the fragment, which never leaves this process);
+* the wallet's compact QR payload ``SV1:…`` (zlib + base45, ``credentials.decode_qr_text``);
 * JSON (a credential or a presentation), or a compact JWT (VC-JWT / VP-JWT);
 * an ``https://`` URL of a hosted credential (the engine fetches it under its SSRF rules).
 
@@ -21,10 +21,22 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from verifier.links import SHARE_PATH, LinkError, RelayRef, decode_link, decrypt_from_relay
-from verifier.qr_input import PREFIX, QrInputError, decode_qr_image, decode_sv1, verifiable_input
+from credentials import (
+    QR_PREFIX,
+    SHARE_PATH,
+    LinkError,
+    QrDecodeError,
+    RelayRef,
+    SatchelError,
+    decode_link,
+    decode_qr_image,
+    decode_qr_text,
+    decrypt_from_relay,
+    parse_compact_jws,
+)
 
-__all__ = ["Given", "IntakeError", "read_fragment", "read_image", "read_text", "share_fragment"]
+__all__ = ["Given", "IntakeError", "jwt_claims", "read_fragment", "read_image", "read_text", "share_fragment",
+           "verifiable_input"]
 
 MAX_TEXT = 2 * 1024 * 1024
 _JWS = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
@@ -45,15 +57,30 @@ class Given:
             types = self.data.get("type", [])
             return "VerifiablePresentation" in (types if isinstance(types, list) else [types])
         if isinstance(self.data, str) and _JWS.match(self.data):
-            try:
-                import base64
-
-                part = self.data.split(".")[1]
-                claims = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
-            except (ValueError, IndexError):
-                return False
-            return isinstance(claims, dict) and "vp" in claims
+            return "vp" in jwt_claims(self.data)
         return False
+
+
+def jwt_claims(jwt: str) -> dict[str, Any]:
+    """The claims of a compact JWT, read by the engine's JWS parser (not verified: verification
+    reads it again); ``{}`` when it is not a JWT with a JSON object for a payload."""
+    try:
+        claims = json.loads(parse_compact_jws(jwt).payload)
+    except (SatchelError, ValueError, RecursionError):
+        return {}
+    return claims if isinstance(claims, dict) else {}
+
+
+def verifiable_input(doc: dict[str, Any]) -> dict[str, Any] | str:
+    """What to hand the engine's ``verify``: the compact JWT of an enveloped presentation (VCDM 2.0
+    §4.13.2; the engine unwraps enveloped credentials but not presentations), else the object."""
+    types = doc.get("type")
+    names = types if isinstance(types, list) else [types]
+    ident = doc.get("id")
+    if "EnvelopedVerifiablePresentation" in names and isinstance(ident, str) and ident.startswith("data:") \
+            and "," in ident:
+        return ident.split(",", 1)[1]
+    return doc
 
 
 RelayFetch = Callable[[str], bytes]  # relay blob URL -> bytes
@@ -90,10 +117,10 @@ def read_text(text: str, *, fetch_relay: RelayFetch | None = None) -> Given:
             except LinkError as exc:
                 raise IntakeError(f"The shared presentation does not open: {exc}.") from None
         return Given(verifiable_input(found), "share link")
-    if t[:len(PREFIX)].upper() == PREFIX:
+    if t[:len(QR_PREFIX)].upper() == QR_PREFIX:
         try:
-            return Given(verifiable_input(decode_sv1(t)), "compact QR")
-        except QrInputError as exc:
+            return Given(verifiable_input(decode_qr_text(t)), "compact QR")
+        except QrDecodeError as exc:
             raise IntakeError(f"That Satchel QR code does not read: {exc}.") from None
     if t.startswith("{"):
         try:
@@ -159,6 +186,6 @@ def read_image(data: bytes, *, fetch_relay: RelayFetch | None = None) -> Given:
         raise IntakeError("The image is empty.")
     try:  # the engine's reader: bounded work, however large the picture
         text = decode_qr_image(data)
-    except QrInputError:
+    except QrDecodeError:
         raise IntakeError("No QR code could be read in that image. Try a sharper, closer photo.") from None
     return read_text(text, fetch_relay=fetch_relay)

@@ -1,13 +1,20 @@
-"""Per-tab state of the verifier app (observable: a change re-renders the screens that read it)."""
+"""One tab's state: plain observable dataclasses the views read (no widgets, no engine handles).
+
+A view re-renders when a field of a state it was given changes; only the services
+(:mod:`verifier.app.services`) write these, always on the tab's UI event loop.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 import flet as ft
 
 from verifier.history import Entry
+
+if TYPE_CHECKING:  # scan loads OpenCV on first use; a build without it still shows the screens
+    from scan import CameraChoice
 
 SCAN, ASK, RESULT, HISTORY = "scan", "ask", "result", "history"
 TABS = (SCAN, ASK, HISTORY)
@@ -15,34 +22,82 @@ TABS = (SCAN, ASK, HISTORY)
 
 @ft.observable
 @dataclass
-class UiState:
+class ShellState:
+    """What the frame around the screens shows: which screen, the layout, offline mode, the pulse."""
+
     screen: str = SCAN
+    came_from: str = SCAN  # where "Back" on the result screen goes, and which tab is lit meanwhile
     wide: bool = True
     offline: bool = False
-    busy: str = ""  # what is being done right now ("Checking…"), shown with a spinner
-    message: str = ""  # a plain-language error or note for the current screen
-    pasted: str = ""
-    result: Entry | None = None
-    came_from: str = SCAN  # where "Back" on the result screen goes
-    history_version: int = 0  # bumped when the history changes, so the list re-reads it
-    # Ask
-    request_qr: bytes | None = None
-    request_url: str = ""
-    request_expires: str = ""
-    request_state: str = ""  # "", "waiting", "expired", "failed"
-    # Camera (a camera of the computer the app runs on; see verifier.camera)
-    camera_devices: list[Any] = field(default_factory=list)  # verifier.camera.CameraChoice
-    camera_device: str = ""  # the chosen CameraChoice.key
-    camera_searched: bool = False  # cameras were looked for at least once
-    camera_searching: bool = False
-    camera_on: bool = False
-    camera_preview: bytes | None = None  # a small JPEG of what the camera sees
-    camera_note: str = ""  # what is happening / what to do
-    camera_error: str = ""  # why it cannot scan
+    cache_words: str = ""  # how old the saved issuer documents are (shown in offline mode)
     # the colour pulse after a check ("valid" / "invalid" / "unverifiable"; "" when none), and
     # whether it is at its peak (on) or fading out
     flash: str = ""
     flash_on: bool = False
-    # open check details on the result screen (check ids, per credential index)
-    detail: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@ft.observable
+@dataclass
+class ScanState:
+    pasted: str = ""
+    busy: str = ""  # what is being done right now ("Checking…"), shown with a spinner
+    message: str = ""  # why what was given could not be checked
+
+
+@ft.observable
+@dataclass
+class CameraState:
+    """A camera of the computer the app runs on (see :mod:`scan`)."""
+
+    devices: list[CameraChoice] = field(default_factory=list)
+    device: str = ""  # the chosen CameraChoice.key
+    searched: bool = False  # cameras were looked for at least once
+    searching: bool = False
+    on: bool = False
+    preview: bytes | None = None  # a small JPEG of what the camera sees
+    note: str = ""  # what is happening / what to do
+    error: str = ""  # why it cannot scan
+
+    @property
+    def chosen_label(self) -> str:
+        return next((c.label for c in self.devices if c.key == self.device), "")
+
+
+@ft.observable
+@dataclass
+class AskState:
+    qr: bytes | None = None
+    url: str = ""
+    expires: str = ""
+    state: str = ""  # "", "waiting", "expired", "failed"
+    message: str = ""
+
+
+@ft.observable
+@dataclass
+class ResultState:
+    entry: Entry | None = None
+    message: str = ""  # e.g. where the exported PDF went
+
+
+@ft.observable
+@dataclass
+class HistoryState:
+    entries: list[Entry] = field(default_factory=list)  # newest first
+    message: str = ""
+
+
+@dataclass
+class TabState:
+    """Holds the per-screen states; each view is handed the ones it shows."""
+
+    shell: ShellState = field(default_factory=ShellState)
+    scan: ScanState = field(default_factory=ScanState)
+    camera: CameraState = field(default_factory=CameraState)
+    ask: AskState = field(default_factory=AskState)
+    result: ResultState = field(default_factory=ResultState)
+    history: HistoryState = field(default_factory=HistoryState)
+
+    def clear_messages(self) -> None:
+        """Leaving a screen: its notes and errors do not follow to the next one."""
+        self.scan.message = self.ask.message = self.result.message = self.history.message = ""

@@ -1,4 +1,4 @@
-"""Colours and small building blocks of the verifier's screens (contrast ≥ 4.5:1, WCAG AA)."""
+"""Colours, small building blocks and helpers shared by the verifier's screens (contrast ≥ 4.5:1, WCAG AA)."""
 
 from __future__ import annotations
 
@@ -119,3 +119,35 @@ def frame(*controls: ft.Control, wide: bool) -> ft.Control:
         content=ft.Column(list(controls), spacing=16),
         padding=ft.Padding.symmetric(horizontal=28 if wide else 14, vertical=22),
         width=920 if wide else None, expand=not wide)], alignment=ft.MainAxisAlignment.CENTER)], expand=True)
+
+
+def when(iso: str) -> str:
+    """An ISO 8601 time in the reader's time zone, e.g. "2 Dec 2026, 23:40"."""
+    from datetime import datetime
+
+    try:
+        moment = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone()
+    except ValueError:
+        return iso
+    return moment.strftime("%d %b %Y, %H:%M").lstrip("0")
+
+
+# One file picker per page (a Flet service), made on first use and forgotten when the tab closes.
+_file_pickers: dict[int, ft.FilePicker] = {}
+
+
+def file_picker() -> ft.FilePicker:
+    page = ft.context.page
+    picker = _file_pickers.get(id(page))
+    if picker is None:
+        picker = _file_pickers[id(page)] = ft.FilePicker()
+    return picker
+
+
+def forget_file_picker(page: ft.Page) -> None:
+    _file_pickers.pop(id(page), None)
+
+
+async def offer_download(name: str, data: bytes) -> None:
+    """The save dialog (a download in a browser) for a file the app made."""
+    await file_picker().save_file(dialog_title="Save", file_name=name, src_bytes=data)

@@ -1,0 +1,63 @@
+"""The verifier app's settings: one frozen object, read from the command line and the environment
+once at start-up (:func:`AppSettings.from_environ`, called by ``satchel-verifier app``) and handed
+down; nothing below reads the environment.
+
+Environment:
+
+* ``SATCHEL_VERIFIER_HOME``: the data directory (history, cached issuer documents, the in-process
+  request service's challenge store); else the platform's user data directory + ``satchel/verifier``.
+* ``SATCHEL_CAMERA_SOURCE``: a test and diagnostic hook, a device index or the path of a video file,
+  offered in the camera list under its own name (``Video: phone.avi``) and read by the same capture
+  loop as a webcam (:func:`scan.camera_choice`).
+* ``DISPLAY`` / ``WAYLAND_DISPLAY``: whether a desktop window can open (:func:`shell.has_display`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import shell
+
+__all__ = ["CAMERA_SOURCE_ENV", "DEFAULT_WEB_PORT", "HOME_ENV", "AppSettings", "verifier_home"]
+
+DEFAULT_WEB_PORT = 8560
+
+HOME_ENV = "SATCHEL_VERIFIER_HOME"
+# scan.CAMERA_SOURCE_ENV, named here so that a build without OpenCV can still read its settings
+CAMERA_SOURCE_ENV = "SATCHEL_CAMERA_SOURCE"
+
+
+def verifier_home(environ: Mapping[str, str]) -> Path:
+    """Where this device keeps the verifier's data: ``$SATCHEL_VERIFIER_HOME``, else the user data dir."""
+    named = environ.get(HOME_ENV, "").strip()
+    if named:
+        return Path(named).expanduser()
+    import platformdirs
+
+    return platformdirs.user_data_path("satchel") / "verifier"
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    home: Path
+    documents: str | None = None  # URL -> file map answering fetches (demos, tests, air-gapped sites)
+    trust: str | None = None  # issuer trust list (DCC registry JSON shape)
+    service_url: str | None = None  # a running `satchel-verifier serve` for the request flow
+    offline: bool = False  # start in offline mode
+    allow_loopback: bool = False  # fetch from issuers on this machine (demos, tests)
+    camera_source: str | None = None  # SATCHEL_CAMERA_SOURCE: an extra camera (a device index or a video)
+    web: bool = False  # serve the app to a browser on 127.0.0.1 instead of opening a window
+    port: int | None = None  # the web port (None: the default)
+    display: bool = True  # a window can open on this machine
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str], *, home: Path | None = None, documents: str | None = None,
+                     trust: str | None = None, service_url: str | None = None, offline: bool = False,
+                     allow_loopback: bool = False, web: bool = False, port: int | None = None) -> AppSettings:
+        """The command line's choices, completed from the environment (the only place it is read)."""
+        return cls(home=home or verifier_home(environ), documents=documents, trust=trust, service_url=service_url,
+                   offline=offline, allow_loopback=allow_loopback,
+                   camera_source=environ.get(CAMERA_SOURCE_ENV) or None, web=web, port=port,
+                   display=shell.has_display(environ))

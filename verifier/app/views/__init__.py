@@ -1,0 +1,1 @@
+"""The verifier app's screens, one component each: Scan, Ask, Result, History, and the shell around them."""
