@@ -28,6 +28,7 @@ from wallet.app.camera_service import (
     looks_like_request_qr,
 )
 from wallet.importer import ImportService
+from wallet.settings import WalletSettings
 from wallet.share import parse_request
 from wallet.store import Argon2idParams, Store
 
@@ -134,15 +135,16 @@ def test_a_source_that_does_not_open_is_a_sentence(tmp_path: Path) -> None:
         scan.start()
 
 
-def test_this_machine_has_no_camera_and_the_configured_source_is_offered(
-        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.delenv(CAMERA_SOURCE_ENV, raising=False)
+def test_this_machine_has_no_camera_and_the_configured_source_is_offered(tmp_path: Path) -> None:
     if Path("/dev/video0").exists():
         pytest.skip("this machine has a camera")
-    assert find_cameras() == []  # the app then says NO_CAMERA
+    unset = WalletSettings.from_environ({"SATCHEL_HOME": str(tmp_path)})
+    assert find_cameras(unset.camera_source) == []  # the app then says NO_CAMERA
     assert "No camera found" in NO_CAMERA
-    monkeypatch.setenv(CAMERA_SOURCE_ENV, str(tmp_path / "phone.avi"))
-    assert find_cameras() == [CameraChoice("source", "Video: phone.avi", str(tmp_path / "phone.avi"))]
+    configured = WalletSettings.from_environ({"SATCHEL_HOME": str(tmp_path),
+                                             CAMERA_SOURCE_ENV: str(tmp_path / "phone.avi")})
+    assert find_cameras(configured.camera_source) == [
+        CameraChoice("source", "Video: phone.avi", str(tmp_path / "phone.avi"))]
 
 
 def test_what_counts_as_a_badge_or_a_request() -> None:

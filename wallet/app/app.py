@@ -6,15 +6,14 @@ import asyncio
 import contextlib
 import contextvars
 import logging
-import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
-from .services import WalletServices, env_seconds
+from .services import ImportPort, WalletServices
 from .state import FIRST_RUN, LOCKED, AppState, SessionState
 from .views.badges import BadgesView
 from .views.common import BACKGROUND, app_theme, forget_file_picker
@@ -26,37 +25,39 @@ from .views.settings import SettingsView
 from .views.share import ShareView
 from .views.shell import WIDE_FROM, Shell
 from .views.welcome import UnlockView, WelcomeView
-from .warmup import warm_for_unlock
+
+if TYPE_CHECKING:
+    import httpx
+
+    from credentials import Fetcher, MemoryCache, TrustList
+    from wallet.settings import WalletSettings
+    from wallet.store import Store
+    from wallet.store.sealed_cache import SealedDiskCache
 
 log = logging.getLogger(__name__)
 
-ALLOW_LOOPBACK_ENV = "SATCHEL_ALLOW_LOOPBACK"  # "1": talk to an issuer on this machine (demos, tests)
-OFFLINE_ENV = "SATCHEL_OFFLINE"  # "1": never use the network; checks needing it say "could not check"
 WALLET_CHANGED_TOPIC = "satchel/wallet-changed"
-AUTOLOCK_ENV = "SATCHEL_AUTOLOCK_SECONDS"  # overrides the learner's auto-lock setting (tests)
-
-
-def flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes")
+IMAGE_ACCEPT = "image/png, image/svg+xml, image/jpeg, image/*;q=0.8"
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
 
 
 class Network:
-    """The one HTTP client of this app process, the fetchers made from it, and badge images."""
+    """The one HTTP client of this app process, the fetchers made from it, and badge images.
+    ``settings.offline``: no client at all; ``settings.allow_loopback``: it may talk to 127.0.0.1."""
 
-    def __init__(self, home: Path) -> None:
-        self.home = home
-        self.offline = flag(OFFLINE_ENV)
-        self.allow_loopback = flag(ALLOW_LOOPBACK_ENV)
-        self._client: Any = None
+    def __init__(self, settings: WalletSettings) -> None:
+        self.settings = settings
+        self.home = settings.home
+        self._client: httpx.Client | None = None
         self._lock = threading.Lock()
         self._cache_key: bytes | None = None  # the open wallet's, for its sealed caches
 
-    def client(self) -> Any:
+    def client(self) -> httpx.Client | None:
         with self._lock:
-            if self._client is None and not self.offline:
-                from credentials import GuardedTransport, make_client
+            if self._client is None:
+                from wallet.network import make_http_client
 
-                self._client = make_client(GuardedTransport(allow_loopback=self.allow_loopback))
+                self._client = make_http_client(self.settings)
             return self._client
 
     def _cache_dirs(self) -> tuple[Path, Path]:
@@ -64,7 +65,7 @@ class Network:
 
         return document_cache_dir(self.home), self.home / "cache" / "images"
 
-    def _cache(self, folder: Path) -> Any:
+    def _cache(self, folder: Path) -> SealedDiskCache | MemoryCache:
         """What is fetched for the wallet's badges is sealed with its key on disk (it tells which
         badges the learner holds); with no wallet open nothing is kept beyond memory."""
         from credentials import MemoryCache
@@ -73,12 +74,12 @@ class Network:
         key = self._cache_key
         return SealedDiskCache(folder, key) if key is not None else MemoryCache()
 
-    def new_fetcher(self) -> Any:
+    def new_fetcher(self) -> Fetcher:
         from credentials import Fetcher
 
         return Fetcher(self.client(), cache=self._cache(self._cache_dirs()[0]))
 
-    def import_service(self, store: Any, trust: Any = None) -> Any:
+    def import_service(self, store: Store, trust: TrustList | None = None) -> ImportPort:
         """The import service; ``trust`` (the learner's trust list) feeds the engine's "Known issuer" check."""
         from wallet.importer import ImportService
         from wallet.store.sealed_cache import remove_plaintext_entries
@@ -86,7 +87,8 @@ class Network:
         self._cache_key = store.cache_key()
         for folder in self._cache_dirs():
             remove_plaintext_entries(folder)  # what an older Satchel cached in the clear
-        return ImportService(store, self.new_fetcher, client=self.client, trust=trust)
+        # ImportService types a client factory as never returning None; this one does offline.
+        return ImportService(store, self.new_fetcher, client=self.client, trust=trust)  # type: ignore[arg-type]
 
     def forget_wallet(self) -> None:
         """The wallet was locked: its caches cannot be read or written any more."""
@@ -95,9 +97,9 @@ class Network:
     def fetch_image(self, url: str) -> bytes | None:
         from credentials import Fetcher, FetchError
 
-        fetcher = Fetcher(self.client(), max_bytes=2 * 1024 * 1024, cache=self._cache(self._cache_dirs()[1]))
+        fetcher = Fetcher(self.client(), max_bytes=MAX_IMAGE_BYTES, cache=self._cache(self._cache_dirs()[1]))
         try:
-            return fetcher.get_bytes(url, accept="image/png, image/svg+xml, image/jpeg, image/*;q=0.8")
+            return fetcher.get_bytes(url, accept=IMAGE_ACCEPT)
         except FetchError:
             return None
 
@@ -138,16 +140,17 @@ def SatchelApp(session: SessionState, layout: LayoutState, state: AppState, serv
     ], not_found=lambda: BadgesView(state.badges, services, wide)), expand=True)
 
 
-def start_page(page: ft.Page, home: Path) -> None:
-    """One browser tab (or the desktop window): its own services and state, its own unlock."""
+def start_page(page: ft.Page, settings: WalletSettings) -> Network:
+    """One browser tab (or the desktop window): its own services and state, its own unlock.
+    Returns the tab's network, for the warm-up to prepare while the learner types the passphrase."""
     page.title = "Satchel"
     page.theme = app_theme()
     page.theme_mode = ft.ThemeMode.LIGHT
     page.bgcolor = BACKGROUND
     page.padding = 0
-    network = Network(home)
+    network = Network(settings)
     state = AppState()
-    services = WalletServices(state, home, network, autolock_seconds=env_seconds(AUTOLOCK_ENV))
+    services = WalletServices(state, settings, network)
     layout = LayoutState(width=page.width or 1280)
 
     def resized(e: Any) -> None:
@@ -155,7 +158,7 @@ def start_page(page: ft.Page, home: Path) -> None:
 
     def disconnected(_: Any = None) -> None:
         with contextlib.suppress(Exception):
-            page.pubsub.unsubscribe_all()
+            page.pubsub.unsubscribe_all()  # type: ignore[no-untyped-call]  # unannotated in Flet 1.0.5
         services.shutdown()
         network.close()
         forget_file_picker(page)
@@ -167,7 +170,7 @@ def start_page(page: ft.Page, home: Path) -> None:
     page.on_close = disconnected
     page.render(SatchelApp, state.session, layout, state, services)
     log_render_failures(page)
-    warm_for_unlock(network)
+    return network
 
 
 def share_changes(page: ft.Page, services: WalletServices) -> None:

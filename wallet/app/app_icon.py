@@ -70,15 +70,15 @@ def draw_icon(size: int = SIZE, *, maskable: bool = False) -> Image.Image:
     if scale != 1.0:
         inner = round(s * scale)
         offset = (s - inner) // 2
-        art = art.resize((inner, inner), Image.LANCZOS)
-        shade = shade.resize((inner, inner), Image.LANCZOS)
+        art = art.resize((inner, inner), Image.Resampling.LANCZOS)
+        shade = shade.resize((inner, inner), Image.Resampling.LANCZOS)
         padded, padded_shade = Image.new("RGBA", (s, s)), Image.new("RGBA", (s, s))
         padded.paste(art, (offset, offset))
         padded_shade.paste(shade, (offset, offset))
         art, shade = padded, padded_shade
     canvas.alpha_composite(shade, (0, 14))
     canvas.alpha_composite(art)
-    return canvas.resize((size, size), Image.LANCZOS) if size != s else canvas
+    return canvas.resize((size, size), Image.Resampling.LANCZOS) if size != s else canvas
 
 
 SVG = """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1024 1024" role="img" aria-label="Satchel">

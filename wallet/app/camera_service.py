@@ -5,9 +5,10 @@ The capture loop is the shared one (:mod:`scan`): frames are grabbed on one
 thread and decoded on another, so the window never waits for OpenCV. A scan stops by itself at
 the first code it accepts; ``stop()`` cancels it at any time.
 
-Sources: the device indexes OpenCV can open (``0``, ``1``, ...) and, when ``SATCHEL_CAMERA_SOURCE``
-is set, that source too (a device index or a video file: what a capture card or a recorded phone
-screen gives; the tests use a recording so that they run the same code a webcam does).
+Sources: the device indexes OpenCV can open (``0``, ``1``, ...) and, when the settings name one
+(``WalletSettings.camera_source``, from ``SATCHEL_CAMERA_SOURCE``), that source too (a device index
+or a video file: what a capture card or a recorded phone screen gives; the tests use a recording so
+that they run the same code a webcam does).
 
 No Flet here: the views own the widgets and hand in callbacks. Callbacks run on the scanner's
 threads; the caller moves them to its UI loop.
@@ -15,7 +16,6 @@ threads; the caller moves them to its UI loop.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -28,8 +28,8 @@ __all__ = [
     "looks_like_badge_qr", "looks_like_request_qr",
 ]
 
-CAMERA_SOURCE_ENV = "SATCHEL_CAMERA_SOURCE"  # the scan package's hook (scan.CAMERA_SOURCE_ENV), named here
-# so that a build without OpenCV can still import this module
+CAMERA_SOURCE_ENV = "SATCHEL_CAMERA_SOURCE"  # read by wallet.settings (scan.CAMERA_SOURCE_ENV), named here
+# for the tests and so that a build without OpenCV can still import this module
 PREVIEW_WIDTH = 480
 PREVIEW_EVERY = 4  # frames: about 7 preview pictures a second from a 30 fps camera
 NO_CAMERA = ("No camera found on this computer. Use a photo or screenshot of the QR code instead, "
@@ -40,13 +40,14 @@ class CameraUnavailable(Exception):
     """The camera cannot be used; the message is a sentence for the learner."""
 
 
-def find_cameras(max_index: int = 4) -> list[CameraChoice]:
-    """The cameras that open and give a picture, plus the configured source. Probing takes a
-    moment per device: call it off the UI thread. Raises CameraUnavailable without OpenCV."""
+def find_cameras(camera_source: str | None = None, max_index: int = 4) -> list[CameraChoice]:
+    """The cameras that open and give a picture, plus ``camera_source`` (the settings' extra
+    source). Probing takes a moment per device: call it off the UI thread. Raises
+    CameraUnavailable without OpenCV."""
     try:
         import scan
 
-        extra = scan.camera_choice(os.environ.get(CAMERA_SOURCE_ENV))
+        extra = scan.camera_choice(camera_source)
     except ImportError:  # a build without OpenCV (e.g. a phone package)
         raise CameraUnavailable("Camera scanning is not available in this version of Satchel. "
                                 "Use a photo or screenshot of the QR code instead.") from None

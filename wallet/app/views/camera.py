@@ -8,16 +8,20 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
 from ..camera_service import NO_CAMERA, CameraScan, CameraUnavailable, find_cameras
 from ..services import ui_caller
-from .common import ERROR, INK, MUTED, OUTLINE, busy_line, primary_button
+from .common import ERROR, INK, MUTED, OUTLINE, busy_line, primary_button, use_observable
 
 if TYPE_CHECKING:
+    from flet.components.hooks.use_ref import MutableRef
+
     from scan import CameraChoice
+
+PREVIEW_HEIGHT = 240
 
 
 @ft.observable
@@ -32,9 +36,12 @@ class CameraPanelState:
     note: str = ""  # what is happening / what to do
     error: str = ""  # why it cannot scan
 
+    def chosen(self) -> CameraChoice | None:
+        return next((c for c in self.devices if c.key == self.device), None)
+
 
 def _device_picker(state: CameraPanelState) -> ft.Control:
-    def pick(e) -> None:
+    def pick(e: ft.Event[ft.Dropdown]) -> None:
         state.device = e.control.value or state.device
 
     return ft.Dropdown(
@@ -44,84 +51,53 @@ def _device_picker(state: CameraPanelState) -> ft.Control:
     )
 
 
-@ft.component
-def CameraScanPanel(what: str, accept: Callable[[str], str | None],
-                    on_text: Callable[[str], Awaitable[None]], disabled: bool = False) -> ft.Control:
-    """``what``: what to point the camera at ("the issuer's QR code"); ``on_text``: what to do
-    with the code once read (runs on the UI loop)."""
-    page = ft.context.page
-    state, _set_state = ft.use_state(lambda: CameraPanelState())
-    scan = ft.use_ref(None)
+async def _look_for_cameras(state: CameraPanelState, camera_source: str | None) -> None:
+    state.searching, state.error, state.note = True, "", ""
+    try:
+        devices = await asyncio.to_thread(find_cameras, camera_source)
+    except CameraUnavailable as exc:
+        devices, state.error = [], str(exc)
+    state.searching, state.searched, state.devices = False, True, devices
+    if devices and state.device not in {c.key for c in devices}:
+        state.device = devices[0].key
+    if not devices and not state.error:
+        state.error = NO_CAMERA
 
-    def stop_scan() -> None:
-        if scan.current is not None:
-            scan.current.stop()
-            scan.current = None
 
-    ft.use_effect(lambda: None, [], cleanup=stop_scan)  # leaving the screen turns the camera off
+def _start_scan(state: CameraPanelState, choice: CameraChoice, accept: Callable[[str], str | None],
+                on_found: Callable[[str], None]) -> CameraScan:
+    """Starts scanning ``choice``; what the scanner's threads report reaches ``state`` on the UI loop.
+    Raises CameraUnavailable."""
+    on_ui = ui_caller()
 
-    async def look(_=None) -> None:
-        state.searching, state.error, state.note = True, "", ""
-        try:
-            devices = await asyncio.to_thread(find_cameras)
-        except CameraUnavailable as exc:
-            devices, state.error = [], str(exc)
-        state.searching, state.searched, state.devices = False, True, devices
-        if devices and state.device not in {c.key for c in devices}:
-            state.device = devices[0].key
-        if not devices and not state.error:
-            state.error = NO_CAMERA
+    def preview(jpeg: bytes) -> None:
+        if state.on:
+            state.preview = jpeg
 
-    async def start(_=None) -> None:
-        if not state.searched:
-            await look()
-        choice = next((c for c in state.devices if c.key == state.device), None)
-        if choice is None:
-            return
-        stop_scan()
-        on_ui = ui_caller()
+    def noted(text: str) -> None:
+        state.note = text
 
-        def preview(jpeg: bytes) -> None:
-            if state.on:
-                state.preview = jpeg
+    def found(text: str) -> None:
+        state.on, state.preview = False, None
+        state.note = "Read the QR code."
+        on_found(text)
 
-        def noted(text: str) -> None:
-            state.note = text
-
-        def found(text: str) -> None:
+    def ended(error: str | None) -> None:
+        if state.on:
             state.on, state.preview = False, None
-            state.note = "Read the QR code."
-            scan.current = None
-            page.run_task(on_text, text)
+            state.note = ""
+        if error:
+            state.error = error
 
-        def ended(error: str | None) -> None:
-            if state.on:
-                state.on, state.preview = False, None
-                state.note = ""
-            if error:
-                state.error = error
+    return CameraScan(
+        choice, lambda text: on_ui(found, text), accept=accept,
+        on_note=lambda text: on_ui(noted, text),
+        on_preview=lambda jpeg: on_ui(preview, jpeg),
+        on_end=lambda error: on_ui(ended, error)).start()
 
-        try:
-            scan.current = CameraScan(
-                choice, lambda text: on_ui(found, text), accept=accept,
-                on_note=lambda text: on_ui(noted, text),
-                on_preview=lambda jpeg: on_ui(preview, jpeg),
-                on_end=lambda error: on_ui(ended, error)).start()
-        except CameraUnavailable as exc:
-            state.error = str(exc)
-            return
-        state.on, state.error, state.note = True, "", f"Hold {what} in front of the camera."
 
-    def stop(_=None) -> None:
-        stop_scan()
-        state.on, state.preview, state.note = False, None, "Camera stopped."
-
-    controls: list[ft.Control] = [
-        ft.Text(f"Point a camera of this computer at {what}. Satchel reads it as soon as it is sharp "
-                "enough; nothing is recorded.", color=MUTED),
-    ]
-    if state.devices and (len(state.devices) > 1 or state.on):
-        controls.append(_device_picker(state))
+def _buttons(state: CameraPanelState, disabled: bool, start: Callable[[], Any], stop: Callable[[], Any],
+             look: Callable[[], Any]) -> ft.Control:
     buttons: list[ft.Control] = []
     if state.on:
         buttons.append(primary_button("Stop camera", stop, icon=ft.Icons.STOP_CIRCLE))
@@ -131,25 +107,82 @@ def CameraScanPanel(what: str, accept: Callable[[str], str | None],
     if state.searched and not state.on:
         buttons.append(ft.TextButton("Look for cameras again", icon=ft.Icons.REFRESH, on_click=look,
                                      disabled=state.searching))
-    controls.append(ft.Row(buttons, wrap=True, spacing=8, run_spacing=8))
+    return ft.Row(buttons, wrap=True, spacing=8, run_spacing=8)
+
+
+def _live_picture(state: CameraPanelState) -> ft.Control:
+    picture: ft.Control = (
+        ft.Image(src=state.preview, height=PREVIEW_HEIGHT, fit=ft.BoxFit.CONTAIN, gapless_playback=True,
+                 semantics_label="What the camera sees")
+        if state.preview else
+        ft.Container(busy_line("Starting the camera…"), padding=12))
+    return ft.Container(picture, height=PREVIEW_HEIGHT, border=ft.Border.all(1, OUTLINE),
+                        border_radius=10, bgcolor="#101417" if state.preview else None,
+                        alignment=ft.Alignment.CENTER)
+
+
+def _messages(state: CameraPanelState) -> list[ft.Control]:
+    shown: list[ft.Control] = []
+    if state.note:
+        shown.append(ft.Semantics(live_region=True, label=state.note, content=ft.Text(state.note, color=INK)))
+    if state.error:
+        shown.append(ft.Semantics(live_region=True, label=state.error, container=True, content=ft.Row(
+            [ft.Icon(ft.Icons.NO_PHOTOGRAPHY, color=ERROR), ft.Text(state.error, color=ERROR, expand=True)],
+            vertical_alignment=ft.CrossAxisAlignment.START)))
+    return shown
+
+
+@ft.component
+def CameraScanPanel(what: str, accept: Callable[[str], str | None],
+                    on_text: Callable[[str], Awaitable[object]], camera_source: str | None = None,
+                    disabled: bool = False) -> ft.Control:
+    """``what``: what to point the camera at ("the issuer's QR code"); ``on_text``: what to do
+    with the code once read (runs on the UI loop); ``camera_source``: the settings' extra source."""
+    page = ft.context.page
+    state = use_observable(CameraPanelState)
+    scan: MutableRef[CameraScan | None] = ft.use_ref(None)
+
+    def stop_scan() -> None:
+        if scan.current is not None:
+            scan.current.stop()
+            scan.current = None
+
+    ft.use_effect(lambda: None, [], cleanup=stop_scan)  # leaving the screen turns the camera off
+
+    async def look() -> None:
+        await _look_for_cameras(state, camera_source)
+
+    def found(text: str) -> None:
+        scan.current = None
+        page.run_task(on_text, text)
+
+    async def start() -> None:
+        if not state.searched:
+            await look()
+        choice = state.chosen()
+        if choice is None:
+            return
+        stop_scan()
+        try:
+            scan.current = _start_scan(state, choice, accept, found)
+        except CameraUnavailable as exc:
+            state.error = str(exc)
+            return
+        state.on, state.error, state.note = True, "", f"Hold {what} in front of the camera."
+
+    def stop() -> None:
+        stop_scan()
+        state.on, state.preview, state.note = False, None, "Camera stopped."
+
+    controls: list[ft.Control] = [
+        ft.Text(f"Point a camera of this computer at {what}. Satchel reads it as soon as it is sharp "
+                "enough; nothing is recorded.", color=MUTED),
+    ]
+    if state.devices and (len(state.devices) > 1 or state.on):
+        controls.append(_device_picker(state))
+    controls.append(_buttons(state, disabled, start, stop, look))
     if state.searching:
         controls.append(busy_line("Looking for cameras…"))
     if state.on:
-        picture: ft.Control = (
-            ft.Image(src=state.preview, height=PREVIEW_HEIGHT, fit=ft.BoxFit.CONTAIN, gapless_playback=True,
-                     semantics_label="What the camera sees")
-            if state.preview else
-            ft.Container(busy_line("Starting the camera…"), padding=12))
-        controls.append(ft.Container(picture, height=PREVIEW_HEIGHT, border=ft.Border.all(1, OUTLINE),
-                                     border_radius=10, bgcolor="#101417" if state.preview else None,
-                                     alignment=ft.Alignment.CENTER))
-    if state.note:
-        controls.append(ft.Semantics(live_region=True, label=state.note, content=ft.Text(state.note, color=INK)))
-    if state.error:
-        controls.append(ft.Semantics(live_region=True, label=state.error, container=True, content=ft.Row(
-            [ft.Icon(ft.Icons.NO_PHOTOGRAPHY, color=ERROR), ft.Text(state.error, color=ERROR, expand=True)],
-            vertical_alignment=ft.CrossAxisAlignment.START)))
-    return ft.Column(controls, spacing=10)
-
-
-PREVIEW_HEIGHT = 240
+        controls.append(_live_picture(state))
+    return ft.Column([*controls, *_messages(state)], spacing=10)

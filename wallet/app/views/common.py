@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import flet as ft
 
@@ -236,6 +236,18 @@ def checkbox_row(text: str, value: bool, on_toggle: Callable[[bool], Any]) -> ft
         ft.Container(ft.Semantics(exclude_semantics=True, content=ft.Text(text, color=INK)), expand=True,
                      on_click=lambda: on_toggle(not value), padding=ft.Padding.only(top=10, bottom=6)),
     ], vertical_alignment=ft.CrossAxisAlignment.START, spacing=4)
+
+
+T = TypeVar("T")
+
+
+def use_observable(make: Callable[[], T]) -> T:
+    """``ft.use_state`` for a state object made once, on the first render (the component re-renders
+    when it changes). Flet types ``use_state(initial: StateT | Callable[[], StateT])``, a union mypy
+    cannot solve for a factory, so the factory goes in untyped and the value comes back typed."""
+    initial: Any = make
+    value, _set_value = ft.use_state(initial)
+    return cast(T, value)
 
 
 def use_typed(initial: str = "") -> tuple[str, Callable[[str], None], Any]:

@@ -85,8 +85,9 @@ def ImportView(importing: ImportState, services: WalletServices, wide: bool) -> 
         ),
         section(
             "Scan with the camera",
-            CameraScanPanel("the issuer's QR code", looks_like_badge_qr, services.import_text, disabled=busy,
-                            key="import-camera"),
+            CameraScanPanel("the issuer's QR code", looks_like_badge_qr, services.import_text,
+                            camera_source=services.settings.camera_source, disabled=busy,
+                            key="import-camera"),  # type: ignore[call-arg]  # ft.component takes key=; its stub drops it
             icon=ft.Icons.VIDEOCAM,
         ),
         section(

@@ -145,7 +145,8 @@ def RequestView(request: RequestState, services: WalletServices, wide: bool) -> 
                 ft.Container(section(
                     "Scan the request with the camera",
                     CameraScanPanel("the verifier's QR code", looks_like_request_qr, services.read_request,
-                                    disabled=bool(request.busy), key="request-camera"),
+                                    camera_source=services.settings.camera_source, disabled=bool(request.busy),
+                                    key="request-camera"),  # type: ignore[call-arg]  # ft.component takes key=; its stub drops it
                     icon=ft.Icons.VIDEOCAM), col={"xs": 12, "lg": 6}),
             ], spacing=12, run_spacing=12),
             wide=wide,

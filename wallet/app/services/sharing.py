@@ -1,0 +1,197 @@
+"""Share: choosing badges and seeing what they disclose, a QR code or a link for someone, the
+share history and withdrawing a share (``wallet.share``, imported when first used)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from wallet.store import CredentialRecord, StoreError
+
+from ..badge_facts import badge_facts, short_date
+from ..state import ShareLine
+from .core import WalletCore
+
+LINK_EXPIRY_DAYS = (1, 7, 30)
+DEFAULT_LINK_DAYS = 7
+NO_VERIFIER = ("Links need a verifier address: the website that will open them. Set it in Settings → "
+               "Share links (your college or employer can tell you which one to use).")
+
+
+def disclosure_lines(record: CredentialRecord, holder_did: str) -> list[str]:
+    """What the recipient will see, in plain words: the whole credential travels, signed by you."""
+    facts = badge_facts(record.credential, record.report)
+    lines = [f"“{facts.name}” from {facts.issuer.name if facts.issuer else 'an unknown issuer'}"]
+    details = [label for label, present in (
+        ("the description and criteria", facts.description or facts.criteria),
+        ("your results", facts.results), ("credits", facts.credits_earned), ("the evidence", facts.evidence),
+        ("the skills it aligns to", facts.alignments), ("the issue and expiry dates", facts.issued),
+    ) if present]
+    if details:
+        lines.append("  including " + ", ".join(details))
+    if facts.recipient:
+        lines.append(f"  issued to {facts.recipient}")
+    lines.append(f"  presented by you ({holder_did})")
+    return lines
+
+
+class Sharing(WalletCore):
+    """The Share screen's work."""
+
+    async def choose_for_sharing(self, record_ids: list[str]) -> None:
+        """Selects badges to share and shows exactly what would be disclosed."""
+        self.touch()
+        share = self.state.share
+        share.selected = list(dict.fromkeys(record_ids))
+        share.qr_png, share.error, share.message = None, "", ""
+
+        def describe() -> list[str]:
+            profile = self.store.default_profile()
+            did = profile.did if profile else "no profile"
+            lines: list[str] = []
+            for record_id in share.selected:
+                lines += disclosure_lines(self.store.get_credential(record_id), did)
+            return lines
+
+        share.disclosure = await asyncio.to_thread(describe) if share.selected else []
+
+    async def share_as_qr(self, recipient: str) -> None:
+        self.touch()
+        share = self.state.share
+        if not share.selected:
+            share.error = "Choose at least one badge to share."
+            return
+        if not recipient.strip():
+            share.error = "Say who the QR code is for (a person or an organisation); it goes in your share history."
+            return
+        from wallet.share import QrTooLarge, ShareError, share_qr
+
+        share.error, share.busy = "", "Signing and drawing the QR code…"
+        try:
+            made = await asyncio.to_thread(share_qr, self.store, list(share.selected), recipient=recipient.strip(),
+                                           max_version=40, pixels=1200)  # shown full screen, bright: 40 reads
+        except QrTooLarge:
+            share.error = "Those badges are too much for one QR code. Share fewer at a time."
+            return
+        except (ShareError, StoreError) as exc:
+            share.error = f"The QR code could not be made: {exc}"
+            return
+        finally:
+            share.busy = ""
+        share.qr_png = made.qr.png
+        share.expires = short_date(made.expires.isoformat())
+        share.message = f"Show this QR code to {recipient.strip()}. It works until {share.expires}."
+        await self.load_share_history()
+
+    def close_qr(self) -> None:
+        self.touch()
+        self.state.share.qr_png = None
+
+    async def load_share_history(self) -> None:
+        if self._store is None:
+            return
+        entries = await asyncio.to_thread(self.store.list_shares)
+        now = self._clock()
+        seen: set[str] = set()
+        lines = []
+        for entry in sorted(entries, key=lambda e: e.shared_at, reverse=True):
+            group = str(entry.details.get("group") or entry.id)
+            if group in seen:
+                continue
+            seen.add(group)
+            names = [e.credential_name for e in entries if str(e.details.get("group") or e.id) == group]
+            lines.append(ShareLine(
+                id=entry.id, credential_name=", ".join(names), recipient=entry.recipient,
+                shared_at=short_date(entry.shared_at.isoformat()),
+                expires_at=short_date(entry.expires_at.isoformat()) if entry.expires_at else "",
+                active=entry.is_active(now),
+            ))
+        self.state.share.history = lines
+
+    async def unshare(self, share_id: str) -> None:
+        self.touch()
+        from wallet.share import ShareError, unshare
+
+        share = self.state.share
+        client = self._client()
+        try:
+            # wallet.share types relay_client as httpx.Client; offline it is None, used only by a relay share.
+            result = await asyncio.to_thread(unshare, self.store, share_id, client)  # type: ignore[arg-type]
+        except (ShareError, StoreError) as exc:
+            share.error = f"Could not unshare: {exc}"
+            return
+        share.message = ("Unshared: the link no longer works." if result.recalled else
+                         "Marked as unshared. A QR code someone already scanned cannot be called back; "
+                         "its proof stops working when it expires.")
+        await self.load_share_history()
+
+    # -- Share as a link -------------------------------------------------------------------------
+
+    def _link_refusal(self, recipient: str) -> str:
+        """Why no link can be made now ("" when one can)."""
+        if not self.state.share.selected:
+            return "Choose at least one badge to share."
+        if not recipient.strip():
+            return "Say who the link is for (a person or an organisation); it goes in your share history."
+        if not self.state.settings.verifier_url:
+            return NO_VERIFIER
+        return ""
+
+    async def share_as_link(self, recipient: str, days: int, withdrawable: bool) -> None:
+        """A link to the selected badges, valid ``days`` days; through the verifier's relay when the
+        learner wants to be able to withdraw it (or when it is too long to travel in the link)."""
+        self.touch()
+        share = self.state.share
+        verifier = self.state.settings.verifier_url
+        share.message = ""
+        share.error = self._link_refusal(recipient)
+        if share.error:
+            return
+        if days not in LINK_EXPIRY_DAYS:
+            days = DEFAULT_LINK_DAYS
+        from wallet.share import RelayError, ShareError, share_link
+
+        client = self._client()
+        if client is None and withdrawable:
+            share.error = "Satchel is offline, so it cannot store a link you can withdraw. Try again when online."
+            return
+        share.busy = "Signing your badges and making the link…"
+        expires = self._clock() + timedelta(days=days)
+        try:
+            made = await asyncio.to_thread(
+                share_link, self.store, list(share.selected), verifier_base_url=verifier,
+                # wallet.share types relay_client as httpx.Client; offline it is None with relay=False.
+                relay_client=client,  # type: ignore[arg-type]
+                expires=expires, recipient=recipient.strip(),
+                relay=True if withdrawable else (False if client is None else None))
+        except RelayError as exc:
+            share.error = f"The link could not be stored at {urlsplit(verifier).hostname}: {exc}"
+            return
+        except ValueError:
+            share.error = ("Those badges are too much for a link on its own and Satchel is offline. Share fewer, "
+                           "or try again when online.")
+            return
+        except (ShareError, StoreError) as exc:
+            share.error = f"The link could not be made: {exc}"
+            return
+        finally:
+            share.busy = ""
+        share.link, share.link_kind, share.link_recipient = made.url, made.kind, recipient.strip()
+        share.expires = short_date(made.expires.isoformat())
+        share.message = (f"Link for {recipient.strip()} ready. It works until {share.expires}"
+                         + ("; you can withdraw it from your share history." if made.revocable else
+                            ". It carries your badges itself, so it cannot be withdrawn."))
+        await self.load_share_history()
+
+    def link_copied(self, ok: bool) -> None:
+        self.touch()
+        share = self.state.share
+        share.error = "" if ok else "The link could not be copied here; select it and copy it by hand."
+        share.message = "Link copied. Paste it into an email or a message." if ok else share.message
+
+    def close_link(self) -> None:
+        self.touch()
+        share = self.state.share
+        share.link = share.link_kind = share.link_recipient = ""
+        share.message = ""
