@@ -17,7 +17,7 @@ The settings (``wallet.settings``) are read once here: the passphrase comes from
 (else the user data directory). The commands that use the network (import, verify, share,
 unshare) take ``--offline`` (verify from the document cache only; also ``SATCHEL_OFFLINE=1``) and
 ``--allow-loopback`` (fetch from an issuer stub on 127.0.0.1, development; also
-``SATCHEL_ALLOW_LOOPBACK=1``).
+``SATCHEL_ALLOW_LOOPBACK=1``). On a terminal verdicts are coloured (not with ``NO_COLOR`` set).
 Errors print one sentence on stderr and exit non-zero; never a traceback (``SATCHEL_DEBUG=1``
 shows it). ``verify`` exits 0 when every badge it checked is valid, 4 when some badge is not
 (invalid, or could not be checked), 3 when some could not be re-verified at all.
