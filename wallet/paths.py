@@ -12,23 +12,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-APP_NAME = "Satchel"
 HOME_ENV = "SATCHEL_HOME"  # read by wallet.settings; named here for help texts
 PASSPHRASE_ENV = "SATCHEL_PASSPHRASE"  # read by wallet.settings; named here for help texts
 WALLET_FILE_NAME = "wallet.satchel"
 DEFAULT_PROFILE_LABEL = "Me"
 MAX_IMPORT_BYTES = 16 * 1024 * 1024  # larger files are refused before they are read
-
-
-def data_dir() -> Path:
-    """The data directory as the environment sets it (``WalletSettings.from_environ().home``).
-
-    Only for ``wallet.app.run``, until it builds its settings itself; everything else is given
-    the home by the caller that read the settings.
-    """
-    from wallet.settings import WalletSettings
-
-    return WalletSettings.from_environ().home
 
 
 def wallet_path(home: Path) -> Path:
