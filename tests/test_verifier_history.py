@@ -16,7 +16,7 @@ import pytest
 
 from credentials import DocumentMapTransport, Fetcher, make_client, verify
 from tests.helpers import VC2, ed25519_signer, ob3_credential
-from verifier.history import CSV_COLUMNS, History, facts_of, pdf_report, verifier_home
+from verifier.history import CSV_COLUMNS, History, facts_of, history_csv, pdf_report, verifier_home, write_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,10 +35,10 @@ def _verify_file(sample: Path, name: str):  # noqa: ANN202 - engine report
     return verify((sample / name).read_bytes(), fetcher=fetcher)
 
 
-def test_history_lives_in_the_verifier_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SATCHEL_VERIFIER_HOME", str(tmp_path / "vh"))
-    assert verifier_home() == tmp_path / "vh"
-    history = History.open()
+def test_history_lives_in_the_verifier_home(tmp_path: Path) -> None:
+    home = verifier_home({"SATCHEL_VERIFIER_HOME": str(tmp_path / "vh")})  # the environment, as the app reads it
+    assert home == tmp_path / "vh"
+    history = History.open(home)
     assert history.path == tmp_path / "vh" / "history.sqlite3" and history.path.is_file()
     history.close()
 
@@ -100,7 +100,7 @@ def test_csv_has_stable_columns_and_defuses_formulas(sample: Path, tmp_path: Pat
     evil = ob3_credential(issuer.did)
     evil["issuer"]["name"] = "=HYPERLINK(\"http://evil\")"
     history.add(verify(issuer.sign(evil)), "image")
-    text = history.export_csv()
+    text = history_csv(history.everything())
     rows = list(csv.reader(io.StringIO(text)))
     assert tuple(rows[0]) == CSV_COLUMNS
     assert len(rows) == 3 and all(len(r) == len(CSV_COLUMNS) for r in rows)
@@ -108,7 +108,7 @@ def test_csv_has_stable_columns_and_defuses_formulas(sample: Path, tmp_path: Pat
     assert by[0]["verdict"] == "valid" and by[0]["answer"] == "Verified" and by[0]["source"] == "paste"
     assert by[0]["issuer_known"] == "no (self-asserted)"
     assert by[1]["issuer"].startswith("'=")  # a spreadsheet shows it as text, never runs it
-    out = history.write_csv(tmp_path / "history.csv")
+    out = write_csv(tmp_path / "history.csv", history.everything())
     assert out.read_bytes().startswith(b"\xef\xbb\xbfid,verified_at,")
     history.close()
 

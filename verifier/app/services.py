@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from shell import write_atomically
-from verifier.history import Entry, pdf_report
+from verifier.history import Entry, history_csv, pdf_report
 
 from .engine import IntakeError, RequestFlow, VerifierEngine
 from .intake import share_fragment
@@ -435,7 +435,7 @@ class VerifierServices:
 
     async def export_csv(self, offer: SaveOffer) -> None:
         name = f"verifications-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}.csv"
-        data = ("\ufeff" + self.engine.history.export_csv()).encode()  # BOM: spreadsheets read UTF-8
+        data = ("\ufeff" + history_csv(self.engine.history.everything())).encode()  # BOM: spreadsheets read UTF-8
         self.state.history.message = await self._deliver(name, data, offer)
 
     async def export_pdf(self, offer: SaveOffer) -> None:

@@ -19,24 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import shell
+from verifier.history import verifier_home
 
-__all__ = ["CAMERA_SOURCE_ENV", "DEFAULT_WEB_PORT", "HOME_ENV", "AppSettings", "verifier_home"]
+__all__ = ["CAMERA_SOURCE_ENV", "DEFAULT_WEB_PORT", "AppSettings"]
 
 DEFAULT_WEB_PORT = 8560
 
-HOME_ENV = "SATCHEL_VERIFIER_HOME"
 # scan.CAMERA_SOURCE_ENV, named here so that a build without OpenCV can still read its settings
 CAMERA_SOURCE_ENV = "SATCHEL_CAMERA_SOURCE"
-
-
-def verifier_home(environ: Mapping[str, str]) -> Path:
-    """Where this device keeps the verifier's data: ``$SATCHEL_VERIFIER_HOME``, else the user data dir."""
-    named = environ.get(HOME_ENV, "").strip()
-    if named:
-        return Path(named).expanduser()
-    import platformdirs
-
-    return platformdirs.user_data_path("satchel") / "verifier"
 
 
 @dataclass(frozen=True)

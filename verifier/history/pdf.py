@@ -1,0 +1,280 @@
+"""A printable report of one verification (A4, fpdf2): the verdict, how the input came, every fact
+the credential states, and every check, with a footer naming the verification on each page."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .facts import FORMAT_WORDS, HEADLINES, SOURCE_WORDS, CredentialFacts, RecordFacts, short_id
+from .store import Entry
+
+__all__ = ["pdf_report"]
+
+_CHECK_WORDS = {"passed": "Passed", "failed": "Failed", "warning": "Note", "skipped": "Not checked",
+                "could-not-check": "Could not check"}
+_VERDICT_COLOURS = {"valid": (29, 94, 42), "invalid": (161, 35, 27), "unverifiable": (122, 75, 0)}
+_EXPLAIN = {"valid": "Every check passed.",
+            "invalid": "At least one check failed: do not rely on this credential.",
+            "unverifiable": "Some checks could not be made (for example, the issuer could not be reached)."}
+_FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"),
+              Path("/usr/local/share/fonts"), Path("/Library/Fonts"), Path("C:/Windows/Fonts"))
+# Fonts for what DejaVu Sans lacks (Chinese, Japanese, Korean, emoji), used where the system has them.
+_FALLBACK_FONTS = (
+    Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
+    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+    Path("/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc"),
+    Path("/usr/share/fonts/truetype/noto/NotoSansSymbols2-Regular.ttf"),
+    Path("/System/Library/Fonts/Supplemental/Arial Unicode.ttf"),
+    Path("C:/Windows/Fonts/msyh.ttc"),
+)
+_UNPRINTABLE = "\ufffd"  # shown where no font on this computer has the character
+_BODY, _MUTED = (27, 35, 38), (74, 90, 96)
+_DOT = "·"  # Latin-1 has it too
+_LABEL_WIDTH = 40
+Colour = tuple[int, int, int]
+
+
+def _unicode_font() -> tuple[Path, Path] | None:
+    for d in _FONT_DIRS:
+        regular, bold = d / "DejaVuSans.ttf", d / "DejaVuSans-Bold.ttf"
+        if regular.is_file() and bold.is_file():
+            return regular, bold
+    return None
+
+
+def _shaping_available() -> bool:
+    """Right-to-left scripts (Arabic, Hebrew) and joined scripts need HarfBuzz (``uharfbuzz``)."""
+    try:
+        import uharfbuzz  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _human_time(iso: str) -> str:
+    try:
+        when = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso
+    return when.strftime("%d %B %Y, %H:%M UTC").lstrip("0")
+
+
+class _Writer:
+    """One report being written: the fonts it found, the characters none of them has, and the
+    building blocks (a line, a label/value pair, a heading, a list of checks)."""
+
+    def __init__(self, entry: Entry, fonts: tuple[Path, Path] | None, compress: bool) -> None:
+        from fpdf import FPDF
+        from fpdf.enums import Align
+
+        writer = self
+
+        class Report(FPDF):
+            def footer(self) -> None:
+                self.set_y(-13)
+                self.set_font(writer.family, "", 8)
+                self.set_text_color(*_MUTED)
+                self.cell(0, 5, writer.clean(f"Satchel verifier {_DOT} verification {entry.id} {_DOT} checks as "
+                                             "of the time shown"), align=Align.L)
+                self.set_x(self.l_margin)
+                self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align=Align.R)
+
+        self.fonts = fonts
+        self.printable: set[int] = set()
+        self.missing: list[str] = []
+        self.family = "Helvetica"
+        self.pdf = pdf = Report(format="A4")
+        pdf.set_compression(compress)
+        pdf.set_title(f"Verification report: {entry.achievement}")
+        pdf.set_author("Satchel verifier")
+        pdf.set_creator("Satchel verifier")
+        pdf.set_lang("en")
+        pdf.set_auto_page_break(True, margin=20)
+        if fonts:
+            self._add_unicode_fonts(fonts)
+        self.width = pdf.w - pdf.l_margin - pdf.r_margin
+
+    def _add_unicode_fonts(self, fonts: tuple[Path, Path]) -> None:
+        pdf = self.pdf
+        pdf.add_font("Body", "", str(fonts[0]))
+        pdf.add_font("Body", "B", str(fonts[1]))
+        self.family = "Body"
+        fallbacks = []
+        for n, path in enumerate(p for p in _FALLBACK_FONTS if p.is_file()):
+            try:
+                pdf.add_font(f"Fallback{n}", "", str(path))
+            except Exception:  # noqa: BLE001 - a font fpdf2 cannot read is simply not used
+                continue
+            fallbacks.append(f"Fallback{n}")
+        if fallbacks:
+            pdf.set_fallback_fonts(fallbacks, exact_match=False)
+        for font in pdf.fonts.values():
+            self.printable.update(getattr(font, "cmap", {}) or {})
+        if _shaping_available():
+            pdf.set_text_shaping(True)
+
+    def clean(self, text: str) -> str:
+        """``text`` as the fonts can print it; what they cannot is remembered for the closing note."""
+        if self.fonts:
+            out = []
+            for ch in text:
+                if ch in "\n\t " or ord(ch) in self.printable or unicodedata.category(ch).startswith(("C", "M", "Z")):
+                    out.append(ch)
+                else:
+                    self.missing.append(ch)
+                    out.append(_UNPRINTABLE)
+            return "".join(out)
+        for fancy, plain in (("…", "..."), ("“", '"'), ("”", '"'), ("’", "'"), ("–", "-"), ("—", "-")):
+            text = text.replace(fancy, plain)
+        self.missing.extend(ch for ch in text if ord(ch) > 0xFF)
+        return text.encode("latin-1", "replace").decode("latin-1")
+
+    def line(self, text: str, size: float = 10.5, bold: bool = False, colour: Colour = _BODY,
+             gap: float = 1.5) -> None:
+        from fpdf.enums import Align, XPos, YPos
+
+        self.pdf.set_font(self.family, "B" if bold else "", size)
+        self.pdf.set_text_color(*colour)
+        self.pdf.multi_cell(self.width, size * 0.5, self.clean(text), align=Align.L, new_x=XPos.LMARGIN,
+                            new_y=YPos.NEXT)
+        self.pdf.ln(gap)
+
+    def pair(self, label: str, value: str) -> None:
+        from fpdf.enums import Align, XPos, YPos
+
+        if not value:
+            return
+        pdf = self.pdf
+        if pdf.will_page_break(11):  # a label is not left alone at the foot of a page
+            pdf.add_page()
+        top = pdf.get_y()
+        pdf.set_font(self.family, "B", 9.5)
+        pdf.set_text_color(*_MUTED)
+        pdf.multi_cell(_LABEL_WIDTH - 3, 5.5, self.clean(label), align=Align.L, new_x=XPos.RIGHT, new_y=YPos.TOP)
+        after_label = pdf.get_y()
+        pdf.set_xy(pdf.l_margin + _LABEL_WIDTH, top)
+        pdf.set_font(self.family, "", 10.5)
+        pdf.set_text_color(*_BODY)
+        pdf.multi_cell(self.width - _LABEL_WIDTH, 5.5, self.clean(value), align=Align.L, new_x=XPos.LMARGIN,
+                       new_y=YPos.NEXT)
+        pdf.set_y(max(pdf.get_y(), after_label) + 0.8)
+
+    def checks(self, items: Sequence[dict[str, str]]) -> None:
+        for c in items:
+            self._check(c)
+
+    def _check(self, c: dict[str, str]) -> None:
+        from fpdf.enums import Align, XPos, YPos
+
+        pdf = self.pdf
+        if pdf.will_page_break(10):
+            pdf.add_page()
+        colour = {"passed": (29, 94, 42), "failed": (161, 35, 27)}.get(c["status"], (122, 75, 0))
+        top = pdf.get_y()
+        pdf.set_font(self.family, "B", 9.5)
+        pdf.set_text_color(*colour)
+        pdf.cell(30, 5, self.clean(_CHECK_WORDS.get(c["status"], c["status"])))
+        pdf.set_font(self.family, "", 9.5)
+        pdf.set_text_color(*_BODY)
+        pdf.multi_cell(self.width - 30, 5, self.clean(c["message"]), align=Align.L, new_x=XPos.LMARGIN,
+                       new_y=YPos.NEXT)
+        pdf.set_x(pdf.l_margin + 30)
+        pdf.set_font(self.family, "", 7.5)
+        pdf.set_text_color(*_MUTED)
+        pdf.multi_cell(self.width - 30, 3.8, self.clean(c["id"]), align=Align.L, new_x=XPos.LMARGIN,
+                       new_y=YPos.NEXT)
+        pdf.set_y(max(pdf.get_y(), top + 5) + 1.2)
+
+    def heading(self, text: str, size: float, colour: Colour = _BODY, gap: float = 1.0) -> None:
+        if self.pdf.will_page_break(size * 0.5 + 14):  # a heading goes with what follows it
+            self.pdf.add_page()
+        self.line(text, size, bold=True, colour=colour, gap=gap)
+
+    # -- the report's parts -----------------------------------------------------------------------
+    def verdict(self, entry: Entry, facts: RecordFacts) -> None:
+        from fpdf.enums import Align, XPos, YPos
+
+        pdf = self.pdf
+        pdf.add_page()
+        self.line(f"Satchel verifier {_DOT} verification report", 10, colour=_MUTED, gap=4)
+        pdf.set_fill_color(*_VERDICT_COLOURS.get(facts.verdict, _BODY))
+        pdf.set_text_color(255, 255, 255)
+        pdf.set_font(self.family, "B", 30)
+        pdf.cell(self.width, 18, self.clean(facts.answer), fill=True, align=Align.C, new_x=XPos.LMARGIN,
+                 new_y=YPos.NEXT)
+        pdf.ln(3)
+        self.line(_EXPLAIN.get(facts.verdict, ""), 11, gap=3)
+        self.pair("Verified on", _human_time(entry.verified_at))
+        self.pair("How it came", SOURCE_WORDS.get(entry.source, entry.source))
+        self.pair("Format", FORMAT_WORDS.get(facts.format, facts.format))
+        self.pair("Problems", ", ".join(facts.problems))
+        self.pair("Notes", ", ".join(facts.warnings))
+        if facts.is_presentation:
+            self.pair("Presented by", facts.holder_id or facts.holder)
+            pdf.ln(2)
+            self.heading("The presentation", 13)
+            self.checks(facts.presentation_checks)
+
+    def credential(self, cred: CredentialFacts, title: str) -> None:
+        self.pdf.ln(3)
+        self.heading(title, 16)
+        self.line(f"{HEADLINES.get(cred.verdict, cred.verdict)} {_DOT} {cred.kind}", 11, bold=True,
+                  colour=_VERDICT_COLOURS.get(cred.verdict, _BODY), gap=2)
+        self.pair("Issued by", cred.issuer + ("  (known issuer)" if cred.issuer_known else "  (self-asserted name)"))
+        self.pair("Issuer id", cred.issuer_id)
+        if cred.subject_id and cred.subject == short_id(cred.subject_id):
+            self.pair("Issued to", cred.subject_id)  # no name: the whole id, not the screen's short form
+        else:
+            self.pair("Issued to", cred.subject)
+            self.pair("Subject id", cred.subject_id)
+        for label, value in (("What it certifies", cred.description), ("Type", cred.achievement_type),
+                             ("Competencies", "\n".join(cred.competencies)), ("Credits", cred.credits),
+                             ("Results", "\n".join(cred.results)), ("Evidence", "\n".join(cred.evidence)),
+                             ("Issued", cred.issued), ("Valid until", cred.valid_until or "no end date"),
+                             ("Status as of", cred.status_as_of or "no status list")):
+            self.pair(label, value)
+        self.pdf.ln(1)
+        self.heading("Every check", 12)
+        self.checks(cred.checks)
+
+    def endorsement(self, cred: CredentialFacts) -> None:
+        self.pdf.ln(2)
+        self.heading(f"Endorsement by {cred.issuer}: {HEADLINES.get(cred.verdict, cred.verdict)}", 11)
+        self.checks(cred.checks)
+
+    def missing_note(self) -> None:
+        """Owns up to characters no font on this computer has."""
+        if not self.missing:
+            return
+        self.pdf.ln(3)
+        points = " ".join(f"U+{ord(c):04X}" for c in list(dict.fromkeys(self.missing))[:12])
+        mark = _UNPRINTABLE if self.fonts else "?"
+        self.line(f"Some characters ({points}{' …' if len(set(self.missing)) > 12 else ''}) have no font on this "
+                  f"computer and print as {mark}; the history on this device keeps the original text.", 8.5,
+                  colour=_MUTED)
+
+    def output(self) -> bytes:
+        out: Any = self.pdf.output()
+        return bytes(out)
+
+
+def pdf_report(entry: Entry, *, unicode: bool | None = None, compress: bool = True) -> bytes:
+    """A printable one-verification report (A4). ``unicode=None`` uses DejaVu Sans when the system has
+    it (any script prints; CJK and emoji through the system's fallback fonts, right-to-left text
+    shaped when ``uharfbuzz`` is installed; a character no font has prints as U+FFFD and a note says
+    so), else the PDF core fonts (Latin-1; other characters become ``?``). Text is left-aligned and
+    long unbroken values (DIDs, URLs) wrap inside their column. Every page has a footer naming the
+    verification and the page number."""
+    facts = entry.facts
+    writer = _Writer(entry, _unicode_font() if unicode is not False else None, compress)
+    writer.verdict(entry, facts)
+    for n, cred in enumerate(facts.credentials, 1):
+        writer.credential(cred, cred.achievement if len(facts.credentials) == 1 else f"{n}. {cred.achievement}")
+    for cred in facts.endorsements:
+        writer.endorsement(cred)
+    writer.missing_note()
+    return writer.output()
