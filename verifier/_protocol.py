@@ -5,6 +5,10 @@
 - A client that opens a connection and then sends its request line and headers too slowly is cut
   off after ``SATCHEL_VERIFIER_HEADER_TIMEOUT`` seconds (uvicorn bounds only the idle time between
   keep-alive requests; the body is bounded by the ASGI adapter).
+
+The timeout comes through the environment on purpose: uvicorn builds this protocol itself, in
+each worker process, from a class name, so nothing can be handed to it; :func:`verifier.asgi.serve`
+sets ``SATCHEL_VERIFIER_HEADER_TIMEOUT`` before uvicorn starts and the workers inherit it.
 """
 
 from __future__ import annotations

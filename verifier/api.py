@@ -53,6 +53,11 @@ Errors are ``{"error": token, "message": text}`` with 400 / 404 / 405 / 411 / 41
 never a stack trace. State (challenges, relay) lives in :mod:`verifier.store` (SQLite by default,
 PostgreSQL with ``--database postgresql://…``); everything else is per request, so instances
 sharing one PostgreSQL database can sit behind a load balancer (``docs/deployment.md``).
+
+One module on purpose: it is the service's HTTP contract (the paths, bodies, status codes and
+error tokens above) next to the code that keeps it, with no other job. The jobs around it live
+elsewhere: carrying requests (:mod:`verifier.asgi`, :mod:`verifier.service`), keeping state
+(:mod:`verifier.store`), the share page (:mod:`verifier._page`), verifying (``credentials``).
 """
 
 from __future__ import annotations
@@ -527,19 +532,6 @@ PAGES = {
     "/s.js": Response(200, _page.JS.encode(), "text/javascript; charset=utf-8", PAGE_HEADERS),
     "/s.css": Response(200, _page.CSS.encode(), "text/css; charset=utf-8", PAGE_HEADERS),
 }
-# path pattern -> allowed methods; bodies are JSON where a method takes one.
-ROUTES: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
-    (re.compile(r"^/$"), frozenset({"GET"})),
-    (re.compile(r"^/(s|verify|s\.js|s\.css)$"), frozenset({"GET"})),
-    (re.compile(r"^/(credentials|presentations)/verify$"), frozenset({"POST"})),
-    (re.compile(r"^/challenges$"), frozenset({"POST"})),
-    (re.compile(r"^/exchanges$"), frozenset({"POST"})),
-    (re.compile(r"^/exchanges/([^/]+)$"), frozenset({"GET", "POST"})),
-    (re.compile(r"^/relay$"), frozenset({"POST"})),
-    (re.compile(r"^/relay/([^/]+)$"), frozenset({"GET", "DELETE"})),
-)
-
-
 @dataclass(frozen=True)
 class Request:
     """What an HTTP adapter hands over: method, path, headers (lower-case names), the body read."""
@@ -583,45 +575,51 @@ def _json_body(request: Request, required: bool) -> dict[str, Any]:
     return doc
 
 
+Endpoint = Callable[["VerifierService", Request, tuple[str, ...]], Response]  # (service, request, path groups)
+
+
+def _exchange(svc: VerifierService, request: Request, groups: tuple[str, ...]) -> Response:
+    if request.method in ("GET", "HEAD"):
+        return svc.exchange_status(groups[0], request.headers)
+    return svc.participate(groups[0], _json_body(request, False))
+
+
+def _relay_item(svc: VerifierService, request: Request, groups: tuple[str, ...]) -> Response:
+    if request.method in ("GET", "HEAD"):
+        return svc.relay_get(groups[0])
+    return svc.relay_delete(groups[0], request.headers)
+
+
+# path pattern -> allowed methods and the endpoint; bodies are JSON where a method takes one.
+ROUTES: tuple[tuple[re.Pattern[str], frozenset[str], Endpoint], ...] = (
+    (re.compile(r"^/$"), frozenset({"GET"}), lambda svc, _r, _g: svc.index()),
+    (re.compile(r"^/(s|verify|s\.js|s\.css)$"), frozenset({"GET"}), lambda _s, r, _g: PAGES[r.path]),
+    (re.compile(r"^/credentials/verify$"), frozenset({"POST"}),
+     lambda svc, r, _g: svc.verify_credential(_json_body(r, True))),
+    (re.compile(r"^/presentations/verify$"), frozenset({"POST"}),
+     lambda svc, r, _g: svc.verify_presentation(_json_body(r, True))),
+    (re.compile(r"^/challenges$"), frozenset({"POST"}), lambda svc, r, _g: svc.create_challenge(_json_body(r, False))),
+    (re.compile(r"^/exchanges$"), frozenset({"POST"}), lambda svc, r, _g: svc.create_exchange(_json_body(r, False))),
+    (re.compile(r"^/exchanges/([^/]+)$"), frozenset({"GET", "POST"}), _exchange),
+    (re.compile(r"^/relay$"), frozenset({"POST"}), lambda svc, r, _g: svc.relay_put(_json_body(r, True))),
+    (re.compile(r"^/relay/([^/]+)$"), frozenset({"GET", "DELETE"}), _relay_item),
+)
+
+
 def route(service: VerifierService, request: Request) -> Response:
     """The endpoint a request names, or the 404 / 405 that says why there is none."""
     path, method = request.path, request.method
     if method not in ("GET", "HEAD", "POST", "DELETE"):
         raise HttpError(501, "unsupported", f"Unsupported method ({method!r})")
-    for pattern, methods in ROUTES:
+    for pattern, methods, endpoint in ROUTES:
         m = pattern.match(path)
         if m is None:
             continue
         if method not in methods and not (method == "HEAD" and "GET" in methods):
             raise HttpError(405, "method-not-allowed", f"{path} takes {', '.join(sorted(methods))}.",
                             {"Allow": ", ".join(sorted(methods))})
-        return _call(service, request, m.groups())
+        return endpoint(service, request, m.groups())
     raise HttpError(404, "not-found", f"Nothing at {path}.")
-
-
-def _call(svc: VerifierService, request: Request, groups: tuple[str | Any, ...]) -> Response:
-    path, method = request.path, request.method
-    if path == "/":
-        return svc.index()
-    if path in PAGES:
-        return PAGES[path]
-    if path == "/credentials/verify":
-        return svc.verify_credential(_json_body(request, True))
-    if path == "/presentations/verify":
-        return svc.verify_presentation(_json_body(request, True))
-    if path == "/challenges":
-        return svc.create_challenge(_json_body(request, False))
-    if path == "/exchanges":
-        return svc.create_exchange(_json_body(request, False))
-    if path.startswith("/exchanges/"):
-        if method in ("GET", "HEAD"):
-            return svc.exchange_status(groups[0], request.headers)
-        return svc.participate(groups[0], _json_body(request, False))
-    if path == "/relay":
-        return svc.relay_put(_json_body(request, True))
-    if method in ("GET", "HEAD"):
-        return svc.relay_get(groups[0])
-    return svc.relay_delete(groups[0], request.headers)
 
 
 def handle(service: VerifierService, request: Request) -> Response:

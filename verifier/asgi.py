@@ -6,6 +6,13 @@ The adapter is thin: it reads the body within the limits (``Content-Length`` onl
 With ``workers > 1`` uvicorn runs that many processes on one listening socket, so verification
 uses every core instead of one GIL. Every process builds its own service from the configuration
 in ``SATCHEL_VERIFIER_CONFIG`` (uvicorn starts workers by import string).
+
+The environment is the hand-over between processes here, on purpose: uvicorn starts each worker
+by import string with no way to pass it objects, and a worker inherits the parent's environment.
+:func:`serve` writes the configuration (``SATCHEL_VERIFIER_CONFIG``, the bound address
+``SATCHEL_VERIFIER_BOUND`` and the header timeout for :mod:`verifier._protocol`) just before
+uvicorn starts, and each worker reads it once, when it builds its service. Nothing else in the
+verifier reads the environment; the app's settings come in through ``verifier.app.settings``.
 """
 
 from __future__ import annotations

@@ -93,43 +93,21 @@ def _relay_url(link: str, ref: RelayRef) -> str:
 
 
 def read_text(text: str, *, fetch_relay: RelayFetch | None = None) -> Given:
+    """What pasted or scanned text holds (see the module docstring); raises :class:`IntakeError`."""
     t = text.strip().strip("\ufeff")
     if not t:
         raise IntakeError("Nothing was given: paste a link, a credential's JSON, or a JWT.")
     if len(t) > MAX_TEXT:
         raise IntakeError("That is larger than 2 MB; no credential is that big.")
     if t.startswith(("http://", "https://")) and "#" in t:
-        try:
-            kind, found = decode_link(t)
-        except LinkError as exc:
-            raise IntakeError(f"That link is not a Satchel share link Satchel can open: {exc}.") from None
-        if kind == "relay":
-            assert isinstance(found, RelayRef)
-            if fetch_relay is None:
-                raise IntakeError("That link points to a relay, and this verifier is not allowed to fetch it.")
-            url = _relay_url(t, found)
-            try:
-                blob = fetch_relay(url)
-            except Exception as exc:  # the relay's failures are the link's problem, said plainly
-                raise IntakeError(f"The shared presentation could not be fetched: {exc}") from None
-            try:
-                return Given(verifiable_input(decrypt_from_relay(blob, found.key)), "relay link")
-            except LinkError as exc:
-                raise IntakeError(f"The shared presentation does not open: {exc}.") from None
-        return Given(verifiable_input(found), "share link")
+        return _read_link(t, fetch_relay)
     if t[:len(QR_PREFIX)].upper() == QR_PREFIX:
         try:
             return Given(verifiable_input(decode_qr_text(t)), "compact QR")
         except QrDecodeError as exc:
             raise IntakeError(f"That Satchel QR code does not read: {exc}.") from None
     if t.startswith("{"):
-        try:
-            doc = json.loads(t)
-        except (ValueError, RecursionError):
-            raise IntakeError("That looks like JSON but does not parse; was it cut short?") from None
-        if not isinstance(doc, dict):
-            raise IntakeError("A credential is a JSON object.")
-        return Given(doc, "JSON")
+        return _read_json(t)
     if _JWS.match(t):
         return Given(t, "JWT")
     if t.startswith("https://") and " " not in t:
@@ -137,6 +115,37 @@ def read_text(text: str, *, fetch_relay: RelayFetch | None = None) -> Given:
     if t.startswith("http://"):
         raise IntakeError("Only https:// addresses are fetched (or a Satchel share link).")
     raise IntakeError("That is not a share link, a credential's JSON or a JWT.")
+
+
+def _read_link(link: str, fetch_relay: RelayFetch | None) -> Given:
+    """A share link: inline (``#vp=`` / ``#vc=``), or a relay's encrypted copy, fetched and opened."""
+    try:
+        kind, found = decode_link(link)
+    except LinkError as exc:
+        raise IntakeError(f"That link is not a Satchel share link Satchel can open: {exc}.") from None
+    if kind != "relay":
+        return Given(verifiable_input(found), "share link")
+    assert isinstance(found, RelayRef)
+    if fetch_relay is None:
+        raise IntakeError("That link points to a relay, and this verifier is not allowed to fetch it.")
+    try:
+        blob = fetch_relay(_relay_url(link, found))
+    except Exception as exc:  # the relay's failures are the link's problem, said plainly
+        raise IntakeError(f"The shared presentation could not be fetched: {exc}") from None
+    try:
+        return Given(verifiable_input(decrypt_from_relay(blob, found.key)), "relay link")
+    except LinkError as exc:
+        raise IntakeError(f"The shared presentation does not open: {exc}.") from None
+
+
+def _read_json(text: str) -> Given:
+    try:
+        doc = json.loads(text)
+    except (ValueError, RecursionError):
+        raise IntakeError("That looks like JSON but does not parse; was it cut short?") from None
+    if not isinstance(doc, dict):
+        raise IntakeError("A credential is a JSON object.")
+    return Given(doc, "JSON")
 
 
 def share_fragment(route: str | None) -> str | None:
