@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import flet as ft
 
 from ..services import WalletServices
@@ -27,7 +29,7 @@ STATUS_OPTIONS = [("all", "Any status"), ("valid", "Verified"), ("invalid", "Pro
 SORT_OPTIONS = [("added", "Newest"), ("issued", "Date issued"), ("name", "Name"), ("issuer", "Issuer")]
 
 
-def badge_card(card: BadgeCard, image: bytes | None, on_open) -> ft.Control:
+def badge_card(card: BadgeCard, image: bytes | None, on_open: Callable[[str], None]) -> ft.Control:
     date = f"Issued {card.issued}" if card.issued else "No issue date"
     description = f"{card.name}. {card.issuer}. {date}. {status_word(card.verdict)}."
     return ft.Semantics(
@@ -49,7 +51,8 @@ def badge_card(card: BadgeCard, image: bytes | None, on_open) -> ft.Control:
     )
 
 
-def choice(label: str, value: str, options: list[tuple[str, str]], on_pick, width: int | None = None) -> ft.Control:
+def choice(label: str, value: str, options: list[tuple[str, str]], on_pick: Callable[[str | None], object],
+           width: int | None = None) -> ft.Control:
     return ft.Dropdown(
         label=label, value=value, dense=True, expand=True, menu_width=max(width or 0, 220),
         options=[ft.DropdownOption(key=k, text=t) for k, t in options],
@@ -102,7 +105,7 @@ def BadgesView(badges: BadgeListState, services: WalletServices, wide: bool) -> 
                             ft.OutlinedButton("Clear search and filters", on_click=lambda: update(
                                 query="", status="all", issuer="", tag="")))]
     else:
-        cards = [
+        cards: list[ft.Control] = [
             ft.Container(badge_card(card, badges.images.get(card.id), open_badge),
                          col={"xs": 12, "md": 6, "xl": 4})
             for card in badges.cards

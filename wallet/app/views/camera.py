@@ -160,27 +160,37 @@ def CameraScanPanel(what: str, accept: Callable[[str], str | None],
         if not state.searched:
             await look()
         choice = state.chosen()
-        if choice is None:
-            return
-        stop_scan()
-        try:
-            scan.current = _start_scan(state, choice, accept, found)
-        except CameraUnavailable as exc:
-            state.error = str(exc)
-            return
-        state.on, state.error, state.note = True, "", f"Hold {what} in front of the camera."
+        if choice is not None:
+            stop_scan()
+            scan.current = _scan_or_say_why(state, choice, what, accept, found)
 
     def stop() -> None:
         stop_scan()
         state.on, state.preview, state.note = False, None, "Camera stopped."
 
+    return _panel(state, what, _buttons(state, disabled, start, stop, look))
+
+
+def _scan_or_say_why(state: CameraPanelState, choice: CameraChoice, what: str, accept: Callable[[str], str | None],
+                     on_found: Callable[[str], None]) -> CameraScan | None:
+    """The scan started, or None with the reason in ``state.error``."""
+    try:
+        scan = _start_scan(state, choice, accept, on_found)
+    except CameraUnavailable as exc:
+        state.error = str(exc)
+        return None
+    state.on, state.error, state.note = True, "", f"Hold {what} in front of the camera."
+    return scan
+
+
+def _panel(state: CameraPanelState, what: str, buttons: ft.Control) -> ft.Control:
     controls: list[ft.Control] = [
         ft.Text(f"Point a camera of this computer at {what}. Satchel reads it as soon as it is sharp "
                 "enough; nothing is recorded.", color=MUTED),
     ]
     if state.devices and (len(state.devices) > 1 or state.on):
         controls.append(_device_picker(state))
-    controls.append(_buttons(state, disabled, start, stop, look))
+    controls.append(buttons)
     if state.searching:
         controls.append(busy_line("Looking for cameras…"))
     if state.on:

@@ -6,9 +6,14 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import flet as ft
+
+if TYPE_CHECKING:
+    from flet.components.hooks.use_ref import MutableRef
+
+    from ..services import UploadedFile
 
 from ..wording import COULD_NOT_CHECK, NOT_CHECKED_YET, PROBLEM, VERIFIED, status_word
 
@@ -216,7 +221,8 @@ async def copy_text(text: str) -> bool:
     return True
 
 
-async def choose_files(title: str, *, multiple: bool = False, extensions: list[str] | None = None) -> list[Any]:
+async def choose_files(title: str, *, multiple: bool = False,
+                       extensions: list[str] | None = None) -> list[UploadedFile]:
     """Opens the system file dialog (the browser's in web mode); returns ``UploadedFile``s with their bytes."""
     from ..services import UploadedFile
 
@@ -241,6 +247,11 @@ def checkbox_row(text: str, value: bool, on_toggle: Callable[[bool], Any]) -> ft
 T = TypeVar("T")
 
 
+def toggled(selected: list[str], record_id: str, on: bool) -> list[str]:
+    """A list of chosen badges with ``record_id`` ticked (last) or unticked."""
+    return [i for i in selected if i != record_id] + ([record_id] if on else [])
+
+
 def use_observable(make: Callable[[], T]) -> T:
     """``ft.use_state`` for a state object made once, on the first render (the component re-renders
     when it changes). Flet types ``use_state(initial: StateT | Callable[[], StateT])``, a union mypy
@@ -250,16 +261,19 @@ def use_observable(make: Callable[[], T]) -> T:
     return cast(T, value)
 
 
-def use_typed(initial: str = "") -> tuple[str, Callable[[str], None], Any]:
-    """A text field's value as state, and a ref that always holds the latest keystroke: a button
-    clicked right after typing may run before the re-render that would refresh its closure, so
-    actions read ``ref.current``."""
+def use_typed(initial: str = "") -> tuple[str, Callable[[str], None], Callable[[], str]]:
+    """A text field's value as state, its setter, and a function giving the latest keystroke: a
+    button clicked right after typing may run before the re-render that would refresh its closure,
+    so actions call ``latest()`` rather than read the state."""
     value, set_value = ft.use_state(initial)
-    latest = ft.use_ref(initial)
+    ref: MutableRef[str] = ft.use_ref(initial)
 
     def typed(text: str) -> None:
-        latest.current = text
+        ref.current = text
         set_value(text)
+
+    def latest() -> str:
+        return ref.current or ""
 
     return value, typed, latest
 

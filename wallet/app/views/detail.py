@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, cast
+
 import flet as ft
 
 from ..badge_facts import BadgeFacts, short_date
@@ -43,7 +46,7 @@ def bullet_list(lines: list[str] | tuple[str, ...]) -> ft.Control:
     ], spacing=6)
 
 
-def status_panel(report: ReportInPlainWords, checking: bool, on_check) -> ft.Control:
+def status_panel(report: ReportInPlainWords, checking: bool, on_check: Callable[[], Any]) -> ft.Control:
     look = STATUS_LOOKS[report.status]
     lines: list[ft.Control] = [
         ft.Row([ft.Icon(look.icon, color=look.ink, size=28),
@@ -64,7 +67,7 @@ def status_panel(report: ReportInPlainWords, checking: bool, on_check) -> ft.Con
 def checks_list(report: ReportInPlainWords) -> ft.Control:
     if not report.checks:
         return ft.Text("No checks have been made yet.", color=MUTED)
-    rows = []
+    rows: list[ft.Control] = []
     for check in report.checks:
         look = CHECK_LOOKS.get(check.status, CHECK_LOOKS["skipped"])
         rows.append(ft.Semantics(container=True, label=f"{check.title}: {check.status_word}", content=ft.Row([
@@ -83,7 +86,13 @@ def checks_list(report: ReportInPlainWords) -> ft.Control:
 
 
 def what_it_certifies(facts: BadgeFacts) -> list[ft.Control]:
-    parts: list[ft.Control] = []
+    """The sections about the achievement itself, each only when the badge says something for it."""
+    parts = [_about(facts), _how_earned(facts), _learning_outcomes(facts), _skills(facts),
+             _credits_and_results(facts), _evidence(facts)]
+    return [part for part in parts if part is not None]
+
+
+def _about(facts: BadgeFacts) -> ft.Control | None:
     about: list[ft.Control] = []
     if facts.description:
         about.append(ft.Text(facts.description, color=INK))
@@ -92,40 +101,56 @@ def what_it_certifies(facts: BadgeFacts) -> list[ft.Control]:
     ) if value]
     if small:
         about.append(ft.Row([label_value(k, v) for k, v in small], wrap=True, spacing=28))
-    if about:
-        parts.append(section("What it certifies", *about, icon=ft.Icons.SCHOOL))
-    if facts.criteria or facts.criteria_url:
-        parts.append(section("How it was earned", ft.Text(facts.criteria or facts.criteria_url, color=INK),
-                             icon=ft.Icons.CHECKLIST))
-    if facts.learning_outcomes:
-        parts.append(section("Learning outcomes", bullet_list(facts.learning_outcomes), icon=ft.Icons.LIGHTBULB))
-    if facts.alignments:
-        rows = []
-        for a in facts.alignments:
-            framework = " · ".join(x for x in (a.framework, a.code) if x)
-            rows.append(ft.Column([
-                ft.Text(a.name, weight=ft.FontWeight.W_600, color=INK),
-                *([ft.Text(framework, size=12, color=MUTED)] if framework else []),
-                *([ft.Text(a.description, size=13, color=INK)] if a.description else []),
-            ], spacing=2))
-        parts.append(section("Skills and competencies", *rows, icon=ft.Icons.HUB))
+    return section("What it certifies", *about, icon=ft.Icons.SCHOOL) if about else None
+
+
+def _how_earned(facts: BadgeFacts) -> ft.Control | None:
+    if not (facts.criteria or facts.criteria_url):
+        return None
+    return section("How it was earned", ft.Text(facts.criteria or facts.criteria_url, color=INK),
+                   icon=ft.Icons.CHECKLIST)
+
+
+def _learning_outcomes(facts: BadgeFacts) -> ft.Control | None:
+    if not facts.learning_outcomes:
+        return None
+    return section("Learning outcomes", bullet_list(facts.learning_outcomes), icon=ft.Icons.LIGHTBULB)
+
+
+def _skills(facts: BadgeFacts) -> ft.Control | None:
+    if not facts.alignments:
+        return None
+    rows: list[ft.Control] = []
+    for a in facts.alignments:
+        framework = " · ".join(x for x in (a.framework, a.code) if x)
+        rows.append(ft.Column([
+            ft.Text(a.name, weight=ft.FontWeight.W_600, color=INK),
+            *([ft.Text(framework, size=12, color=MUTED)] if framework else []),
+            *([ft.Text(a.description, size=13, color=INK)] if a.description else []),
+        ], spacing=2))
+    return section("Skills and competencies", *rows, icon=ft.Icons.HUB)
+
+
+def _credits_and_results(facts: BadgeFacts) -> ft.Control | None:
     credits = [(k, v) for k, v in (("Credits earned", facts.credits_earned),
                                    ("Credits available", facts.credits_available)) if v]
-    if credits or facts.results:
-        body: list[ft.Control] = []
-        if credits:
-            body.append(ft.Row([label_value(k, v) for k, v in credits], spacing=28, wrap=True))
-        if facts.results:
-            body.append(bullet_list(facts.results))
-        parts.append(section("Credits and results", *body, icon=ft.Icons.STARS))
-    if facts.evidence:
-        rows = [ft.Column([
-            ft.Text(e.name + (f" ({e.genre})" if e.genre else ""), weight=ft.FontWeight.W_600, color=INK),
-            *([ft.Text(e.narrative, size=13, color=INK)] if e.narrative else []),
-            *([ft.Text(e.url, size=12, color=PRIMARY)] if e.url else []),
-        ], spacing=2) for e in facts.evidence]
-        parts.append(section("Evidence", *rows, icon=ft.Icons.ATTACH_FILE))
-    return parts
+    body: list[ft.Control] = []
+    if credits:
+        body.append(ft.Row([label_value(k, v) for k, v in credits], spacing=28, wrap=True))
+    if facts.results:
+        body.append(bullet_list(facts.results))
+    return section("Credits and results", *body, icon=ft.Icons.STARS) if body else None
+
+
+def _evidence(facts: BadgeFacts) -> ft.Control | None:
+    if not facts.evidence:
+        return None
+    rows: list[ft.Control] = [ft.Column([
+        ft.Text(e.name + (f" ({e.genre})" if e.genre else ""), weight=ft.FontWeight.W_600, color=INK),
+        *([ft.Text(e.narrative, size=13, color=INK)] if e.narrative else []),
+        *([ft.Text(e.url, size=12, color=PRIMARY)] if e.url else []),
+    ], spacing=2) for e in facts.evidence]
+    return section("Evidence", *rows, icon=ft.Icons.ATTACH_FILE)
 
 
 def issuer_and_dates(facts: BadgeFacts) -> ft.Control:
@@ -156,15 +181,15 @@ def issuer_and_dates(facts: BadgeFacts) -> ft.Control:
 def DetailView(detail: DetailState, badges: BadgeListState, services: WalletServices, wide: bool) -> ft.Control:
     page = ft.context.page
     record_id = ft.use_route_params().get("id", "")
-    tag_text, set_tag_text = ft.use_state(None)
+    tag_text, set_tag_text = ft.use_state(cast("str | None", None))  # None: not being edited
     confirm_delete, set_confirm_delete = ft.use_state(False)
 
-    async def load():
+    async def load() -> None:
         await services.open_badge(record_id)
 
     ft.use_effect(load, [record_id])
 
-    def back():
+    def back() -> None:
         page.navigate("/")
 
     back_button = ft.TextButton("Back to my badges", icon=ft.Icons.ARROW_BACK, on_click=back)
@@ -177,14 +202,14 @@ def DetailView(detail: DetailState, badges: BadgeListState, services: WalletServ
     if facts is None or report is None or detail.record_id != record_id:
         return page_frame(back_button, busy_line("Opening the badge…"), wide=wide)
 
-    async def check_again(_=None):
+    async def check_again(_: object = None) -> None:
         await services.check_again(record_id)
 
-    async def save_tags(_=None):
+    async def save_tags(_: object = None) -> None:
         await services.set_tags(record_id, tag_text if tag_text is not None else ", ".join(detail.tags))
         set_tag_text(None)
 
-    async def delete(_=None):
+    async def delete(_: object = None) -> None:
         await services.delete_badge(record_id)
 
     image = badges.images.get(record_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import flet as ft
 
 from ..camera_service import looks_like_badge_qr
@@ -36,14 +38,29 @@ def progress_panel(importing: ImportState) -> ft.Control:
     ], spacing=6))
 
 
-def outcome_row(line: OutcomeLine, on_open) -> ft.Control:
+def outcome_row(line: OutcomeLine, on_open: Callable[[str], None]) -> ft.Control:
     icon = ft.Icon(ft.Icons.CHECK_CIRCLE if line.ok else ft.Icons.ERROR, color="#1D5E2A" if line.ok else "#A1231B")
     body = ft.Semantics(label=f"{line.source}: {line.message}", container=True, content=ft.Column(
         [ft.Text(line.source, size=12, color=MUTED), ft.Text(line.message, color=INK)], spacing=2), expand=True)
     controls: list[ft.Control] = [icon, body]
-    if line.record_id:
-        controls.append(ft.TextButton("Open", on_click=lambda: on_open(line.record_id)))
+    record_id = line.record_id
+    if record_id:
+        controls.append(ft.TextButton("Open", on_click=lambda: on_open(record_id)))
     return ft.Row(controls, vertical_alignment=ft.CrossAxisAlignment.START)
+
+
+def import_log(importing: ImportState, on_open: Callable[[str], None], on_clear: Callable[[], None]) -> ft.Control:
+    """What the imports did, newest first. It keeps its place in the tree when it is empty: the
+    sections below keep their state (a running camera scan is not restarted when the first
+    outcome appears)."""
+    if not importing.outcomes:
+        return ft.Container(visible=False)
+    return section(
+        "What happened",
+        *[outcome_row(line, on_open) for line in importing.outcomes[:50]],
+        ft.TextButton("Clear this list", on_click=on_clear, disabled=importing.running),
+        icon=ft.Icons.HISTORY,
+    )
 
 
 @ft.component
@@ -52,21 +69,21 @@ def ImportView(importing: ImportState, services: WalletServices, wide: bool) -> 
     pasted, set_pasted = ft.use_state("")
     offer, set_offer = ft.use_state("")
 
-    async def pick_badges(_=None):
+    async def pick_badges(_: object = None) -> None:
         files = await choose_files("Choose badge files", multiple=True, extensions=BADGE_EXTENSIONS)
         if files:
             await services.import_uploads(files)
 
-    async def pick_photo(_=None):
+    async def pick_photo(_: object = None) -> None:
         photos = await choose_files("Choose a photo of a QR code", extensions=PHOTO_EXTENSIONS)
         if photos:
             await services.import_qr_photos(photos)
 
-    async def import_pasted(_=None):
+    async def import_pasted(_: object = None) -> None:
         if await services.import_text(pasted):
             set_pasted("")
 
-    async def collect_offer(_=None):
+    async def collect_offer(_: object = None) -> None:
         lines = await services.redeem_offer(offer)
         if lines and all(line.ok for line in lines):
             set_offer("")
@@ -113,16 +130,7 @@ def ImportView(importing: ImportState, services: WalletServices, wide: bool) -> 
             icon=ft.Icons.QR_CODE_SCANNER,
         ),
     ]
-    # The log keeps its place in the tree when it is empty: the sections below keep their state
-    # (a running camera scan is not restarted when the first outcome appears).
-    log: ft.Control = ft.Container(visible=False)
-    if importing.outcomes:
-        log = section(
-            "What happened",
-            *[outcome_row(line, open_badge) for line in importing.outcomes[:50]],
-            ft.TextButton("Clear this list", on_click=services.clear_import_log, disabled=busy),
-            icon=ft.Icons.HISTORY,
-        )
+    log = import_log(importing, open_badge, services.clear_import_log)
     grid = ft.ResponsiveRow([ft.Container(s, col={"xs": 12, "lg": 6}) for s in sections], spacing=12,
                             run_spacing=12)
     return page_frame(

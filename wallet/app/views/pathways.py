@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import flet as ft
 
 from ..pathways import Pathway, describe_progress
@@ -22,10 +24,14 @@ from .common import (
 )
 
 
-def pathway_card(pathway: Pathway, on_open) -> ft.Control:
+def pathway_card(pathway: Pathway, on_open: Callable[[str], None]) -> ft.Control:
     progress_text = describe_progress(pathway)
     complete = pathway.progress >= 1
-    steps = []
+
+    def opener(record_id: str) -> Callable[[], None]:
+        return lambda: on_open(record_id)
+
+    steps: list[ft.Control] = []
     for step in pathway.steps:
         icon = ft.Icon(ft.Icons.CHECK_CIRCLE if step.earned else ft.Icons.RADIO_BUTTON_UNCHECKED,
                        color="#1D5E2A" if step.earned else MUTED, size=22)
@@ -35,7 +41,7 @@ def pathway_card(pathway: Pathway, on_open) -> ft.Control:
         row = ft.Row([icon, label, state], vertical_alignment=ft.CrossAxisAlignment.CENTER)
         if step.record_id:
             steps.append(ft.Semantics(button=True, label=f"{step.name}: earned. Open badge", content=ft.Container(
-                row, on_click=lambda _=None, rid=step.record_id: on_open(rid), padding=6, border_radius=8, ink=True)))
+                row, on_click=opener(step.record_id), padding=6, border_radius=8, ink=True)))
         else:
             steps.append(ft.Semantics(label=f"{step.name}: {'earned' if step.earned else 'not yet earned'}",
                                       content=ft.Container(row, padding=6)))
@@ -57,7 +63,7 @@ def pathway_card(pathway: Pathway, on_open) -> ft.Control:
 def PathwaysView(pathways: PathwaysState, services: WalletServices, wide: bool) -> ft.Control:
     page = ft.context.page
 
-    async def load():
+    async def load() -> None:
         await services.load_pathways()
 
     ft.use_effect(load, [])

@@ -4,6 +4,10 @@ send the answer (and show the verifier's verdict) or show it as a QR code."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
 import flet as ft
 
 from ..camera_service import looks_like_request_qr
@@ -26,6 +30,7 @@ from .common import (
     qr_side,
     section,
     text_input,
+    toggled,
     use_typed,
 )
 from .importing import PHOTO_EXTENSIONS
@@ -53,12 +58,12 @@ def fact(label: str, value: str, *, mono: bool = False) -> ft.Control:
     ], spacing=2)
 
 
-def answer_qr_screen(request: RequestState, on_close, size: int) -> ft.Control:
+def answer_qr_screen(verifier: str, png: bytes, on_close: Callable[[], None], size: int) -> ft.Control:
     return ft.Container(
         content=ft.Column([
-            ft.Text(f"Show this QR code to {request.verifier}. It answers their request only.", color=INK, size=15,
+            ft.Text(f"Show this QR code to {verifier}. It answers their request only.", color=INK, size=15,
                     text_align=ft.TextAlign.CENTER),
-            ft.Image(src=request.qr_png, width=size, height=size, fit=ft.BoxFit.CONTAIN,
+            ft.Image(src=png, width=size, height=size, fit=ft.BoxFit.CONTAIN,
                      semantics_label="QR code of your answer", filter_quality=ft.FilterQuality.NONE),
             ft.FilledButton("Done", icon=ft.Icons.CHECK, on_click=on_close),
         ], horizontal_alignment=ft.CrossAxisAlignment.CENTER, spacing=16, scroll=ft.ScrollMode.AUTO),
@@ -66,7 +71,7 @@ def answer_qr_screen(request: RequestState, on_close, size: int) -> ft.Control:
     )
 
 
-def verdict_card(request: RequestState, on_done) -> ft.Control:
+def verdict_card(request: RequestState, on_done: Callable[[], None]) -> ft.Control:
     look = STATUS_LOOKS[request.verdict] if request.verdict in STATUS_LOOKS else STATUS_LOOKS["Problem"]
     title = f"{request.verifier} says: {request.verdict}"
     return ft.Semantics(live_region=True, label=title, container=True, content=ft.Container(
@@ -81,39 +86,80 @@ def verdict_card(request: RequestState, on_done) -> ft.Control:
     ))
 
 
+def reading_screen(request: RequestState, services: WalletServices, top: ft.Control, busy: ft.Control,
+                   pasted_field: ft.Control, read: Callable[[], Any], photo: Callable[[], Any], *,
+                   wide: bool) -> ft.Control:
+    """Before a request is read: paste it, pick a photo of its QR code, or scan it with the camera."""
+    return page_frame(
+        top,
+        ft.Text("A verifier (an employer, a college) shows a QR code or gives you a link asking for badges. "
+                "Satchel shows you who asks and exactly what they would receive before anything is sent.",
+                color=MUTED),
+        busy,
+        message_banner(request.error, error=True),
+        ft.ResponsiveRow([
+            ft.Container(section(
+                "Paste the request",
+                pasted_field,
+                primary_button("Read request", read, icon=ft.Icons.MANAGE_SEARCH, disabled=bool(request.busy)),
+                icon=ft.Icons.CONTENT_PASTE), col={"xs": 12, "lg": 6}),
+            ft.Container(section(
+                "Photo of the request QR code",
+                ft.Text("A photo or screenshot of the QR code the verifier showed you.", color=MUTED),
+                ft.OutlinedButton("Choose request photo", icon=ft.Icons.QR_CODE_SCANNER, on_click=photo,
+                                  disabled=bool(request.busy)),
+                icon=ft.Icons.QR_CODE_SCANNER), col={"xs": 12, "lg": 6}),
+            ft.Container(section(
+                "Scan the request with the camera",
+                CameraScanPanel("the verifier's QR code", looks_like_request_qr, services.read_request,
+                                camera_source=services.settings.camera_source, disabled=bool(request.busy),
+                                key="request-camera"),  # type: ignore[call-arg]  # ft.component takes key=; its stub drops it
+                icon=ft.Icons.VIDEOCAM), col={"xs": 12, "lg": 6}),
+        ], spacing=12, run_spacing=12),
+        wide=wide,
+    )
+
+
+def what_they_receive(request: RequestState) -> list[ft.Control]:
+    """Each badge as the verifier will receive it, every field of it (it travels signed and whole)."""
+    if not request.disclosed:
+        return [ft.Text("Choose a badge above to see what they would receive.", color=MUTED)]
+    return [
+        ft.Text(f"Signed by you for {request.verifier}, used once. Each badge travels whole "
+                "(that is what keeps the issuer's signature valid):", color=INK),
+        *[ft.Container(
+            content=ft.Column([
+                ft.Text(f"“{badge.name}” from {badge.issuer}", color=INK, weight=ft.FontWeight.W_600),
+                *[ft.Text(line, size=12, color=MUTED) for line in badge.fields],
+            ], spacing=3),
+            bgcolor=SURFACE, border=ft.Border.all(1, OUTLINE), border_radius=10, padding=10)
+          for badge in request.disclosed],
+    ]
+
+
 @ft.component
 def RequestView(request: RequestState, services: WalletServices, wide: bool) -> ft.Control:
     page = ft.context.page
     pasted, set_pasted, typed_request = use_typed("")
 
-    async def read(_=None):
-        await services.read_request(typed_request.current or "")
+    async def read(_: object = None) -> None:
+        await services.read_request(typed_request())
 
-    async def photo(_=None):
+    async def photo(_: object = None) -> None:
         photos = await choose_files("Choose a photo of the request QR code", extensions=PHOTO_EXTENSIONS)
         if photos:
             await services.read_request_photo(photos[0])
 
     def toggle(record_id: str, on: bool) -> None:
-        chosen = [i for i in request.selected if i != record_id] + ([record_id] if on else [])
-        page.run_task(services.choose_request_badges, chosen)
+        page.run_task(services.choose_request_badges, toggled(request.selected, record_id, on))
 
-    async def send(_=None):
-        await services.answer_request(offline=False)
-
-    async def as_qr(_=None):
-        await services.answer_request(offline=True)
-
-    def finish(_=None) -> None:
+    def finish(_: object = None) -> None:
         services.clear_request()
         set_pasted("")
         page.navigate("/share")
 
-    def start_over(_=None) -> None:
-        services.clear_request()
-
     if request.qr_png:
-        return answer_qr_screen(request, lambda: services.close_request_qr(), qr_side(page, wide))
+        return answer_qr_screen(request.verifier, request.qr_png, services.close_request_qr, qr_side(page, wide))
 
     top = ft.Row([heading("Answer a request"),
                   ft.TextButton("Back to Share", icon=ft.Icons.ARROW_BACK, on_click=finish)],
@@ -122,35 +168,9 @@ def RequestView(request: RequestState, services: WalletServices, wide: bool) -> 
     if request.verdict:
         return page_frame(top, verdict_card(request, finish), wide=wide)
     if not request.loaded:
-        return page_frame(
-            top,
-            ft.Text("A verifier (an employer, a college) shows a QR code or gives you a link asking for badges. "
-                    "Satchel shows you who asks and exactly what they would receive before anything is sent.",
-                    color=MUTED),
-            busy,
-            message_banner(request.error, error=True),
-            ft.ResponsiveRow([
-                ft.Container(section(
-                    "Paste the request",
-                    text_input("Request link or text", pasted, set_pasted, multiline=True,
-                               hint="https://verifier.example/exchanges/… or the request JSON"),
-                    primary_button("Read request", read, icon=ft.Icons.MANAGE_SEARCH, disabled=bool(request.busy)),
-                    icon=ft.Icons.CONTENT_PASTE), col={"xs": 12, "lg": 6}),
-                ft.Container(section(
-                    "Photo of the request QR code",
-                    ft.Text("A photo or screenshot of the QR code the verifier showed you.", color=MUTED),
-                    ft.OutlinedButton("Choose request photo", icon=ft.Icons.QR_CODE_SCANNER, on_click=photo,
-                                      disabled=bool(request.busy)),
-                    icon=ft.Icons.QR_CODE_SCANNER), col={"xs": 12, "lg": 6}),
-                ft.Container(section(
-                    "Scan the request with the camera",
-                    CameraScanPanel("the verifier's QR code", looks_like_request_qr, services.read_request,
-                                    camera_source=services.settings.camera_source, disabled=bool(request.busy),
-                                    key="request-camera"),  # type: ignore[call-arg]  # ft.component takes key=; its stub drops it
-                    icon=ft.Icons.VIDEOCAM), col={"xs": 12, "lg": 6}),
-            ], spacing=12, run_spacing=12),
-            wide=wide,
-        )
+        return reading_screen(request, services, top, busy, text_input(
+            "Request link or text", pasted, set_pasted, multiline=True,
+            hint="https://verifier.example/exchanges/… or the request JSON"), read, photo, wide=wide)
 
     where = (f"Your answer will be sent to {request.origin}." if request.online else
              "You will answer with a QR code the verifier scans (this request has no address to send to).")
@@ -165,31 +185,20 @@ def RequestView(request: RequestState, services: WalletServices, wide: bool) -> 
     asks = section("What they ask for", *[ft.Text(f"• {line}", color=INK) for line in request.asks]
                    or [ft.Text("They do not say; anything you choose will be sent.", color=MUTED)],
                    icon=ft.Icons.HELP_OUTLINE)
-    choices = [checkbox_row(f"{c.name} ({c.issuer})", c.id in request.selected,
-                            lambda on, rid=c.id: toggle(rid, on))
+    choices = [checkbox_row(f"{c.name} ({c.issuer})", c.id in request.selected, partial(toggle, c.id))
                for c in request.choices]
     badges = section("Your matching badges", *(choices or [ft.Text(
         "Nothing in your wallet matches this request (only badges issued to you count).", color=MUTED)]),
         icon=ft.Icons.CHECKLIST)
-    disclosed: list[ft.Control] = []
-    for badge in request.disclosed:
-        disclosed.append(ft.Container(
-            content=ft.Column([
-                ft.Text(f"“{badge.name}” from {badge.issuer}", color=INK, weight=ft.FontWeight.W_600),
-                *[ft.Text(line, size=12, color=MUTED) for line in badge.fields],
-            ], spacing=3),
-            bgcolor=SURFACE, border=ft.Border.all(1, OUTLINE), border_radius=10, padding=10))
-    if disclosed:
-        disclosed.insert(0, ft.Text(f"Signed by you for {request.verifier}, used once. Each badge travels whole "
-                                    "(that is what keeps the issuer's signature valid):", color=INK))
-    else:
-        disclosed.append(ft.Text("Choose a badge above to see what they would receive.", color=MUTED))
+    disclosed = what_they_receive(request)
     ready = bool(request.selected) and not request.busy
     actions = ft.Row([
-        *([primary_button(f"Send to {request.verifier}", send, icon=ft.Icons.SEND, disabled=not ready)]
+        *([primary_button(f"Send to {request.verifier}", lambda: page.run_task(services.answer_request, False),
+                          icon=ft.Icons.SEND, disabled=not ready)]
           if request.online else []),
-        ft.OutlinedButton("Show as QR code", icon=ft.Icons.QR_CODE_2, on_click=as_qr, disabled=not ready),
-        ft.TextButton("Read another request", on_click=start_over),
+        ft.OutlinedButton("Show as QR code", icon=ft.Icons.QR_CODE_2,
+                          on_click=lambda: page.run_task(services.answer_request, True), disabled=not ready),
+        ft.TextButton("Read another request", on_click=lambda: services.clear_request()),
     ], wrap=True, spacing=10, run_spacing=10)
     return page_frame(
         top,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import flet as ft
 
 from ..services import WalletServices
-from ..state import SettingsState
+from ..state import ProfileLine, SettingsState
 from .common import (
     INK,
     MUTED,
@@ -37,104 +38,140 @@ def app_version() -> str:
         return "development"
 
 
+def profile_entry(profile: ProfileLine, on_make_default: Callable[[str], object]) -> ft.Control:
+    return ft.Column([
+        ft.Row([
+            ft.Icon(ft.Icons.PERSON, color=PRIMARY),
+            ft.Text(profile.label, weight=ft.FontWeight.W_700, color=INK),
+            ft.Text("default" if profile.is_default else "", color="#1D5E2A", size=12, weight=ft.FontWeight.W_600),
+        ]),
+        ft.Text(profile.did, size=12, color=MUTED, font_family="monospace"),
+        *([] if profile.is_default else [ft.TextButton(
+            f"Make {profile.label} the default", on_click=lambda: on_make_default(profile.id))]),
+    ], spacing=4)
+
+
+def trust_rows(settings: SettingsState, on_remove: Callable[[], object]) -> list[ft.Control]:
+    if not settings.trust_list_name:
+        return [ft.Text("No trust list. Issuer names are shown as self-asserted: the issuer chose them.",
+                        color=MUTED)]
+    return ([ft.Text(f"Using “{settings.trust_list_name}”:", color=INK)]
+            + [ft.Text(f"• {line}", size=13, color=INK) for line in settings.trusted_issuers[:20]]
+            + [ft.TextButton("Remove trust list", on_click=on_remove)])
+
+
+def autolock_picker(settings: SettingsState, services: WalletServices) -> ft.Control:
+    def chose(e: ft.Event[ft.Dropdown]) -> None:
+        services.set_autolock_minutes(int(e.control.value or 5))
+
+    return ft.Dropdown(
+        label="Lock the wallet", value=str(settings.autolock_minutes), width=240,
+        options=[ft.DropdownOption(key=str(m), text=t) for m, t in AUTOLOCK_CHOICES],
+        on_select=chose,
+    )
+
+
+async def offer_download(page: ft.Page, path: Path) -> None:
+    """In web mode the backup is handed to the browser too, so it lands in the learner's downloads."""
+    if page.web:
+        await file_picker().save_file(file_name=Path(path).name, src_bytes=Path(path).read_bytes(),
+                                      dialog_title="Save your Satchel backup")
+
+
 @ft.component
-def SettingsView(settings: SettingsState, services: WalletServices, wide: bool) -> ft.Control:
+def ProfilesSection(settings: SettingsState, services: WalletServices) -> ft.Control:
     page = ft.context.page
     new_profile, set_new_profile = ft.use_state("")
-    backup_passphrase, set_backup_passphrase = ft.use_state("")
-    old, set_old = ft.use_state("")
-    new, set_new = ft.use_state("")
-    again, set_again = ft.use_state("")
-    verifier, set_verifier, typed_verifier = use_typed(settings.verifier_url)
 
-    async def load():
-        await services.load_settings()
-
-    ft.use_effect(load, [])
-
-    async def add_profile(_=None):
+    async def add_profile(_: object = None) -> None:
         await services.add_profile(new_profile)
         set_new_profile("")
 
-    async def backup(_=None):
+    def make_default(profile_id: str) -> None:
+        page.run_task(services.make_default_profile, profile_id)
+
+    return section("Profiles and DIDs",
+                   ft.Text("Each profile is an identity (a DID) issuers can issue badges to.", color=MUTED),
+                   *[profile_entry(p, make_default) for p in settings.profiles],
+                   ft.Row([text_input("New profile name", new_profile, set_new_profile, on_submit=add_profile,
+                                      expand=True),
+                           ft.OutlinedButton("Add profile", on_click=add_profile)]),
+                   icon=ft.Icons.BADGE)
+
+
+@ft.component
+def BackupSection(settings: SettingsState, services: WalletServices) -> ft.Control:
+    page = ft.context.page
+    backup_passphrase, set_backup_passphrase = ft.use_state("")
+
+    async def backup(_: object = None) -> None:
         path = await services.make_backup(backup_passphrase)
         if path is not None:
             set_backup_passphrase("")
-            if page.web:  # hand the file to the browser too, so it lands in the learner's downloads
-                await file_picker().save_file(file_name=Path(path).name, src_bytes=Path(path).read_bytes(),
-                                              dialog_title="Save your Satchel backup")
+            await offer_download(page, path)
 
-    async def change(_=None):
+    return section("Backup",
+                   ft.Text("An encrypted copy of everything in your wallet. Keep it somewhere safe; restore it "
+                           "from the welcome screen on a new device.", color=MUTED),
+                   text_input("Backup passphrase", backup_passphrase, set_backup_passphrase, password=True),
+                   strength_meter(backup_passphrase) if backup_passphrase else ft.Container(visible=False),
+                   ft.FilledButton("Make backup", icon=ft.Icons.SAVE, on_click=backup),
+                   *([ft.Text(f"Last backup: {settings.last_backup}", size=12, color=MUTED)]
+                     if settings.last_backup else []),
+                   icon=ft.Icons.BACKUP)
+
+
+@ft.component
+def PassphraseSection(services: WalletServices) -> ft.Control:
+    old, set_old = ft.use_state("")
+    new, set_new = ft.use_state("")
+    again, set_again = ft.use_state("")
+
+    async def change(_: object = None) -> None:
         if await services.change_passphrase(old, new, again):
             set_old("")
             set_new("")
             set_again("")
 
-    async def choose_trust_list(_=None):
+    return section("Passphrase",
+                   text_input("Current passphrase", old, set_old, password=True),
+                   text_input("New passphrase", new, set_new, password=True),
+                   strength_meter(new) if new else ft.Container(visible=False),
+                   text_input("Repeat the new passphrase", again, set_again, password=True, on_submit=change),
+                   ft.FilledButton("Change passphrase", icon=ft.Icons.PASSWORD, on_click=change),
+                   icon=ft.Icons.KEY)
+
+
+@ft.component
+def SettingsView(settings: SettingsState, services: WalletServices, wide: bool) -> ft.Control:
+    page = ft.context.page
+    verifier, set_verifier, typed_verifier = use_typed(settings.verifier_url)
+
+    async def load() -> None:
+        await services.load_settings()
+
+    ft.use_effect(load, [])
+
+    async def choose_trust_list(_: object = None) -> None:
         files = await choose_files("Choose a trust list (JSON)", extensions=["json"])
         if files:
             await services.set_trust_list(files[0])
 
-    async def save_verifier(_=None):
-        if await services.set_verifier_url(typed_verifier.current or ""):
+    async def save_verifier(_: object = None) -> None:
+        if await services.set_verifier_url(typed_verifier()):
             set_verifier(settings.verifier_url)
 
-    async def check_everything(_=None):
+    async def check_everything(_: object = None) -> None:
         await services.check_all_again()
         settings.message = "Every badge was checked again."
 
-    profiles = []
-    for p in settings.profiles:
-        profiles.append(ft.Column([
-            ft.Row([
-                ft.Icon(ft.Icons.PERSON, color=PRIMARY),
-                ft.Text(p.label, weight=ft.FontWeight.W_700, color=INK),
-                ft.Text("default" if p.is_default else "", color="#1D5E2A", size=12, weight=ft.FontWeight.W_600),
-            ]),
-            ft.Text(p.did, size=12, color=MUTED, font_family="monospace"),
-            *([] if p.is_default else [ft.TextButton(
-                f"Make {p.label} the default", on_click=lambda _=None, pid=p.id: page.run_task(
-                    services.make_default_profile, pid))]),
-        ], spacing=4))
-    autolock = ft.Dropdown(
-        label="Lock the wallet", value=str(settings.autolock_minutes), width=240,
-        options=[ft.DropdownOption(key=str(m), text=t) for m, t in AUTOLOCK_CHOICES],
-        on_select=lambda e: services.set_autolock_minutes(int(e.control.value or 5)),
-    )
-    trust_rows: list[ft.Control] = (
-        [ft.Text(f"Using “{settings.trust_list_name}”:", color=INK)]
-        + [ft.Text(f"• {line}", size=13, color=INK) for line in settings.trusted_issuers[:20]]
-        + [ft.TextButton("Remove trust list", on_click=lambda: page.run_task(services.remove_trust_list))]
-        if settings.trust_list_name else
-        [ft.Text("No trust list. Issuer names are shown as self-asserted: the issuer chose them.", color=MUTED)]
-    )
-    blocks = [
-        section("Profiles and DIDs",
-                ft.Text("Each profile is an identity (a DID) issuers can issue badges to.", color=MUTED),
-                *profiles,
-                ft.Row([text_input("New profile name", new_profile, set_new_profile, on_submit=add_profile,
-                                   expand=True),
-                        ft.OutlinedButton("Add profile", on_click=add_profile)]),
-                icon=ft.Icons.BADGE),
-        section("Backup",
-                ft.Text("An encrypted copy of everything in your wallet. Keep it somewhere safe; restore it from "
-                        "the welcome screen on a new device.", color=MUTED),
-                text_input("Backup passphrase", backup_passphrase, set_backup_passphrase, password=True),
-                strength_meter(backup_passphrase) if backup_passphrase else ft.Container(visible=False),
-                ft.FilledButton("Make backup", icon=ft.Icons.SAVE, on_click=backup),
-                *([ft.Text(f"Last backup: {settings.last_backup}", size=12, color=MUTED)]
-                  if settings.last_backup else []),
-                icon=ft.Icons.BACKUP),
-        section("Passphrase",
-                text_input("Current passphrase", old, set_old, password=True),
-                text_input("New passphrase", new, set_new, password=True),
-                strength_meter(new) if new else ft.Container(visible=False),
-                text_input("Repeat the new passphrase", again, set_again, password=True, on_submit=change),
-                ft.FilledButton("Change passphrase", icon=ft.Icons.PASSWORD, on_click=change),
-                icon=ft.Icons.KEY),
+    blocks: list[ft.Control] = [
+        ProfilesSection(settings, services),
+        BackupSection(settings, services),
+        PassphraseSection(services),
         section("Auto-lock",
                 ft.Text("When nobody uses Satchel for a while, it locks itself.", color=MUTED),
-                autolock, icon=ft.Icons.TIMER),
+                autolock_picker(settings, services), icon=ft.Icons.TIMER),
         section("Share links",
                 ft.Text("Links to your badges open on a verifier's website; a link you can withdraw is kept "
                         "there, encrypted (the verifier cannot read it). Your college or employer can tell you "
@@ -145,7 +182,7 @@ def SettingsView(settings: SettingsState, services: WalletServices, wide: bool) 
                 ft.Text(f"Now: {settings.verifier_url}" if settings.verifier_url else
                         "Not set: you can share by QR code, but not by link.", size=12, color=MUTED),
                 icon=ft.Icons.LINK),
-        section("Trust list", *trust_rows,
+        section("Trust list", *trust_rows(settings, lambda: page.run_task(services.remove_trust_list)),
                 ft.OutlinedButton("Choose trust list file", icon=ft.Icons.UPLOAD_FILE, on_click=choose_trust_list),
                 icon=ft.Icons.VERIFIED_USER),
         section("About Satchel",

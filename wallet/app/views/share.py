@@ -4,12 +4,15 @@ share history with "unshare"."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import flet as ft
 
 from ..services import WalletServices
-from ..state import BadgeListState, ShareState
+from ..state import BadgeListState, ShareLine, ShareState
 from .common import (
     INK,
     MUTED,
@@ -28,16 +31,17 @@ from .common import (
     qr_side,
     section,
     text_input,
+    toggled,
     use_typed,
 )
 
 
-def qr_screen(share: ShareState, on_close, size: int) -> ft.Control:
+def qr_screen(message: str, png: bytes, on_close: Callable[[], None], size: int) -> ft.Control:
     """White, large, nothing else: easy for a phone camera to read."""
     return ft.Container(
         content=ft.Column([
-            ft.Text(share.message, color=INK, size=15, text_align=ft.TextAlign.CENTER),
-            ft.Image(src=share.qr_png, width=size, height=size, fit=ft.BoxFit.CONTAIN,
+            ft.Text(message, color=INK, size=15, text_align=ft.TextAlign.CENTER),
+            ft.Image(src=png, width=size, height=size, fit=ft.BoxFit.CONTAIN,
                      semantics_label="QR code of your shared badges", filter_quality=ft.FilterQuality.NONE),
             ft.FilledButton("Done", icon=ft.Icons.CHECK, on_click=on_close),
         ], horizontal_alignment=ft.CrossAxisAlignment.CENTER, spacing=16, scroll=ft.ScrollMode.AUTO),
@@ -48,7 +52,7 @@ def qr_screen(share: ShareState, on_close, size: int) -> ft.Control:
 EXPIRY_CHOICES = [(1, "1 day"), (7, "7 days"), (30, "30 days")]
 
 
-def link_card(share: ShareState, on_copy, on_done) -> ft.Control:
+def link_card(share: ShareState, on_copy: Callable[[], Any], on_done: Callable[[], None]) -> ft.Control:
     """The link just made: readable, copyable, and what it will do."""
     kind = ("You can withdraw it from your share history." if share.link_kind == "relay"
             else "It carries your badges itself, so it cannot be withdrawn; it stops working on the expiry date.")
@@ -71,15 +75,89 @@ def link_card(share: ShareState, on_copy, on_done) -> ft.Control:
     )
 
 
+def badge_in_route(route: str | None) -> str | None:
+    """``/share?badge=<id>`` (the detail screen's "Share" button): the badge to select at once."""
+    return next(iter(parse_qs(urlsplit(route or "").query).get("badge") or []), None)
+
+
+def disclosure_lines(lines: list[str]) -> list[ft.Control]:
+    """What the recipient will see; the indented lines are details of the badge above them."""
+    if not lines:
+        return [ft.Text("Choose one or more badges above.", color=MUTED)]
+    return [ft.Text(line, color=INK if not line.startswith("  ") else MUTED, size=14) for line in lines]
+
+
+def qr_option(show_qr: Callable[[], Any], *, busy: bool) -> ft.Control:
+    return ft.Column([
+        ft.Row([ft.Icon(ft.Icons.QR_CODE_2, color=PRIMARY, size=18),
+                ft.Text("As a QR code", weight=ft.FontWeight.W_600, color=INK)], spacing=6),
+        ft.Text("Face to face: they scan it from your screen. Works without the internet.", size=13, color=MUTED),
+        primary_button("Show QR code", show_qr, icon=ft.Icons.QR_CODE_2, disabled=busy),
+    ], spacing=8)
+
+
+def history_line(line: ShareLine, on_unshare: Callable[[str], object]) -> ft.Control:
+    """One share: what, with whom, when, until when; an active one can be withdrawn."""
+    unshare_button = ft.TextButton(
+        f"Unshare with {line.recipient}", icon=ft.Icons.LINK_OFF,
+        style=ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=0, vertical=4)),
+        on_click=lambda: on_unshare(line.id))
+    return ft.Semantics(container=True, label=f"Shared {line.credential_name} with {line.recipient}",
+                        content=ft.Row([
+        ft.Icon(ft.Icons.CHECK_CIRCLE if line.active else ft.Icons.BLOCK, color="#1D5E2A" if line.active else MUTED),
+        ft.Column([
+            ft.Text(line.credential_name, color=INK, weight=ft.FontWeight.W_600),
+            ft.Text(f"with {line.recipient} on {line.shared_at}"
+                    + (f", until {line.expires_at}" if line.expires_at else "")
+                    + ("" if line.active else " · unshared or expired"), size=12, color=MUTED),
+            *([unshare_button] if line.active else []),
+        ], spacing=2, expand=True),
+    ], vertical_alignment=ft.CrossAxisAlignment.START))
+
+
+def link_options(verifier: str, days: int, set_days: Callable[[int], None], withdrawable: bool,
+                 set_withdrawable: Callable[[bool], None], make_link: Callable[[], Any], *, busy: bool,
+                 to_settings: Callable[[], None]) -> ft.Control:
+    """"As a link": how long it works, whether it can be withdrawn, where it opens."""
+    where: ft.Control
+    if verifier:
+        where = ft.Text(f"The link opens at {verifier}.", size=12, color=MUTED)
+    else:
+        where = ft.Column([
+            ft.Text("Links need a verifier address: the website that opens them for the other side. Your "
+                    "college or employer can tell you which one to use.", size=13, color=MUTED),
+            ft.TextButton("Set the verifier address", icon=ft.Icons.SETTINGS, on_click=to_settings),
+        ], spacing=2)
+
+    def chose_days(e: ft.Event[ft.SegmentedButton]) -> None:
+        set_days(int((e.control.selected or ["7"])[0]))
+
+    def chose_withdrawable(e: ft.Event[ft.Checkbox]) -> None:
+        set_withdrawable(bool(e.control.value))
+
+    return ft.Column([
+        ft.Row([ft.Icon(ft.Icons.LINK, color=PRIMARY, size=18),
+                ft.Text("As a link", weight=ft.FontWeight.W_600, color=INK)], spacing=6),
+        ft.Text("Link works for", size=13, color=INK),
+        ft.SegmentedButton(
+            segments=[ft.Segment(value=str(d), label=t, tooltip=f"The link works for {t}")
+                      for d, t in EXPIRY_CHOICES],
+            selected=[str(days)], show_selected_icon=False, on_change=chose_days),
+        ft.Checkbox(label="Let me withdraw it later", value=withdrawable, on_change=chose_withdrawable),
+        where,
+        ft.OutlinedButton("Share as a link", icon=ft.Icons.LINK, on_click=make_link, disabled=busy or not verifier),
+    ], spacing=8)
+
+
 @ft.component
 def ShareView(share: ShareState, badges: BadgeListState, services: WalletServices, wide: bool) -> ft.Control:
     page = ft.context.page
     recipient, set_recipient, typed_recipient = use_typed("")
     days, set_days = ft.use_state(7)
     withdrawable, set_withdrawable = ft.use_state(True)
-    query = (parse_qs(urlsplit(page.route or "").query).get("badge") or [None])[0]
+    query = badge_in_route(page.route)
 
-    async def load():
+    async def load() -> None:
         await services.load_share_history()
         if query and query not in share.selected:
             await services.choose_for_sharing([query])
@@ -91,79 +169,37 @@ def ShareView(share: ShareState, badges: BadgeListState, services: WalletService
             ft.Icons.QR_CODE_2, "Sharing is not available in this build",
             "This version of Satchel cannot share badges. Your badges stay private in your wallet."), wide=wide)
     if share.qr_png:
-        return qr_screen(share, lambda: services.close_qr(), qr_side(page, wide))
+        return qr_screen(share.message, share.qr_png, services.close_qr, qr_side(page, wide))
 
     def toggle(record_id: str, on: bool) -> None:
-        chosen = [i for i in share.selected if i != record_id] + ([record_id] if on else [])
-        page.run_task(services.choose_for_sharing, chosen)
+        page.run_task(services.choose_for_sharing, toggled(share.selected, record_id, on))
 
-    async def show_qr(_=None):
-        await services.share_as_qr(typed_recipient.current or "")
+    async def show_qr(_: object = None) -> None:
+        await services.share_as_qr(typed_recipient())
 
-    async def make_link(_=None):
-        await services.share_as_link(typed_recipient.current or "", days, withdrawable)
+    async def make_link(_: object = None) -> None:
+        await services.share_as_link(typed_recipient(), days, withdrawable)
 
-    async def copy(_=None):
+    async def copy(_: object = None) -> None:
         services.link_copied(await copy_text(share.link))
 
     answer_request = ft.OutlinedButton("Answer a request", icon=ft.Icons.QR_CODE_SCANNER,
                                        on_click=lambda: page.navigate("/share/request"))
 
-    choices = [checkbox_row(card.name, card.id in share.selected, lambda on, rid=card.id: toggle(rid, on))
-               for card in badges.cards]
+    choices = [checkbox_row(card.name, card.id in share.selected, partial(toggle, card.id)) for card in badges.cards]
     if not choices:
         return page_frame(heading("Share"), empty_state(ft.Icons.QR_CODE_2, "Nothing to share yet",
                                                         "Import a badge first; then you can show it as a QR code.",
                                                         answer_request),
                           wide=wide)
-    disclosure = ([ft.Text(line, color=INK if not line.startswith("  ") else MUTED, size=14)
-                   for line in share.disclosure]
-                  if share.disclosure else [ft.Text("Choose one or more badges above.", color=MUTED)])
-    history = [ft.Semantics(container=True, label=f"Shared {line.credential_name} with {line.recipient}",
-                            content=ft.Row([
-        ft.Icon(ft.Icons.CHECK_CIRCLE if line.active else ft.Icons.BLOCK, color="#1D5E2A" if line.active else MUTED),
-        ft.Column([
-            ft.Text(line.credential_name, color=INK, weight=ft.FontWeight.W_600),
-            ft.Text(f"with {line.recipient} on {line.shared_at}"
-                    + (f", until {line.expires_at}" if line.expires_at else "")
-                    + ("" if line.active else " · unshared or expired"), size=12, color=MUTED),
-            *([ft.TextButton(f"Unshare with {line.recipient}", icon=ft.Icons.LINK_OFF,
-                             style=ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=0, vertical=4)),
-                             on_click=lambda _=None, sid=line.id: page.run_task(services.unshare, sid))]
-              if line.active else []),
-        ], spacing=2, expand=True),
-    ], vertical_alignment=ft.CrossAxisAlignment.START)) for line in share.history]
+    disclosure = disclosure_lines(share.disclosure)
+    nothing_shared: ft.Control = ft.Text("Nothing shared yet.", color=MUTED)
+    history = [history_line(line, lambda sid: page.run_task(services.unshare, sid)) for line in share.history]
     verifier = services.state.settings.verifier_url
-    if verifier:
-        where = ft.Text(f"The link opens at {verifier}.", size=12, color=MUTED)
-    else:
-        where = ft.Column([
-            ft.Text("Links need a verifier address: the website that opens them for the other side. Your "
-                    "college or employer can tell you which one to use.", size=13, color=MUTED),
-            ft.TextButton("Set the verifier address", icon=ft.Icons.SETTINGS,
-                          on_click=lambda: page.navigate("/settings")),
-        ], spacing=2)
-    as_qr = ft.Column([
-        ft.Row([ft.Icon(ft.Icons.QR_CODE_2, color=PRIMARY, size=18),
-                ft.Text("As a QR code", weight=ft.FontWeight.W_600, color=INK)], spacing=6),
-        ft.Text("Face to face: they scan it from your screen. Works without the internet.", size=13, color=MUTED),
-        primary_button("Show QR code", show_qr, icon=ft.Icons.QR_CODE_2, disabled=bool(share.busy)),
-    ], spacing=8)
-    as_link = ft.Column([
-        ft.Row([ft.Icon(ft.Icons.LINK, color=PRIMARY, size=18),
-                ft.Text("As a link", weight=ft.FontWeight.W_600, color=INK)], spacing=6),
-        ft.Text("Link works for", size=13, color=INK),
-        ft.SegmentedButton(
-            segments=[ft.Segment(value=str(d), label=t, tooltip=f"The link works for {t}")
-                      for d, t in EXPIRY_CHOICES],
-            selected=[str(days)], show_selected_icon=False,
-            on_change=lambda e: set_days(int((e.control.selected or ["7"])[0]))),
-        ft.Checkbox(label="Let me withdraw it later", value=withdrawable,
-                    on_change=lambda e: set_withdrawable(bool(e.control.value))),
-        where,
-        ft.OutlinedButton("Share as a link", icon=ft.Icons.LINK, on_click=make_link,
-                          disabled=bool(share.busy) or not verifier),
-    ], spacing=8)
+    as_qr = qr_option(show_qr, busy=bool(share.busy))
+    as_link = link_options(
+        verifier, days, set_days, withdrawable, set_withdrawable, make_link, busy=bool(share.busy),
+        to_settings=lambda: page.navigate("/settings"))
     ways = ft.ResponsiveRow([ft.Container(as_qr, col={"xs": 12, "md": 6}),
                              ft.Container(as_link, col={"xs": 12, "md": 6})], spacing=16, run_spacing=16)
     return page_frame(
@@ -177,9 +213,9 @@ def ShareView(share: ShareState, badges: BadgeListState, services: WalletService
         section("3. Show it",
                 text_input("Who is it for?", recipient, set_recipient, hint="e.g. Maple Grove Care Home"),
                 busy_line(share.busy) if share.busy else ft.Container(visible=False),
-                link_card(share, copy, lambda: services.close_link()) if share.link else ways,
+                link_card(share, copy, services.close_link) if share.link else ways,
                 icon=ft.Icons.SEND),
-        ft.Container(section("Share history", *(history or [ft.Text("Nothing shared yet.", color=MUTED)]),
+        ft.Container(section("Share history", *(history or [nothing_shared]),
                              icon=ft.Icons.HISTORY), bgcolor=SURFACE, border_radius=14,
                      border=ft.Border.all(1, OUTLINE)),
         wide=wide,

@@ -32,9 +32,11 @@ def Shell(services: WalletServices, wide: bool) -> ft.Control:
     outlet = ft.use_route_outlet()
     index = selected_index(pathname or "/")
 
-    def go(e) -> None:
+    def go(e: ft.Event[ft.NavigationRail] | ft.Event[ft.NavigationBar]) -> None:
         services.touch()
-        page.navigate(DESTINATIONS[int(e.control.selected_index)][0])
+        chosen = e.control.selected_index
+        if chosen is not None:
+            page.navigate(DESTINATIONS[chosen][0])
 
     def lock() -> None:
         services.lock()

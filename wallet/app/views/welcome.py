@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import flet as ft
 
 from ..passphrase_strength import estimate_strength
@@ -63,24 +65,24 @@ def WelcomeView(session: SessionState, services: WalletServices) -> ft.Control:
     mode, set_mode = ft.use_state("create")
     passphrase, set_passphrase = ft.use_state("")
     confirmation, set_confirmation = ft.use_state("")
-    backup, set_backup = ft.use_state(None)
+    backup, set_backup = ft.use_state(cast("UploadedFile | None", None))  # the backup file chosen
     backup_passphrase, set_backup_passphrase = ft.use_state("")
 
-    async def create(_=None):
+    async def create(_: object = None) -> None:
         await services.create_wallet(passphrase, confirmation)
 
-    async def pick_backup(_=None):
+    async def pick_backup(_: object = None) -> None:
         files = await choose_files("Choose your Satchel backup")
         if files:
             set_backup(files[0])
 
-    async def restore(_=None):
+    async def restore(_: object = None) -> None:
         if not isinstance(backup, UploadedFile):
             session.error = "Choose your backup file first."
             return
         await services.restore_wallet(backup, backup_passphrase, passphrase)
 
-    def switch(to: str):
+    def switch(to: str) -> None:
         session.error = ""
         set_mode(to)
 
@@ -122,7 +124,7 @@ def WelcomeView(session: SessionState, services: WalletServices) -> ft.Control:
 def UnlockView(session: SessionState, services: WalletServices) -> ft.Control:
     passphrase, set_passphrase = ft.use_state("")
 
-    async def unlock(_=None):
+    async def unlock(_: object = None) -> None:
         if await services.unlock(passphrase):
             set_passphrase("")
 
