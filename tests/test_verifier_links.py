@@ -1,4 +1,4 @@
-"""Share-link format (verifier/links.py): round trips and every way a link can be damaged."""
+"""Share-link format (credentials.decode_link and its kin): round trips and every way a link can be damaged."""
 
 from __future__ import annotations
 

@@ -54,7 +54,7 @@ li.skipped::marker { content: "– "; }
 
 JS = r"""
 "use strict";
-// Share-link format: verifier/links.py. #vp= / #vc= : base64url(zlib(JSON));
+// Share-link format: credentials/_formats/share_links.py. #vp= / #vc= : base64url(zlib(JSON));
 // #r=<relay id>&k=<base64url AES-256 key> : GET /relay/<id> -> nonce(12) || AES-GCM ciphertext+tag.
 const SatchelShare = (() => {
   const MAX_PAYLOAD = 2 * 1024 * 1024;

@@ -1,5 +1,5 @@
 """Share links: the one format the wallet writes, the web verifier page (``GET /s``) reads, and
-``satchel-verify`` accepts as input (the single copy; ``verifier/links.py`` re-exports it).
+``satchel-verify`` accepts as input (the single copy: ``credentials.decode_link`` and its kin).
 
 A share link is the verifier's page with everything in the URL fragment, which browsers never
 send to a server (RFC 3986 §3.5; WHATWG URL "fragment"), so the page's host learns nothing:

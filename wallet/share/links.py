@@ -1,5 +1,5 @@
 """Share links, written by the wallet in the format the verifier's page reads (documented in
-``verifier/links.py``; built with the engine's share-link pieces: relay_link, encrypt_for_relay…)::
+``credentials/_formats/share_links.py``; built with the engine's share-link pieces: relay_link, encrypt_for_relay…)::
 
     inline:  <base>/s#vp=<base64url(zlib(UTF-8 JSON))>         (or #vc= for one credential)
     relay:   <base>/s#r=<relay id>&k=<base64url(32-byte key)>
