@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from ._did import url_to_did_web as url_to_did_web
     from ._encoding import b64url_decode as b64url_decode
     from ._encoding import b64url_encode as b64url_encode
+    from ._encoding import inflate_bounded as inflate_bounded
     from ._envelope import envelope as envelope
     from ._envelope import enveloped_jwt as enveloped_jwt
     from ._errors import FetchError as FetchError
@@ -130,12 +131,12 @@ __all__ = [
     "b64url_encode", "bake_png", "bake_svg", "compact_json", "decode_link", "decode_qr_image",
     "decode_qr_text", "decrypt_from_relay", "describe_http_error", "describe_problem",
     "did_key_from_public_key", "embed_badge_class", "encode_inline_link", "encode_list", "encode_multikey",
-    "encode_qr_text", "encrypt_for_relay", "envelope", "enveloped_jwt", "failed", "human", "is_png",
-    "is_share_link", "is_svg", "looks_like_qr_text", "make_client", "new_unshare_secret", "parse_compact_jws",
-    "parse_datetime", "parse_input", "parse_text", "public_key_to_jwk", "read_facts", "relay_fetch_url",
-    "relay_link", "resolve_verification_method", "set_status", "sign_jws", "split_criteria", "unshare_hash",
-    "url_to_did_web", "verify", "verify_credential", "verify_jws_signature", "verify_parsed",
-    "verify_presentation", "warning",
+    "encode_qr_text", "encrypt_for_relay", "envelope", "enveloped_jwt", "failed", "human", "inflate_bounded",
+    "is_png", "is_share_link", "is_svg", "looks_like_qr_text", "make_client", "new_unshare_secret",
+    "parse_compact_jws", "parse_datetime", "parse_input", "parse_text", "public_key_to_jwk", "read_facts",
+    "relay_fetch_url", "relay_link", "resolve_verification_method", "set_status", "sign_jws",
+    "split_criteria", "unshare_hash", "url_to_did_web", "verify", "verify_credential", "verify_jws_signature",
+    "verify_parsed", "verify_presentation", "warning",
 ]
 
 # public name -> (private module, its name there)
@@ -201,6 +202,7 @@ _WHERE: dict[str, tuple[str, str]] = {
     "public_key_to_jwk": ("_formats.jws", "public_key_to_jwk"),
     "b64url_encode": ("_encoding", "b64url_encode"),
     "b64url_decode": ("_encoding", "b64url_decode"),
+    "inflate_bounded": ("_encoding", "inflate_bounded"),
     "encode_list": ("_status", "encode_list"),
     "set_status": ("_status", "set_status"),
     "bake_png": ("_formats.images", "bake_png"),

@@ -22,6 +22,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
+from credentials import MalformedError, inflate_bounded
+
 from .errors import EmptyPassphraseError, UnsupportedFormatError
 
 KEY_BYTES = 32
@@ -197,11 +199,18 @@ def pack(data: bytes) -> bytes:
     return _RAW + data
 
 
+MAX_RECORD_BYTES = 64 * 1024 * 1024  # an import is at most 16 MiB; a record is that and its JSON
+
+
 def unpack(data: bytes) -> bytes:
     if data[:1] == _RAW:
         return data[1:]
     if data[:1] == _ZLIB:
-        return zlib.decompress(data[1:])
+        # Sealed under the wallet's key, so only its holder could plant a bomb; bounded all the same.
+        try:
+            return inflate_bounded(data[1:], MAX_RECORD_BYTES, what="a stored record")
+        except MalformedError as exc:
+            raise ValueError(str(exc)) from None
     raise ValueError("unknown record encoding")
 
 
