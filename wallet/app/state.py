@@ -1,6 +1,6 @@
 """The app's state: plain observable dataclasses the views read (no widgets, no store handles).
 
-Views re-render when a field they were given changes; only the controller (``services.py``)
+Views re-render when a field they were given changes; only the controller (``services/``)
 writes these, always on the UI event loop.
 """
 
