@@ -335,7 +335,7 @@ def _share_link(
         raise CliError("a link needs the verifier's address: --verifier URL (or SATCHEL_VERIFIER_URL)")
     if client is None and args.relay:
         raise CliError("a relay link needs the network; drop --offline")
-    link = share_link(store, ids, verifier_base_url=verifier, relay_client=client,  # type: ignore[arg-type]
+    link = share_link(store, ids, verifier_base_url=verifier, relay_client=client,
                       expires=parse_expires(args.expires or "7d"), recipient=args.recipient,
                       relay=True if args.relay else None)
     return {"share": link.share_id, "link": link.url, "kind": link.kind, "expires": link.expires.isoformat()}
@@ -364,7 +364,7 @@ def cmd_unshare(args: argparse.Namespace, settings: WalletSettings, style: Style
         if share_id is None:
             raise CliError(f"no share starts with {args.share_id!r} (see: satchel-wallet shares)")
         try:
-            result = unshare(store, share_id, client)  # type: ignore[arg-type]
+            result = unshare(store, share_id, client)
         except ShareError as exc:
             raise CliError(str(exc)) from None
     print("Withdrawn from the relay." if result.recalled

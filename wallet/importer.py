@@ -129,7 +129,7 @@ class ImportService:
     A fetcher remembers every answer for its lifetime, so with a function each batch and each
     re-verification gets a fresh one and sees today's status lists (pass a function in a
     long-running app). ``client`` is the HTTP client for redeeming offers (token and credential
-    requests are POSTs), or a function returning it, called when first needed (making a client
+    requests are POSTs), or a function returning it (None: offline), called when first needed (making a client
     loads the system's CA certificates: ≈0.2 s an app should not spend while unlocking); by
     default the engine's guarded client (https only, no private addresses).
     """
@@ -140,7 +140,7 @@ class ImportService:
         fetcher: FetcherSource,
         *,
         clock: Callable[[], datetime] | None = None,
-        client: httpx.Client | Callable[[], httpx.Client] | None = None,
+        client: httpx.Client | Callable[[], httpx.Client | None] | None = None,
         trust: TrustList | None = None,
     ) -> None:
         self._store = store
@@ -165,6 +165,8 @@ class ImportService:
     def _http(self) -> httpx.Client:
         if self._client is None and self._client_source is not None:
             self._client = self._client_source()
+            if self._client is None:  # the app's factory says offline: never fall back to a client of our own
+                raise ImportRefused("Redeeming an offer needs the network, and the wallet is offline.")
         if self._client is None:
             from wallet.network import make_http_client
 

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
-from credentials import MalformedError, parse_input
+from credentials import MalformedError, describe_http_error, parse_input
 from wallet.import_input import ImportRefused, is_http_url, sentence
 
 if TYPE_CHECKING:
@@ -227,7 +227,8 @@ class OfferFlow:
         except RefusedError as exc:
             raise ImportRefused(f"The {what} was not sent: {sentence(str(exc))}") from None
         except httpx.HTTPError as exc:
-            raise ImportRefused(f"The issuer could not be reached for the {what} ({type(exc).__name__}).") from None
+            raise ImportRefused(f"The issuer could not be reached for the {what}: "
+                                f"{describe_http_error(exc)}.") from None
 
 def _well_known(identifier: str, suffix: str) -> str:
     """RFC 8615 / OID4VCI §12.2.2: the well-known segment goes between the host and any path."""

@@ -21,7 +21,17 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from credentials import DiskCache, Fetcher, LocalDocuments, TrustList, VerificationReport, make_client, verify, warning
+from credentials import (
+    DiskCache,
+    Fetcher,
+    LocalDocuments,
+    TrustList,
+    VerificationReport,
+    describe_http_error,
+    make_client,
+    verify,
+    warning,
+)
 from verifier.history import Entry, History
 
 from .intake import Given, IntakeError, jwt_claims, read_fragment, read_image, read_text
@@ -73,11 +83,11 @@ class VerifierEngine:
         if self.offline:
             raise OSError("offline mode is on; a relay link needs the network")
         service = self.request_base_url(start=False)
-        client = httpx.Client(timeout=10) if service and url.startswith(service + "/") else self._http()
+        client = service_client() if service and url.startswith(service + "/") else self._http()
         try:
             resp = client.get(url)
         except httpx.HTTPError as exc:
-            raise OSError(f"the relay did not answer ({type(exc).__name__})") from None
+            raise OSError(f"the relay did not answer: {describe_http_error(exc)}") from None
         finally:
             if client is not self._client:
                 client.close()
@@ -212,6 +222,12 @@ def answer_record(answer: dict[str, Any], presented: Any) -> dict[str, Any]:
     return rec
 
 
+def service_client() -> httpx.Client:
+    """A client for the verifier's own service: the operator's configured address (loopback or the
+    LAN included), so not the SSRF-guarded client used for what credentials name."""
+    return make_client(httpx.HTTPTransport(retries=1))
+
+
 @dataclass
 class RequestFlow:
     """One request: its QR URL, and polling for the wallet's answer."""
@@ -226,7 +242,7 @@ class RequestFlow:
 
     @classmethod
     def create(cls, base_url: str, ttl: float = 600.0) -> RequestFlow:
-        with httpx.Client(timeout=10) as client:
+        with service_client() as client:
             resp = client.post(f"{base_url}/exchanges", json={"ttl": ttl})
         if resp.status_code != 201:
             raise OSError(f"the verifier service refused a new request (HTTP {resp.status_code})")
@@ -237,7 +253,7 @@ class RequestFlow:
 
     def poll(self) -> tuple[str, dict[str, Any] | None]:
         """``(state, result)``: state is pending / verifying / complete / expired."""
-        with httpx.Client(timeout=10) as client:
+        with service_client() as client:
             resp = client.get(f"{self.base_url}/exchanges/{self.exchange_id}",
                               headers={"Authorization": f"Bearer {self.poll_token}"})
         if resp.status_code != 200:

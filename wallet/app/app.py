@@ -87,8 +87,7 @@ class Network:
         self._cache_key = store.cache_key()
         for folder in self._cache_dirs():
             remove_plaintext_entries(folder)  # what an older Satchel cached in the clear
-        # ImportService types a client factory as never returning None; this one does offline.
-        return ImportService(store, self.new_fetcher, client=self.client, trust=trust)  # type: ignore[arg-type]
+        return ImportService(store, self.new_fetcher, client=self.client, trust=trust)  # client None: offline
 
     def forget_wallet(self) -> None:
         """The wallet was locked: its caches cannot be read or written any more."""

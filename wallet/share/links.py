@@ -110,7 +110,7 @@ def record_shares(store: Store, credential_ids: Iterable[str], recipient: str, *
 
 
 def share_link(store: Store, credential_ids: Iterable[str], *, verifier_base_url: str,
-               relay_client: httpx.Client, expires: datetime, recipient: str, profile_id: str | None = None,
+               relay_client: httpx.Client | None, expires: datetime, recipient: str, profile_id: str | None = None,
                challenge: str | None = None, domain: str | None = None, relay: bool | None = None) -> ShareLink:
     """A link to the verifier's page showing a signed presentation of the credentials.
 
@@ -126,7 +126,7 @@ def share_link(store: Store, credential_ids: Iterable[str], *, verifier_base_url
 
 
 def make_link(store: Store, credential_ids: Iterable[str], *, verifier_base_url: str,
-              relay_client: httpx.Client, expires: datetime, recipient: str, profile_id: str | None,
+              relay_client: httpx.Client | None, expires: datetime, recipient: str, profile_id: str | None,
               challenge: str | None, domain: str | None, relay: bool | None, channel: str) -> ShareLink:
     if expires.tzinfo is None:
         raise ValueError("expires needs a time zone")
@@ -143,6 +143,9 @@ def make_link(store: Store, credential_ids: Iterable[str], *, verifier_base_url:
         return ShareLink(url, entries[0].id, expires, "inline")
     if relay is False:
         raise ValueError(f"the inline link would be {len(url)} characters; it has to go through the relay")
+    if relay_client is None:
+        raise RelayError(f"This presentation is too long for a link on its own ({len(url)} characters), so it "
+                         "goes through the share relay, and the wallet is offline. Share it as a QR code instead.")
     blob, key = encrypt_for_relay(vp)
     unshare_secret = new_unshare_secret()  # 256 random bits; the relay only ever sees its hash
     relay_id = _post_to_relay(relay_client, verifier_base_url, blob, unshare_secret.hash, expires)
@@ -160,7 +163,7 @@ def _group(store: Store, share_id: str) -> list[ShareEntry]:
     return [e for e in shares if group is not None and e.details.get("group") == group] or [found]
 
 
-def unshare(store: Store, share_id: str, relay_client: httpx.Client) -> UnshareResult:
+def unshare(store: Store, share_id: str, relay_client: httpx.Client | None) -> UnshareResult:
     """Withdraw a share: delete a relay link's presentation (authenticated by the secret only this
     wallet holds) and mark every entry of that share in the history. An inline link or a QR code
     cannot be recalled: the history is marked and ``recalled`` is False."""
@@ -169,10 +172,13 @@ def unshare(store: Store, share_id: str, relay_client: httpx.Client) -> UnshareR
     recalled = False
     if first.details.get("kind") == "relay":
         url = f"{first.details['verifier']}/relay/{first.details['relay_id']}"
+        if relay_client is None:
+            raise RelayError("Withdrawing a relay link needs the network, and the wallet is offline; "
+                             "nothing was changed.")
         try:
             resp = relay_client.delete(url, headers={"Authorization": f"Bearer {first.details['unshare_secret']}"})
         except httpx.HTTPError as exc:
-            raise RelayError(f"The share relay could not be reached to unshare ({type(exc).__name__}); "
+            raise RelayError(f"The share relay could not be reached to unshare: {describe_http_error(exc)}; "
                              "nothing was changed, try again.") from None
         if resp.status_code not in (204, 404):  # 404: already purged after it expired
             raise _relay_error(resp, "unshare")

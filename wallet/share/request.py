@@ -143,8 +143,8 @@ def _fetch_request(url: str, client: httpx.Client) -> PresentationRequest:
     try:
         resp = client.post(url, json={})  # VC-API: start (or re-read) the exchange
     except httpx.HTTPError as exc:
-        raise RequestError(f"The verifier at {urlsplit(url).netloc} could not be reached "
-                           f"({type(exc).__name__}).") from None
+        raise RequestError(f"The verifier at {urlsplit(url).netloc} could not be reached: "
+                           f"{describe_http_error(exc)}.") from None
     if resp.status_code in (404, 410):
         raise RequestGoneError("This request was already answered or has expired; ask the verifier for a new one.")
     if resp.status_code != 200 or len(resp.content) > MAX_REQUEST_BYTES:

@@ -117,7 +117,7 @@ class Sharing(WalletCore):
         client = self._client()
         try:
             # wallet.share types relay_client as httpx.Client; offline it is None, used only by a relay share.
-            result = await asyncio.to_thread(unshare, self.store, share_id, client)  # type: ignore[arg-type]
+            result = await asyncio.to_thread(unshare, self.store, share_id, client)
         except (ShareError, StoreError) as exc:
             share.error = f"Could not unshare: {exc}"
             return
@@ -162,7 +162,7 @@ class Sharing(WalletCore):
             made = await asyncio.to_thread(
                 share_link, self.store, list(share.selected), verifier_base_url=verifier,
                 # wallet.share types relay_client as httpx.Client; offline it is None with relay=False.
-                relay_client=client,  # type: ignore[arg-type]
+                relay_client=client,
                 expires=expires, recipient=recipient.strip(),
                 relay=True if withdrawable else (False if client is None else None))
         except RelayError as exc:
