@@ -590,3 +590,22 @@ def test_top_level_enveloped_presentation_verifies(tmp_path: Path) -> None:
     from wallet.share import enveloped
 
     assert verify(enveloped(jwt, "vp"), challenge="c", domain="d").verdict == "valid"  # type: ignore[arg-type]
+
+
+def test_an_offline_wallet_says_a_relay_share_needs_the_network_and_records_nothing(
+        wallet: dict[str, Any], verifier: dict[str, Any]) -> None:
+    from wallet.share import RelayError
+
+    store: Store = wallet["store"]
+    before = len(store.list_shares())
+    with pytest.raises(RelayError, match="offline"):
+        share_link(store, [wallet["ids"]["ob3-v2-eddsa-rdfc-2022"]], verifier_base_url=verifier["base"],
+                   relay_client=None, expires=datetime.now(UTC) + timedelta(days=1), recipient="Acme", relay=True)
+    assert len(store.list_shares()) == before
+    link = share_link(store, [wallet["ids"]["ob3-v2-eddsa-rdfc-2022"]], verifier_base_url=verifier["base"],
+                      relay_client=verifier["client"], expires=datetime.now(UTC) + timedelta(days=1),
+                      recipient="Acme", relay=True)
+    with pytest.raises(RelayError, match="offline"):
+        unshare(store, link.share_id, None)
+    assert all(e.unshared_at is None for e in store.list_shares() if e.id == link.share_id)
+    assert verifier["client"].get(f"{verifier['base']}/relay/{link.relay_id}").status_code == 200
