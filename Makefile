@@ -42,10 +42,10 @@ interop-deps:
 	else echo "node/npm are missing: the DCC verifier-core interop tests will be skipped"; fi
 
 lint: $(STAMP)
-	$(BIN)/ruff check credentials wallet verifier issuer_stub tests bench
+	$(BIN)/ruff check credentials scan shell wallet verifier issuer_stub tests bench scripts
 
 typecheck: $(STAMP)
-	$(BIN)/mypy --strict credentials
+	$(BIN)/mypy --strict credentials scan shell wallet verifier issuer_stub
 
 unit: $(STAMP) system-deps
 	$(BIN)/pytest -n 2 -p no:cacheprovider --ignore=tests/ui $(PYTEST_ARGS)
