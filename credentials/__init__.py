@@ -100,6 +100,7 @@ if TYPE_CHECKING:
     from ._net import make_client as make_client
     from ._proofs import ProofOptions as ProofOptions
     from ._proofs import add_proof as add_proof
+    from ._report import CheckId as CheckId
     from ._report import CheckResult as CheckResult
     from ._report import Status as Status
     from ._report import Verdict as Verdict
@@ -120,16 +121,16 @@ if TYPE_CHECKING:
     from ._verify import verify_presentation as verify_presentation
 
 __all__ = [
-    "Alignment", "BASE45_ALPHABET", "Base45Error", "CheckResult", "DiskCache", "DocumentMapTransport",
-    "Evidence", "Facts", "FetchError", "FetchRefusedError", "Fetcher", "GoneError", "GuardedTransport",
-    "KeyResolutionError", "LinkError", "LocalDocuments", "MAX_INLINE_LINK", "MalformedError", "MemoryCache",
-    "ParsedInput", "Party", "ProofOptions", "QR_DICTIONARY_V1", "QR_MAX_DECODED_BYTES", "QR_PREFIX",
-    "QrDecodeError", "RefusedError", "RefusingTransport", "RelayRef", "Result", "SHARE_KEY_BYTES",
-    "SHARE_NONCE_BYTES", "SHARE_PATH", "SafeModeError", "SatchelError", "Status", "TooComplexError",
-    "TrustList", "UnknownContextError", "UnshareSecret", "UnsupportedFormatError", "UnsupportedProofError",
-    "Verdict", "VerificationReport", "VerifyOptions", "add_proof", "b45decode", "b45encode", "b64url_decode",
-    "b64url_encode", "bake_png", "bake_svg", "compact_json", "decode_link", "decode_qr_image",
-    "decode_qr_text", "decrypt_from_relay", "describe_http_error", "describe_problem",
+    "Alignment", "BASE45_ALPHABET", "Base45Error", "CheckId", "CheckResult", "DiskCache",
+    "DocumentMapTransport", "Evidence", "Facts", "FetchError", "FetchRefusedError", "Fetcher", "GoneError",
+    "GuardedTransport", "KeyResolutionError", "LinkError", "LocalDocuments", "MAX_INLINE_LINK",
+    "MalformedError", "MemoryCache", "ParsedInput", "Party", "ProofOptions", "QR_DICTIONARY_V1",
+    "QR_MAX_DECODED_BYTES", "QR_PREFIX", "QrDecodeError", "RefusedError", "RefusingTransport", "RelayRef",
+    "Result", "SHARE_KEY_BYTES", "SHARE_NONCE_BYTES", "SHARE_PATH", "SafeModeError", "SatchelError", "Status",
+    "TooComplexError", "TrustList", "UnknownContextError", "UnshareSecret", "UnsupportedFormatError",
+    "UnsupportedProofError", "Verdict", "VerificationReport", "VerifyOptions", "add_proof", "b45decode",
+    "b45encode", "b64url_decode", "b64url_encode", "bake_png", "bake_svg", "compact_json", "decode_link",
+    "decode_qr_image", "decode_qr_text", "decrypt_from_relay", "describe_http_error", "describe_problem",
     "did_key_from_public_key", "embed_badge_class", "encode_inline_link", "encode_list", "encode_multikey",
     "encode_qr_text", "encrypt_for_relay", "envelope", "enveloped_jwt", "failed", "human", "inflate_bounded",
     "is_png", "is_share_link", "is_svg", "looks_like_qr_text", "make_client", "new_unshare_secret",
@@ -159,6 +160,7 @@ _WHERE: dict[str, tuple[str, str]] = {
     "parse_input": ("_formats", "parse_input"),
     "parse_text": ("_formats", "parse_text"),
     "ParsedInput": ("_formats", "ParsedInput"),
+    "CheckId": ("_report", "CheckId"),
     "CheckResult": ("_report", "CheckResult"),
     "Status": ("_report", "Status"),
     "Verdict": ("_report", "Verdict"),

@@ -54,6 +54,57 @@ def describe_problem(token: str) -> str:
     return PROBLEM_SENTENCES.get(token, token)
 
 
+class CheckId(enum.StrEnum):
+    """Every check a report can carry: the one registry of check ids (stable; JSON reports, the
+    apps and the corpus contract use the string values). A StrEnum, so ``check.id == "proof.signature"``
+    still holds for callers that compare with strings."""
+
+    FORMAT = "format"  # what the input is (and whether it can be read at all)
+    FETCH = "fetch"  # a URL given as the input could be fetched
+    CONTEXTS = "contexts"  # every @context is one Satchel bundles
+    JSONLD_SAFE_MODE = "jsonld.safe-mode"  # JSON-LD safe mode and the signed-spelling gate
+    SCHEMA = "schema"  # the credentialSchema (OB 3.0 JSON Schema) validates
+    ISSUER_KNOWN = "issuer.known"  # a trust list vouches for the issuer
+    PROOF_PRESENT = "proof.present"  # there is a proof (or a JWS)
+    PROOF_SIGNATURE = "proof.signature"  # the signature is intact
+    PROOF_KEY = "proof.key"  # the verification method resolves to a key
+    PROOF_KEY_BINDING = "proof.key-binding"  # the key belongs to the issuer (or holder)
+    PROOF_PURPOSE = "proof.purpose"  # assertionMethod / authentication, as the role needs
+    PROOF_EXPIRES = "proof.expires"  # the proof's own expiry
+    PROOF_DOMAIN = "proof.domain"  # a presentation's domain is the one asked for
+    PROOF_CHALLENGE = "proof.challenge"  # a presentation's challenge is the one asked for
+    VALIDITY_NOT_YET_VALID = "validity.not-yet-valid"  # validFrom / issuanceDate / nbf / issuedOn
+    VALIDITY_EXPIRED = "validity.expired"  # validUntil / expirationDate / exp / expires
+    STATUS = "status"  # a status entry of no known purpose, or none at all
+    STATUS_REVOCATION = "status.revocation"  # revoked? (status lists, 1EdTech lists, HTTP 410)
+    STATUS_SUSPENSION = "status.suspension"  # suspended?
+    STATUS_REFRESH = "status.refresh"  # a status list entry asking for a refresh
+    STATUS_MESSAGE = "status.message"  # a status list's message for this credential
+    STATUS_REVOCATION_LIST = "status.revocation-list"  # an OB 2.0 signed badge's revocationList
+    STATUS_LIST_ISSUER = "status.list-issuer"  # the status list is the credential issuer's
+    STATUS_FRESHNESS = "status.freshness"  # the status list copy is current
+    RECIPIENT = "recipient"  # issued to the identity given
+    PRESENTATION_HOLDER = "presentation.holder"  # the presentation's holder controls its key, owns its credentials
+    REFRESH = "refresh"  # the issuer's refresh service gave the current copy
+    SHARE_LINK = "share.link"  # a relay share link's presentation could be fetched
+    REQUEST_CHALLENGE = "request.challenge"  # the verify service's own request: answered once, in time
+    OB1_HOSTED = "ob1.hosted"  # an OB 1.0 badge's hosted copy
+    OB1_DOCUMENTS = "ob1.documents"  # its badge class and issuer organization
+    OB1_SCOPE = "ob1.scope"  # the badge is hosted where its issuer is
+    OB2_HOSTED = "ob2.hosted"  # an OB 2.0 badge's hosted copy
+    OB2_DOCUMENTS = "ob2.documents"  # its badge class and issuer profile
+    OB2_SCOPE = "ob2.scope"  # the assertion is within the issuer's verification scope
+
+    @classmethod
+    def for_status_purpose(cls, purpose: object) -> CheckId:
+        """The check of a status entry by its statusPurpose (Bitstring Status List §2.1)."""
+        return _BY_PURPOSE.get(purpose, cls.STATUS) if isinstance(purpose, str) else cls.STATUS
+
+
+_BY_PURPOSE = {"revocation": CheckId.STATUS_REVOCATION, "suspension": CheckId.STATUS_SUSPENSION,
+               "refresh": CheckId.STATUS_REFRESH, "message": CheckId.STATUS_MESSAGE}
+
+
 class Status(enum.StrEnum):
     PASSED = "passed"
     FAILED = "failed"
@@ -93,23 +144,23 @@ class CheckResult:
         return out
 
 
-def passed(check_id: str, message: str) -> CheckResult:
+def passed(check_id: CheckId, message: str) -> CheckResult:
     return CheckResult(check_id, Status.PASSED, message)
 
 
-def failed(check_id: str, problem: str, message: str) -> CheckResult:
+def failed(check_id: CheckId, problem: str, message: str) -> CheckResult:
     return CheckResult(check_id, Status.FAILED, message, problem=problem)
 
 
-def could_not_check(check_id: str, problem: str, message: str) -> CheckResult:
+def could_not_check(check_id: CheckId, problem: str, message: str) -> CheckResult:
     return CheckResult(check_id, Status.COULD_NOT_CHECK, message, problem=problem)
 
 
-def warning(check_id: str, token: str, message: str) -> CheckResult:
+def warning(check_id: CheckId, token: str, message: str) -> CheckResult:
     return CheckResult(check_id, Status.WARNING, message, warning=token)
 
 
-def skipped(check_id: str, message: str) -> CheckResult:
+def skipped(check_id: CheckId, message: str) -> CheckResult:
     return CheckResult(check_id, Status.SKIPPED, message)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ._report import CheckResult, passed, skipped, warning
+from ._report import CheckId, CheckResult, passed, skipped, warning
 
 
 @dataclass(frozen=True)
@@ -65,10 +65,10 @@ def check_issuer_trust(issuer_id: str, doc: dict[str, Any], trust: TrustList | N
     claimed = self_asserted_name(doc)
     said = f'calls itself "{claimed}" (self-asserted)' if claimed else "gives no name"
     if trust is None:
-        return skipped("issuer.known", f"No trust list is set up. The issuer {said}.")
+        return skipped(CheckId.ISSUER_KNOWN, f"No trust list is set up. The issuer {said}.")
     known = trust.find(issuer_id)
     if known is None:
-        return warning("issuer.known", "untrusted-issuer",
+        return warning(CheckId.ISSUER_KNOWN, "untrusted-issuer",
                        f"The issuer is not in {trust.name}. It {said}; nobody vouches for that name.")
     where = f", {known.location}" if known.location else ""
-    return passed("issuer.known", f"Issued by {known.name}{where}, as listed in {trust.name}.")
+    return passed(CheckId.ISSUER_KNOWN, f"Issued by {known.name}{where}, as listed in {trust.name}.")

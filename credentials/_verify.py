@@ -30,7 +30,7 @@ from ._formats.jws import parse_compact_jws
 from ._jsonld import check_signed_spelling, expand_safe
 from ._jsonld._rdfc import work_budget
 from ._net import Fetcher
-from ._report import CheckResult, Status, VerificationReport, failed, passed, warning
+from ._report import CheckId, CheckResult, Status, VerificationReport, failed, passed, warning
 from ._trust import TrustList, check_issuer_trust
 
 __all__ = ["VerifyOptions", "verify", "verify_credential", "verify_parsed", "verify_presentation"]
@@ -48,14 +48,14 @@ def _options(fetcher: Fetcher | None, at: datetime | None, challenge: str | None
 
 def _malformed(fmt: str, message: str, opts: VerifyOptions, doc: Any = None,
                source: str | None = None) -> VerificationReport:
-    return VerificationReport(fmt, (failed("format", "malformed", message),), opts.at,
+    return VerificationReport(fmt, (failed(CheckId.FORMAT, "malformed", message),), opts.at,
                               credential=doc if isinstance(doc, dict) else None, source=source)
 
 
 def _unsupported_format(sentence: str, opts: VerifyOptions, source: str | None) -> VerificationReport:
     from ._report import could_not_check
 
-    return VerificationReport("unknown", (could_not_check("format", "unsupported-proof-type", sentence + "."),),
+    return VerificationReport("unknown", (could_not_check(CheckId.FORMAT, "unsupported-proof-type", sentence + "."),),
                               opts.at, source=source)
 
 
@@ -136,10 +136,10 @@ def _dispatch(parsed: ParsedInput, opts: VerifyOptions, source: str | None) -> V
         if opts.identity is not None and assertion is not None:
             checks.append(check_recipient(assertion, opts.identity))
         baked = {"svg": " baked in an SVG image", "png": " baked in a PNG image"}.get(parsed.container or "", "")
-        first = passed("format", f"An Open Badges 2.0 badge{baked}.")
-        if any(c.id == "format" for c in checks):
-            first = next(c for c in checks if c.id == "format")
-            checks = [c for c in checks if c.id != "format"]
+        first = passed(CheckId.FORMAT, f"An Open Badges 2.0 badge{baked}.")
+        if any(c.id == CheckId.FORMAT for c in checks):
+            first = next(c for c in checks if c.id == CheckId.FORMAT)
+            checks = [c for c in checks if c.id != CheckId.FORMAT]
         return VerificationReport(fmt, (first, *checks), opts.at, credential=assertion, source=source)
     raise MalformedError(f"unsupported input {parsed.format}")
 
@@ -174,11 +174,11 @@ def _verify_relay(parsed: ParsedInput, opts: VerifyOptions, source: str | None) 
         blob = opts.fetcher.get_bytes(parsed.url, accept="application/octet-stream")
     except GoneError:
         return VerificationReport("relay", (could_not_check(
-            "share.link", "unreachable", "This share link was withdrawn by the learner or has expired."),),
+            CheckId.SHARE_LINK, "unreachable", "This share link was withdrawn by the learner or has expired."),),
             opts.at, source=source)
     except FetchError as exc:
         return VerificationReport("relay", (could_not_check(
-            "share.link", "unreachable", f"The shared presentation could not be fetched ({exc.reason})."),),
+            CheckId.SHARE_LINK, "unreachable", f"The shared presentation could not be fetched ({exc.reason})."),),
             opts.at, source=source)
     from ._formats._detect import classify_json
 
@@ -188,7 +188,7 @@ def _verify_relay(parsed: ParsedInput, opts: VerifyOptions, source: str | None) 
 def could_not_check_url(url: str, reason: str) -> CheckResult:
     from ._report import could_not_check
 
-    return could_not_check("fetch", "unreachable", f"{url} could not be fetched ({reason}).")
+    return could_not_check(CheckId.FETCH, "unreachable", f"{url} could not be fetched ({reason}).")
 
 
 def verify_credential(doc: Mapping[str, Any], *, fetcher: Fetcher | None = None, at: datetime | None = None,
@@ -220,7 +220,7 @@ def _read_signed(doc: dict[str, Any], *, spelling: bool = True) -> list[CheckRes
         else:
             expand_safe(doc)
     except SafeModeError as exc:
-        return [ctx, failed("jsonld.safe-mode", "jsonld-safe-mode",
+        return [ctx, failed(CheckId.JSONLD_SAFE_MODE, "jsonld-safe-mode",
                             f"Part of the data is not defined by its contexts, so what it says cannot be "
                             f"read reliably: {exc}")]
     return [ctx]
@@ -229,13 +229,13 @@ def _read_signed(doc: dict[str, Any], *, spelling: bool = True) -> list[CheckRes
 def _one_safe_mode(checks: list[CheckResult]) -> list[CheckResult]:
     """The gate and a Data Integrity proof may both judge safe mode: one failure is kept, and no
     "passed" from a proof that never expanded the document (JCS) beside it."""
-    failed_once = any(c.id == "jsonld.safe-mode" and c.problem is not None for c in checks)
+    failed_once = any(c.id == CheckId.JSONLD_SAFE_MODE and c.problem is not None for c in checks)
     out: list[CheckResult] = []
     seen = False
     for c in checks:
-        if c.id == "jsonld.safe-mode" and (seen or (failed_once and c.problem is None)):
+        if c.id == CheckId.JSONLD_SAFE_MODE and (seen or (failed_once and c.problem is None)):
             continue
-        seen = seen or (c.id == "jsonld.safe-mode" and c.problem is not None)
+        seen = seen or (c.id == CheckId.JSONLD_SAFE_MODE and c.problem is not None)
         out.append(c)
     return out
 
@@ -272,7 +272,7 @@ def verify_credential_options(doc: dict[str, Any], opts: VerifyOptions) -> Verif
         if ctx.status == Status.PASSED:
             checks.extend(check_data_integrity(doc, opts, purpose="assertionMethod", controller=issuer))
         elif "proof" not in doc:
-            checks.append(failed("proof.present", "no-proof", "It carries no signature."))
+            checks.append(failed(CheckId.PROOF_PRESENT, "no-proof", "It carries no signature."))
         refreshed = _refreshed_report(doc, checks, opts)
         if refreshed is not None:
             return refreshed
@@ -297,7 +297,7 @@ def _refreshed_report(doc: dict[str, Any], checks: list[CheckResult],
     refreshed one is not the issuer's word. Only a signed original may send us to a URL."""
     if not opts.refresh or "refreshService" not in doc or opts.depth >= MAX_NESTED:
         return None
-    if any(c.problem for c in checks) or not any(c.id == "proof.signature" for c in checks):
+    if any(c.problem for c in checks) or not any(c.id == CheckId.PROOF_SIGNATURE for c in checks):
         return None
     from ._checks.refresh import refresh_credential
 
@@ -307,7 +307,7 @@ def _refreshed_report(doc: dict[str, Any], checks: list[CheckResult],
         return None
     sub = verify_credential_options(refreshed, replace(opts, refresh=False))
     if _NOT_THE_ISSUERS_WORD & set(sub.problems):
-        checks.append(warning("refresh", "refresh-failed", "The issuer's refreshed copy does not verify ("
+        checks.append(warning(CheckId.REFRESH, "refresh-failed", "The issuer's refreshed copy does not verify ("
                               + ", ".join(sorted(_NOT_THE_ISSUERS_WORD & set(sub.problems)))
                               + "); the credential as it is held is checked instead."))
         return None
@@ -392,7 +392,7 @@ def _verify_vp_core(doc: dict[str, Any], opts: VerifyOptions, jwt: ParsedInput |
         holder = holder.get("id") if isinstance(holder, dict) else holder
         if holder is not None and not is_url(holder):
             raise MalformedError("holder is not a URL")
-        checks: list[CheckResult] = [passed("format", "A Verifiable Presentation"
+        checks: list[CheckResult] = [passed(CheckId.FORMAT, "A Verifiable Presentation"
                                             + (f" by {short(holder)}." if holder else "."))]
         if holder is None:
             # No holder stated (VCDM 2.0 §4.13 makes it optional): the one who signed it presents it.
@@ -404,24 +404,24 @@ def _verify_vp_core(doc: dict[str, Any], opts: VerifyOptions, jwt: ParsedInput |
             claims = jwt.document or {}
             expires, not_before = claim_time(claims, "exp"), claim_time(claims, "nbf")
             if expires is not None and expires < opts.at:
-                checks.append(failed("validity.expired", "expired", "The presentation expired on "
+                checks.append(failed(CheckId.VALIDITY_EXPIRED, "expired", "The presentation expired on "
                                      f"{expires:%d %b %Y %H:%M} UTC; ask for a fresh one."))
             if not_before is not None and not_before > opts.at:
-                checks.append(failed("validity.not-yet-valid", "not-yet-valid", "The presentation is not valid "
+                checks.append(failed(CheckId.VALIDITY_NOT_YET_VALID, "not-yet-valid", "The presentation is not valid "
                                      f"before {not_before:%d %b %Y %H:%M} UTC."))
             if opts.challenge is not None and claims.get("nonce") != opts.challenge:
-                checks.append(failed("proof.challenge", "challenge-mismatch",
+                checks.append(failed(CheckId.PROOF_CHALLENGE, "challenge-mismatch",
                                      "It answers another request (nonce differs); it may be a replay."))
             aud = claims.get("aud")
             audiences = aud if isinstance(aud, list) else [aud]  # RFC 7519 §4.1.3: a string or a list
             if opts.domain is not None and opts.domain not in audiences:
-                checks.append(failed("proof.domain", "challenge-mismatch",
+                checks.append(failed(CheckId.PROOF_DOMAIN, "challenge-mismatch",
                                      f"It was made for {claims.get('aud')!r}, not for {opts.domain}."))
         elif ctx.status == Status.PASSED:
             checks.extend(check_data_integrity(doc, opts, purpose="authentication", controller=holder,
                                                who="holder", challenge=opts.challenge, domain=opts.domain))
         elif "proof" not in doc:
-            checks.append(failed("proof.present", "no-proof", "The presentation is not signed."))
+            checks.append(failed(CheckId.PROOF_PRESENT, "no-proof", "The presentation is not signed."))
         nested: list[VerificationReport] = []
         creds = doc.get("verifiableCredential", [])
         for item in creds if isinstance(creds, list) else [creds]:
@@ -432,8 +432,8 @@ def _verify_vp_core(doc: dict[str, Any], opts: VerifyOptions, jwt: ParsedInput |
                 sid = s.get("id") if isinstance(s, dict) else None
                 if sid is not None and holder is not None and sid != holder:
                     checks.append(_not_the_subject(sid, holder, opts))
-        if not any(c.id == "presentation.holder" for c in checks) and nested:
-            checks.append(passed("presentation.holder", "Every credential was issued to the one presenting it."))
+        if not any(c.id == CheckId.PRESENTATION_HOLDER for c in checks) and nested:
+            checks.append(passed(CheckId.PRESENTATION_HOLDER, "Every credential was issued to the one presenting it."))
     except MalformedError as exc:
         return _malformed(fmt, f"Not a presentation Satchel can read: {exc}", opts, doc)
     return VerificationReport(fmt, tuple(_one_safe_mode(checks)), opts.at, credential=doc, nested=tuple(nested))
@@ -444,8 +444,8 @@ def _not_the_subject(subject: str, holder: str, opts: VerifyOptions) -> CheckRes
     binding (the default), a warning otherwise (VCDM 2.0 §4.13 allows holder ≠ subject)."""
     sentence = f"A credential was issued to {short(subject)}, not to the holder {short(holder)} who presents it."
     if opts.subject_binding:
-        return failed("presentation.holder", "holder-mismatch", sentence)
-    return warning("presentation.holder", "holder-not-subject",
+        return failed(CheckId.PRESENTATION_HOLDER, "holder-mismatch", sentence)
+    return warning(CheckId.PRESENTATION_HOLDER, "holder-not-subject",
                    sentence + " It is not presented by the person it was issued to.")
 
 

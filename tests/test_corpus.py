@@ -60,3 +60,19 @@ def test_verifier_agrees_with_corpus_entry(entry: dict, answers: dict[str, dict]
     assert all({"id", "status", "message"} <= set(c) for c in got["checks"]), detail
     assert got["verdict"] == verdict_for(problems), detail
     assert expected <= set(problems) <= allowed, detail
+
+
+def _check_ids(answer: dict) -> set[str]:
+    ids = {c["id"] for c in answer.get("checks", [])}
+    for key in ("credentials", "attached"):
+        for sub in answer.get(key, []):
+            ids |= _check_ids(sub)
+    return ids
+
+
+def test_every_check_a_report_carries_is_in_the_check_id_registry(answers: dict[str, dict]) -> None:
+    from credentials import CheckId
+
+    seen = set().union(*(_check_ids(a) for a in answers.values()))
+    assert {"proof.signature", "status.revocation", "validity.expired"} <= seen  # the corpus reaches them
+    assert seen - {c.value for c in CheckId} == set()

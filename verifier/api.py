@@ -81,6 +81,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from credentials import (
+    CheckId,
     CheckResult,
     DocumentMapTransport,
     Fetcher,
@@ -341,7 +342,7 @@ class VerifierService:
         report = self._check_presentation(data, challenge, domain, options.get("checks"))
         if challenge is None:
             report = with_check(report, warning(
-                "request.challenge", "no-challenge",
+                CheckId.REQUEST_CHALLENGE, "no-challenge",
                 "No challenge was asked for, so this could be a copy of an earlier presentation."))
         return self._verified(report)
 
@@ -442,11 +443,11 @@ class VerifierService:
                 self.store.finish(exchange.id, {"verified": False, "error": exc.error, "message": exc.message})
             raise
         if claim == Claim.USED:
-            report = with_check(report, failed("request.challenge", "challenge-mismatch",
+            report = with_check(report, failed(CheckId.REQUEST_CHALLENGE, "challenge-mismatch",
                                                "This request was already answered, and a challenge is used once: "
                                                "this may be a replay of someone else's presentation."))
         elif claim in (Claim.EXPIRED, Claim.UNKNOWN):
-            report = with_check(report, failed("request.challenge", "challenge-mismatch",
+            report = with_check(report, failed(CheckId.REQUEST_CHALLENGE, "challenge-mismatch",
                                                f"This request expired at {iso(exchange.expires)}; "
                                                "ask for a new one."))
         answer = answer_of(report)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .._errors import MalformedError
-from .._report import CheckResult, failed, passed, skipped
+from .._report import CheckId, CheckResult, failed, passed, skipped
 
 # XML Schema dateTime as VCDM uses it; a timezone is required in 2.0, assumed UTC otherwise.
 _DT = re.compile(r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
@@ -52,18 +52,18 @@ def check_validity(cred: dict[str, Any], at: datetime, *, v2: bool,
     if starts:
         start = max(starts)
         if start > at:
-            out.append(failed("validity.not-yet-valid", "not-yet-valid",
+            out.append(failed(CheckId.VALIDITY_NOT_YET_VALID, "not-yet-valid",
                               f"Not valid yet: it becomes valid on {human(start)}."))
         else:
-            out.append(passed("validity.not-yet-valid", f"Valid since {human(start)}."))
+            out.append(passed(CheckId.VALIDITY_NOT_YET_VALID, f"Valid since {human(start)}."))
     else:
-        out.append(skipped("validity.not-yet-valid", "No start date is given."))
+        out.append(skipped(CheckId.VALIDITY_NOT_YET_VALID, "No start date is given."))
     if ends:
         end = min(ends)
         if end < at:
-            out.append(failed("validity.expired", "expired", f"Expired on {human(end)}."))
+            out.append(failed(CheckId.VALIDITY_EXPIRED, "expired", f"Expired on {human(end)}."))
         else:
-            out.append(passed("validity.expired", f"Not expired: valid until {human(end)}."))
+            out.append(passed(CheckId.VALIDITY_EXPIRED, f"Not expired: valid until {human(end)}."))
     else:
-        out.append(passed("validity.expired", "Does not expire."))
+        out.append(passed(CheckId.VALIDITY_EXPIRED, "Does not expire."))
     return out

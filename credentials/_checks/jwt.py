@@ -9,7 +9,7 @@ from typing import Any
 from .._did import VerificationMethod, resolve_verification_method
 from .._errors import KeyResolutionError, MalformedError, UnsupportedProofError
 from .._formats.jws import CompactJws, jwk_to_public_key, verify_jws_signature
-from .._report import CheckResult, could_not_check, failed, passed
+from .._report import CheckId, CheckResult, could_not_check, failed, passed
 from ._context import VerifyOptions
 from .proofs import check_binding, short
 
@@ -75,21 +75,21 @@ def check_jwt_signature(jws: CompactJws, issuer: str | None, opts: VerifyOptions
                         purpose: str = "assertionMethod", who: str = "issuer") -> list[CheckResult]:
     alg = jws.header.get("alg")
     if not isinstance(alg, str) or alg.lower() == "none":
-        return [failed("proof.present", "no-proof", "The JWT is not signed (alg none).")]
+        return [failed(CheckId.PROOF_PRESENT, "no-proof", "The JWT is not signed (alg none).")]
     try:
         method = _resolve_jwt_key(jws, issuer, opts)
     except KeyResolutionError as exc:
-        return [could_not_check("proof.key", "unresolvable-key", str(exc))]
+        return [could_not_check(CheckId.PROOF_KEY, "unresolvable-key", str(exc))]
     except MalformedError as exc:
-        return [could_not_check("proof.key", "unresolvable-key", f"the JWT's key cannot be read: {exc}")]
+        return [could_not_check(CheckId.PROOF_KEY, "unresolvable-key", f"the JWT's key cannot be read: {exc}")]
     try:
         ok = verify_jws_signature(alg, jws.signing_input, jws.signature, method.public_key)
     except UnsupportedProofError:
-        return [could_not_check("proof.signature", "unsupported-proof-type",
+        return [could_not_check(CheckId.PROOF_SIGNATURE, "unsupported-proof-type",
                                 f"Satchel cannot check JWTs signed with {alg}.")]
     if not ok:
-        return [failed("proof.signature", "invalid-signature",
+        return [failed(CheckId.PROOF_SIGNATURE, "invalid-signature",
                        f"The {alg} signature of the JWT does not match: it was changed after signing, "
                        "or signed by another key.")]
-    return [passed("proof.signature", f"JWT signature ({alg}) by {short(method.id)} is intact."),
+    return [passed(CheckId.PROOF_SIGNATURE, f"JWT signature ({alg}) by {short(method.id)} is intact."),
             check_binding(method, purpose, issuer, who)]

@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 from .._errors import FetchError, MalformedError
-from .._report import CheckResult, could_not_check, failed, passed
+from .._report import CheckId, CheckResult, could_not_check, failed, passed
 from ._context import VerifyOptions
 from .ob2 import _fetch as _fetch_json
 from .ob2 import _ob2_dates, _origin, _require, fetch_hosted
@@ -48,9 +48,9 @@ def verify_ob1(url: str, presented: dict[str, Any] | None,
     """Checks of a hosted OB 1.0 badge whose ``verify.url`` is ``url``; (checks, the hosted copy)."""
     from .._formats._detect import is_ob1
 
-    checks: list[CheckResult] = [passed("format", "An Open Badges 1.0 badge (hosted by its issuer).")]
+    checks: list[CheckResult] = [passed(CheckId.FORMAT, "An Open Badges 1.0 badge (hosted by its issuer).")]
     try:
-        hosted, failure = fetch_hosted(url, "ob1.hosted", opts)
+        hosted, failure = fetch_hosted(url, CheckId.OB1_HOSTED, opts)
         if hosted is None:
             assert failure is not None
             return [*checks, failure], presented
@@ -62,26 +62,26 @@ def verify_ob1(url: str, presented: dict[str, Any] | None,
             raise MalformedError("the hosted copy's verify.url is not the address it is served at")
         if presented is not None and presented.get("uid") != hosted.get("uid"):
             raise MalformedError("the badge is not the one its issuer hosts at its verify.url (uid differs)")
-        checks.append(passed("ob1.hosted", f"The issuer hosts this badge at {url}."))
+        checks.append(passed(CheckId.OB1_HOSTED, f"The issuer hosts this badge at {url}."))
         badge = _fetch(hosted["badge"], "badge class", opts)
         _require(badge, ("name", "description", "image", "criteria", "issuer"), "Open Badges 1.0 badge class")
         issuer_url = badge["issuer"]
         issuer = _fetch(issuer_url, "issuer organization", opts)
         _require(issuer, ("name", "url"), "Open Badges 1.0 issuer organization")
-        checks.append(passed("ob1.documents", f"Badge class {short(str(hosted['badge']))} and issuer "
+        checks.append(passed(CheckId.OB1_DOCUMENTS, f"Badge class {short(str(hosted['badge']))} and issuer "
                              f"{issuer.get('name')} were found."))
         origins = {_origin(str(issuer_url)), _origin(str(issuer.get("url")))}
         if _origin(url) in origins:
-            checks.append(passed("ob1.scope", "The badge is hosted where its issuer is."))
+            checks.append(passed(CheckId.OB1_SCOPE, "The badge is hosted where its issuer is."))
         else:
-            checks.append(failed("ob1.scope", "issuer-key-mismatch",
+            checks.append(failed(CheckId.OB1_SCOPE, "issuer-key-mismatch",
                                  f"{url} is not where {issuer.get('name')} is ({', '.join(sorted(origins))}): "
                                  "anyone could host this badge there."))
-        checks.append(passed("status.revocation", "The issuer still hosts it, so it has not been revoked."))
+        checks.append(passed(CheckId.STATUS_REVOCATION, "The issuer still hosts it, so it has not been revoked."))
         checks.extend(_ob2_dates(_iso_dates(hosted), opts))
     except FetchError as exc:
-        checks.append(could_not_check("ob1.documents", "unreachable", f"A document could not be fetched: {exc}."))
+        checks.append(could_not_check(CheckId.OB1_DOCUMENTS, "unreachable", f"A document could not be fetched: {exc}."))
         return checks, presented
     except MalformedError as exc:
-        return [failed("format", "malformed", f"Not a readable Open Badges 1.0 badge: {exc}.")], presented
+        return [failed(CheckId.FORMAT, "malformed", f"Not a readable Open Badges 1.0 badge: {exc}.")], presented
     return checks, {**hosted, "badge": {**badge, "issuer": {**issuer, "id": issuer_url}}}

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from .._errors import FetchError, GoneError, MalformedError, UnsupportedFormatError, UnsupportedProofError
 from .._formats._detect import OB1_SENTENCE, OB2_CONTEXT, is_ob1
 from .._formats.jws import CompactJws, verify_jws_signature
-from .._report import CheckResult, could_not_check, failed, passed, skipped
+from .._report import CheckId, CheckResult, could_not_check, failed, passed, skipped
 from ._context import VerifyOptions
 from .dates import human, parse_datetime
 from .proofs import short
@@ -35,13 +35,13 @@ def _fetch(url: Any, what: str, opts: VerifyOptions) -> dict[str, Any]:
     return doc
 
 
-def fetch_hosted(url: str, check_id: str, opts: VerifyOptions) -> tuple[dict[str, Any] | None, CheckResult | None]:
+def fetch_hosted(url: str, check_id: CheckId, opts: VerifyOptions) -> tuple[dict[str, Any] | None, CheckResult | None]:
     """The issuer's hosted copy of a badge, or the check that says why there is none: OB 2.0
     "HostedBadge" and OBI 1.0 alike, a 410 Gone answer means the issuer revoked it."""
     try:
         return _fetch(url, "hosted assertion", opts), None
     except GoneError:
-        return None, failed("status.revocation", "revoked",
+        return None, failed(CheckId.STATUS_REVOCATION, "revoked",
                             f"The issuer has withdrawn this badge: {url} answers 410 Gone.")
     except FetchError as exc:
         return None, could_not_check(check_id, "unreachable",
@@ -104,7 +104,7 @@ def verify_ob2(assertion: dict[str, Any] | None, url: str | None, opts: VerifyOp
         if not signed:
             if url is None:
                 raise MalformedError("the assertion has no id URL to verify it at")
-            hosted, failure = fetch_hosted(url, "ob2.hosted", opts)
+            hosted, failure = fetch_hosted(url, CheckId.OB2_HOSTED, opts)
             if hosted is None:
                 assert failure is not None
                 checks.append(failure)
@@ -116,7 +116,7 @@ def verify_ob2(assertion: dict[str, Any] | None, url: str | None, opts: VerifyOp
             if hosted.get("id") != url and assertion is not None:
                 raise MalformedError("the hosted assertion's id is not the URL it is served at")
             assertion = hosted
-            checks.append(passed("ob2.hosted", f"The issuer hosts this badge at {url}."))
+            checks.append(passed(CheckId.OB2_HOSTED, f"The issuer hosts this badge at {url}."))
         assert assertion is not None
         _check_assertion_shape(assertion)
         badge_ref = assertion.get("badge")
@@ -127,7 +127,7 @@ def verify_ob2(assertion: dict[str, Any] | None, url: str | None, opts: VerifyOp
                         "issuer profile", opts)
         _require(assertion, ("recipient", "badge", "issuedOn"), "assertion")
         _require(badge, ("name", "criteria", "image"), "badge class")
-        checks.append(passed("ob2.documents", f"Badge class {short(str(badge.get('id')))} and issuer "
+        checks.append(passed(CheckId.OB2_DOCUMENTS, f"Badge class {short(str(badge.get('id')))} and issuer "
                              f"{issuer.get('name', issuer.get('id'))} were found."))
         if signed:
             checks.extend(_check_signed(jws, assertion, issuer, opts))
@@ -136,25 +136,25 @@ def verify_ob2(assertion: dict[str, Any] | None, url: str | None, opts: VerifyOp
             hosted_ids = [aid] + ([badge_ref] if isinstance(badge_ref, str) else [])
             outside = [h for h in hosted_ids if not _in_scope(h, issuer)]
             if not outside:
-                checks.append(passed("ob2.scope", "The issuer vouches for badges hosted at that address."))
+                checks.append(passed(CheckId.OB2_SCOPE, "The issuer vouches for badges hosted at that address."))
             else:
                 # The hosting plays the part of the signature: hosted where the issuer does not
                 # vouch, it is not the issuer's word (OB 2.0 "HostedBadge Verification").
-                checks.append(failed("ob2.scope", "issuer-key-mismatch",
+                checks.append(failed(CheckId.OB2_SCOPE, "issuer-key-mismatch",
                                      f"{outside[0]} is outside what {issuer.get('id')} vouches for: anyone "
                                      "could host this badge there."))
         revoked = assertion.get("revoked")
         if revoked is True:
             reason = assertion.get("revocationReason")
-            checks.append(failed("status.revocation", "revoked", "The issuer has revoked this badge"
+            checks.append(failed(CheckId.STATUS_REVOCATION, "revoked", "The issuer has revoked this badge"
                                  + (f": {reason}." if reason else ".")))
         else:
-            checks.append(passed("status.revocation", "The issuer has not revoked it."))
+            checks.append(passed(CheckId.STATUS_REVOCATION, "The issuer has not revoked it."))
     except FetchError as exc:
-        checks.append(could_not_check("ob2.documents", "unreachable", f"A document could not be fetched: {exc}."))
+        checks.append(could_not_check(CheckId.OB2_DOCUMENTS, "unreachable", f"A document could not be fetched: {exc}."))
         return checks, assertion
     except MalformedError as exc:
-        checks.append(failed("format", "malformed", f"Not a readable Open Badges 2.0 badge: {exc}."))
+        checks.append(failed(CheckId.FORMAT, "malformed", f"Not a readable Open Badges 2.0 badge: {exc}."))
         return checks, assertion
     checks.extend(_ob2_dates(assertion, opts))
     return checks, assertion
@@ -171,19 +171,19 @@ def _ob2_dates(assertion: dict[str, Any], opts: VerifyOptions) -> list[CheckResu
     out: list[CheckResult] = []
     issued = _ob2_time(assertion.get("issuedOn"), "issuedOn") if "issuedOn" in assertion else None
     if issued and issued > opts.at:
-        out.append(failed("validity.not-yet-valid", "not-yet-valid", f"Issued in the future ({human(issued)})."))
+        out.append(failed(CheckId.VALIDITY_NOT_YET_VALID, "not-yet-valid", f"Issued in the future ({human(issued)})."))
     elif issued:
-        out.append(passed("validity.not-yet-valid", f"Issued on {human(issued)}."))
+        out.append(passed(CheckId.VALIDITY_NOT_YET_VALID, f"Issued on {human(issued)}."))
     else:
-        out.append(skipped("validity.not-yet-valid", "No issue date."))
+        out.append(skipped(CheckId.VALIDITY_NOT_YET_VALID, "No issue date."))
     if "expires" in assertion:
         exp = _ob2_time(assertion["expires"], "expires")
         if exp < opts.at:
-            out.append(failed("validity.expired", "expired", f"Expired on {human(exp)}."))
+            out.append(failed(CheckId.VALIDITY_EXPIRED, "expired", f"Expired on {human(exp)}."))
         else:
-            out.append(passed("validity.expired", f"Valid until {human(exp)}."))
+            out.append(passed(CheckId.VALIDITY_EXPIRED, f"Valid until {human(exp)}."))
     else:
-        out.append(passed("validity.expired", "Does not expire."))
+        out.append(passed(CheckId.VALIDITY_EXPIRED, "Does not expire."))
     return out
 
 
@@ -202,35 +202,35 @@ def _check_signed(jws: CompactJws | None, assertion: dict[str, Any], issuer: dic
     if not isinstance(creator, str):
         creator = next((k for k in listed_ids if isinstance(k, str)), None)
     if creator is None:
-        return [could_not_check("proof.key", "unresolvable-key", "The badge names no signing key.")]
+        return [could_not_check(CheckId.PROOF_KEY, "unresolvable-key", "The badge names no signing key.")]
     try:
         key_doc = _fetch(creator, "signing key", opts)
         key = load_pem_public_key(str(key_doc.get("publicKeyPem", "")).encode())
         if not isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
             raise ValueError("not an RSA or EC key")
     except FetchError as exc:
-        return [could_not_check("proof.key", "unresolvable-key", f"The signing key could not be fetched: {exc}.")]
+        return [could_not_check(CheckId.PROOF_KEY, "unresolvable-key", f"The signing key could not be fetched: {exc}.")]
     except ValueError:
-        return [could_not_check("proof.key", "unresolvable-key", "The signing key is not a PEM public key.")]
+        return [could_not_check(CheckId.PROOF_KEY, "unresolvable-key", "The signing key is not a PEM public key.")]
     try:
         ok = verify_jws_signature(str(jws.header.get("alg")), jws.signing_input, jws.signature, key)
     except UnsupportedProofError:
-        return [could_not_check("proof.signature", "unsupported-proof-type",
+        return [could_not_check(CheckId.PROOF_SIGNATURE, "unsupported-proof-type",
                                 f"Satchel cannot check {jws.header.get('alg')} signatures.")]
     if not ok:
-        return [failed("proof.signature", "invalid-signature", "The badge's signature does not match.")]
-    out.append(passed("proof.signature", f"Signed by {short(creator)}."))
+        return [failed(CheckId.PROOF_SIGNATURE, "invalid-signature", "The badge's signature does not match.")]
+    out.append(passed(CheckId.PROOF_SIGNATURE, f"Signed by {short(creator)}."))
     if creator not in listed_ids or key_doc.get("owner") != issuer.get("id"):
-        out.append(failed("proof.key-binding", "issuer-key-mismatch",
+        out.append(failed(CheckId.PROOF_KEY_BINDING, "issuer-key-mismatch",
                           "The signing key is not one the issuer's profile lists as its own."))
     else:
-        out.append(passed("proof.key-binding", "The signing key is listed by the issuer."))
+        out.append(passed(CheckId.PROOF_KEY_BINDING, "The signing key is listed by the issuer."))
     rev_url = issuer.get("revocationList")
     if isinstance(rev_url, str):
         try:
             rev = _fetch(rev_url, "revocation list", opts)
         except FetchError as exc:
-            out.append(could_not_check("status.revocation", "status-unknown",
+            out.append(could_not_check(CheckId.STATUS_REVOCATION, "status-unknown",
                                        f"The revocation list could not be fetched ({exc.reason})."))
             return out
         revoked = rev.get("revokedAssertions") or []
@@ -239,10 +239,10 @@ def _check_signed(jws: CompactJws | None, assertion: dict[str, Any], issuer: dic
             ident = item.get("id", item.get("uid")) if isinstance(item, dict) else item
             if ident is not None and ident in (aid, uid):
                 reason = item.get("revocationReason") if isinstance(item, dict) else None
-                out.append(failed("status.revocation-list", "revoked", "The issuer has revoked this badge"
+                out.append(failed(CheckId.STATUS_REVOCATION_LIST, "revoked", "The issuer has revoked this badge"
                                   + (f": {reason}." if reason else ".")))
                 return out
-        out.append(passed("status.revocation-list", "Not on the issuer's revocation list."))
+        out.append(passed(CheckId.STATUS_REVOCATION_LIST, "Not on the issuer's revocation list."))
     return out
 
 

@@ -21,7 +21,7 @@ from .._errors import (
 )
 from .._proofs import suite_for, suite_name
 from .._proofs._data_integrity import without_proof
-from .._report import CheckResult, could_not_check, failed, passed, warning
+from .._report import CheckId, CheckResult, could_not_check, failed, passed, warning
 from ._context import VerifyOptions
 
 
@@ -83,22 +83,22 @@ def _proof_expiry(proof: dict[str, Any], opts: VerifyOptions, label: str) -> Che
         return None
     when = parse_datetime(proof["expires"], "proof expires")
     if when < opts.at:
-        return failed("proof.expires", "expired", f"{label}The signature expired on {human(when)}; "
+        return failed(CheckId.PROOF_EXPIRES, "expired", f"{label}The signature expired on {human(when)}; "
                       "a presentation like this one is meant to be used at once, ask for a fresh one.")
-    return passed("proof.expires", f"{label}The signature is good until {human(when)}.")
+    return passed(CheckId.PROOF_EXPIRES, f"{label}The signature is good until {human(when)}.")
 
 
 def check_binding(method: VerificationMethod, purpose: str, controller: str | None,
                   who: str) -> CheckResult:
     if purpose not in method.relationships:
-        return failed("proof.key-binding", mismatch_token(who),
+        return failed(CheckId.PROOF_KEY_BINDING, mismatch_token(who),
                       f"The key {short(method.id)} is not listed by {short(method.controller)} "
                       f"for {purpose}, so it cannot sign on their behalf.")
     if controller is None or method.controller != controller:
-        return failed("proof.key-binding", mismatch_token(who),
+        return failed(CheckId.PROOF_KEY_BINDING, mismatch_token(who),
                       f"Signed with a key of {short(method.controller)}, not of the {who} "
                       f"({short(str(controller))}).")
-    return passed("proof.key-binding", f"The signing key belongs to the {who}, {short(controller)}.")
+    return passed(CheckId.PROOF_KEY_BINDING, f"The signing key belongs to the {who}, {short(controller)}.")
 
 
 def check_data_integrity(doc: dict[str, Any], opts: VerifyOptions, *, purpose: str,
@@ -106,7 +106,7 @@ def check_data_integrity(doc: dict[str, Any], opts: VerifyOptions, *, purpose: s
                          challenge: str | None = None, domain: str | None = None) -> list[CheckResult]:
     proofs = proofs_of(doc)
     if not proofs:
-        return [failed("proof.present", "no-proof", "It carries no signature, so nobody vouches for it.")]
+        return [failed(CheckId.PROOF_PRESENT, "no-proof", "It carries no signature, so nobody vouches for it.")]
     out: list[CheckResult] = []
     safe_mode: CheckResult | None = None
     many = len(proofs) > 1
@@ -115,68 +115,68 @@ def check_data_integrity(doc: dict[str, Any], opts: VerifyOptions, *, purpose: s
     for n, proof in enumerate(proofs, 1):
         label = f"Proof {n} of {len(proofs)}: " if many else ""
         if not isinstance(proof, dict):
-            out.append(failed("proof.signature", "malformed", f"{label}the proof is not a JSON object."))
+            out.append(failed(CheckId.PROOF_SIGNATURE, "malformed", f"{label}the proof is not a JSON object."))
             continue
         name = suite_name(proof)
         suite = suite_for(proof)
         if proof.get("type") == "DataIntegrityProof" and not isinstance(proof.get("cryptosuite"), str):
             # VC Data Integrity 1.0 §3.1: a DataIntegrityProof MUST name its cryptosuite.
-            out.append(failed("proof.signature", "malformed",
+            out.append(failed(CheckId.PROOF_SIGNATURE, "malformed",
                               f"{label}The proof does not say which cryptosuite made it (no cryptosuite)."))
             continue
         if suite is None:
-            out.append(could_not_check("proof.signature", "unsupported-proof-type",
+            out.append(could_not_check(CheckId.PROOF_SIGNATURE, "unsupported-proof-type",
                                        f"{label}{unsupported_sentence(name)}"))
             continue
         if "proofPurpose" not in proof or not isinstance(proof.get("proofPurpose"), str):
             # VC Data Integrity 1.0 §2.1: proofPurpose is REQUIRED.
-            out.append(failed("proof.purpose", "malformed",
+            out.append(failed(CheckId.PROOF_PURPOSE, "malformed",
                               f"{label}The proof does not say what it is for (no proofPurpose), "
                               f"so it cannot count as the {who}'s signature."))
             continue
         if proof.get("proofPurpose") != purpose:
-            out.append(failed("proof.purpose", mismatch_token(who),
+            out.append(failed(CheckId.PROOF_PURPOSE, mismatch_token(who),
                               f"{label}the proof is for {proof.get('proofPurpose')!r}, not {purpose}."))
             continue
         if challenge is not None and proof.get("challenge") != challenge:
-            out.append(failed("proof.challenge", "challenge-mismatch",
+            out.append(failed(CheckId.PROOF_CHALLENGE, "challenge-mismatch",
                               f"{label}it answers another request (challenge {proof.get('challenge')!r}); "
                               "it may be a replay."))
         if domain is not None and proof.get("domain") != domain:
-            out.append(failed("proof.domain", "challenge-mismatch",
+            out.append(failed(CheckId.PROOF_DOMAIN, "challenge-mismatch",
                               f"{label}it was made for {proof.get('domain')!r}, not for {domain}."))
         vm_id = proof.get("verificationMethod")
         try:
             method = resolve_verification_method(vm_id if isinstance(vm_id, str) else "", opts.fetcher)
         except KeyResolutionError as exc:
-            out.append(could_not_check("proof.key", "unresolvable-key", f"{label}{exc}"))
+            out.append(could_not_check(CheckId.PROOF_KEY, "unresolvable-key", f"{label}{exc}"))
             continue
         try:
             unsecured = _unsecured_for(doc, proof, proofs)
             ok = suite.verify_proof(unsecured, proof, method.public_key)
         except SafeModeError as exc:
-            safe_mode = failed("jsonld.safe-mode", "jsonld-safe-mode",
+            safe_mode = failed(CheckId.JSONLD_SAFE_MODE, "jsonld-safe-mode",
                                f"Part of the data is not defined by its contexts, so the signature "
                                f"would not cover it: {exc}")
             continue
         except UnknownContextError as exc:
-            out.append(could_not_check("proof.signature", "unknown-context", f"{label}{exc}"))
+            out.append(could_not_check(CheckId.PROOF_SIGNATURE, "unknown-context", f"{label}{exc}"))
             continue
         except UnsupportedProofError as exc:
-            out.append(could_not_check("proof.signature", "unsupported-proof-type", f"{label}{exc}."))
+            out.append(could_not_check(CheckId.PROOF_SIGNATURE, "unsupported-proof-type", f"{label}{exc}."))
             continue
         except TooComplexError as exc:
-            out.append(failed("proof.signature", "malformed", f"{label}Too complex to check: {exc}."))
+            out.append(failed(CheckId.PROOF_SIGNATURE, "malformed", f"{label}Too complex to check: {exc}."))
             continue
         except MalformedError as exc:
-            out.append(failed("proof.signature", "invalid-signature", f"{label}the proof is broken: {exc}"))
+            out.append(failed(CheckId.PROOF_SIGNATURE, "invalid-signature", f"{label}the proof is broken: {exc}"))
             continue
         if not ok:
-            out.append(failed("proof.signature", "invalid-signature",
+            out.append(failed(CheckId.PROOF_SIGNATURE, "invalid-signature",
                               f"{label}the {name} signature does not match: the content was changed "
                               "after signing, or it was signed by another key."))
             continue
-        out.append(passed("proof.signature", f"{label}{name} signature by {short(method.id)} is intact."))
+        out.append(passed(CheckId.PROOF_SIGNATURE, f"{label}{name} signature by {short(method.id)} is intact."))
         expiry = _proof_expiry(proof, opts, label)
         if expiry is not None:
             out.append(expiry)
@@ -186,17 +186,17 @@ def check_data_integrity(doc: dict[str, Any], opts: VerifyOptions, *, purpose: s
             # proof): its key is its own controller's, listed for the purpose, so the proof is
             # sound; it speaks for the co-signer, not for the issuer (or holder).
             cosigners.append(method.controller)
-            out.append(warning("proof.key-binding", "co-signed",
+            out.append(warning(CheckId.PROOF_KEY_BINDING, "co-signed",
                                f"{label}Also signed by {short(method.controller)}, who is not the {who}."))
         else:
             out.append(binding)
             owners_proof = owners_proof or binding.problem is None
-    if cosigners and not owners_proof and not any(c.problem for c in out if c.id == "proof.key-binding"):
-        out.append(failed("proof.key-binding", mismatch_token(who),
+    if cosigners and not owners_proof and not any(c.problem for c in out if c.id == CheckId.PROOF_KEY_BINDING):
+        out.append(failed(CheckId.PROOF_KEY_BINDING, mismatch_token(who),
                           f"None of its {len(proofs)} signatures is the {who}'s ({short(str(controller))}): "
                           f"signed by {', '.join(short(c) for c in dict.fromkeys(cosigners))}."))
     if safe_mode is not None:
         out.insert(0, safe_mode)
-    elif any(c.id == "proof.signature" and c.status == "passed" for c in out):
-        out.insert(0, passed("jsonld.safe-mode", "Every field is defined by the credential's contexts."))
+    elif any(c.id == CheckId.PROOF_SIGNATURE and c.status == "passed" for c in out):
+        out.insert(0, passed(CheckId.JSONLD_SAFE_MODE, "Every field is defined by the credential's contexts."))
     return out

@@ -11,7 +11,7 @@ import hashlib
 import hmac
 from typing import Any
 
-from .._report import CheckResult, failed, passed, skipped
+from .._report import CheckId, CheckResult, failed, passed, skipped
 
 
 def _normalise(identity: str, kind: str) -> str:
@@ -60,11 +60,11 @@ def _identity_objects(doc: dict[str, Any]) -> list[dict[str, Any]]:
 def check_recipient(doc: dict[str, Any], identity: str | None) -> CheckResult:
     objects = _identity_objects(doc)
     if identity is None:
-        return skipped("recipient", "No identity was given to compare the recipient with.")
+        return skipped(CheckId.RECIPIENT, "No identity was given to compare the recipient with.")
     if not objects:
-        return failed("recipient", "recipient-mismatch",
+        return failed(CheckId.RECIPIENT, "recipient-mismatch",
                       f"The badge names no recipient, so it cannot be shown to belong to {identity}.")
     for obj in objects:
         if identity_matches(obj["claimed"], obj["hashed"], obj["salt"], identity, obj["kind"]):
-            return passed("recipient", f"Issued to {identity}.")
-    return failed("recipient", "recipient-mismatch", f"This badge was not issued to {identity}.")
+            return passed(CheckId.RECIPIENT, f"Issued to {identity}.")
+    return failed(CheckId.RECIPIENT, "recipient-mismatch", f"This badge was not issued to {identity}.")

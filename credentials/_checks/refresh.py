@@ -23,12 +23,12 @@ from urllib.parse import urlsplit
 
 from .._errors import FetchError, FetchRefusedError
 from .._net import Fetcher
-from .._report import CheckResult, passed, skipped, warning
+from .._report import CheckId, CheckResult, passed, skipped, warning
 
 __all__ = ["REFRESH_TYPE", "refresh_credential", "refresh_service_url"]
 
 REFRESH_TYPE = "1EdTechCredentialRefresh"
-CHECK_ID = "refresh"
+CHECK_ID = CheckId.REFRESH
 WARNING = "refresh-failed"
 # VCCR-10 answers the credential as JSON-LD: VCDM 2.0 media types (application/vc; drafts and
 # OB 3.0 examples say application/vc+ld+json), then plain JSON-LD / JSON.

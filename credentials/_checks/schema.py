@@ -42,10 +42,10 @@ from referencing.jsonschema import DRAFT201909, specification_with
 
 from .._errors import FetchError, MalformedError
 from .._net import Fetcher
-from .._report import CheckResult, failed, passed, warning
+from .._report import CheckId, CheckResult, failed, passed, warning
 from .dates import parse_datetime
 
-CHECK_ID = "schema"
+CHECK_ID = CheckId.SCHEMA
 SCHEMA_TYPES = frozenset({"1EdTechJsonSchemaValidator2019", "JsonSchema", "JsonSchemaValidator2018"})
 COMPACTED_FORM_IS_WARNING = True
 # OB 3.0 "Serialization": the properties JSON-LD compaction may turn from a list into one value.

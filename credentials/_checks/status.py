@@ -14,7 +14,7 @@ from typing import Any
 
 from .._errors import FetchError, MalformedError, SatchelError
 from .._formats import ParsedInput
-from .._report import CheckResult, VerificationReport, could_not_check, failed, passed, warning
+from .._report import CheckId, CheckResult, VerificationReport, could_not_check, failed, passed, warning
 from .._status.bitstring import decode_encoded_list, read_status
 from ._context import VerifyOptions
 from .dates import human
@@ -39,7 +39,7 @@ def _types(node: Any) -> list[Any]:
 def check_status(cred: dict[str, Any], opts: VerifyOptions, verify: VerifyFn) -> list[CheckResult]:
     status = cred.get("credentialStatus")
     if status is None:
-        return [passed("status", "No status list is named: the issuer cannot revoke it online.")]
+        return [passed(CheckId.STATUS, "No status list is named: the issuer cannot revoke it online.")]
     entries = status if isinstance(status, list) else [status]
     out: list[CheckResult] = []
     for entry in entries:
@@ -68,7 +68,7 @@ def _list_issuer_differs(cred: dict[str, Any], doc: Mapping[str, Any]) -> list[C
     list_issuer, cred_issuer = _issuer_of(doc), _issuer_of(cred)
     if list_issuer == cred_issuer or not isinstance(list_issuer, str):
         return []
-    return [warning("status.list-issuer", "status-list-issuer-differs",
+    return [warning(CheckId.STATUS_LIST_ISSUER, "status-list-issuer-differs",
                     f"The status list is kept by {list_issuer}, not by the issuer of the credential; "
                     "its word on revocation is only as good as your trust in it.")]
 
@@ -77,7 +77,7 @@ def _check_1edtech_list(cred: dict[str, Any], entry: dict[str, Any], opts: Verif
     """1EdTech Revocation List Status Method 1.0 (OB 3.0 §"Credential Status"): GET the entry's
     id; the answer lists ``revokedCredentials`` by credential id. It is not signed: it counts only
     when it names the credential's own issuer."""
-    check_id = "status.revocation"
+    check_id = CheckId.STATUS_REVOCATION
     url = entry.get("id")
     if not isinstance(url, str):
         return _unknown(check_id, "the revocation list entry has no id")
@@ -122,11 +122,11 @@ def _stale(check: CheckResult, url: str, opts: VerifyOptions) -> list[CheckResul
     prov = opts.fetcher.provenance(url)
     if prov is None or not prov.stale or prov.fetched_at is None:
         return [check]
-    return [check, warning("status.freshness", "status-stale", "The status list could not be fetched now; "
+    return [check, warning(CheckId.STATUS_FRESHNESS, "status-stale", "The status list could not be fetched now; "
                            f"the copy used is from {human(prov.fetched_at)}.")]
 
 
-def _unknown(check_id: str, why: str) -> CheckResult:
+def _unknown(check_id: CheckId, why: str) -> CheckResult:
     return could_not_check(check_id, "status-unknown", f"Could not check the status: {why}.")
 
 
@@ -144,9 +144,9 @@ def _list_credential(body: bytes) -> ParsedInput | None:
 def _check_entry(entry: Any, opts: VerifyOptions, verify: VerifyFn) -> tuple[CheckResult, Mapping[str, Any] | None]:
     """The entry's check, and the verified list credential once it was read."""
     if not isinstance(entry, dict):
-        return _unknown("status", "the status entry is not an object"), None
+        return _unknown(CheckId.STATUS, "the status entry is not an object"), None
     purpose = entry.get("statusPurpose")
-    check_id = f"status.{purpose}" if isinstance(purpose, str) else "status"
+    check_id = CheckId.for_status_purpose(purpose)
     etype = next((t for t in _types(entry) if t in _KINDS), None)
     if etype is None:
         return _unknown(check_id, f"Satchel does not know the status type {entry.get('type')!r}"), None

@@ -8,7 +8,7 @@ from typing import Any
 from .._errors import MalformedError
 from .._formats import VC_V1, VC_V2
 from .._jsonld import BUNDLED_CONTEXTS
-from .._report import CheckResult, could_not_check, passed
+from .._report import CheckId, CheckResult, could_not_check, passed
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 
@@ -80,16 +80,16 @@ def check_credential_structure(doc: dict[str, Any]) -> CheckResult:
     kinds = [t for t in types_of(doc) if t != "VerifiableCredential"]
     what = ", ".join(str(k) for k in kinds) or "VerifiableCredential"
     article = "An" if what[:1] in "AEIOU" else "A"
-    return passed("format", f"{article} {what} (VC Data Model {'2.0' if version == 2 else '1.1'}) from {issuer}.")
+    return passed(CheckId.FORMAT, f"{article} {what} (VC Data Model {'2.0' if version == 2 else '1.1'}) from {issuer}.")
 
 
 def check_contexts(doc: dict[str, Any]) -> CheckResult:
     ctx = doc.get("@context")
     for entry in ctx if isinstance(ctx, list) else [ctx]:
         if isinstance(entry, str) and entry not in BUNDLED_CONTEXTS:
-            return could_not_check("contexts", "unknown-context",
+            return could_not_check(CheckId.CONTEXTS, "unknown-context",
                                    f"It uses the vocabulary {entry}, which Satchel does not know; "
                                    "contexts are never fetched, so its meaning cannot be checked.")
         if not isinstance(entry, (str, dict)):
             raise MalformedError("@context holds something that is not a URL or an object")
-    return passed("contexts", "Every vocabulary it uses is one Satchel knows.")
+    return passed(CheckId.CONTEXTS, "Every vocabulary it uses is one Satchel knows.")

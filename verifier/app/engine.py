@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from credentials import (
+    CheckId,
     DiskCache,
     Fetcher,
     LocalDocuments,
@@ -127,7 +128,7 @@ class VerifierEngine:
                         trust=self.trust)
         if challenge is None and report.format.startswith("vp"):
             report = replace(report, checks=(*report.checks, warning(
-                "request.challenge", "no-challenge",
+                CheckId.REQUEST_CHALLENGE, "no-challenge",
                 "It was not made for a request of yours (no challenge), so it could be a copy of an earlier "
                 "presentation. Use Ask to be sure it is live.")))
         return report

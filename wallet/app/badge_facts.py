@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from credentials import Alignment, Evidence, Facts, Party, Result, read_facts
+from credentials import Alignment, CheckId, Evidence, Facts, Party, Result, read_facts
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class BadgeFacts:
 def issuer_is_vouched_for(report: Mapping[str, Any] | None) -> bool:
     """True when the ``issuer.known`` check passed: a trust list names this issuer."""
     for check in (report or {}).get("checks") or ():
-        if isinstance(check, Mapping) and check.get("id") == "issuer.known":
+        if isinstance(check, Mapping) and check.get("id") == CheckId.ISSUER_KNOWN:
             return check.get("status") == "passed"
     return False
 

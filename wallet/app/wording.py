@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from credentials import CheckId
+
 VERIFIED = "Verified"
 PROBLEM = "Problem"
 COULD_NOT_CHECK = "Could not check"
@@ -61,33 +63,33 @@ WARNING_SENTENCES: dict[str, str] = {
     "contained-credential-problem": "One of the badges inside this record did not pass its checks.",
 }
 
-CHECK_TITLES: dict[str, str] = {
-    "format": "Readable badge",
-    "fetch": "Downloaded",
-    "contexts": "Known vocabulary",
-    "jsonld.safe-mode": "Well-defined terms",
-    "schema": "Follows the Open Badges rules",
-    "proof.present": "Digitally signed",
-    "proof.signature": "Signature matches",
-    "proof.key": "Issuer's key found",
-    "proof.key-binding": "Key belongs to the issuer",
-    "proof.purpose": "Signature made for issuing",
-    "proof.challenge": "Answer to this request",
-    "proof.domain": "Made for this verifier",
-    "validity.not-yet-valid": "Already valid",
-    "validity.expired": "Not expired",
-    "status": "Not withdrawn",
-    "status.revocation": "Not revoked",
-    "status.revocation-list": "Not on the revocation list",
-    "status.suspension": "Not suspended",
-    "status.freshness": "Up-to-date status",
-    "issuer.known": "Known issuer",
-    "recipient": "Issued to you",
-    "presentation.holder": "Presented by its owner",
-    "ob2.hosted": "Still published by the issuer",
-    "ob2.scope": "Hosted by the issuer",
-    "ob2.documents": "Issuer documents available",
-    "refresh": "Refresh service",
+CHECK_TITLES: dict[str, str] = {  # keyed by the engine's registry; a report's id strings find them (StrEnum)
+    CheckId.FORMAT: "Readable badge",
+    CheckId.FETCH: "Downloaded",
+    CheckId.CONTEXTS: "Known vocabulary",
+    CheckId.JSONLD_SAFE_MODE: "Well-defined terms",
+    CheckId.SCHEMA: "Follows the Open Badges rules",
+    CheckId.PROOF_PRESENT: "Digitally signed",
+    CheckId.PROOF_SIGNATURE: "Signature matches",
+    CheckId.PROOF_KEY: "Issuer's key found",
+    CheckId.PROOF_KEY_BINDING: "Key belongs to the issuer",
+    CheckId.PROOF_PURPOSE: "Signature made for issuing",
+    CheckId.PROOF_CHALLENGE: "Answer to this request",
+    CheckId.PROOF_DOMAIN: "Made for this verifier",
+    CheckId.VALIDITY_NOT_YET_VALID: "Already valid",
+    CheckId.VALIDITY_EXPIRED: "Not expired",
+    CheckId.STATUS: "Not withdrawn",
+    CheckId.STATUS_REVOCATION: "Not revoked",
+    CheckId.STATUS_REVOCATION_LIST: "Not on the revocation list",
+    CheckId.STATUS_SUSPENSION: "Not suspended",
+    CheckId.STATUS_FRESHNESS: "Up-to-date status",
+    CheckId.ISSUER_KNOWN: "Known issuer",
+    CheckId.RECIPIENT: "Issued to you",
+    CheckId.PRESENTATION_HOLDER: "Presented by its owner",
+    CheckId.OB2_HOSTED: "Still published by the issuer",
+    CheckId.OB2_SCOPE: "Hosted by the issuer",
+    CheckId.OB2_DOCUMENTS: "Issuer documents available",
+    CheckId.REFRESH: "Refresh service",
 }
 
 CHECK_STATUS_WORDS: dict[str, str] = {
