@@ -48,22 +48,27 @@ def check_validity(cred: dict[str, Any], at: datetime, *, v2: bool,
         starts.append(parse_datetime(cred["validFrom"], "validFrom"))
     if not v2 and "validUntil" in cred:
         ends.append(parse_datetime(cred["validUntil"], "validUntil"))
-    out: list[CheckResult] = []
-    if starts:
-        start = max(starts)
-        if start > at:
-            out.append(failed(CheckId.VALIDITY_NOT_YET_VALID, "not-yet-valid",
-                              f"Not valid yet: it becomes valid on {human(start)}."))
-        else:
-            out.append(passed(CheckId.VALIDITY_NOT_YET_VALID, f"Valid since {human(start)}."))
+    return period_checks(max(starts) if starts else None, min(ends) if ends else None, at)
+
+
+def period_checks(start: datetime | None, end: datetime | None, at: datetime, *,
+                  start_is_issue: bool = False) -> list[CheckResult]:
+    """The one judge of a validity period: ``validity.not-yet-valid`` and ``validity.expired`` at
+    ``at``. ``start_is_issue``: the start is an issue date (OB 1.0 / 2.0 ``issuedOn``), worded so."""
+    if start is None:
+        first = skipped(CheckId.VALIDITY_NOT_YET_VALID,
+                        "No issue date." if start_is_issue else "No start date is given.")
+    elif start > at:
+        first = failed(CheckId.VALIDITY_NOT_YET_VALID, "not-yet-valid",
+                       f"Issued in the future ({human(start)})." if start_is_issue
+                       else f"Not valid yet: it becomes valid on {human(start)}.")
     else:
-        out.append(skipped(CheckId.VALIDITY_NOT_YET_VALID, "No start date is given."))
-    if ends:
-        end = min(ends)
-        if end < at:
-            out.append(failed(CheckId.VALIDITY_EXPIRED, "expired", f"Expired on {human(end)}."))
-        else:
-            out.append(passed(CheckId.VALIDITY_EXPIRED, f"Not expired: valid until {human(end)}."))
+        first = passed(CheckId.VALIDITY_NOT_YET_VALID,
+                       f"Issued on {human(start)}." if start_is_issue else f"Valid since {human(start)}.")
+    if end is None:
+        second = passed(CheckId.VALIDITY_EXPIRED, "Does not expire.")
+    elif end < at:
+        second = failed(CheckId.VALIDITY_EXPIRED, "expired", f"Expired on {human(end)}.")
     else:
-        out.append(passed(CheckId.VALIDITY_EXPIRED, "Does not expire."))
-    return out
+        second = passed(CheckId.VALIDITY_EXPIRED, f"Not expired: valid until {human(end)}.")
+    return [first, second]

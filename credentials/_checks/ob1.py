@@ -17,18 +17,17 @@ from typing import Any
 from .._errors import FetchError, MalformedError
 from .._report import CheckId, CheckResult, could_not_check, failed, passed
 from ._context import VerifyOptions
-from .ob2 import _fetch as _fetch_json
-from .ob2 import _ob2_dates, _origin, _require, fetch_hosted
+from ._hosted import fetch_document, fetch_hosted, hosted_dates, origin, require_fields
 from .proofs import short
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _fetch(url: Any, what: str, opts: VerifyOptions) -> dict[str, Any]:
-    """OBI 1.0 names every document by an http(s) URL; the fetch itself is OB 2.0's."""
+    """OBI 1.0 names every document by an http(s) URL; the fetch itself is the shared one."""
     if not isinstance(url, str) or not url.startswith(("https://", "http://")):
         raise MalformedError(f"the {what} is not named by a URL")
-    return _fetch_json(url, what, opts)
+    return fetch_document(url, what, opts)
 
 
 def _iso_dates(assertion: dict[str, Any]) -> dict[str, Any]:
@@ -56,7 +55,7 @@ def verify_ob1(url: str, presented: dict[str, Any] | None,
             return [*checks, failure], presented
         if not is_ob1(hosted):
             raise MalformedError(f"what {url} serves is not an Open Badges 1.0 assertion")
-        _require(hosted, ("uid", "recipient", "badge", "verify", "issuedOn"), "Open Badges 1.0 assertion")
+        require_fields(hosted, ("uid", "recipient", "badge", "verify", "issuedOn"), "Open Badges 1.0 assertion")
         verify = hosted["verify"] if isinstance(hosted.get("verify"), dict) else {}
         if verify.get("url") != url:
             raise MalformedError("the hosted copy's verify.url is not the address it is served at")
@@ -64,21 +63,21 @@ def verify_ob1(url: str, presented: dict[str, Any] | None,
             raise MalformedError("the badge is not the one its issuer hosts at its verify.url (uid differs)")
         checks.append(passed(CheckId.OB1_HOSTED, f"The issuer hosts this badge at {url}."))
         badge = _fetch(hosted["badge"], "badge class", opts)
-        _require(badge, ("name", "description", "image", "criteria", "issuer"), "Open Badges 1.0 badge class")
+        require_fields(badge, ("name", "description", "image", "criteria", "issuer"), "Open Badges 1.0 badge class")
         issuer_url = badge["issuer"]
         issuer = _fetch(issuer_url, "issuer organization", opts)
-        _require(issuer, ("name", "url"), "Open Badges 1.0 issuer organization")
+        require_fields(issuer, ("name", "url"), "Open Badges 1.0 issuer organization")
         checks.append(passed(CheckId.OB1_DOCUMENTS, f"Badge class {short(str(hosted['badge']))} and issuer "
                              f"{issuer.get('name')} were found."))
-        origins = {_origin(str(issuer_url)), _origin(str(issuer.get("url")))}
-        if _origin(url) in origins:
+        origins = {origin(str(issuer_url)), origin(str(issuer.get("url")))}
+        if origin(url) in origins:
             checks.append(passed(CheckId.OB1_SCOPE, "The badge is hosted where its issuer is."))
         else:
             checks.append(failed(CheckId.OB1_SCOPE, "issuer-key-mismatch",
                                  f"{url} is not where {issuer.get('name')} is ({', '.join(sorted(origins))}): "
                                  "anyone could host this badge there."))
         checks.append(passed(CheckId.STATUS_REVOCATION, "The issuer still hosts it, so it has not been revoked."))
-        checks.extend(_ob2_dates(_iso_dates(hosted), opts))
+        checks.extend(hosted_dates(_iso_dates(hosted), opts))
     except FetchError as exc:
         checks.append(could_not_check(CheckId.OB1_DOCUMENTS, "unreachable", f"A document could not be fetched: {exc}."))
         return checks, presented

@@ -5,55 +5,19 @@ URLs they name; the assertion must lie in the issuer's verification scope."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from .._errors import FetchError, GoneError, MalformedError, UnsupportedFormatError, UnsupportedProofError
+from .._errors import FetchError, MalformedError, UnsupportedFormatError, UnsupportedProofError
 from .._formats._detect import OB1_SENTENCE, OB2_CONTEXT, is_ob1
 from .._formats.jws import CompactJws, verify_jws_signature
-from .._report import CheckId, CheckResult, could_not_check, failed, passed, skipped
+from .._report import CheckId, CheckResult, could_not_check, failed, passed
 from ._context import VerifyOptions
-from .dates import human, parse_datetime
+from ._hosted import fetch_document, fetch_hosted, hosted_dates, origin, require_fields
 from .proofs import short
-
-
-def _origin(url: str) -> str:
-    p = urlsplit(url)
-    return f"{p.scheme}://{p.netloc}"
-
-
-def _fetch(url: Any, what: str, opts: VerifyOptions) -> dict[str, Any]:
-    if not isinstance(url, str):
-        raise MalformedError(f"the {what} is not named by a URL")
-    doc = opts.fetcher.get_json(url)
-    if not isinstance(doc, dict):
-        raise MalformedError(f"the {what} at {url} is not a JSON object")
-    return doc
-
-
-def fetch_hosted(url: str, check_id: CheckId, opts: VerifyOptions) -> tuple[dict[str, Any] | None, CheckResult | None]:
-    """The issuer's hosted copy of a badge, or the check that says why there is none: OB 2.0
-    "HostedBadge" and OBI 1.0 alike, a 410 Gone answer means the issuer revoked it."""
-    try:
-        return _fetch(url, "hosted assertion", opts), None
-    except GoneError:
-        return None, failed(CheckId.STATUS_REVOCATION, "revoked",
-                            f"The issuer has withdrawn this badge: {url} answers 410 Gone.")
-    except FetchError as exc:
-        return None, could_not_check(check_id, "unreachable",
-                                     f"The issuer's copy at {url} could not be fetched ({exc.reason}).")
-
-
-def _ob2_time(value: Any, name: str) -> datetime:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        from datetime import UTC
-
-        return datetime.fromtimestamp(value, UTC)
-    return parse_datetime(value, name)
 
 
 def _in_scope(assertion_id: str, issuer: dict[str, Any]) -> bool:
@@ -71,7 +35,7 @@ def _in_scope(assertion_id: str, issuer: dict[str, Any]) -> bool:
         return urlsplit(assertion_id).netloc in allowed
     if starts is not None:
         return True
-    return isinstance(issuer.get("id"), str) and _origin(assertion_id) == _origin(issuer["id"])
+    return isinstance(issuer.get("id"), str) and origin(assertion_id) == origin(issuer["id"])
 
 
 def _check_assertion_shape(assertion: dict[str, Any]) -> None:
@@ -120,13 +84,13 @@ def verify_ob2(assertion: dict[str, Any] | None, url: str | None, opts: VerifyOp
         assert assertion is not None
         _check_assertion_shape(assertion)
         badge_ref = assertion.get("badge")
-        badge = badge_ref if isinstance(badge_ref, dict) else _fetch(badge_ref, "badge class", opts)
+        badge = badge_ref if isinstance(badge_ref, dict) else fetch_document(badge_ref, "badge class", opts)
         issuer_ref = badge.get("issuer")
         # Always the issuer's own copy: an embedded profile could grant itself any scope.
-        issuer = _fetch(issuer_ref.get("id") if isinstance(issuer_ref, dict) else issuer_ref,
+        issuer = fetch_document(issuer_ref.get("id") if isinstance(issuer_ref, dict) else issuer_ref,
                         "issuer profile", opts)
-        _require(assertion, ("recipient", "badge", "issuedOn"), "assertion")
-        _require(badge, ("name", "criteria", "image"), "badge class")
+        require_fields(assertion, ("recipient", "badge", "issuedOn"), "assertion")
+        require_fields(badge, ("name", "criteria", "image"), "badge class")
         checks.append(passed(CheckId.OB2_DOCUMENTS, f"Badge class {short(str(badge.get('id')))} and issuer "
                              f"{issuer.get('name', issuer.get('id'))} were found."))
         if signed:
@@ -156,35 +120,8 @@ def verify_ob2(assertion: dict[str, Any] | None, url: str | None, opts: VerifyOp
     except MalformedError as exc:
         checks.append(failed(CheckId.FORMAT, "malformed", f"Not a readable Open Badges 2.0 badge: {exc}."))
         return checks, assertion
-    checks.extend(_ob2_dates(assertion, opts))
+    checks.extend(hosted_dates(assertion, opts))
     return checks, assertion
-
-
-def _require(doc: dict[str, Any], names: tuple[str, ...], what: str) -> None:
-    """OB 2.0 §Assertion / §BadgeClass: properties every valid one has."""
-    missing = [n for n in names if n not in doc or doc[n] in (None, "", [], {})]
-    if missing:
-        raise MalformedError(f"the {what} lacks {', '.join(missing)}")
-
-
-def _ob2_dates(assertion: dict[str, Any], opts: VerifyOptions) -> list[CheckResult]:
-    out: list[CheckResult] = []
-    issued = _ob2_time(assertion.get("issuedOn"), "issuedOn") if "issuedOn" in assertion else None
-    if issued and issued > opts.at:
-        out.append(failed(CheckId.VALIDITY_NOT_YET_VALID, "not-yet-valid", f"Issued in the future ({human(issued)})."))
-    elif issued:
-        out.append(passed(CheckId.VALIDITY_NOT_YET_VALID, f"Issued on {human(issued)}."))
-    else:
-        out.append(skipped(CheckId.VALIDITY_NOT_YET_VALID, "No issue date."))
-    if "expires" in assertion:
-        exp = _ob2_time(assertion["expires"], "expires")
-        if exp < opts.at:
-            out.append(failed(CheckId.VALIDITY_EXPIRED, "expired", f"Expired on {human(exp)}."))
-        else:
-            out.append(passed(CheckId.VALIDITY_EXPIRED, f"Valid until {human(exp)}."))
-    else:
-        out.append(passed(CheckId.VALIDITY_EXPIRED, "Does not expire."))
-    return out
 
 
 def _check_signed(jws: CompactJws | None, assertion: dict[str, Any], issuer: dict[str, Any],
@@ -204,7 +141,7 @@ def _check_signed(jws: CompactJws | None, assertion: dict[str, Any], issuer: dic
     if creator is None:
         return [could_not_check(CheckId.PROOF_KEY, "unresolvable-key", "The badge names no signing key.")]
     try:
-        key_doc = _fetch(creator, "signing key", opts)
+        key_doc = fetch_document(creator, "signing key", opts)
         key = load_pem_public_key(str(key_doc.get("publicKeyPem", "")).encode())
         if not isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
             raise ValueError("not an RSA or EC key")
@@ -228,7 +165,7 @@ def _check_signed(jws: CompactJws | None, assertion: dict[str, Any], issuer: dic
     rev_url = issuer.get("revocationList")
     if isinstance(rev_url, str):
         try:
-            rev = _fetch(rev_url, "revocation list", opts)
+            rev = fetch_document(rev_url, "revocation list", opts)
         except FetchError as exc:
             out.append(could_not_check(CheckId.STATUS_REVOCATION, "status-unknown",
                                        f"The revocation list could not be fetched ({exc.reason})."))
