@@ -9,11 +9,14 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._errors import MalformedError, UnsupportedFormatError
 from .jws import CompactJws, parse_compact_jws
 from .qr import decode_qr_image, decode_qr_text, looks_like_qr_text
+
+if TYPE_CHECKING:
+    from .images import BakedData
 
 MAX_INPUT_BYTES = 16 * 1024 * 1024
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
@@ -156,42 +159,67 @@ def _parse_share_link(stripped: str) -> ParsedInput | None:
     return classify_json(found, "link")
 
 
+# Leading bytes that may begin a PNG or an SVG (UTF-8, or UTF-16 with a byte-order mark).
+_IMAGE_HEADS = (b"\x89PNG", b"<", b"\xff\xfe", b"\xfe\xff")
+
+
+def _is_photo(data: bytes) -> bool:
+    """JPEG, GIF or WebP: a photo or screenshot, never a baked badge."""
+    return data[:3] == b"\xff\xd8\xff" or data[:6] in (b"GIF87a", b"GIF89a") \
+        or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
+
+
+def _parse_qr_screenshot(data: bytes) -> ParsedInput:
+    """A PNG with no baked badge: perhaps a screenshot of a QR code."""
+    try:
+        text = decode_qr_image(data)
+    except MalformedError:
+        raise MalformedError("the PNG image holds no baked badge data and no QR code") from None
+    return parse_text(text, "qr")
+
+
+def _parse_baked(baked: BakedData, container: str) -> ParsedInput:
+    """What a baked image holds; its OB 2.0 verify URL stands in for a missing or bare URL payload."""
+    text = baked.text.strip() if baked.text else ""
+    if not text and baked.verify_url:
+        return ParsedInput("ob2-url", url=baked.verify_url, container=container)
+    parsed = parse_text(text, container)
+    if parsed.format == "ob2-url" and parsed.url is None and baked.verify_url:
+        return ParsedInput("ob2-url", url=baked.verify_url, container=container)
+    return parsed
+
+
+def _parse_badge_image(data: bytes) -> ParsedInput | None:
+    """A baked PNG or SVG (or a PNG screenshot of a QR code); None when ``data`` is neither image."""
+    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head.startswith(_IMAGE_HEADS):
+        return None
+    # Imported only for images: XML parsing is not needed to start up for JSON or JWTs.
+    from .images import is_png, is_svg, unbake
+
+    if not (is_png(data) or is_svg(data)):
+        return None
+    container = "png" if is_png(data) else "svg"
+    try:
+        baked = unbake(data)
+    except MalformedError as exc:
+        if container != "png" or "no baked badge data" not in str(exc):
+            raise
+        return _parse_qr_screenshot(data)
+    return _parse_baked(baked, container)
+
+
 def parse_input(data: bytes | str) -> ParsedInput:
     """Detect and parse any supported input. Raises :class:`MalformedError` with a clear reason."""
     if isinstance(data, str):
         data = data.encode("utf-8")
     if len(data) > MAX_INPUT_BYTES:
         raise MalformedError(f"the input is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB")
-    photo = data[:3] == b"\xff\xd8\xff" or data[:6] in (b"GIF87a", b"GIF89a") \
-        or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
-    if photo:
+    if _is_photo(data):
         return parse_text(decode_qr_image(data), "qr")  # a photo or screenshot of a QR code
-    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head.startswith((b"\x89PNG", b"<", b"\xff\xfe", b"\xfe\xff")):
-        # Imported only for images: XML parsing is not needed to start up for JSON or JWTs.
-        from .images import is_png, is_svg, unbake
-    if head.startswith((b"\x89PNG", b"<", b"\xff\xfe", b"\xfe\xff")) and (is_png(data) or is_svg(data)):
-        container = "png" if is_png(data) else "svg"
-        try:
-            baked = unbake(data)
-        except MalformedError as exc:
-            if container != "png" or "no baked badge data" not in str(exc):
-                raise
-            try:  # not a baked badge: perhaps a screenshot of a QR code
-                text = decode_qr_image(data)
-            except MalformedError:
-                raise MalformedError("the PNG image holds no baked badge data and no QR code") from None
-            return parse_text(text, "qr")
-        text = baked.text.strip() if baked.text else ""
-        if not text and baked.verify_url:
-            return ParsedInput("ob2-url", url=baked.verify_url, container=container)
-        try:
-            parsed = parse_text(text, container)
-        except MalformedError:
-            raise
-        if parsed.format == "ob2-url" and parsed.url is None and baked.verify_url:
-            return ParsedInput("ob2-url", url=baked.verify_url, container=container)
-        return parsed
+    image = _parse_badge_image(data)
+    if image is not None:
+        return image
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:

@@ -93,6 +93,47 @@ def _sniff_text(data: bytes) -> str:
     return head.decode("utf-8", errors="replace")
 
 
+def _doctype_end(text: str, i: int) -> int:
+    """Index just past the DOCTYPE at ``i``, or -1 if it never ends.
+
+    The internal subset in ``[...]`` may hold ``>`` and quoted strings may hold anything
+    (XML 1.0 §2.8), so only a ``>`` outside both ends the declaration.
+    """
+    j, n = i + 9, len(text)
+    quote = ""
+    depth = 0
+    while j < n:
+        c = text[j]
+        if quote:
+            if c == quote:
+                quote = ""
+        elif c in "\"'":
+            quote = c
+        elif c == "[":
+            depth += 1
+        elif c == "]":
+            depth -= 1
+        elif c == ">" and depth <= 0:
+            return j + 1
+        j += 1
+    return -1
+
+
+# Prolog items that end at a fixed closing string: XML declaration / PIs, and comments.
+_PROLOG_DELIMITED = (("<?", "?>"), ("<!--", "-->"))
+
+
+def _prolog_item_end(text: str, i: int) -> int:
+    """Index just past the declaration, PI, comment or DOCTYPE at ``i``; -1 if it never ends; ``i`` if none starts."""
+    for opener, closer in _PROLOG_DELIMITED:
+        if text.startswith(opener, i):
+            j = text.find(closer, i + len(opener))
+            return -1 if j < 0 else j + len(closer)
+    if text.startswith("<!DOCTYPE", i):
+        return _doctype_end(text, i)
+    return i
+
+
 def _skip_prolog(text: str) -> int | None:
     """Index of the root element's ``<`` after XML declaration, PIs, comments, DOCTYPE, or None."""
     i, n = 0, len(text)
@@ -101,42 +142,12 @@ def _skip_prolog(text: str) -> int | None:
             i += 1
         if i >= n:
             return None
-        if text.startswith("<?", i):
-            j = text.find("?>", i + 2)
-            if j < 0:
-                return None
-            i = j + 2
-        elif text.startswith("<!--", i):
-            j = text.find("-->", i + 4)
-            if j < 0:
-                return None
-            i = j + 3
-        elif text.startswith("<!DOCTYPE", i):
-            # DOCTYPE with an optional internal subset in [...] (XML 1.0 §2.8).
-            j = i + 9
-            quote = ""
-            depth = 0
-            while j < n:
-                c = text[j]
-                if quote:
-                    if c == quote:
-                        quote = ""
-                elif c in "\"'":
-                    quote = c
-                elif c == "[":
-                    depth += 1
-                elif c == "]":
-                    depth -= 1
-                elif c == ">" and depth <= 0:
-                    break
-                j += 1
-            if j >= n:
-                return None
-            i = j + 1
-        elif text.startswith("<", i):
-            return i
-        else:
+        end = _prolog_item_end(text, i)
+        if end < 0:
             return None
+        if end == i:  # not a prolog item: the root element, or not XML at all
+            return i if text.startswith("<", i) else None
+        i = end
 
 
 def is_svg(data: bytes) -> bool:
@@ -164,38 +175,45 @@ class _Chunk:
     raw: bytes  # the whole chunk as stored: length, type, data, CRC
 
 
+def _read_chunk(data: bytes, pos: int, *, first: bool) -> _Chunk:
+    """The chunk at ``pos``, its length, type and CRC checked (PNG spec §5.3-§5.4, §5.6 for the first)."""
+    n = len(data)
+    if pos + 8 > n:
+        raise MalformedError("PNG image is truncated (no IEND chunk)")
+    (length,) = struct.unpack_from(">I", data, pos)
+    ctype = bytes(data[pos + 4 : pos + 8])
+    # §5.3: the length is at most 2^31 - 1; §5.4: type bytes are ASCII letters.
+    if length > 0x7FFFFFFF:
+        raise MalformedError("PNG chunk length out of range")
+    if not all(65 <= b <= 90 or 97 <= b <= 122 for b in ctype):
+        raise MalformedError("PNG chunk has an invalid type")
+    end = pos + 12 + length
+    if end > n:
+        raise MalformedError(f"PNG image is truncated (inside a {ctype.decode('ascii')} chunk)")
+    body = bytes(data[pos + 8 : pos + 8 + length])
+    (crc,) = struct.unpack_from(">I", data, pos + 8 + length)
+    # §5.3: the CRC covers the chunk type and chunk data, not the length.
+    if zlib.crc32(body, zlib.crc32(ctype)) & 0xFFFFFFFF != crc:
+        raise MalformedError(f"PNG {ctype.decode('ascii')} chunk has a bad CRC")
+    if first and (ctype != b"IHDR" or length != 13):
+        # §5.6: IHDR comes first and is 13 bytes long.
+        raise MalformedError("PNG image does not start with an IHDR chunk")
+    return _Chunk(ctype, body, bytes(data[pos:end]))
+
+
 def _png_chunks(data: bytes) -> list[_Chunk]:
     """Walk and validate the chunk layout (PNG spec §5.3), up to and including IEND."""
     if not is_png(data):
         raise MalformedError("not a PNG image (bad signature)")
     chunks: list[_Chunk] = []
-    pos, n = 8, len(data)
+    pos = 8
     while True:
         if len(chunks) >= MAX_PNG_CHUNKS:
             raise MalformedError("PNG image has too many chunks")
-        if pos + 8 > n:
-            raise MalformedError("PNG image is truncated (no IEND chunk)")
-        (length,) = struct.unpack_from(">I", data, pos)
-        ctype = bytes(data[pos + 4 : pos + 8])
-        # §5.3: the length is at most 2^31 - 1; §5.4: type bytes are ASCII letters.
-        if length > 0x7FFFFFFF:
-            raise MalformedError("PNG chunk length out of range")
-        if not all(65 <= b <= 90 or 97 <= b <= 122 for b in ctype):
-            raise MalformedError("PNG chunk has an invalid type")
-        end = pos + 12 + length
-        if end > n:
-            raise MalformedError(f"PNG image is truncated (inside a {ctype.decode('ascii')} chunk)")
-        body = bytes(data[pos + 8 : pos + 8 + length])
-        (crc,) = struct.unpack_from(">I", data, pos + 8 + length)
-        # §5.3: the CRC covers the chunk type and chunk data, not the length.
-        if zlib.crc32(body, zlib.crc32(ctype)) & 0xFFFFFFFF != crc:
-            raise MalformedError(f"PNG {ctype.decode('ascii')} chunk has a bad CRC")
-        if not chunks and (ctype != b"IHDR" or length != 13):
-            # §5.6: IHDR comes first and is 13 bytes long.
-            raise MalformedError("PNG image does not start with an IHDR chunk")
-        chunks.append(_Chunk(ctype, body, bytes(data[pos:end])))
-        pos = end
-        if ctype == b"IEND":
+        chunk = _read_chunk(data, pos, first=not chunks)
+        chunks.append(chunk)
+        pos += len(chunk.raw)
+        if chunk.type == b"IEND":
             return chunks  # trailing bytes after IEND are ignored
 
 
@@ -484,6 +502,41 @@ def _document_encoding(data: bytes) -> tuple[str, int]:
     return codec, 0
 
 
+def _badge_element_content(payload: str, verify_url: str | None) -> tuple[str, str]:
+    """(attributes, body) of the badge element: JSON in a CDATA body, anything else in ``verify``."""
+    if payload.lstrip().startswith(("{", "[")):
+        attrs = f' verify="{_xml_attr(verify_url)}"' if verify_url is not None else ""
+        return attrs, _cdata(payload)
+    if verify_url is not None and verify_url != payload:
+        raise ValueError("a non-JSON payload goes into the verify attribute; do not pass verify_url")
+    return f' verify="{_xml_attr(payload)}"', ""
+
+
+def _declare_badge_prefix(root_tag: str, ns: str, self_closing: bool) -> str:
+    """The root start tag with ``xmlns:openbadges`` set to ``ns`` (an existing declaration is rewritten)."""
+    m = _OB_XMLNS.search(root_tag)
+    if m is None:
+        head = root_tag[:-2].rstrip() if self_closing else root_tag[:-1]
+        return f'{head} xmlns:openbadges="{ns}"' + ("/>" if self_closing else ">")
+    if m.group(2) != ns:
+        return root_tag[: m.start()] + f' xmlns:openbadges="{ns}"' + root_tag[m.end() :]
+    return root_tag
+
+
+def _without_badges(data: bytes, start: int, badges: list[_Element]) -> bytes:
+    """``data[start:]`` with every badge element removed (only one may exist per spec), outermost spans only."""
+    spans = sorted(_element_span(data, el) for el in badges)
+    body_parts: list[bytes] = []
+    pos = start
+    for s, e in spans:
+        if s < pos:
+            continue  # nested inside a span already removed
+        body_parts.append(data[pos:s])
+        pos = e
+    body_parts.append(data[pos:])
+    return b"".join(body_parts)
+
+
 def bake_svg(svg: bytes, payload: str, *, ob_version: str = "3.0", verify_url: str | None = None) -> bytes:
     """Bake ``payload`` into an SVG; any existing badge element (either version) is replaced.
 
@@ -505,14 +558,7 @@ def bake_svg(svg: bytes, payload: str, *, ob_version: str = "3.0", verify_url: s
     scan = _parse_svg(data)
     assert scan.root is not None
 
-    if payload.lstrip().startswith(("{", "[")):
-        attrs = f' verify="{_xml_attr(verify_url)}"' if verify_url is not None else ""
-        inner = _cdata(payload)
-    else:
-        if verify_url is not None and verify_url != payload:
-            raise ValueError("a non-JSON payload goes into the verify attribute; do not pass verify_url")
-        attrs = f' verify="{_xml_attr(payload)}"'
-        inner = ""
+    attrs, inner = _badge_element_content(payload, verify_url)
 
     root = scan.root
     root_end = _tag_end(data, root.start)
@@ -520,12 +566,7 @@ def bake_svg(svg: bytes, payload: str, *, ob_version: str = "3.0", verify_url: s
     self_closing = root_tag.endswith("/>")
     # Declare the prefix on the root; an existing declaration of it is rewritten (the old badge
     # element that used it is removed below).
-    m = _OB_XMLNS.search(root_tag)
-    if m is None:
-        head = root_tag[:-2].rstrip() if self_closing else root_tag[:-1]
-        root_tag = f'{head} xmlns:openbadges="{ns}"' + ("/>" if self_closing else ">")
-    elif m.group(2) != ns:
-        root_tag = root_tag[: m.start()] + f' xmlns:openbadges="{ns}"' + root_tag[m.end() :]
+    root_tag = _declare_badge_prefix(root_tag, ns, self_closing)
     element = f"<openbadges:{local}{attrs}>{inner}</openbadges:{local}>"
 
     try:
@@ -541,17 +582,7 @@ def bake_svg(svg: bytes, payload: str, *, ob_version: str = "3.0", verify_url: s
         close_tag = f"</{qname.group(1)}>".encode(codec)
         return data[: root.start] + open_tag + element_bytes + close_tag + data[root_end:]
 
-    # Remove every existing badge element (only one may exist per spec), outermost spans only.
-    spans = sorted(_element_span(data, el) for el in scan.badges)
-    body_parts: list[bytes] = []
-    pos = root_end
-    for s, e in spans:
-        if s < pos:
-            continue  # nested inside a span already removed
-        body_parts.append(data[pos:s])
-        pos = e
-    body_parts.append(data[pos:])
-    return data[: root.start] + root_bytes + element_bytes + b"".join(body_parts)
+    return data[: root.start] + root_bytes + element_bytes + _without_badges(data, root_end, scan.badges)
 
 
 # --------------------------------------------------------------------------- entry point
