@@ -147,6 +147,31 @@ def _parse_header(segment: str) -> dict[str, Any]:
 _JADES = frozenset({"sigT", "sigD", "x5t#o", "sigX5ts", "srCms", "srAts", "sigPl", "sigPId", "adoTst", "etsiU"})
 
 
+def _check_crit_names(header: dict[str, Any], crit: object) -> None:
+    """RFC 7515 §4.1.11: ``crit`` is a non-empty list of distinct, present, understood extension names."""
+    if not isinstance(crit, list) or not crit or not all(isinstance(c, str) for c in crit):
+        raise MalformedError("the JWS \"crit\" parameter is not a non-empty list of names")
+    if len(set(crit)) != len(crit):
+        raise MalformedError("the JWS \"crit\" parameter repeats a name")
+    for name in crit:
+        if name in _REGISTERED_HEADERS:
+            raise MalformedError(f"the JWS \"crit\" parameter names the registered parameter {name!r}")
+        if name not in header:
+            raise MalformedError(f"the JWS \"crit\" parameter names {name!r}, absent from the header")
+        if name not in _UNDERSTOOD_CRIT:
+            raise MalformedError(f"the JWS requires the unknown extension {name!r} (crit)")
+
+
+def _check_b64(b64: object, crit: object) -> None:
+    """RFC 7797 §3 and §6 for a header that has ``b64``."""
+    if not isinstance(b64, bool):
+        raise MalformedError("the JWS \"b64\" parameter is not a boolean")
+    # RFC 7797 §6: "b64" MUST be listed in "crit". Enforced for b64=false, where ignoring it
+    # would change the meaning of the signature; b64=true is the default anyway.
+    if b64 is False and (not isinstance(crit, list) or "b64" not in crit):
+        raise MalformedError("the JWS uses \"b64\": false without listing it in \"crit\"")
+
+
 def _check_crit(header: dict[str, Any]) -> None:
     """RFC 7515 §4.1.11 and RFC 7797 §6."""
     if _JADES & set(header):
@@ -155,24 +180,9 @@ def _check_crit(header: dict[str, Any]) -> None:
             "are; Satchel cannot check JAdES signatures yet")
     crit = header.get("crit")
     if crit is not None:
-        if not isinstance(crit, list) or not crit or not all(isinstance(c, str) for c in crit):
-            raise MalformedError("the JWS \"crit\" parameter is not a non-empty list of names")
-        if len(set(crit)) != len(crit):
-            raise MalformedError("the JWS \"crit\" parameter repeats a name")
-        for name in crit:
-            if name in _REGISTERED_HEADERS:
-                raise MalformedError(f"the JWS \"crit\" parameter names the registered parameter {name!r}")
-            if name not in header:
-                raise MalformedError(f"the JWS \"crit\" parameter names {name!r}, absent from the header")
-            if name not in _UNDERSTOOD_CRIT:
-                raise MalformedError(f"the JWS requires the unknown extension {name!r} (crit)")
+        _check_crit_names(header, crit)
     if "b64" in header:
-        if not isinstance(header["b64"], bool):
-            raise MalformedError("the JWS \"b64\" parameter is not a boolean")
-        # RFC 7797 §6: "b64" MUST be listed in "crit". Enforced for b64=false, where ignoring it
-        # would change the meaning of the signature; b64=true is the default anyway.
-        if header["b64"] is False and (not isinstance(crit, list) or "b64" not in crit):
-            raise MalformedError("the JWS uses \"b64\": false without listing it in \"crit\"")
+        _check_b64(header["b64"], crit)
 
 
 def _split(text: str) -> tuple[str, str, str]:
@@ -288,6 +298,45 @@ def sign_jws(header: dict[str, Any], payload: bytes, key: PrivateKey) -> str:
     return f"{h64}.{p64}.{b64url_encode(signature)}"
 
 
+def _verify_eddsa(signing_input: bytes, signature: bytes, public_key: PublicKey) -> bool:
+    if not isinstance(public_key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey):
+        return False
+    public_key.verify(signature, signing_input)
+    return True
+
+
+def _verify_ecdsa(signing_input: bytes, signature: bytes, public_key: PublicKey,
+                  hash_cls: type[hashes.HashAlgorithm], curve: str | None) -> bool:
+    if not isinstance(public_key, ec.EllipticCurvePublicKey) or public_key.curve.name != curve:
+        return False
+    size = (public_key.curve.key_size + 7) // 8
+    # RFC 7518 §3.4: exactly 2 * size octets, R then S; anything else (DER included) fails.
+    if len(signature) != 2 * size:
+        return False
+    r = int.from_bytes(signature[:size], "big")
+    s = int.from_bytes(signature[size:], "big")
+    if r == 0 or s == 0:
+        return False
+    public_key.verify(encode_dss_signature(r, s), signing_input, ec.ECDSA(hash_cls()))
+    return True
+
+
+def _verify_rsa(family: str, signing_input: bytes, signature: bytes, public_key: PublicKey,
+                hash_cls: type[hashes.HashAlgorithm]) -> bool:
+    """RS* (``family`` "rsa", PKCS #1 v1.5) or PS* (RSASSA-PSS)."""
+    if not isinstance(public_key, rsa.RSAPublicKey) or public_key.key_size < MIN_RSA_BITS:
+        return False
+    if len(signature) != (public_key.key_size + 7) // 8:
+        return False
+    if family == "rsa":
+        public_key.verify(signature, signing_input, padding.PKCS1v15(), hash_cls())
+    else:
+        h = hash_cls()
+        pss = padding.PSS(mgf=padding.MGF1(h), salt_length=h.digest_size)
+        public_key.verify(signature, signing_input, pss, h)
+    return True
+
+
 def verify_jws_signature(alg: str, signing_input: bytes, signature: bytes, public_key: PublicKey) -> bool:
     """True iff ``signature`` is a valid ``alg`` signature of ``signing_input`` by ``public_key``.
 
@@ -299,35 +348,11 @@ def verify_jws_signature(alg: str, signing_input: bytes, signature: bytes, publi
     signature = bytes(signature)
     try:
         if family == "eddsa":
-            if not isinstance(public_key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey):
-                return False
-            public_key.verify(signature, signing_input)
-            return True
+            return _verify_eddsa(signing_input, signature, public_key)
         assert hash_cls is not None
         if family == "ecdsa":
-            if not isinstance(public_key, ec.EllipticCurvePublicKey) or public_key.curve.name != curve:
-                return False
-            size = (public_key.curve.key_size + 7) // 8
-            # RFC 7518 §3.4: exactly 2 * size octets, R then S; anything else (DER included) fails.
-            if len(signature) != 2 * size:
-                return False
-            r = int.from_bytes(signature[:size], "big")
-            s = int.from_bytes(signature[size:], "big")
-            if r == 0 or s == 0:
-                return False
-            public_key.verify(encode_dss_signature(r, s), signing_input, ec.ECDSA(hash_cls()))
-            return True
-        if not isinstance(public_key, rsa.RSAPublicKey) or public_key.key_size < MIN_RSA_BITS:
-            return False
-        if len(signature) != (public_key.key_size + 7) // 8:
-            return False
-        if family == "rsa":
-            public_key.verify(signature, signing_input, padding.PKCS1v15(), hash_cls())
-        else:
-            h = hash_cls()
-            pss = padding.PSS(mgf=padding.MGF1(h), salt_length=h.digest_size)
-            public_key.verify(signature, signing_input, pss, h)
-        return True
+            return _verify_ecdsa(signing_input, signature, public_key, hash_cls, curve)
+        return _verify_rsa(family, signing_input, signature, public_key, hash_cls)
     except (InvalidSignature, ValueError, OverflowError):
         return False
 
@@ -342,6 +367,51 @@ def _member(jwk: dict[str, Any], name: str) -> bytes:
     return b64url_decode(value)
 
 
+# RFC 8037 §2: OKP signing curves and the length of their public key "x".
+_OKP_CURVES: dict[str, tuple[type[ed25519.Ed25519PublicKey] | type[ed448.Ed448PublicKey], int]] = {
+    "Ed25519": (ed25519.Ed25519PublicKey, 32),
+    "Ed448": (ed448.Ed448PublicKey, 57),
+}
+
+
+def _okp_key(jwk: dict[str, Any]) -> PublicKey:
+    """RFC 8037 §2."""
+    crv = jwk.get("crv")
+    x = _member(jwk, "x")
+    if not isinstance(crv, str) or crv not in _OKP_CURVES:
+        raise MalformedError(f"unsupported OKP curve {crv!r} (signing keys are Ed25519 / Ed448)")
+    key_cls, size = _OKP_CURVES[crv]
+    if len(x) != size:
+        raise MalformedError(f"an {crv} JWK's \"x\" must be {size} bytes")
+    return key_cls.from_public_bytes(x)
+
+
+def _ec_key(jwk: dict[str, Any]) -> PublicKey:
+    """RFC 7518 §6.2.1."""
+    crv = jwk.get("crv")
+    if not isinstance(crv, str) or crv not in _EC_CURVES:
+        raise MalformedError(f"unsupported EC curve {crv!r}")
+    curve_cls, size = _EC_CURVES[crv]
+    x, y = _member(jwk, "x"), _member(jwk, "y")
+    # §6.2.1.2-3: the full coordinate, exactly the field size, leading zeros kept.
+    if len(x) != size or len(y) != size:
+        raise MalformedError(f"a {crv} JWK's coordinates must be {size} bytes each")
+    numbers = ec.EllipticCurvePublicNumbers(int.from_bytes(x, "big"), int.from_bytes(y, "big"), curve_cls())
+    return numbers.public_key()  # ValueError when the point is not on the curve
+
+
+def _rsa_key(jwk: dict[str, Any]) -> PublicKey:
+    """RFC 7518 §6.3.1."""
+    n_bytes, e_bytes = _member(jwk, "n"), _member(jwk, "e")
+    n, e = int.from_bytes(n_bytes, "big"), int.from_bytes(e_bytes, "big")
+    if n.bit_length() > MAX_RSA_BITS or e.bit_length() > 64:
+        raise MalformedError("the RSA JWK is unreasonably large")
+    return rsa.RSAPublicNumbers(e, n).public_key()
+
+
+_JWK_READERS = {"OKP": _okp_key, "EC": _ec_key, "RSA": _rsa_key}
+
+
 def jwk_to_public_key(jwk: dict[str, Any]) -> PublicKey:
     """Public key from a JWK (OKP Ed25519/Ed448, EC P-256/P-384/P-521, RSA).
 
@@ -351,40 +421,13 @@ def jwk_to_public_key(jwk: dict[str, Any]) -> PublicKey:
     if not isinstance(jwk, dict):
         raise MalformedError("the JWK is not a JSON object")
     kty = jwk.get("kty")
+    reader = _JWK_READERS.get(kty) if isinstance(kty, str) else None
+    if reader is None:
+        raise MalformedError(f"unsupported JWK key type {kty!r}")
     try:
-        if kty == "OKP":  # RFC 8037 §2
-            crv = jwk.get("crv")
-            x = _member(jwk, "x")
-            if crv == "Ed25519":
-                if len(x) != 32:
-                    raise MalformedError("an Ed25519 JWK's \"x\" must be 32 bytes")
-                return ed25519.Ed25519PublicKey.from_public_bytes(x)
-            if crv == "Ed448":
-                if len(x) != 57:
-                    raise MalformedError("an Ed448 JWK's \"x\" must be 57 bytes")
-                return ed448.Ed448PublicKey.from_public_bytes(x)
-            raise MalformedError(f"unsupported OKP curve {crv!r} (signing keys are Ed25519 / Ed448)")
-        if kty == "EC":  # RFC 7518 §6.2.1
-            crv = jwk.get("crv")
-            if not isinstance(crv, str) or crv not in _EC_CURVES:
-                raise MalformedError(f"unsupported EC curve {crv!r}")
-            curve_cls, size = _EC_CURVES[crv]
-            x, y = _member(jwk, "x"), _member(jwk, "y")
-            # §6.2.1.2-3: the full coordinate, exactly the field size, leading zeros kept.
-            if len(x) != size or len(y) != size:
-                raise MalformedError(f"a {crv} JWK's coordinates must be {size} bytes each")
-            numbers = ec.EllipticCurvePublicNumbers(int.from_bytes(x, "big"), int.from_bytes(y, "big"),
-                                                    curve_cls())
-            return numbers.public_key()  # ValueError when the point is not on the curve
-        if kty == "RSA":  # RFC 7518 §6.3.1
-            n_bytes, e_bytes = _member(jwk, "n"), _member(jwk, "e")
-            n, e = int.from_bytes(n_bytes, "big"), int.from_bytes(e_bytes, "big")
-            if n.bit_length() > MAX_RSA_BITS or e.bit_length() > 64:
-                raise MalformedError("the RSA JWK is unreasonably large")
-            return rsa.RSAPublicNumbers(e, n).public_key()
+        return reader(jwk)
     except (ValueError, UnsupportedAlgorithm, TypeError) as exc:
         raise MalformedError(f"the JWK is not a valid key: {exc}") from None
-    raise MalformedError(f"unsupported JWK key type {kty!r}")
 
 
 def public_key_to_jwk(key: PublicKey | PrivateKey) -> dict[str, str]:

@@ -299,6 +299,73 @@ def _region(points: Any, scale: float, shape: tuple[int, ...]) -> tuple[int, int
     return box
 
 
+_UNREADABLE_PICTURE = "the image could not be read as a picture (PNG, JPEG, WebP or similar)"
+
+
+def _read_picture(image_bytes: bytes) -> Any:
+    """The picture in grey, its longest side brought down to 1600 pixels when over 2000."""
+    import cv2
+    import numpy as np
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(image_bytes)) as probe:
+            width, height = probe.size
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        raise QrDecodeError(_UNREADABLE_PICTURE) from None
+    if width * height > MAX_IMAGE_PIXELS:
+        raise QrDecodeError(f"the image is too large to scan ({width}×{height} pixels)")
+    picture = cv2.imdecode(np.frombuffer(image_bytes, np.uint8), cv2.IMREAD_GRAYSCALE)
+    if picture is None:
+        raise QrDecodeError(_UNREADABLE_PICTURE)
+    longest = max(picture.shape[:2])
+    if longest > 2000:
+        picture = cv2.resize(picture, None, fx=1600 / longest, fy=1600 / longest, interpolation=cv2.INTER_AREA)
+    return picture
+
+
+class _LadderSearch:
+    """One picture's search: the base picture (cropped to the code once one is located) and its work."""
+
+    __slots__ = ("base", "cv2", "located", "work")
+
+    def __init__(self, cv2: Any, picture: Any, work: SearchWork) -> None:
+        self.cv2 = cv2
+        self.base = picture
+        self.located = False
+        self.work = work
+
+    def _locate(self, points: Any, scale: float) -> None:
+        """Crop the base picture around the first code a detector found but could not read."""
+        if self.located or points is None:
+            return
+        box = _region(points, scale, self.base.shape)
+        if box is not None:
+            self.located = True
+            self.base = self.base[box[1]:box[3], box[0]:box[2]]
+
+    def try_step(self, scale: float, make: Any, detectors: tuple[tuple[str, Any], ...]) -> str | None:
+        """The code's text read from one ladder step by ``detectors`` in turn, or None.
+
+        Each detector call is charged before it runs, on the base picture as it is then; the
+        step's picture is made once, by the first detector the budget allows.
+        """
+        candidate = None
+        for name, detector in detectors:
+            if not self.work.take(int(self.base.shape[0] * self.base.shape[1] * scale * scale * _COST[name])):
+                continue
+            if candidate is None:
+                candidate = make(self.base)
+            try:
+                text, points, _straight = detector.detectAndDecode(candidate)
+            except self.cv2.error:
+                continue
+            if text:
+                return str(text)
+            self._locate(points, scale)
+        return None
+
+
 def decode_qr_image(image_bytes: bytes, *, work: SearchWork | None = None) -> str:
     """The text of the QR code in a picture (PNG, JPEG, WebP…), read with OpenCV.
 
@@ -309,48 +376,19 @@ def decode_qr_image(image_bytes: bytes, *, work: SearchWork | None = None) -> st
     bounded time. Raises :class:`QrDecodeError`.
     """
     import cv2
-    import numpy as np
-    from PIL import Image, UnidentifiedImageError
 
-    try:
-        with Image.open(io.BytesIO(image_bytes)) as probe:
-            width, height = probe.size
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        raise QrDecodeError("the image could not be read as a picture (PNG, JPEG, WebP or similar)") from None
-    if width * height > MAX_IMAGE_PIXELS:
-        raise QrDecodeError(f"the image is too large to scan ({width}×{height} pixels)")
-    picture = cv2.imdecode(np.frombuffer(image_bytes, np.uint8), cv2.IMREAD_GRAYSCALE)
-    if picture is None:
-        raise QrDecodeError("the image could not be read as a picture (PNG, JPEG, WebP or similar)")
-    longest = max(picture.shape[:2])
-    if longest > 2000:
-        picture = cv2.resize(picture, None, fx=1600 / longest, fy=1600 / longest, interpolation=cv2.INTER_AREA)
+    picture = _read_picture(image_bytes)
     work = work or SearchWork()
     detectors = (("aruco", cv2.QRCodeDetectorAruco()), ("classic", cv2.QRCodeDetector()))
-    base = picture
-    located = False
+    search = _LadderSearch(cv2, picture, work)
     for step, (scale, make) in enumerate(_ladder(cv2)):
-        if scale > 1 and max(base.shape[:2]) * scale > 3200:
+        if scale > 1 and max(search.base.shape[:2]) * scale > 3200:
             continue  # a picture this large has modules big enough without enlarging it
-        candidate = None
         # The classic detector reads what ArUco misses only on the first, plain steps (measured
         # on the synthetic camera set); later it would spend three times the work for nothing.
-        for name, detector in detectors if step < 3 else detectors[:1]:
-            if not work.take(int(base.shape[0] * base.shape[1] * scale * scale * _COST[name])):
-                continue
-            if candidate is None:
-                candidate = make(base)
-            try:
-                text, points, _straight = detector.detectAndDecode(candidate)
-            except cv2.error:
-                continue
-            if text:
-                return str(text)
-            if not located and points is not None:
-                box = _region(points, scale, base.shape)
-                if box is not None:
-                    located = True
-                    base = base[box[1]:box[3], box[0]:box[2]]
+        text = search.try_step(scale, make, detectors if step < 3 else detectors[:1])
+        if text is not None:
+            return text
     if work.skipped:
         raise QrDecodeError("no QR code could be read in the image (searched as far as Satchel's limit "
                             "allows); hold it steadier, closer, or out of the glare")
