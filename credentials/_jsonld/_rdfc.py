@@ -16,7 +16,7 @@ import hashlib
 import itertools
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -139,36 +139,56 @@ class _Builder:
     def node(self, node: dict[str, Any], graph: str) -> str:
         subject = self.node_term(node)
         if "@index" in node:
-            # pyld raises on any second @index for the same node (conflicting indexes)
-            if (graph, subject) in self._indexed:
-                raise SafeModeError("a node has more than one @index")
-            self._indexed.add((graph, subject))
+            self._claim_index(graph, subject)
+        keyword_props = self._KEYWORD_PROPS
         for prop, values in node.items():
-            if prop == "@id" or prop == "@index":
+            if prop in keyword_props:
+                handler = keyword_props[prop]
+                if handler is not None:
+                    handler(self, graph, subject, values)
                 continue
-            if prop == "@type":
-                for t in values:
-                    obj = self.bnode(t) if t.startswith("_:") else "<" + t + ">"
-                    self.add(graph, subject, RDF_TYPE, obj, ("t", obj))
-            elif prop == "@graph":
-                name = subject
-                for sub in values:
-                    self.node(sub, name)
-            elif prop == "@included":
-                for sub in values:
-                    self.node(sub, graph)
-            elif prop == "@reverse":
-                for rprop, items in values.items():
-                    pred = "<" + rprop + ">"
-                    for sub in items:
-                        other = self.node(sub, graph)
-                        self.add(graph, other, pred, subject, ("n", subject))
-            else:
-                pred = "<" + prop + ">"
-                for item in values:
-                    obj, key = self.object(item, graph)
-                    self.add(graph, subject, pred, obj, key)
+            pred = "<" + prop + ">"
+            for item in values:
+                obj, key = self.object(item, graph)
+                self.add(graph, subject, pred, obj, key)
         return subject
+
+    def _claim_index(self, graph: str, subject: str) -> None:
+        # pyld raises on any second @index for the same node (conflicting indexes)
+        if (graph, subject) in self._indexed:
+            raise SafeModeError("a node has more than one @index")
+        self._indexed.add((graph, subject))
+
+    def _types(self, graph: str, subject: str, values: list[str]) -> None:
+        for t in values:
+            obj = self.bnode(t) if t.startswith("_:") else "<" + t + ">"
+            self.add(graph, subject, RDF_TYPE, obj, ("t", obj))
+
+    def _named_graph(self, graph: str, subject: str, values: list[dict[str, Any]]) -> None:
+        for sub in values:
+            self.node(sub, subject)  # the node names the graph its @graph holds
+
+    def _included(self, graph: str, subject: str, values: list[dict[str, Any]]) -> None:
+        for sub in values:
+            self.node(sub, graph)
+
+    def _reverse(self, graph: str, subject: str, values: dict[str, list[dict[str, Any]]]) -> None:
+        for rprop, items in values.items():
+            pred = "<" + rprop + ">"
+            for sub in items:
+                other = self.node(sub, graph)
+                self.add(graph, other, pred, subject, ("n", subject))
+
+    # What a keyword property of a node object adds (None: nothing, it was read already);
+    # every other property is an IRI whose values are objects.
+    _KEYWORD_PROPS: dict[str, Callable[[_Builder, str, str, Any], None] | None] = {
+        "@id": None,
+        "@index": None,
+        "@type": _types,
+        "@graph": _named_graph,
+        "@included": _included,
+        "@reverse": _reverse,
+    }
 
     def object(self, item: dict[str, Any], graph: str) -> tuple[str, Any]:
         if "@value" in item:
@@ -363,6 +383,13 @@ class _Canonicalizer:
 
     def run(self) -> str:
         """RDFC-1.0 §4.4.3."""
+        for nodes in self._issue_unique():
+            self._issue_shared(nodes)
+        return self._relabelled_nquads()
+
+    def _issue_unique(self) -> list[list[str]]:
+        """§4.4.3 steps 3-4: canonical ids for blank nodes with a unique first-degree hash, in
+        hash order; the groups that share a hash, in hash order, are returned for step 5."""
         by_hash: dict[str, list[str]] = {}
         for bnode in self.mentions:
             by_hash.setdefault(self.first_degree(bnode), []).append(bnode)
@@ -372,17 +399,23 @@ class _Canonicalizer:
                 self.canonical.issue(nodes[0])
             else:
                 shared.append(nodes)
-        for nodes in shared:
-            results = []
-            for bnode in nodes:
-                if bnode in self.canonical.issued:
-                    continue
-                temporary = _Issuer("_:b")
-                temporary.issue(bnode)
-                results.append(self.n_degree(bnode, temporary))
-            for _hash, issuer in sorted(results, key=lambda r: r[0]):
-                for existing in issuer.issued:  # dicts keep the order of issue
-                    self.canonical.issue(existing)
+        return shared
+
+    def _issue_shared(self, nodes: list[str]) -> None:
+        """§4.4.3 step 5: canonical ids for one group of look-alike blank nodes, by N-degree hash."""
+        results = []
+        for bnode in nodes:
+            if bnode in self.canonical.issued:
+                continue
+            temporary = _Issuer("_:b")
+            temporary.issue(bnode)
+            results.append(self.n_degree(bnode, temporary))
+        for _hash, issuer in sorted(results, key=lambda r: r[0]):
+            for existing in issuer.issued:  # dicts keep the order of issue
+                self.canonical.issue(existing)
+
+    def _relabelled_nquads(self) -> str:
+        """§4.4.3 step 6: every quad with its canonical blank node ids, sorted and joined."""
         canon = self.canonical.issued
         out = []
         for s, p, o, g in self.quads:
