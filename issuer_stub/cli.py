@@ -101,33 +101,40 @@ def cmd_catalogue(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="satchel-issuer", description="Satchel's issuer stub (loopback only).")
-    p.add_argument("--state", type=Path, default=DEFAULT_STATE, help="state directory (SQLite + keys)")
-    p.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE, help="achievement descriptions")
+    p.add_argument("--state", type=Path, default=DEFAULT_STATE,
+                   help="state directory (SQLite + keys; default: %(default)s)")
+    p.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE,
+                   help="achievement descriptions, a JSON file (default: the bundled catalogue)")
     sub = p.add_subparsers(dest="command", required=True)
     init = sub.add_parser("init", help="create keys and identities")
-    init.add_argument("--host", default="127.0.0.1")
-    init.add_argument("--port", type=int, default=8765)
+    init.add_argument("--host", default="127.0.0.1",
+                      help="host of the issuer's base URL and did:web (default: %(default)s)")
+    init.add_argument("--port", type=int, default=8765,
+                      help="port of the issuer's base URL and did:web (default: %(default)s)")
     init.set_defaults(func=cmd_init)
     issue = sub.add_parser("issue", help="issue a credential to a file, or as an offer (--offer)")
-    issue.add_argument("achievement")
-    issue.add_argument("--form", choices=list(FORMS), default="ob3-v2-eddsa-rdfc-2022")
+    issue.add_argument("achievement", help="the achievement's slug in the catalogue (see: catalogue)")
+    issue.add_argument("--form", choices=list(FORMS), default="ob3-v2-eddsa-rdfc-2022",
+                       help="the credential's form: format, securing and status method (default: %(default)s)")
     issue.add_argument("--recipient", help="the learner's DID (default: a demo learner's did:key)")
-    issue.add_argument("--valid-from")
-    issue.add_argument("--valid-until")
+    issue.add_argument("--valid-from", help="start of the validity period, ISO 8601 (default: now)")
+    issue.add_argument("--valid-until", help="end of the validity period, ISO 8601 (default: none)")
     issue.add_argument("--offer", action="store_true", help="print an OpenID4VCI offer link; --out writes its QR")
-    issue.add_argument("--out")
+    issue.add_argument("--out", help="file to write (default: named after the form and the id, in the "
+                       "current folder); with --offer, the QR code's PNG")
     issue.set_defaults(func=cmd_issue)
     for action in ("revoke", "suspend", "reinstate"):
         sp = sub.add_parser(action, help=f"{action} an issued credential")
-        sp.add_argument("credential_id")
+        sp.add_argument("credential_id", help="the issued credential's id (urn:uuid:..., or its last part)")
         sp.set_defaults(func=cmd_status)
     serve = sub.add_parser("serve", help="serve did:web, status lists, OB 2.0 documents, issuing and offers")
-    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
     serve.add_argument("--port", type=int, help="0 picks a free port (default: the port given to init)")
     serve.set_defaults(func=cmd_serve)
     sample = sub.add_parser("sample", help="write a conformance sample of every form + web.json")
-    sample.add_argument("--out", required=True)
-    sample.add_argument("--base-url", default=DEFAULT_BASE_URL)
+    sample.add_argument("--out", required=True, help="folder to write the sample credentials and web.json into")
+    sample.add_argument("--base-url", default=DEFAULT_BASE_URL,
+                        help="the issuer base URL the sample names (default: %(default)s)")
     sample.set_defaults(func=cmd_sample)
     cat = sub.add_parser("catalogue", help="list the achievements")
     cat.set_defaults(func=cmd_catalogue)

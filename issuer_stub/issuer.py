@@ -10,6 +10,7 @@ import hashlib
 import json
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -385,39 +386,55 @@ class Issuer:
 
     # -- documents the server hosts --------------------------------------------------------------
     def document(self, path: str) -> Served | None:
-        """The document at ``path`` (no query), or None."""
+        """The document at ``path`` (no query), or None: an exact route first (the revocation
+        lists live under ``/status/`` too), then the first prefix that matches."""
+        exact = self._exact_document(path)
+        if exact is not None:
+            return exact
+        prefixed: tuple[tuple[str, Callable[[str], Served | None]], ...] = (
+            ("/status/", self._status_list_document),
+            ("/images/", self._image),
+            ("/achievements/", self._achievement_document),
+            ("/ob2/", lambda rest: self._ob2_document("/ob2/" + rest)),
+            ("/refresh/", self.refreshed),
+        )
+        for prefix, serve in prefixed:
+            if path.startswith(prefix):
+                return serve(path.removeprefix(prefix))
+        return None
+
+    def _exact_document(self, path: str) -> Served | None:
+        """The did:web document and the two revocation lists with a path of their own, or None."""
         if path == "/.well-known/did.json":
             return Served(json_bytes(self.keys.did_document()), "application/did+json")
         if self.base_url + path == self.onedtech_list_url:
-            revoked = [{"id": r.id, "revocationReason": "Revoked by the issuer."} for r in self.state.credentials()
-                       if r.form in REVOCATION_LIST_FORMS and r.revoked]
-            # 1EdTech Revocation List Status Method 1.0 §3: the list document.
-            return Served(json_bytes({"id": self.onedtech_list_url, "issuer": self.did,
-                                      "revokedCredentials": revoked}), "application/json")
+            return self._onedtech_revocation_list()
         if path == STATUSLIST2021_PATH:
             record = self.state.status_list("revocation")
             return Served(self.signed_status_list_2021(), "application/ld+json", record.updated)
-        if path.startswith("/status/"):
-            purpose = path.removeprefix("/status/")
-            if purpose in STATUS_PURPOSES:
-                record = self.state.status_list(purpose)
-                return Served(self.signed_status_list(purpose), "application/vc+ld+json", record.updated)
-            return None
-        if path.startswith("/images/"):
-            return self._image(path.removeprefix("/images/"))
-        if path.startswith("/achievements/"):
-            slug = path.removeprefix("/achievements/")
-            if slug in self.catalogue:
-                from .catalogue import achievement_document
-
-                return Served(json_bytes(achievement_document(self.catalogue[slug], self.base_url, self.profile())),
-                              "application/json")
-            return None
-        if path.startswith("/ob2/"):
-            return self._ob2_document(path)
-        if path.startswith("/refresh/"):
-            return self.refreshed(path.removeprefix("/refresh/"))
         return None
+
+    def _onedtech_revocation_list(self) -> Served:
+        """1EdTech Revocation List Status Method 1.0 §3: the list document."""
+        revoked = [{"id": r.id, "revocationReason": "Revoked by the issuer."} for r in self.state.credentials()
+                   if r.form in REVOCATION_LIST_FORMS and r.revoked]
+        return Served(json_bytes({"id": self.onedtech_list_url, "issuer": self.did,
+                                  "revokedCredentials": revoked}), "application/json")
+
+    def _status_list_document(self, purpose: str) -> Served | None:
+        """``/status/<purpose>``: the signed Bitstring Status List for a purpose the issuer keeps."""
+        if purpose not in STATUS_PURPOSES:
+            return None
+        record = self.state.status_list(purpose)
+        return Served(self.signed_status_list(purpose), "application/vc+ld+json", record.updated)
+
+    def _achievement_document(self, slug: str) -> Served | None:
+        if slug not in self.catalogue:
+            return None
+        from .catalogue import achievement_document
+
+        return Served(json_bytes(achievement_document(self.catalogue[slug], self.base_url, self.profile())),
+                      "application/json")
 
     def _image(self, name: str) -> Served | None:
         slug, _, ext = name.rpartition(".")

@@ -85,3 +85,23 @@ def test_issuer_cli_says_in_one_line_when_it_cannot_write_or_listen(tmp_path) ->
         out = subprocess.run([exe, "--state", state, "serve", "--port", str(port)], capture_output=True, text=True,
                              timeout=60)
     assert out.returncode == 2 and "in use" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_every_option_has_a_help_text() -> None:
+    """Every argument of satchel-issuer and of each of its commands says what it is for."""
+    import argparse
+
+    from issuer_stub.cli import build_parser
+
+    def parsers(p: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+        found = [p]
+        for action in p._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub in action.choices.values():
+                    found += parsers(sub)
+        return found
+
+    missing = [f"{p.prog} {'/'.join(a.option_strings) or a.dest}" for p in parsers(build_parser())
+               for a in p._actions
+               if not isinstance(a, argparse._HelpAction | argparse._SubParsersAction) and not a.help]
+    assert missing == []
