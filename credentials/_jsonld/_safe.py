@@ -42,11 +42,6 @@ _BNODE = re.compile(r'^_:[^\x00-\x20<>"{}|^`\\]+\Z')
 _BCP47 = re.compile(r'^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*\Z')
 _ABS_BASE = re.compile(r'^[A-Za-z][A-Za-z0-9+.\-]*:')
 
-# Keywords that may appear on an expanded node object without being data that gets lost.
-# (@index is not among them: index-map keys and @index values are not part of the RDF, so they
-# would be unsigned data; no bundled context uses index maps.)
-_NODE_KEYWORDS = frozenset({"@id", "@type", "@graph", "@included", "@reverse"})
-
 
 def is_abs_iri(v: object) -> bool:
     return isinstance(v, str) and _ABS_IRI.match(v) is not None
@@ -239,34 +234,60 @@ def _check_item(item: Any) -> None:
         check_node(item)
 
 
+def _check_id(_key: str, value: Any) -> None:
+    if not (is_abs_iri(value) or is_bnode(value)):
+        _fail(f"the @id {value!r} is not an absolute IRI (relative IRI reference)")
+
+
+def _check_types(_key: str, value: Any) -> None:
+    for t in value if isinstance(value, list) else [value]:
+        if not (is_abs_iri(t) or is_bnode(t)):
+            _fail(f"the type {t!r} does not expand to an absolute IRI")
+
+
+def _check_contained(key: str, value: Any) -> None:
+    """``@graph`` / ``@included``: node objects only."""
+    for sub in value if isinstance(value, list) else [value]:
+        if not isinstance(sub, dict) or "@value" in sub or "@list" in sub:
+            _fail(f"{key} must contain node objects")
+        check_node(sub)
+
+
+def _check_reverse(_key: str, value: Any) -> None:
+    if not isinstance(value, dict):
+        _fail("@reverse must be an object")
+    for prop, items in value.items():
+        if not is_abs_iri(prop):
+            _fail(f"the reverse property {prop!r} is not an absolute IRI")
+        for sub in items if isinstance(items, list) else [items]:
+            if not isinstance(sub, dict) or "@value" in sub or "@list" in sub:
+                _fail("a reverse property value must be a node object")
+            check_node(sub)
+
+
+def _unknown_node_keyword(key: str, _value: Any) -> None:
+    _fail(f"{key!r} on a node object carries no RDF and would be dropped")
+
+
+# Keywords that may appear on an expanded node object without being data that gets lost,
+# each with the check of its value.
+# (@index is not among them: index-map keys and @index values are not part of the RDF, so they
+# would be unsigned data; no bundled context uses index maps.)
+_NODE_KEYWORD_CHECKS: dict[str, Callable[[str, Any], None]] = {
+    "@id": _check_id,
+    "@type": _check_types,
+    "@graph": _check_contained,
+    "@included": _check_contained,
+    "@reverse": _check_reverse,
+}
+
+
 def check_node(node: dict[str, Any]) -> None:
     """Reject anything in an expanded node object that toRdf would drop or mangle."""
+    keyword_checks = _NODE_KEYWORD_CHECKS
     for key, value in node.items():
         if key.startswith("@"):
-            if key not in _NODE_KEYWORDS:
-                _fail(f"{key!r} on a node object carries no RDF and would be dropped")
-            if key == "@id":
-                if not (is_abs_iri(value) or is_bnode(value)):
-                    _fail(f"the @id {value!r} is not an absolute IRI (relative IRI reference)")
-            elif key == "@type":
-                for t in value if isinstance(value, list) else [value]:
-                    if not (is_abs_iri(t) or is_bnode(t)):
-                        _fail(f"the type {t!r} does not expand to an absolute IRI")
-            elif key in ("@graph", "@included"):
-                for sub in value if isinstance(value, list) else [value]:
-                    if not isinstance(sub, dict) or "@value" in sub or "@list" in sub:
-                        _fail(f"{key} must contain node objects")
-                    check_node(sub)
-            elif key == "@reverse":
-                if not isinstance(value, dict):
-                    _fail("@reverse must be an object")
-                for prop, items in value.items():
-                    if not is_abs_iri(prop):
-                        _fail(f"the reverse property {prop!r} is not an absolute IRI")
-                    for sub in items if isinstance(items, list) else [items]:
-                        if not isinstance(sub, dict) or "@value" in sub or "@list" in sub:
-                            _fail("a reverse property value must be a node object")
-                        check_node(sub)
+            keyword_checks.get(key, _unknown_node_keyword)(key, value)
             continue
         if not is_abs_iri(key):
             if key.startswith("_:"):

@@ -26,6 +26,7 @@ Two liberties keep genuine credentials readable:
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -104,29 +105,39 @@ def _plain_node(node: Any, top: bool = False) -> bool:
     if isinstance(node, list):
         return all(_plain_node(item) for item in node)
     if isinstance(node, str):
+        # not a compact IRI of a bundled prefix (``sec:…``; ``https://…`` is no compact IRI)
         prefix, sep, rest = node.partition(":")
         return not (sep and prefix in _prefixes() and not rest.startswith("//"))
     if not isinstance(node, dict):
         return True
+    aliases = _PROPERTY_ALIASES()
     for key, value in node.items():
-        if key == "@context":
-            if not top:
-                return False
+        if key == "@context" and top:
             continue
-        if not _is_term(key) or key in _PROPERTY_ALIASES():
+        # not a bare term (an IRI, a compact IRI, a keyword, @context below the top), or one
+        # of two bundled terms for one property
+        if not _is_term(key) or key in aliases:
             return False
-        if key in _TYPE_KEYS:
-            if not all(isinstance(t, str) and _is_term(t) for t in (value if isinstance(value, list) else [value])):
-                return False
-            continue
-        if key in _NESTED_CREDENTIALS:
-            items = value if isinstance(value, list) else [value]
-            if not all(_plain_node(item, top=isinstance(item, dict) and "@context" in item) for item in items):
-                return False
-            continue
-        if not _plain_node(value):
+        if not _PLAIN_VALUE_CHECKS.get(key, _plain_node)(value):
             return False
     return True
+
+
+def _plain_types(value: Any) -> bool:
+    return all(isinstance(t, str) and _is_term(t) for t in (value if isinstance(value, list) else [value]))
+
+
+def _plain_nested(value: Any) -> bool:
+    """Nested credentials, each with its own top-level ``@context`` allowed."""
+    items = value if isinstance(value, list) else [value]
+    return all(_plain_node(item, top=isinstance(item, dict) and "@context" in item) for item in items)
+
+
+# Keys whose values are read differently from plain data: type names, nested credentials.
+_PLAIN_VALUE_CHECKS: dict[str, Callable[[Any], bool]] = {
+    **dict.fromkeys(_TYPE_KEYS, _plain_types),
+    **dict.fromkeys(_NESTED_CREDENTIALS, _plain_nested),
+}
 
 
 @cache
