@@ -10,9 +10,10 @@ import json
 import os
 import sys
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from ._checks.dates import parse_datetime
 from ._errors import MalformedError
@@ -21,6 +22,9 @@ from ._formats._detect import MAX_INPUT_BYTES
 from ._net import Fetcher, LocalDocuments, make_client
 from ._report import Status, Verdict, VerificationReport
 from ._verify import verify
+
+if TYPE_CHECKING:
+    from ._trust import TrustList
 
 _MARK = {Status.PASSED: "✓", Status.FAILED: "✗", Status.WARNING: "!", Status.SKIPPED: "–",
          Status.COULD_NOT_CHECK: "?"}
@@ -129,57 +133,91 @@ def render_text(report: VerificationReport, name: str, fetcher: Fetcher | None =
     return "\n".join(lines)
 
 
-def _main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    colour = not args.json and wants_colour(sys.stdout, os.environ)
-    at = None
-    if args.at:
-        try:
-            at = parse_datetime(args.at if "T" in args.at else args.at + "T00:00:00Z", "--at")
-        except MalformedError:
-            print(f"satchel-verify: --at {args.at!r} is not an ISO 8601 time", file=sys.stderr)
-            return 2
-    try:
-        fetcher = _fetcher(args)
-    except (OSError, ValueError) as exc:
-        print(f"satchel-verify: cannot read --documents: {exc}", file=sys.stderr)
-        return 2
-    trust = None
-    if args.trust:
-        from ._trust import TrustList
+class _UsageError(Exception):
+    """An option that cannot be used: said on stderr, exit code 2."""
 
-        try:
-            trust = TrustList.load(args.trust)
-        except (OSError, ValueError) as exc:
-            print(f"satchel-verify: cannot read --trust: {exc}", file=sys.stderr)
-            return 2
-    verdicts: list[Verdict] = []
-    unreadable = False
-    for item in args.inputs:
-        try:
-            data = _read(item, sys.stdin)
-            report = verify(data, fetcher=fetcher, at=at or datetime.now(UTC), challenge=args.challenge,
-                            domain=args.domain, source=item, identity=args.identity, trust=trust,
-                            subject_binding=not args.no_subject_binding)
-        except OSError as exc:
-            # Not a credential problem: the file is not there (or not readable). Said plainly on
-            # stderr; with --json the line for it says the same, so lines still match the inputs.
-            reason = exc.strerror or str(exc)
-            print(f"satchel-verify: cannot read {item}: {reason}", file=sys.stderr)
-            if args.json:
-                _emit(json.dumps({"source": item, "error": "cannot-read", "message": f"Cannot read {item}: {reason}."}))
-            unreadable = True
-            continue
-        verdicts.append(report.verdict)
-        _emit(json.dumps(report.to_json(), ensure_ascii=False) if args.json
-              else render_text(report, item, fetcher, colour=colour))
-    if unreadable:
+
+def _time_asked(args: argparse.Namespace) -> datetime | None:
+    """``--at`` as a time (a bare date is midnight UTC), or None for now."""
+    if not args.at:
+        return None
+    try:
+        return parse_datetime(args.at if "T" in args.at else args.at + "T00:00:00Z", "--at")
+    except MalformedError:
+        raise _UsageError(f"--at {args.at!r} is not an ISO 8601 time") from None
+
+
+def _checked_fetcher(args: argparse.Namespace) -> Fetcher:
+    try:
+        return _fetcher(args)
+    except (OSError, ValueError) as exc:
+        raise _UsageError(f"cannot read --documents: {exc}") from None
+
+
+def _trust_list(args: argparse.Namespace) -> TrustList | None:
+    if not args.trust:
+        return None
+    from ._trust import TrustList
+
+    try:
+        return TrustList.load(args.trust)
+    except (OSError, ValueError) as exc:
+        raise _UsageError(f"cannot read --trust: {exc}") from None
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What every input of one ``satchel-verify`` run is verified and shown with."""
+
+    args: argparse.Namespace
+    fetcher: Fetcher
+    at: datetime | None
+    trust: TrustList | None
+    colour: bool
+
+
+def _verify_one(item: str, run: _Run) -> Verdict | None:
+    """Verify and print one input; None when it cannot be read at all."""
+    args = run.args
+    try:
+        data = _read(item, sys.stdin)
+        report = verify(data, fetcher=run.fetcher, at=run.at or datetime.now(UTC), challenge=args.challenge,
+                        domain=args.domain, source=item, identity=args.identity, trust=run.trust,
+                        subject_binding=not args.no_subject_binding)
+    except OSError as exc:
+        # Not a credential problem: the file is not there (or not readable). Said plainly on
+        # stderr; with --json the line for it says the same, so lines still match the inputs.
+        reason = exc.strerror or str(exc)
+        print(f"satchel-verify: cannot read {item}: {reason}", file=sys.stderr)
+        if args.json:
+            _emit(json.dumps({"source": item, "error": "cannot-read", "message": f"Cannot read {item}: {reason}."}))
+        return None
+    _emit(json.dumps(report.to_json(), ensure_ascii=False) if args.json
+          else render_text(report, item, run.fetcher, colour=run.colour))
+    return report.verdict
+
+
+def _exit_code(verdicts: list[Verdict | None]) -> int:
+    """0 all valid, 1 any invalid, 2 otherwise unverifiable or any input unreadable."""
+    if None in verdicts:
         return 2
     if all(v == Verdict.VALID for v in verdicts):
         return 0
     if any(v == Verdict.INVALID for v in verdicts):
         return 1
     return 2
+
+
+def _main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    colour = not args.json and wants_colour(sys.stdout, os.environ)
+    try:
+        at = _time_asked(args)
+        run = _Run(args, _checked_fetcher(args), at, _trust_list(args), colour)
+    except _UsageError as exc:
+        print(f"satchel-verify: {exc}", file=sys.stderr)
+        return 2
+    return _exit_code([_verify_one(item, run) for item in args.inputs])
 
 
 def main(argv: list[str] | None = None) -> int:

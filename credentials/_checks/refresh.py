@@ -90,33 +90,55 @@ def _refresh(doc: dict[str, Any], fetcher: Fetcher) -> tuple[dict[str, Any] | No
     url, why_not = refresh_service_url(doc)
     if url is None:
         return None, why_not or skipped(CHECK_ID, "It names no refresh service.")
+    body = _fetch(url, fetcher)
+    if isinstance(body, CheckResult):
+        return None, body
+    fresh = _signed_credential(body, url)
+    if isinstance(fresh, CheckResult):
+        return None, fresh
+    other = _not_the_same_credential(fresh, doc, url)
+    if other is not None:
+        return None, other
+    return fresh, passed(CHECK_ID, f"Refreshed from the issuer's refresh service {url}.")
+
+
+def _fetch(url: str, fetcher: Fetcher) -> bytes | CheckResult:
+    """The refresh service's answer, or why there is none (skipped when no network was allowed)."""
     try:
-        body = fetcher.get_bytes(url, accept=ACCEPT)
+        return fetcher.get_bytes(url, accept=ACCEPT)
     except FetchRefusedError as exc:
         if not fetcher.online:
-            return None, skipped(CHECK_ID, f"Not refreshed: no network access was allowed ({url}).")
-        return None, _failed(f"The refresh service {url} was not asked: {exc.reason}.")
+            return skipped(CHECK_ID, f"Not refreshed: no network access was allowed ({url}).")
+        return _failed(f"The refresh service {url} was not asked: {exc.reason}.")
     except FetchError as exc:
-        return None, _failed(f"The refresh service {url} could not be reached ({exc.reason}).")
+        return _failed(f"The refresh service {url} could not be reached ({exc.reason}).")
+
+
+def _signed_credential(body: bytes, url: str) -> dict[str, Any] | CheckResult:
+    """The answer as a JSON-LD verifiable credential with an embedded proof, or why it is not one."""
     try:
         fresh = json.loads(body)
     except (ValueError, RecursionError):
         text = body[:2048].strip()
         if text.count(b".") == 2 and not text.startswith((b"{", b"[")):
-            return None, _failed(f"The refresh service {url} answered a JWT; Satchel takes a refreshed "
-                                 "credential with an embedded proof only.")
-        return None, _failed(f"The refresh service {url} did not answer JSON.")
+            return _failed(f"The refresh service {url} answered a JWT; Satchel takes a refreshed "
+                           "credential with an embedded proof only.")
+        return _failed(f"The refresh service {url} did not answer JSON.")
     if not isinstance(fresh, dict) or "VerifiableCredential" not in _types(fresh):
-        return None, _failed(f"The refresh service {url} did not answer a verifiable credential.")
+        return _failed(f"The refresh service {url} did not answer a verifiable credential.")
     if "proof" not in fresh:
-        return None, _failed(f"The refresh service {url} answered an unsigned credential.")
-    # The copy must stand for the same credential: a refresh updates it, it does not swap it
-    # for another one (another id, another issuer, another learner).
+        return _failed(f"The refresh service {url} answered an unsigned credential.")
+    return fresh
+
+
+def _not_the_same_credential(fresh: dict[str, Any], doc: dict[str, Any], url: str) -> CheckResult | None:
+    """The copy must stand for the same credential: a refresh updates it, it does not swap it
+    for another one (another id, another issuer, another learner)."""
     if doc.get("id") is not None and fresh.get("id") != doc.get("id"):
-        return None, _failed(f"The refresh service {url} answered another credential ({fresh.get('id')!r}).")
+        return _failed(f"The refresh service {url} answered another credential ({fresh.get('id')!r}).")
     if _id_of(fresh.get("issuer")) != _id_of(doc.get("issuer")):
-        return None, _failed(f"The refresh service {url} answered a credential from another issuer "
-                             f"({_id_of(fresh.get('issuer'))!r}).")
+        return _failed(f"The refresh service {url} answered a credential from another issuer "
+                       f"({_id_of(fresh.get('issuer'))!r}).")
     if _subject_ids(fresh) != _subject_ids(doc):
-        return None, _failed(f"The refresh service {url} answered a credential about someone else.")
-    return fresh, passed(CHECK_ID, f"Refreshed from the issuer's refresh service {url}.")
+        return _failed(f"The refresh service {url} answered a credential about someone else.")
+    return None

@@ -348,6 +348,7 @@ def _as_vcdm2(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def _one(entry: Any, doc: dict[str, Any], fetcher: Fetcher) -> CheckResult:
+    """One ``credentialSchema`` entry: the credential checked against its schema, or why not."""
     if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
         return warning(CHECK_ID, "schema-unavailable",
                        "A credentialSchema entry has no schema URL, so its schema was not checked.")
@@ -356,36 +357,8 @@ def _one(entry: Any, doc: dict[str, Any], fetcher: Fetcher) -> CheckResult:
         return warning(CHECK_ID, "schema-unsupported",
                        f"The credential names a schema of a kind Satchel does not check ({_short(kind)}); "
                        f"it was not checked against {url}.")
-    bundled = _bundled().get(url)
     try:
-        if bundled is not None:
-            validator, name = _bundled_validator(url), f"{bundled[1]} schema"
-        else:
-            try:
-                schema = fetcher.get_json(url)
-            except FetchError:
-                return warning(CHECK_ID, "schema-unavailable",
-                               f"The schema {url} could not be obtained, so the credential was not checked "
-                               "against it.")
-            validator = _fetched_validator(schema)
-            title = schema.get("title") if isinstance(schema, dict) else None
-            name = f"schema {url}" if not isinstance(title, str) else f"schema \u201c{title[:80]}\u201d ({url})"
-        doc = _as_vcdm2(doc) if bundled is not None else doc
-        errors = _errors(validator, doc)
-        if not errors:
-            return passed(CHECK_ID, f"It follows the {name}.")
-        paths = _compacted_paths(errors)
-        if paths and COMPACTED_FORM_IS_WARNING:
-            remaining = _errors(validator, _as_lists(doc, paths))
-            if not remaining:
-                names = ", ".join(sorted({_where(p) for p in paths})[:4])
-                return warning(CHECK_ID, "schema-compacted",
-                               f"It follows the {name} once JSON-LD compacted single values are read as lists "
-                               f"({names}); Open Badges 3.0 allows that compacted form, but the plain JSON schema "
-                               "wants lists.")
-            errors = remaining  # the compacted values are not what is wrong: report what is
-        best = best_match(errors)
-        return failed(CHECK_ID, "schema-invalid", f"It does not follow the {name}: {plain(best) if best else '?'}.")
+        return _validate(url, doc, fetcher)
     except _Unusable as exc:
         return warning(CHECK_ID, "schema-unavailable",
                        f"The schema {url} could not be used ({exc}), so the credential was not checked against it.")
@@ -397,6 +370,41 @@ def _one(entry: Any, doc: dict[str, Any], fetcher: Fetcher) -> CheckResult:
     except RecursionError:
         return warning(CHECK_ID, "schema-unavailable",
                        f"The schema {url} is nested too deeply to use, so the credential was not checked against it.")
+
+
+def _validate(url: str, doc: dict[str, Any], fetcher: Fetcher) -> CheckResult:
+    """The credential against the schema at ``url``: bundled (read as VCDM 2.0), else fetched."""
+    bundled = _bundled().get(url)
+    if bundled is not None:
+        return _judge(_bundled_validator(url), f"{bundled[1]} schema", _as_vcdm2(doc))
+    try:
+        schema = fetcher.get_json(url)
+    except FetchError:
+        return warning(CHECK_ID, "schema-unavailable",
+                       f"The schema {url} could not be obtained, so the credential was not checked against it.")
+    validator = _fetched_validator(schema)
+    title = schema.get("title") if isinstance(schema, dict) else None
+    name = f"schema {url}" if not isinstance(title, str) else f"schema \u201c{title[:80]}\u201d ({url})"
+    return _judge(validator, name, doc)
+
+
+def _judge(validator: Validator, name: str, doc: Any) -> CheckResult:
+    """Passed, a compacted-form warning (see the module's notes), or the error that matters most."""
+    errors = _errors(validator, doc)
+    if not errors:
+        return passed(CHECK_ID, f"It follows the {name}.")
+    paths = _compacted_paths(errors)
+    if paths and COMPACTED_FORM_IS_WARNING:
+        remaining = _errors(validator, _as_lists(doc, paths))
+        if not remaining:
+            names = ", ".join(sorted({_where(p) for p in paths})[:4])
+            return warning(CHECK_ID, "schema-compacted",
+                           f"It follows the {name} once JSON-LD compacted single values are read as lists "
+                           f"({names}); Open Badges 3.0 allows that compacted form, but the plain JSON schema "
+                           "wants lists.")
+        errors = remaining  # the compacted values are not what is wrong: report what is
+    best = best_match(errors)
+    return failed(CHECK_ID, "schema-invalid", f"It does not follow the {name}: {plain(best) if best else '?'}.")
 
 
 def check_schema(doc: dict[str, Any], fetcher: Fetcher) -> list[CheckResult]:
