@@ -100,6 +100,16 @@ def describe_http_error(exc: httpx.HTTPError) -> str:
     return "the connection failed"
 
 
+def _request_headers(accept: str, cached: CachedDocument | None) -> dict[str, str]:
+    """``accept``, and a conditional request (RFC 9110 §13.1) for what ``cached`` holds."""
+    headers = {"accept": accept}
+    if cached is not None and cached.etag:
+        headers["if-none-match"] = cached.etag
+    if cached is not None and cached.last_modified:
+        headers["if-modified-since"] = cached.last_modified
+    return headers
+
+
 class Fetcher:
     """Fetches documents for verification: local documents, then the cache, then the client.
 
@@ -144,19 +154,26 @@ class Fetcher:
     def _fetch(self, url: str, accept: str) -> bytes:
         local = self._documents.path_for(url) if self._documents else None
         if local is not None:
-            # A mapped URL is answered from its file whatever its scheme: no network is involved.
-            try:
-                if local.stat().st_size > self._max:
-                    raise FetchError(url, f"larger than {self._max} bytes")
-                body = local.read_bytes()
-            except OSError as exc:
-                raise FetchError(url, f"the local copy cannot be read ({exc.strerror})") from None
-            self._provenance[url] = Provenance(None, "local")
-            if self._store is not None:  # stands in for the web: remembered like a fetched copy
-                self._store.put(CachedDocument(url, body, self._clock()))
-            return body
+            return self._fetch_local(url, local)
         if urlsplit(url).scheme not in ("http", "https"):
             raise FetchRefusedError(url, "not an http(s) URL")
+        return self._fetch_remote(url, accept)
+
+    def _fetch_local(self, url: str, local: Path) -> bytes:
+        # A mapped URL is answered from its file whatever its scheme: no network is involved.
+        try:
+            if local.stat().st_size > self._max:
+                raise FetchError(url, f"larger than {self._max} bytes")
+            body = local.read_bytes()
+        except OSError as exc:
+            raise FetchError(url, f"the local copy cannot be read ({exc.strerror})") from None
+        self._provenance[url] = Provenance(None, "local")
+        if self._store is not None:  # stands in for the web: remembered like a fetched copy
+            self._store.put(CachedDocument(url, body, self._clock()))
+        return body
+
+    def _fetch_remote(self, url: str, accept: str) -> bytes:
+        """An http(s) URL: a fresh cached copy, else the network, else a stale cached copy."""
         now = self._clock()
         cached = self._store.get(url) if self._store else None
         if cached is not None and cached.is_fresh(now):
@@ -183,38 +200,41 @@ class Fetcher:
         from ._transports import RefusedError
 
         assert self._client is not None
-        headers = {"accept": accept}
-        if cached is not None and cached.etag:
-            headers["if-none-match"] = cached.etag
-        if cached is not None and cached.last_modified:
-            headers["if-modified-since"] = cached.last_modified
         try:
-            with self._client.stream("GET", url, headers=headers) as resp:
-                if resp.status_code == 304 and cached is not None:
-                    if self._store:
-                        self._store.put(cached.revalidated(now))
-                    return cached.body
-                if resp.status_code == 410:
-                    raise GoneError(url, "the server says it is gone (HTTP 410)")
-                if resp.status_code != 200:
-                    raise FetchError(url, f"HTTP {resp.status_code}")
-                chunks: list[bytes] = []
-                size = 0
-                for chunk in resp.iter_bytes():
-                    size += len(chunk)
-                    if size > self._max:
-                        raise FetchError(url, f"larger than {self._max} bytes")
-                    chunks.append(chunk)
-                body = b"".join(chunks)
-                if self._store is not None:
-                    entry = from_response(url, body, {k.lower(): v for k, v in resp.headers.items()}, now)
-                    if entry is not None:
-                        self._store.put(entry)
-                return body
+            with self._client.stream("GET", url, headers=_request_headers(accept, cached)) as resp:
+                return self._answer(url, resp, cached, now)
         except RefusedError as exc:
             raise FetchRefusedError(url, str(exc)) from None
         except httpx.HTTPError as exc:
             raise FetchError(url, describe_http_error(exc)) from None
+
+    def _answer(self, url: str, resp: httpx.Response, cached: CachedDocument | None, now: datetime) -> bytes:
+        """The body a response gives (``cached``'s on a 304), remembered in the store."""
+        if resp.status_code == 304 and cached is not None:
+            if self._store:
+                self._store.put(cached.revalidated(now))
+            return cached.body
+        if resp.status_code == 410:
+            raise GoneError(url, "the server says it is gone (HTTP 410)")
+        if resp.status_code != 200:
+            raise FetchError(url, f"HTTP {resp.status_code}")
+        body = self._read_body(url, resp)
+        if self._store is not None:
+            entry = from_response(url, body, {k.lower(): v for k, v in resp.headers.items()}, now)
+            if entry is not None:
+                self._store.put(entry)
+        return body
+
+    def _read_body(self, url: str, resp: httpx.Response) -> bytes:
+        """The streamed body, refused as soon as it grows past the size limit."""
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in resp.iter_bytes():
+            size += len(chunk)
+            if size > self._max:
+                raise FetchError(url, f"larger than {self._max} bytes")
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     def get_json(self, url: str) -> Any:
         body = self.get_bytes(url)
