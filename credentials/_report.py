@@ -173,6 +173,18 @@ def verdict_of(problems: Iterable[str]) -> Verdict:
     return Verdict.INVALID
 
 
+def _extend_new(out: list[str], tokens: Iterable[str]) -> None:
+    """Append each of ``tokens`` not yet in ``out`` (first occurrence wins the place)."""
+    for token in tokens:
+        if token not in out:
+            out.append(token)
+
+
+def _attached_problem_token(sub: VerificationReport) -> str:
+    """The warning an attached report with problems gives the report it travels with."""
+    return "endorsement-problem" if sub.format == "endorsement" else "contained-credential-problem"
+
+
 @dataclass(frozen=True)
 class VerificationReport:
     """What was verified, when, and every check made.
@@ -202,22 +214,14 @@ class VerificationReport:
 
     @property
     def warnings(self) -> tuple[str, ...]:
+        """Warning tokens, each once, in order: this report's checks, its extra warnings, a token
+        per attached report with problems, then the nested reports' warnings."""
         out: list[str] = []
-        for c in self.checks:
-            if c.status == Status.WARNING and c.warning and c.warning not in out:
-                out.append(c.warning)
-        for w in self.extra_warnings:
-            if w not in out:
-                out.append(w)
-        for sub in self.attached:
-            if sub.problems:
-                token = "endorsement-problem" if sub.format == "endorsement" else "contained-credential-problem"
-                if token not in out:
-                    out.append(token)
+        _extend_new(out, (c.warning for c in self.checks if c.status == Status.WARNING and c.warning))
+        _extend_new(out, self.extra_warnings)
+        _extend_new(out, (_attached_problem_token(sub) for sub in self.attached if sub.problems))
         for sub in self.nested:
-            for w in sub.warnings:
-                if w not in out:
-                    out.append(w)
+            _extend_new(out, sub.warnings)
         return tuple(out)
 
     @property

@@ -39,6 +39,30 @@ def public_key_of(node: dict[str, Any]) -> Any:
     raise KeyResolutionError(f"{node.get('id')} has no public key Satchel can read")
 
 
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _is_node_of(entry: Any, vm_id: str, doc_id: str) -> bool:
+    """``entry`` is an embedded verification method node whose id is ``vm_id``."""
+    return isinstance(entry, dict) and isinstance(entry.get("id"), str) and _absolute(entry["id"], doc_id) == vm_id
+
+
+def _relationships_of(doc: dict[str, Any], vm_id: str, doc_id: str) -> tuple[set[str], dict[str, Any] | None]:
+    """The verification relationships that list ``vm_id`` (by reference or embedded), and the
+    first node of it embedded in one of them."""
+    node: dict[str, Any] | None = None
+    relationships: set[str] = set()
+    for rel in VERIFICATION_RELATIONSHIPS:
+        for entry in _as_list(doc.get(rel, [])):
+            if isinstance(entry, str) and _absolute(entry, doc_id) == vm_id:
+                relationships.add(rel)
+            elif _is_node_of(entry, vm_id, doc_id):
+                relationships.add(rel)
+                node = node or entry
+    return relationships, node
+
+
 def find_method(doc: dict[str, Any], vm_id: str) -> VerificationMethod:
     """Find ``vm_id`` in ``doc`` (embedded or referenced) and the relationships that list it."""
     if not isinstance(doc, dict):
@@ -46,24 +70,10 @@ def find_method(doc: dict[str, Any], vm_id: str) -> VerificationMethod:
     doc_id = doc.get("id")
     if not isinstance(doc_id, str):
         raise KeyResolutionError("the controller document has no id")
-    node: dict[str, Any] | None = None
-    relationships: set[str] = set()
-    candidates = doc.get("verificationMethod", [])
-    candidates = candidates if isinstance(candidates, list) else [candidates]
-    for rel in VERIFICATION_RELATIONSHIPS:
-        entries = doc.get(rel, [])
-        entries = entries if isinstance(entries, list) else [entries]
-        for entry in entries:
-            if isinstance(entry, str) and _absolute(entry, doc_id) == vm_id:
-                relationships.add(rel)
-            elif isinstance(entry, dict) and isinstance(entry.get("id"), str) \
-                    and _absolute(entry["id"], doc_id) == vm_id:
-                relationships.add(rel)
-                node = node or entry
-    for cand in candidates:
-        if isinstance(cand, dict) and isinstance(cand.get("id"), str) and _absolute(cand["id"], doc_id) == vm_id:
-            node = cand
-            break
+    relationships, embedded = _relationships_of(doc, vm_id, doc_id)
+    # A node under verificationMethod wins over one embedded in a relationship.
+    listed = (c for c in _as_list(doc.get("verificationMethod", [])) if _is_node_of(c, vm_id, doc_id))
+    node: dict[str, Any] | None = next(listed, embedded)
     if node is None:
         raise KeyResolutionError(f"{vm_id} is not in the document of {doc_id}")
     controller = node.get("controller", doc_id)
