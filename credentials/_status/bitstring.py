@@ -27,7 +27,7 @@ def decode_encoded_list(value: object, multibase: bool = True) -> bytes:
         compressed = b64url_decode(body, strict=False)
     except MalformedError:
         raise MalformedError("encodedList is not base64url") from None
-    return inflate_bounded(compressed, MAX_LIST_BYTES, what="the status list", wbits=16 + zlib.MAX_WBITS)
+    return inflate_bounded(compressed, MAX_LIST_BYTES, what="encodedList (GZIP)", wbits=16 + zlib.MAX_WBITS)
 
 
 def encode_list(bits: bytes) -> str:
