@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     from ._checks._context import VerifyOptions as VerifyOptions
     from ._checks.dates import human as human
     from ._checks.dates import parse_datetime as parse_datetime
+    from ._checks.status_methods import StatusChecker as StatusChecker
+    from ._checks.status_methods import StatusContext as StatusContext
+    from ._checks.status_methods import StatusOutcome as StatusOutcome
     from ._did import did_key_from_public_key as did_key_from_public_key
     from ._did import resolve_verification_method as resolve_verification_method
     from ._did import url_to_did_web as url_to_did_web
@@ -127,17 +130,18 @@ __all__ = [
     "MalformedError", "MemoryCache", "ParsedInput", "Party", "ProofOptions", "QR_DICTIONARY_V1",
     "QR_MAX_DECODED_BYTES", "QR_PREFIX", "QrDecodeError", "RefusedError", "RefusingTransport", "RelayRef",
     "Result", "SHARE_KEY_BYTES", "SHARE_NONCE_BYTES", "SHARE_PATH", "SafeModeError", "SatchelError", "Status",
-    "TooComplexError", "TrustList", "UnknownContextError", "UnshareSecret", "UnsupportedFormatError",
-    "UnsupportedProofError", "Verdict", "VerificationReport", "VerifyOptions", "add_proof", "b45decode",
-    "b45encode", "b64url_decode", "b64url_encode", "bake_png", "bake_svg", "compact_json", "decode_link",
-    "decode_qr_image", "decode_qr_text", "decrypt_from_relay", "describe_http_error", "describe_problem",
-    "did_key_from_public_key", "embed_badge_class", "encode_inline_link", "encode_list", "encode_multikey",
-    "encode_qr_text", "encrypt_for_relay", "envelope", "enveloped_jwt", "failed", "human", "inflate_bounded",
-    "is_png", "is_share_link", "is_svg", "looks_like_qr_text", "make_client", "new_unshare_secret",
-    "parse_compact_jws", "parse_datetime", "parse_input", "parse_text", "public_key_to_jwk", "read_facts",
-    "relay_fetch_url", "relay_link", "resolve_verification_method", "set_status", "sign_jws",
-    "split_criteria", "unshare_hash", "url_to_did_web", "verify", "verify_credential", "verify_jws_signature",
-    "verify_parsed", "verify_presentation", "warning",
+    "StatusChecker", "StatusContext", "StatusOutcome", "TooComplexError", "TrustList", "UnknownContextError",
+    "UnshareSecret", "UnsupportedFormatError", "UnsupportedProofError", "Verdict", "VerificationReport",
+    "VerifyOptions", "add_proof", "b45decode", "b45encode", "b64url_decode", "b64url_encode", "bake_png",
+    "bake_svg", "compact_json", "decode_link", "decode_qr_image", "decode_qr_text", "decrypt_from_relay",
+    "describe_http_error", "describe_problem", "did_key_from_public_key", "embed_badge_class",
+    "encode_inline_link", "encode_list", "encode_multikey", "encode_qr_text", "encrypt_for_relay", "envelope",
+    "enveloped_jwt", "failed", "human", "inflate_bounded", "is_png", "is_share_link", "is_svg",
+    "looks_like_qr_text", "make_client", "new_unshare_secret", "parse_compact_jws", "parse_datetime",
+    "parse_input", "parse_text", "public_key_to_jwk", "read_facts", "relay_fetch_url", "relay_link",
+    "resolve_verification_method", "set_status", "sign_jws", "split_criteria", "unshare_hash",
+    "url_to_did_web", "verify", "verify_credential", "verify_jws_signature", "verify_parsed",
+    "verify_presentation", "warning",
 ]
 
 # public name -> (private module, its name there)
@@ -157,6 +161,9 @@ _WHERE: dict[str, tuple[str, str]] = {
     "verify_credential": ("_verify", "verify_credential"),
     "verify_presentation": ("_verify", "verify_presentation"),
     "VerifyOptions": ("_checks._context", "VerifyOptions"),
+    "StatusChecker": ("_checks.status_methods", "StatusChecker"),
+    "StatusContext": ("_checks.status_methods", "StatusContext"),
+    "StatusOutcome": ("_checks.status_methods", "StatusOutcome"),
     "parse_input": ("_formats", "parse_input"),
     "parse_text": ("_formats", "parse_text"),
     "ParsedInput": ("_formats", "ParsedInput"),

@@ -8,9 +8,11 @@ handed in (a :data:`~credentials._pipeline.VerifyFn`).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from ._checks._context import VerifyOptions
+from ._checks.dates import period_checks
 from ._checks.jwt import check_jwt_signature, claim_time
 from ._checks.proofs import check_data_integrity, short
 from ._checks.structure import is_url, types_of, vc_version
@@ -105,16 +107,11 @@ def _jwt_checks(jwt: ParsedInput, holder: Any, opts: VerifyOptions) -> list[Chec
 
 
 def _jwt_time_checks(claims: dict[str, Any], opts: VerifyOptions) -> list[CheckResult]:
-    """RFC 7519 §4.1.4 ``exp`` and §4.1.5 ``nbf``: a presentation is meant to be used at once."""
-    expires, not_before = claim_time(claims, "exp"), claim_time(claims, "nbf")
-    out: list[CheckResult] = []
-    if expires is not None and expires < opts.at:
-        out.append(failed(CheckId.VALIDITY_EXPIRED, "expired", "The presentation expired on "
-                          f"{expires:%d %b %Y %H:%M} UTC; ask for a fresh one."))
-    if not_before is not None and not_before > opts.at:
-        out.append(failed(CheckId.VALIDITY_NOT_YET_VALID, "not-yet-valid", "The presentation is not valid "
-                          f"before {not_before:%d %b %Y %H:%M} UTC."))
-    return out
+    """RFC 7519 §4.1.4 ``exp`` and §4.1.5 ``nbf``, judged like every validity period
+    (:func:`period_checks`); only a failure is reported: a presentation is meant to be used at once."""
+    period = period_checks(claim_time(claims, "nbf"), claim_time(claims, "exp"), opts.at)
+    return [replace(c, message=c.message.removesuffix(".") + "; ask for a fresh presentation.")
+            if c.id == CheckId.VALIDITY_EXPIRED else c for c in period if c.status == Status.FAILED]
 
 
 def _jwt_request_checks(claims: dict[str, Any], opts: VerifyOptions) -> list[CheckResult]:

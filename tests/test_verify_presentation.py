@@ -110,3 +110,26 @@ def test_presentation_of_someone_elses_credential_is_holder_mismatch_unless_bind
     assert relaxed.verdict == "valid" and "holder-not-subject" in relaxed.warnings
     check = relaxed.check("presentation.holder")
     assert check is not None and "not presented by the person it was issued to" in check.message
+
+
+def test_an_expired_or_premature_vp_jwt_is_judged_like_any_validity_period() -> None:
+    import json
+
+    from credentials import sign_jws
+
+    issuer, holder = ed25519_signer(), ed25519_signer()
+    cred = issuer.sign(ob3_credential(issuer.did, subject=holder.did))
+    vp = {"@context": [VC2], "type": ["VerifiablePresentation"], "verifiableCredential": [cred]}
+
+    def token(**times: int) -> str:
+        claims = {"vp": vp, "iss": holder.did, "aud": "hire.example.com", "nonce": "n-1", **times}
+        return sign_jws({"alg": "EdDSA", "kid": holder.vm}, json.dumps(claims).encode(), holder.key)
+
+    now = int(AT.timestamp())
+    expired = verify(token(exp=now - 60), at=AT, challenge="n-1", domain="hire.example.com")
+    assert expired.problems == ("expired",)
+    assert "ask for a fresh presentation" in expired.check("validity.expired").message
+    early = verify(token(nbf=now + 3600), at=AT, challenge="n-1", domain="hire.example.com")
+    assert early.problems == ("not-yet-valid",) and "Not valid yet" in early.check("validity.not-yet-valid").message
+    fresh = verify(token(nbf=now - 60, exp=now + 60), at=AT, challenge="n-1", domain="hire.example.com")
+    assert fresh.verdict == "valid" and fresh.check("validity.expired") is None  # only a failure is reported

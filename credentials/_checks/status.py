@@ -49,7 +49,8 @@ def _list_verifier(opts: VerifyOptions, verify: VerifyFn) -> Callable[[ParsedInp
 
 def _checker_for(entry: dict[str, Any], checkers: Mapping[str, StatusChecker]) -> StatusChecker | None:
     """The checker of the entry's first type that has one."""
-    return next((checkers[t] for t in types_of(entry) if t in checkers), None)
+    # a type that is not a string names no checker (a hash of a list would raise here)
+    return next((checkers[t] for t in types_of(entry) if isinstance(t, str) and t in checkers), None)
 
 
 def _check_entry(cred: dict[str, Any], entry: Any, context: StatusContext,

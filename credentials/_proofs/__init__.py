@@ -1,6 +1,5 @@
 """Proof suites, one module each; every suite can create and verify its proofs.
 
-    suite_for(proof) -> the module that handles it, or None (unsupported-proof-type)
     add_proof(document, suite, key, options) -> a copy of document with the proof added
 """
 
@@ -13,7 +12,7 @@ from typing import Any
 from . import ecdsa_rdfc_2019, ed25519_2018, ed25519_2020, eddsa_jcs_2022, eddsa_rdfc_2022
 from ._data_integrity import ProofOptions, without_proof
 
-__all__ = ["SUITES", "ProofOptions", "add_proof", "suite_for", "suite_name"]
+__all__ = ["SUITES", "ProofOptions", "add_proof", "suite_name"]
 
 SUITES: dict[str, ModuleType] = {
     "eddsa-rdfc-2022": eddsa_rdfc_2022,
@@ -28,13 +27,6 @@ def suite_name(proof: Mapping[str, Any]) -> str:
     if proof.get("type") == "DataIntegrityProof":
         return str(proof.get("cryptosuite"))
     return str(proof.get("type"))
-
-
-def suite_for(proof: Mapping[str, Any]) -> ModuleType | None:
-    module = SUITES.get(suite_name(proof))
-    if module is None or module.PROOF_TYPE != proof.get("type"):
-        return None
-    return module
 
 
 def add_proof(document: Mapping[str, Any], suite: str, key: Any, options: ProofOptions) -> dict[str, Any]:
