@@ -87,6 +87,39 @@ def timed(label: str, figures: dict[str, float]) -> Iterator[None]:
     figures[label] = time.perf_counter() - start
 
 
+BATCH = 500
+
+
+def _insert_all(store: Store, payloads: list[bytes], count: int, f: dict[str, float]) -> None:
+    """All but the last 200 in transactions of BATCH; the last 200 one commit (fsync) each."""
+    with timed("insert batched", f):
+        for start in range(0, count - 200, BATCH):
+            with store.transaction():
+                for n in range(start, min(start + BATCH, count - 200)):
+                    raw = payloads[n]
+                    store.add_credential(raw, "application/vc+ld+json", json.loads(raw), ImportSource("file"),
+                                         report=report_for(n), tags=["bench"] if n % 10 == 0 else ())
+    with timed("insert one commit each (last 200)", f):
+        for n in range(max(0, count - 200), count):
+            raw = payloads[n]
+            store.add_credential(raw, "application/vc+ld+json", json.loads(raw), ImportSource("file"),
+                                 report=report_for(n))
+
+
+def _search(store: Store, f: dict[str, float]) -> None:
+    search_times = []
+    queries = ["python", "north college", "teamwork safety", "metro guild welding", "level 3", "zzz-nothing",
+               "statistics", "royal"]
+    for q in queries * 5:
+        began = time.perf_counter()
+        store.search(q, limit=50)
+        search_times.append(time.perf_counter() - began)
+    f["search median"] = statistics.median(search_times)
+    f["search max"] = max(search_times)
+    with timed("list sorted by name", f):
+        store.list_credentials(sort="name")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=10_000)
@@ -107,19 +140,7 @@ def main() -> None:
 
     with timed("create (KDF + file)", f):
         store = Store.create(path, passphrase)
-    batch = 500
-    with timed("insert batched", f):
-        for start in range(0, args.count - 200, batch):
-            with store.transaction():
-                for n in range(start, min(start + batch, args.count - 200)):
-                    raw = payloads[n]
-                    store.add_credential(raw, "application/vc+ld+json", json.loads(raw), ImportSource("file"),
-                                         report=report_for(n), tags=["bench"] if n % 10 == 0 else ())
-    with timed("insert one commit each (last 200)", f):
-        for n in range(max(0, args.count - 200), args.count):
-            raw = payloads[n]
-            store.add_credential(raw, "application/vc+ld+json", json.loads(raw), ImportSource("file"),
-                                 report=report_for(n))
+    _insert_all(store, payloads, args.count, f)
     store.close()
     rss_after_insert = peak_rss_mib()
 
@@ -133,23 +154,13 @@ def main() -> None:
     f["unlock + first screen - KDF"] = f["unlock + first screen"] - f["KDF alone"]
     assert first.total == args.count and len(first.items) == 50
 
-    search_times = []
-    queries = ["python", "north college", "teamwork safety", "metro guild welding", "level 3", "zzz-nothing",
-               "statistics", "royal"]
-    for q in queries * 5:
-        began = time.perf_counter()
-        store.search(q, limit=50)
-        search_times.append(time.perf_counter() - began)
-    f["search median"] = statistics.median(search_times)
-    f["search max"] = max(search_times)
-    with timed("list sorted by name", f):
-        store.list_credentials(sort="name")
+    _search(store, f)
 
     ids = store.credential_ids()
     with timed("re-verify all (10,000 report writes, one transaction per 500)", f):
-        for start in range(0, len(ids), batch):
+        for start in range(0, len(ids), BATCH):
             with store.transaction():
-                for n, rid in enumerate(ids[start : start + batch], start):
+                for n, rid in enumerate(ids[start : start + BATCH], start):
                     store.record_verification(rid, report_for(n + 1))
     with timed("read all records (decrypt originals)", f):
         total_bytes = sum(len(r.original) for r in store.iter_credentials())
