@@ -10,8 +10,22 @@ import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["desktop_client_available", "has_display", "write_atomically"]
+if TYPE_CHECKING:
+    from ._pickers import file_picker as file_picker
+    from ._pickers import forget_file_picker as forget_file_picker
+
+__all__ = ["desktop_client_available", "file_picker", "forget_file_picker", "has_display", "write_atomically"]
+
+
+def __getattr__(name: str) -> Any:
+    # the Flet-bound helpers load flet only when an app asks for them
+    if name in ("file_picker", "forget_file_picker"):
+        from . import _pickers
+
+        return getattr(_pickers, name)
+    raise AttributeError(f"module 'shell' has no attribute {name!r}")
 
 
 def has_display(environ: Mapping[str, str]) -> bool:

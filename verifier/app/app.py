@@ -9,12 +9,14 @@ from typing import Any
 
 import flet as ft
 
+from shell import forget_file_picker
+
 from .engine import VerifierEngine
 from .feedback import Feedback
 from .services import CAMERA_LOG, VerifierServices
 from .settings import DEFAULT_WEB_PORT, AppSettings
 from .state import TabState
-from .views.common import BACKGROUND, forget_file_picker, theme
+from .views.common import BACKGROUND, theme
 from .views.shell import WIDE_FROM, VerifierShell
 
 __all__ = ["camera_log", "run_app", "start_page"]

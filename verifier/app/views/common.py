@@ -8,6 +8,8 @@ from typing import Any
 
 import flet as ft
 
+from shell import file_picker
+
 INK = "#17212B"
 MUTED = "#4B5966"
 BRAND = "#1F3A93"  # indigo: the employer's tool, distinct from the wallet's teal
@@ -132,20 +134,6 @@ def when(iso: str) -> str:
     return moment.strftime("%d %b %Y, %H:%M").lstrip("0")
 
 
-# One file picker per page (a Flet service), made on first use and forgotten when the tab closes.
-_file_pickers: dict[int, ft.FilePicker] = {}
-
-
-def file_picker() -> ft.FilePicker:
-    page = ft.context.page
-    picker = _file_pickers.get(id(page))
-    if picker is None:
-        picker = _file_pickers[id(page)] = ft.FilePicker()
-    return picker
-
-
-def forget_file_picker(page: ft.Page) -> None:
-    _file_pickers.pop(id(page), None)
 
 
 async def offer_download(name: str, data: bytes) -> None:

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import flet as ft
 
+from shell import file_picker
+
 from ..services import VerifierServices
 from ..state import CameraState, ScanState
-from .common import BRAND, INK, MUTED, card, file_picker, frame, note, primary, secondary, spinner, title
+from .common import BRAND, INK, MUTED, card, frame, note, primary, secondary, spinner, title
 
 IMAGE_TYPES = ["png", "jpg", "jpeg", "webp", "bmp"]
 

@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import flet as ft
 
+from shell import file_picker
+from shell import forget_file_picker as forget_page_picker
+
 if TYPE_CHECKING:
     from flet.components.hooks.use_ref import MutableRef
 
@@ -188,20 +191,9 @@ def logo(size: int) -> ft.Control:
     return ft.Image(src=image, width=size, height=size, semantics_label="Satchel logo")
 
 
-_file_pickers: dict[int, ft.FilePicker] = {}
-
-
-def file_picker() -> ft.FilePicker:
-    """One file picker per page (a Flet service), made on first use."""
-    page = ft.context.page
-    picker = _file_pickers.get(id(page))
-    if picker is None:
-        picker = _file_pickers[id(page)] = ft.FilePicker()
-    return picker
-
-
 def forget_file_picker(page: ft.Page) -> None:
-    _file_pickers.pop(id(page), None)
+    """The tab closed: its file picker and clipboard go."""
+    forget_page_picker(page)
     _clipboards.pop(id(page), None)
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import flet as ft
 
+from shell import file_picker
+
 from ..services import WalletServices
 from ..state import ProfileLine, SettingsState
 from .common import (
@@ -15,7 +17,6 @@ from .common import (
     PRIMARY,
     busy_line,
     choose_files,
-    file_picker,
     heading,
     message_banner,
     page_frame,
