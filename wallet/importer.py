@@ -34,6 +34,7 @@ from credentials import (
     ParsedInput,
     SatchelError,
     VerificationReport,
+    embed_badge_class,
     parse_input,
     verify,
 )
@@ -389,21 +390,8 @@ def failed_outcome(label: str, message: str) -> ImportOutcome:
 def _ob2_display(credential: Mapping[str, Any], fetcher: Fetcher) -> CredentialDisplay | None:
     """An OB 2.0 assertion names its BadgeClass (and that its issuer) by URL: the list row shows
     their names. Verification has just fetched both, so the fetcher answers from memory."""
-    badge = credential.get("badge")
-    if not isinstance(badge, str) or not is_http_url(badge):
-        return None
-    try:
-        badge_class = fetcher.get_json(badge)
-        if not isinstance(badge_class, dict):
-            return None
-        issuer = badge_class.get("issuer")
-        if isinstance(issuer, str) and is_http_url(issuer):
-            profile = fetcher.get_json(issuer)
-            if isinstance(profile, dict):
-                badge_class = {**badge_class, "issuer": profile}
-    except SatchelError:
-        return None
-    return describe_credential({**credential, "badge": badge_class})
+    embedded = embed_badge_class(credential, fetcher)
+    return None if embedded is credential else describe_credential(embedded)
 
 
 def _expand(path: Path) -> list[Path | ImportOutcome]:
