@@ -2,7 +2,7 @@
 
 Each entry of type ``1EdTechJsonSchemaValidator2019`` (OB 3.0 / CLR 2.0), ``JsonSchema`` (VC JSON
 Schema 1.0) or ``JsonSchemaValidator2018`` names a JSON Schema the credential must satisfy. Bundled
-schemas (``credentials/schemas/index.json``, pinned by sha256) are used without any fetch; any
+schemas (``credentials/_schemas/index.json``, pinned by sha256) are used without any fetch; any
 other URL goes through the caller's :class:`~credentials._net.Fetcher`. A schema that cannot be had
 is a warning (``schema-unavailable``), never a problem; failing an available schema is
 ``schema-invalid``.

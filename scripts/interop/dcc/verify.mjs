@@ -7,8 +7,8 @@
 // true})) and takes none from its caller. Everything that loader, its did:web driver and the
 // schema check cannot answer from their bundled copies goes through globalThis.fetch, so this
 // driver replaces fetch with an in-memory one that answers only from a map:
-//   - the JSON-LD contexts bundled in credentials/jsonld/contexts (index.json: URL -> file),
-//   - the OB 3.0 JSON schemas bundled in credentials/schemas (index.json: URL -> file),
+//   - the JSON-LD contexts bundled in credentials/_jsonld/contexts (index.json: URL -> file),
+//   - the OB 3.0 JSON schemas bundled in credentials/_schemas (index.json: URL -> file),
 //   - every document a `satchel-issuer sample` web.json names (DID documents, status lists...).
 // did:web resolves to https://HOST/.well-known/did.json (did:web spec); the issuer stub serves
 // its did:web over plain http on loopback, so a https URL ending in did.json is answered from the
@@ -39,8 +39,8 @@ https.request = https.get = blocked('https.request');
 
 const args = process.argv.slice(2);
 const webMaps = [];
-let contextsDir = path.join(repo, 'credentials', 'jsonld', 'contexts');
-let schemasDir = path.join(repo, 'credentials', 'schemas');
+let contextsDir = path.join(repo, 'credentials', '_jsonld', 'contexts');
+let schemasDir = path.join(repo, 'credentials', '_schemas');
 const files = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--web') webMaps.push(args[++i]);
