@@ -92,6 +92,7 @@ from credentials import (
     Verdict,
     VerificationReport,
     b64url_decode,
+    enveloped_jwt,
     failed,
     make_client,
     parse_datetime,
@@ -292,14 +293,15 @@ class VerifierService:
         if not isinstance(item, dict):
             raise HttpError(400, "bad-request", f"{name} is a JSON object or a compact JWT.")
         # VCDM 2.0 §4.13.1 enveloped form: the JWT travels in a data: URL.
-        env_id = item.get("id")
-        if "EnvelopedVerifiableCredential" in _types(item) or "EnvelopedVerifiablePresentation" in _types(item):
-            jwt = env_id.split(",", 1)[1].strip() if isinstance(env_id, str) and env_id.startswith("data:") \
-                and "," in env_id else ""
-            if _JWS_RE.match(jwt):
-                return jwt
-            raise HttpError(400, "bad-request", "An enveloped credential's id is a data: URL holding a compact JWT.")
-        return item
+        try:
+            jwt = enveloped_jwt(item)
+        except MalformedError:
+            jwt = ""
+        if jwt is None:
+            return item
+        if _JWS_RE.match(jwt):
+            return jwt
+        raise HttpError(400, "bad-request", "An enveloped credential's id is a data: URL holding a compact JWT.")
 
     @staticmethod
     def _options(body: dict[str, Any]) -> dict[str, Any]:

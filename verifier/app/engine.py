@@ -26,9 +26,11 @@ from credentials import (
     DiskCache,
     Fetcher,
     LocalDocuments,
+    MalformedError,
     TrustList,
     VerificationReport,
     describe_http_error,
+    enveloped_jwt,
     make_client,
     verify,
     warning,
@@ -213,8 +215,11 @@ def answer_record(answer: dict[str, Any], presented: Any) -> dict[str, Any]:
             if isinstance(item, str):
                 item = jwt_claims(item).get("vc", {})
             elif isinstance(item, dict) and item.get("type") == "EnvelopedVerifiableCredential":
-                data_url = item.get("id", "")
-                item = jwt_claims(data_url.split(",", 1)[1]).get("vc", {}) if "," in data_url else {}
+                try:
+                    jwt = enveloped_jwt(item)
+                except MalformedError:
+                    jwt = None
+                item = jwt_claims(jwt).get("vc", {}) if jwt else {}
             docs.append(item)
         creds = rec.get("credentials", [])
         if isinstance(creds, list):

@@ -25,6 +25,7 @@ from credentials import (
     QR_PREFIX,
     SHARE_PATH,
     LinkError,
+    MalformedError,
     QrDecodeError,
     RelayRef,
     SatchelError,
@@ -32,6 +33,7 @@ from credentials import (
     decode_qr_image,
     decode_qr_text,
     decrypt_from_relay,
+    enveloped_jwt,
     parse_compact_jws,
 )
 
@@ -72,15 +74,13 @@ def jwt_claims(jwt: str) -> dict[str, Any]:
 
 
 def verifiable_input(doc: dict[str, Any]) -> dict[str, Any] | str:
-    """What to hand the engine's ``verify``: the compact JWT of an enveloped presentation (VCDM 2.0
-    §4.13.2; the engine unwraps enveloped credentials but not presentations), else the object."""
-    types = doc.get("type")
-    names = types if isinstance(types, list) else [types]
-    ident = doc.get("id")
-    if "EnvelopedVerifiablePresentation" in names and isinstance(ident, str) and ident.startswith("data:") \
-            and "," in ident:
-        return ident.split(",", 1)[1]
-    return doc
+    """What to hand the engine's ``verify``: the compact JWT of an enveloped presentation or
+    credential (VCDM 2.0 §4.13, ``credentials.enveloped_jwt``), else the object as it is."""
+    try:
+        jwt = enveloped_jwt(doc)
+    except MalformedError:
+        return doc  # the engine says what is wrong with it
+    return jwt if jwt is not None else doc
 
 
 RelayFetch = Callable[[str], bytes]  # relay blob URL -> bytes

@@ -35,7 +35,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from credentials import ParsedInput, ProofOptions, SatchelError, add_proof, b64url_encode, parse_input, sign_jws
+from credentials import (
+    MalformedError,
+    ParsedInput,
+    ProofOptions,
+    SatchelError,
+    add_proof,
+    b64url_encode,
+    envelope,
+    enveloped_jwt,
+    parse_input,
+    sign_jws,
+)
 from wallet.store import CredentialRecord, HolderProfile, Store
 
 from .errors import NoProfileError, NotPresentableError
@@ -61,21 +72,17 @@ def _compact_of(parsed: ParsedInput) -> str:
 
 
 def enveloped(jwt: str, kind: Literal["vc", "vp"] = "vc") -> dict[str, Any]:
-    """VCDM 2.0 §4.13.1 / §4.13.2: a JWT as a JSON-LD object (``data:`` URL per RFC 2397)."""
-    name = "EnvelopedVerifiableCredential" if kind == "vc" else "EnvelopedVerifiablePresentation"
-    return {"@context": VC2, "id": f"data:application/{kind}+jwt,{jwt}", "type": name}
+    """VCDM 2.0 §4.13.1 / §4.13.2: a JWT as a JSON-LD object (the engine's ``envelope``)."""
+    return envelope(jwt, kind)
 
 
 def unwrap_enveloped(doc: Mapping[str, Any]) -> dict[str, Any] | str:
-    """The compact JWT of an enveloped presentation or credential; any other object as it is.
-    (The engine's ``verify`` reads enveloped credentials but not a top-level enveloped VP.)"""
-    types = doc.get("type")
-    names = types if isinstance(types, list) else [types]
-    ident = doc.get("id")
-    if ("EnvelopedVerifiablePresentation" in names or "EnvelopedVerifiableCredential" in names) \
-            and isinstance(ident, str) and ident.startswith("data:") and "," in ident:
-        return ident.split(",", 1)[1]
-    return dict(doc)
+    """The compact JWT of an enveloped presentation or credential; any other object as it is."""
+    try:
+        jwt = enveloped_jwt(doc)
+    except MalformedError:
+        jwt = None
+    return jwt if jwt is not None else dict(doc)
 
 
 def embedded_credential(record: CredentialRecord) -> dict[str, Any]:
