@@ -7,10 +7,10 @@ import base64
 import logging
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import unquote_to_bytes
 
-from credentials import is_png, is_svg
+from credentials import embed_badge_class, is_png, is_svg
 from wallet.store import CredentialRecord, CredentialSummary, StoreError
 
 from ..badge_facts import badge_facts, short_date
@@ -194,13 +194,5 @@ class BadgeList(WalletCore):
         credential = record.credential
         if not isinstance(credential, dict) or not isinstance(credential.get("badge"), str):
             return record
-        from credentials import FetchError
-
-        fetcher = self.network.new_fetcher()
-        try:
-            badge: Any = fetcher.get_json(credential["badge"])
-            if isinstance(badge, dict) and isinstance(badge.get("issuer"), str):
-                badge = {**badge, "issuer": fetcher.get_json(badge["issuer"])}
-        except (FetchError, ValueError):
-            return record
-        return replace(record, credential={**credential, "badge": badge})
+        embedded = embed_badge_class(credential, self.network.new_fetcher())
+        return record if embedded is credential else replace(record, credential=dict(embedded))
