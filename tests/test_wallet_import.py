@@ -382,6 +382,20 @@ def test_qr_screenshot_of_the_stub_offer_png(live_service: ImportService, stub: 
     assert (outcome.verdict, outcome.name) == ("valid", "Donning and doffing PPE")
 
 
+def test_an_offer_qr_saved_as_a_file_is_redeemed_like_a_scanned_one(live_service: ImportService, store: Store,
+                                                                    stub: Stub, tmp_path: Path) -> None:
+    """``satchel-issuer issue --offer --out offer.png`` then ``satchel-wallet import offer.png`` (issue 16:
+    it used to say the picture was "not … an image")."""
+    resp = stub.http.post("/api/offers", json={"achievement": "donning-doffing-ppe"})
+    (tmp_path / "offer.png").write_bytes(stub.http.get(resp.json()["qr"]).content)
+    outcome = live_service.import_file(tmp_path / "offer.png")
+    assert (outcome.verdict, outcome.name, outcome.error) == ("valid", "Donning and doffing PPE", None)
+    record = store.get_credential(outcome.id or "")
+    profile = store.default_profile()
+    assert profile is not None and record.credential is not None
+    assert record.credential["credentialSubject"]["id"] == profile.did
+
+
 def test_qr_photo_of_a_badge_url(live_service: ImportService, stub: Stub) -> None:
     url = stub.issue("ob2-hosted", "healthy-menus")["credential"]["id"]
     outcome = live_service.import_qr_image(qr_photo(url, seed=3))

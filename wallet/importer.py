@@ -210,6 +210,9 @@ class ImportService:
         try:
             parsed = parse_input(data)
         except MalformedError as exc:
+            offer = _offer_in_picture(data)
+            if offer is not None:  # a picture of an issuer's offer QR, saved as a file
+                return self._redeem_offer(offer, None, label, "qr")
             raise ImportRefused(f"It is not a credential Satchel can read: {sentence(str(exc))}") from None
         if parsed.format == "url" and parsed.url:
             return self._import_url(parsed.url, ImportSource("url", parsed.url, source.at), label)
@@ -385,6 +388,20 @@ def failed_outcome(label: str, message: str) -> ImportOutcome:
     """The outcome of an import that stored nothing: ``message`` is the one sentence shown."""
     return ImportOutcome(source=label, id=None, merged=False, verdict=None, problems=(), name=None,
                          error=sentence(message))
+
+
+_PICTURE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"RIFF", b"GIF8", b"BM")
+
+
+def _offer_in_picture(data: bytes) -> str | None:
+    """The OpenID4VCI offer link a picture's QR code holds, if it is a picture of one."""
+    if not data.startswith(_PICTURE_MAGIC):
+        return None
+    try:
+        text = decode_qr_image(data).strip()
+    except ImportRefused:
+        return None
+    return text if is_offer_link(text) else None
 
 
 def _ob2_display(credential: Mapping[str, Any], fetcher: Fetcher) -> CredentialDisplay | None:
