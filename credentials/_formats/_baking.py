@@ -7,6 +7,8 @@ import codecs
 import re
 from dataclasses import dataclass
 
+from credentials._errors import MalformedError
+
 #: Largest image accepted at all (badge images are small; anything larger is refused at once).
 MAX_IMAGE_BYTES = 32 * 1024 * 1024
 #: Largest baked payload accepted after decompression (compressed iTXt).
@@ -136,3 +138,11 @@ def version_info(ob_version: str) -> tuple[str, str, str]:
         return _OB_VERSIONS[ob_version]
     except (KeyError, TypeError):
         raise ValueError(f"ob_version must be '3.0' or '2.0', not {ob_version!r}") from None
+
+
+def check_bake_arguments(image: bytes, payload: object) -> None:
+    """What baking into either format refuses before it reads the image."""
+    if not isinstance(payload, str) or not payload.strip():
+        raise ValueError("payload must be a non-empty string")
+    if len(image) > MAX_IMAGE_BYTES:
+        raise MalformedError("image is too large")

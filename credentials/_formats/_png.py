@@ -14,11 +14,11 @@ from credentials._errors import MalformedError
 from ._baking import (
     KEYWORD_OB2,
     KEYWORD_OB3,
-    MAX_IMAGE_BYTES,
     MAX_PNG_CHUNKS,
     MAX_TEXT_BYTES,
     PNG_SIGNATURE,
     BakedData,
+    check_bake_arguments,
     is_png,
     version_info,
 )
@@ -170,10 +170,7 @@ def bake_png(image: bytes, payload: str, *, ob_version: str = "3.0") -> bytes:
     one may appear. Raises MalformedError for a bad image, ValueError for bad arguments.
     """
     keyword, _, _ = version_info(ob_version)
-    if not isinstance(payload, str) or not payload.strip():
-        raise ValueError("payload must be a non-empty string")
-    if len(image) > MAX_IMAGE_BYTES:
-        raise MalformedError("image is too large")
+    check_bake_arguments(image, payload)
     chunks = _png_chunks(bytes(image))
     body = keyword.encode("latin-1") + b"\x00" + b"\x00\x00" + b"\x00" + b"\x00" + payload.encode("utf-8")
     out = [PNG_SIGNATURE, chunks[0].raw, _make_chunk(b"iTXt", body)]

@@ -17,13 +17,13 @@ from credentials._errors import MalformedError, TooComplexError
 from ._baking import (
     KEYWORD_OB2,
     KEYWORD_OB3,
-    MAX_IMAGE_BYTES,
     MAX_SVG_ELEMENTS,
     MAX_TEXT_BYTES,
     NS_OB2,
     NS_OB3,
     NS_SVG,
     BakedData,
+    check_bake_arguments,
     version_info,
 )
 
@@ -244,10 +244,7 @@ def bake_svg(svg: bytes, payload: str, *, ob_version: str = "3.0", verify_url: s
     byte for byte. Raises MalformedError for a bad image, ValueError for bad arguments.
     """
     _, ns, local = version_info(ob_version)
-    if not isinstance(payload, str) or not payload.strip():
-        raise ValueError("payload must be a non-empty string")
-    if len(svg) > MAX_IMAGE_BYTES:
-        raise MalformedError("image is too large")
+    check_bake_arguments(svg, payload)
     data = bytes(svg)
     codec, _ = _document_encoding(data)
     scan = _parse_svg(data)
