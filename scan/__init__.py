@@ -15,7 +15,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._camera import CAMERA_SOURCE_ENV as CAMERA_SOURCE_ENV
     from ._camera import CameraChoice as CameraChoice
     from ._camera import CameraScanner as CameraScanner
     from ._camera import Frame as Frame
@@ -31,6 +30,12 @@ __all__ = [
     "CAMERA_SOURCE_ENV", "CameraChoice", "CameraScanner", "Frame", "FrameDecoder", "QrRead", "camera_choice",
     "find_cameras", "list_devices", "open_capture", "preview_jpeg",
 ]
+
+
+# A test and diagnostic hook the apps read into their settings: a device index the probe does not
+# reach (a capture card) or a video file (a recorded phone screen), read by the very same loop as a
+# webcam. Defined here, not in _camera, so reading it never loads OpenCV.
+CAMERA_SOURCE_ENV = "SATCHEL_CAMERA_SOURCE"
 
 
 def __getattr__(name: str) -> Any:

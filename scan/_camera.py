@@ -33,14 +33,10 @@ import cv2
 import numpy as np
 
 __all__ = [
-    "CAMERA_SOURCE_ENV", "CameraChoice", "CameraScanner", "Frame", "FrameDecoder", "QrRead", "camera_choice",
+    "CameraChoice", "CameraScanner", "Frame", "FrameDecoder", "QrRead", "camera_choice",
     "find_cameras", "list_devices", "open_capture", "preview_jpeg",
 ]
 
-# A test and diagnostic hook: a device index the probe does not reach (a capture card) or the path of
-# a video file (a recorded phone screen). Offered in the camera list under its own name, never
-# disguised as a camera, and read by the very same loop as a webcam.
-CAMERA_SOURCE_ENV = "SATCHEL_CAMERA_SOURCE"
 
 # Aruco works on frames no larger than this (longest side); bigger frames are scaled down first.
 ARUCO_MAX_SIDE = 1280

@@ -37,7 +37,7 @@ from wallet import cli_commands as commands
 from wallet import paths
 from wallet.cli_output import style_for
 from wallet.cli_support import EXIT_ERROR, PROG, CliError
-from wallet.settings import WalletSettings
+from wallet.settings import HOME_ENV, WalletSettings
 
 __all__ = ["build_parser", "main", "settings_for"]
 
@@ -47,7 +47,7 @@ __all__ = ["build_parser", "main", "settings_for"]
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--home", help=f"the data directory (default: ${paths.HOME_ENV} or the user data dir)")
+    common.add_argument("--home", help=f"the data directory (default: ${HOME_ENV} or the user data dir)")
     common.add_argument("--json", action="store_true", help="machine-readable output")
     common.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     network = argparse.ArgumentParser(add_help=False)  # only for the commands that go online

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from wallet import paths
 from wallet.network import make_http_client
-from wallet.settings import WalletSettings
+from wallet.settings import PASSPHRASE_ENV, WalletSettings
 
 if TYPE_CHECKING:
     import httpx
@@ -44,7 +44,7 @@ def read_passphrase(settings: WalletSettings, *, confirm: bool = False, prompt: 
     if settings.passphrase:
         return settings.passphrase
     if not sys.stdin.isatty():
-        raise CliError(f"no passphrase: set {paths.PASSPHRASE_ENV} or run {PROG} in a terminal")
+        raise CliError(f"no passphrase: set {PASSPHRASE_ENV} or run {PROG} in a terminal")
     import getpass
 
     first = getpass.getpass(prompt)

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-HOME_ENV = "SATCHEL_HOME"  # read by wallet.settings; named here for help texts
-PASSPHRASE_ENV = "SATCHEL_PASSPHRASE"  # read by wallet.settings; named here for help texts
 WALLET_FILE_NAME = "wallet.satchel"
 DEFAULT_PROFILE_LABEL = "Me"
 MAX_IMPORT_BYTES = 16 * 1024 * 1024  # larger files are refused before they are read

@@ -22,9 +22,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-__all__ = ["WalletSettings", "default_home"]
+from scan import CAMERA_SOURCE_ENV
+
+__all__ = ["HOME_ENV", "PASSPHRASE_ENV", "WalletSettings", "default_home"]
 
 APP_NAME = "Satchel"
+HOME_ENV = "SATCHEL_HOME"
+PASSPHRASE_ENV = "SATCHEL_PASSPHRASE"
 
 
 def _flag(environ: Mapping[str, str], name: str) -> bool:
@@ -60,15 +64,15 @@ class WalletSettings:
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> WalletSettings:
         env = os.environ if environ is None else environ
-        home = env.get("SATCHEL_HOME", "").strip()
+        home = env.get(HOME_ENV, "").strip()
         return cls(
             home=Path(home).expanduser() if home else default_home(),
-            passphrase=env.get("SATCHEL_PASSPHRASE"),
+            passphrase=env.get(PASSPHRASE_ENV),
             verifier_url=env.get("SATCHEL_VERIFIER_URL", "").strip(),
             offline=_flag(env, "SATCHEL_OFFLINE"),
             allow_loopback=_flag(env, "SATCHEL_ALLOW_LOOPBACK"),
             autolock_seconds=_seconds(env, "SATCHEL_AUTOLOCK_SECONDS"),
-            camera_source=env.get("SATCHEL_CAMERA_SOURCE", "").strip() or None,
+            camera_source=env.get(CAMERA_SOURCE_ENV, "").strip() or None,
             debug=_flag(env, "SATCHEL_DEBUG"),
         )
 

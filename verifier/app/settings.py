@@ -19,14 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import shell
+from scan import CAMERA_SOURCE_ENV  # the name only: loads no OpenCV
 from verifier.history import verifier_home
 
 __all__ = ["CAMERA_SOURCE_ENV", "DEFAULT_WEB_PORT", "AppSettings"]
 
 DEFAULT_WEB_PORT = 8560
 
-# scan.CAMERA_SOURCE_ENV, named here so that a build without OpenCV can still read its settings
-CAMERA_SOURCE_ENV = "SATCHEL_CAMERA_SOURCE"
 
 
 @dataclass(frozen=True)

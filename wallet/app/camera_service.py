@@ -20,6 +20,8 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from scan import CAMERA_SOURCE_ENV  # the name only: loads no OpenCV
+
 if TYPE_CHECKING:
     from scan import CameraChoice
 
@@ -28,8 +30,7 @@ __all__ = [
     "looks_like_badge_qr", "looks_like_request_qr",
 ]
 
-CAMERA_SOURCE_ENV = "SATCHEL_CAMERA_SOURCE"  # read by wallet.settings (scan.CAMERA_SOURCE_ENV), named here
-# for the tests and so that a build without OpenCV can still import this module
+
 PREVIEW_WIDTH = 480
 PREVIEW_EVERY = 4  # frames: about 7 preview pictures a second from a 30 fps camera
 NO_CAMERA = ("No camera found on this computer. Use a photo or screenshot of the QR code instead, "
