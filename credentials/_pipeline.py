@@ -13,8 +13,7 @@ from typing import Any
 
 from ._checks._context import VerifyOptions
 from ._checks.structure import check_contexts
-from ._envelope import enveloped_jwt
-from ._errors import MalformedError, SafeModeError, SatchelError, UnsupportedFormatError
+from ._errors import SafeModeError, SatchelError, UnsupportedFormatError
 from ._formats import ParsedInput
 from ._formats.jws import parse_compact_jws
 from ._jsonld import check_signed_spelling, expand_safe
@@ -94,13 +93,6 @@ def nested_credential(item: Any, opts: VerifyOptions, verify: VerifyFn) -> Verif
             return unsupported_format_report(str(exc), sub_opts, None)
         except SatchelError as exc:
             return malformed_report("vc-jwt", f"Not a credential Satchel can read: {exc}", sub_opts)
-    if isinstance(item, dict) and item.get("type") == "EnvelopedVerifiableCredential":
-        try:
-            jwt = enveloped_jwt(item)
-        except MalformedError:
-            return malformed_report("vc", "An enveloped credential without a data: URL.", sub_opts)
-        assert jwt is not None
-        return verify(jwt_input(jwt), sub_opts)
-    if isinstance(item, dict):
+    if isinstance(item, dict):  # enveloped ones too: the "vc" path unwraps them (credentials._envelope)
         return verify(ParsedInput("vc", document=item), sub_opts)
     return malformed_report("vc", "A presentation entry that is not a credential.", sub_opts)

@@ -178,3 +178,18 @@ def test_pdf_report_prints_long_ids_whole_numbers_pages_and_owns_up_to_missing_c
 def _verify_signed_ascii():  # noqa: ANN202 - engine report
     issuer = ed25519_signer()
     return verify(issuer.sign(ob3_credential(issuer.did)))
+
+
+def test_an_ob2_badge_checked_in_the_app_is_named_by_its_badge_class_not_its_url(sample: Path, tmp_path: Path) -> None:
+    """The app's result, history, CSV and PDF read the BadgeClass and issuer the check fetched."""
+    from verifier.app.engine import VerifierEngine
+    from verifier.app.settings import AppSettings
+
+    engine = VerifierEngine(AppSettings(home=tmp_path, documents=str(sample / "web.json"), offline=True))
+    try:
+        entry = engine.verify_given(engine.read_text((sample / "ob2-hosted.json").read_text()), "paste")
+    finally:
+        engine.close()
+    cred = entry.facts.credentials[0]
+    assert entry.verdict == "valid" and cred.kind == "Open Badge 2.0"
+    assert cred.achievement == "Donning and doffing PPE" and cred.issuer.startswith("Riverside Community College")

@@ -133,3 +133,13 @@ def test_an_expired_or_premature_vp_jwt_is_judged_like_any_validity_period() -> 
     assert early.problems == ("not-yet-valid",) and "Not valid yet" in early.check("validity.not-yet-valid").message
     fresh = verify(token(nbf=now - 60, exp=now + 60), at=AT, challenge="n-1", domain="hire.example.com")
     assert fresh.verdict == "valid" and fresh.check("validity.expired") is None  # only a failure is reported
+
+
+def test_a_broken_enveloped_credential_is_one_bad_entry_not_a_malformed_presentation() -> None:
+    holder = ed25519_signer()
+    issuer = ed25519_signer()
+    good = issuer.sign(ob3_credential(issuer.did, subject=holder.did))
+    broken = {"@context": VC2, "type": "EnvelopedVerifiableCredential", "id": "data:application/vc+jwt,not.a.jwt"}
+    report = verify(_presentation(holder, [good, broken]), at=AT, challenge="c-123", domain="hire.example.com")
+    assert len(report.nested) == 2 and report.nested[0].verdict == "valid"
+    assert report.nested[1].problems == ("malformed",)

@@ -30,6 +30,7 @@ from credentials import (
     TrustList,
     VerificationReport,
     describe_http_error,
+    embed_badge_class,
     enveloped_jwt,
     make_client,
     verify,
@@ -126,8 +127,12 @@ class VerifierEngine:
 
     def check(self, given: Given, *, challenge: str | None = None, domain: str | None = None,
               offline: bool | None = None) -> VerificationReport:
-        report = verify(given.data, fetcher=self.fetcher(offline), challenge=challenge, domain=domain,
-                        trust=self.trust)
+        fetcher = self.fetcher(offline)
+        report = verify(given.data, fetcher=fetcher, challenge=challenge, domain=domain, trust=self.trust)
+        if report.format.startswith("ob2") and report.credential is not None:
+            # what the screen, history and reports read: the BadgeClass and issuer the check just
+            # fetched (the fetcher answers from memory), not their URLs
+            report = replace(report, credential=embed_badge_class(report.credential, fetcher))
         if challenge is None and report.format.startswith("vp"):
             report = replace(report, checks=(*report.checks, warning(
                 CheckId.REQUEST_CHALLENGE, "no-challenge",
