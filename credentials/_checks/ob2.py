@@ -4,7 +4,6 @@ URLs they name; the assertion must lie in the issuer's verification scope."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -228,10 +227,3 @@ def _revocation_list_check(rev_url: str, assertion: dict[str, Any], opts: Verify
             return failed(CheckId.STATUS_REVOCATION_LIST, "revoked",
                           "The issuer has revoked this badge" + (f": {reason}." if reason else "."))
     return passed(CheckId.STATUS_REVOCATION_LIST, "Not on the issuer's revocation list.")
-
-
-def ob2_payload(jws: CompactJws) -> dict[str, Any]:
-    doc = json.loads(jws.payload)
-    if not isinstance(doc, dict):
-        raise MalformedError("the signed badge's payload is not an object")
-    return doc

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import math
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -436,7 +435,3 @@ def canonical_nquads(quads: list[Quad], hash_name: str = "sha256", budget: Budge
     if not any(s[0] == "_" or o[0] == "_" or (g and g[0] == "_") for s, _p, o, g in quads):
         return "".join(sorted(_serialize(q) for q in quads))
     return _Canonicalizer(quads, hash_name, budget or _CURRENT.get() or Budget(DEFAULT_ROUNDS)).run()
-
-
-def is_finite_number(v: Any) -> bool:
-    return not isinstance(v, float) or math.isfinite(v)

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +44,8 @@ class Entry:
     def answer(self) -> str:
         return HEADLINES.get(self.verdict, self.verdict)
 
-    @property
-    def facts(self) -> RecordFacts:
+    @cached_property
+    def facts(self) -> RecordFacts:  # read once per entry: every render and export asks for it
         return facts_of(self.record)
 
 

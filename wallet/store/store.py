@@ -22,7 +22,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
-from credentials import encode_multikey
+from credentials import did_key_from_public_key
 
 from . import _crypto
 from ._backup_format import Frame, write_backup_file
@@ -344,7 +344,7 @@ class Store(SealedDatabase):
         self, profile_id: str, label: str, key: ed25519.Ed25519PrivateKey, created_at: datetime
     ) -> HolderProfile:
         profile = HolderProfile(
-            id=profile_id, label=label, did="did:key:" + encode_multikey(key.public_key()), created_at=created_at
+            id=profile_id, label=label, did=did_key_from_public_key(key.public_key()), created_at=created_at
         )
         raw = key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
         with self.transaction():

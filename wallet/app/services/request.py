@@ -113,7 +113,7 @@ class RequestAnswering(Sharing):
         request.loaded, request.busy = True, ""
 
     def _summaries_of(self, ids: list[str]) -> list[CredentialSummary]:
-        return [self.store.get_credential(cid).summary for cid in dict.fromkeys(ids)]
+        return [self.store.get_summary(cid) for cid in dict.fromkeys(ids)]  # no record decrypted whole
 
     def _show_preview(self, preview: RequestPreview) -> None:
         request = self.state.request
