@@ -177,7 +177,7 @@ def read_fragment(fragment: str, *, relay_base: str | None = None,
     if len(fragment) > MAX_TEXT:
         raise IntakeError("That link is larger than 2 MB; no credential is that big.")
     try:
-        kind, _found = decode_link(f"{SHARE_PATH}#{fragment}")
+        kind, found = decode_link(f"{SHARE_PATH}#{fragment}")
     except LinkError as exc:
         raise IntakeError(f"The link this page was opened with is not a Satchel share link Satchel can open: "
                           f"{exc}.") from None
@@ -185,8 +185,10 @@ def read_fragment(fragment: str, *, relay_base: str | None = None,
         raise IntakeError("This link keeps the badge as an encrypted copy on the verifier service it was made "
                           "for. Open it on that service's page, or start this app with --service and that "
                           "service's address.")
-    base = relay_base.rstrip("/") if relay_base else "https://link.invalid"  # inline: the base is never used
-    return read_text(f"{base}{SHARE_PATH}#{fragment}", fetch_relay=fetch_relay)
+    if kind != "relay":  # an inline link: decoded once, here
+        return Given(verifiable_input(found), "share link")
+    assert relay_base is not None
+    return read_text(f"{relay_base.rstrip('/')}{SHARE_PATH}#{fragment}", fetch_relay=fetch_relay)
 
 
 def read_image(data: bytes, *, fetch_relay: RelayFetch | None = None) -> Given:

@@ -172,7 +172,10 @@ class BadgeList(WalletCore):
 
     def _image_of(self, record_id: str) -> bytes | None:
         try:
-            return self.badge_image(self._record_with_hosted_parts(record_id))
+            record = self.store.get_credential(record_id)
+            if is_png(record.original) or is_svg(record.original):
+                return record.original  # a baked badge is its own picture: nothing to fetch
+            return self.badge_image(self._with_hosted_parts(record))
         except StoreError:
             return None
 
@@ -188,9 +191,11 @@ class BadgeList(WalletCore):
         return None
 
     def _record_with_hosted_parts(self, record_id: str) -> CredentialRecord:
+        return self._with_hosted_parts(self.store.get_credential(record_id))
+
+    def _with_hosted_parts(self, record: CredentialRecord) -> CredentialRecord:
         """An OB 2.0 hosted assertion names its BadgeClass and issuer by URL: fetch them (the
         verification just did, so they usually come from the document cache) to show them."""
-        record = self.store.get_credential(record_id)
         credential = record.credential
         if not isinstance(credential, dict) or not isinstance(credential.get("badge"), str):
             return record
