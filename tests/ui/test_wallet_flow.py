@@ -20,6 +20,7 @@ from tests.ui.ui_driver import (
     open_app,
     scroll_to_shown,
     type_into,
+    type_until_held,
     upload_files,
     wait_shown,
 )
@@ -90,10 +91,10 @@ def test_my_badges_lists_cards_with_status_and_search_filters_them(page: Any) ->
     card = page.get_by_role("button", name="Wound care basics").first
     card.wait_for(timeout=15_000)
     assert "Verified" in (card.get_attribute("aria-label") or card.inner_text())
-    type_into(page, "Search badges", "menus")
+    type_until_held(page, "Search badges", "menus")
     wait_shown(page, "1 of 4 badges")
     assert page.get_by_role("button", name="Wound care basics").count() == 0
-    type_into(page, "Search badges", "")
+    type_until_held(page, "Search badges", "")
     wait_shown(page, "4 badges")
 
 

@@ -184,6 +184,19 @@ def type_into(page: Any, label: str, text: str) -> None:
         page.keyboard.type(text, delay=25)
 
 
+def type_until_held(page: Any, label: str, text: str, tries: int = 3) -> None:
+    """Types into a field that answers every key (a search) and checks the field holds the text:
+    Flet web can drop a key whose echo crosses the next one (a known limitation, ff6ad17); the
+    test then asserts what the app does with the whole text, as a person would see it."""
+    box = page.get_by_role("textbox", name=label).first
+    for _ in range(tries):
+        type_into(page, label, text)
+        page.wait_for_timeout(400)
+        if box.input_value() == text:
+            return
+    raise TimeoutError(f"{label!r} holds {box.input_value()!r}, not {text!r}")
+
+
 def click(page: Any, role: str, name: str, *, exact: bool = False) -> None:
     nudge(page)
     page.get_by_role(role, name=name, exact=exact).first.click()
