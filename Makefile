@@ -33,13 +33,16 @@ system-deps:
 	      && echo "installed postgresql" || { echo "could not install postgresql (needed by the verify service tests)"; [ -z "$$CI" ] || exit 1; }; \
 	  else echo "postgresql is missing and cannot be installed here (needed by the verify service tests)"; [ -z "$$CI" ] || exit 1; fi; }
 
-# The DCC verifier-core interop suite (tests/test_interop_dcc.py) runs with node; it skips without it.
-# npm ci installs exactly package-lock.json; again only when the lock file changed.
+# Interop oracles (tests/test_interop_*.py) run with node and skip without it: one npm package per
+# folder under scripts/interop/ (DCC verifier-core, CBOR-LD/vpqr, Blockchain Commons UR).
+# npm ci installs exactly each package-lock.json; again only when that lock file changed.
 interop-deps:
 	@if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \
-	  if [ ! -f scripts/interop/dcc/node_modules/.package-lock.json ] || [ scripts/interop/dcc/package-lock.json -nt scripts/interop/dcc/node_modules/.package-lock.json ]; then \
-	    npm ci --prefix scripts/interop/dcc --no-audit --no-fund --loglevel=error; fi; \
-	else echo "node/npm are missing: the DCC verifier-core interop tests will be skipped"; fi
+	  for lock in scripts/interop/*/package-lock.json; do dir=$$(dirname $$lock); \
+	    if [ ! -f $$dir/node_modules/.package-lock.json ] || [ $$lock -nt $$dir/node_modules/.package-lock.json ]; then \
+	      npm ci --prefix $$dir --no-audit --no-fund --loglevel=error || exit 1; fi; \
+	  done; \
+	else echo "node/npm are missing: the interop tests (DCC verifier-core, CBOR-LD, UR) will be skipped"; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check credentials scan shell wallet verifier issuer_stub tests bench scripts
