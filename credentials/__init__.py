@@ -59,6 +59,11 @@ if TYPE_CHECKING:
     from ._formats import ParsedInput as ParsedInput
     from ._formats import parse_input as parse_input
     from ._formats import parse_text as parse_text
+    from ._formats.cborld import CborLdError as CborLdError
+    from ._formats.cborld import decode_cborld as decode_cborld
+    from ._formats.cborld import decode_vpqr_text as decode_vpqr_text
+    from ._formats.cborld import encode_cborld as encode_cborld
+    from ._formats.cborld import encode_vpqr_text as encode_vpqr_text
     from ._formats.images import bake_png as bake_png
     from ._formats.images import bake_svg as bake_svg
     from ._formats.images import is_png as is_png
@@ -80,6 +85,12 @@ if TYPE_CHECKING:
     from ._formats.qr import decode_qr_text as decode_qr_text
     from ._formats.qr import encode_qr_text as encode_qr_text
     from ._formats.qr import looks_like_qr_text as looks_like_qr_text
+    from ._formats.qr_parts import QR_UR_TYPE as QR_UR_TYPE
+    from ._formats.qr_parts import AssemblyProgress as AssemblyProgress
+    from ._formats.qr_parts import QrAssembler as QrAssembler
+    from ._formats.qr_parts import QrParts as QrParts
+    from ._formats.qr_parts import alphanumeric_capacity as alphanumeric_capacity
+    from ._formats.qr_parts import encode_qr_parts as encode_qr_parts
     from ._formats.share_links import KEY_BYTES as SHARE_KEY_BYTES
     from ._formats.share_links import MAX_INLINE_LINK as MAX_INLINE_LINK
     from ._formats.share_links import NONCE_BYTES as SHARE_NONCE_BYTES
@@ -96,6 +107,12 @@ if TYPE_CHECKING:
     from ._formats.share_links import relay_fetch_url as relay_fetch_url
     from ._formats.share_links import relay_link as relay_link
     from ._formats.share_links import unshare_hash as unshare_hash
+    from ._formats.ur import UrDecoder as UrDecoder
+    from ._formats.ur import UrEncoder as UrEncoder
+    from ._formats.ur import UrError as UrError
+    from ._formats.ur import decode_single_ur as decode_single_ur
+    from ._formats.ur import encode_single_ur as encode_single_ur
+    from ._formats.ur import is_ur_text as is_ur_text
     from ._multiformats import encode_multikey as encode_multikey
     from ._net import Fetcher as Fetcher
     from ._net import LocalDocuments as LocalDocuments
@@ -124,19 +141,22 @@ if TYPE_CHECKING:
     from ._verify import verify_presentation as verify_presentation
 
 __all__ = [
-    "Alignment", "BASE45_ALPHABET", "Base45Error", "CheckId", "CheckResult", "DiskCache",
-    "DocumentMapTransport", "Evidence", "Facts", "FetchError", "FetchRefusedError", "Fetcher", "GoneError",
-    "GuardedTransport", "KeyResolutionError", "LinkError", "LocalDocuments", "MAX_INLINE_LINK",
-    "MalformedError", "MemoryCache", "ParsedInput", "Party", "ProofOptions", "QR_DICTIONARY_V1",
-    "QR_MAX_DECODED_BYTES", "QR_PREFIX", "QrDecodeError", "RefusedError", "RefusingTransport", "RelayRef",
-    "Result", "SHARE_KEY_BYTES", "SHARE_NONCE_BYTES", "SHARE_PATH", "SafeModeError", "SatchelError", "Status",
-    "StatusChecker", "StatusContext", "StatusOutcome", "TooComplexError", "TrustList", "UnknownContextError",
-    "UnshareSecret", "UnsupportedFormatError", "UnsupportedProofError", "Verdict", "VerificationReport",
-    "VerifyOptions", "add_proof", "b45decode", "b45encode", "b64url_decode", "b64url_encode", "bake_png",
-    "bake_svg", "compact_json", "decode_link", "decode_qr_image", "decode_qr_text", "decrypt_from_relay",
+    "Alignment", "AssemblyProgress", "BASE45_ALPHABET", "Base45Error", "CborLdError", "CheckId",
+    "CheckResult", "DiskCache", "DocumentMapTransport", "Evidence", "Facts", "FetchError",
+    "FetchRefusedError", "Fetcher", "GoneError", "GuardedTransport", "KeyResolutionError", "LinkError",
+    "LocalDocuments", "MAX_INLINE_LINK", "MalformedError", "MemoryCache", "ParsedInput", "Party",
+    "ProofOptions", "QR_DICTIONARY_V1", "QR_MAX_DECODED_BYTES", "QR_PREFIX", "QR_UR_TYPE", "QrAssembler",
+    "QrDecodeError", "QrParts", "RefusedError", "RefusingTransport", "RelayRef", "Result", "SHARE_KEY_BYTES",
+    "SHARE_NONCE_BYTES", "SHARE_PATH", "SafeModeError", "SatchelError", "Status", "StatusChecker",
+    "StatusContext", "StatusOutcome", "TooComplexError", "TrustList", "UnknownContextError", "UnshareSecret",
+    "UnsupportedFormatError", "UnsupportedProofError", "UrDecoder", "UrEncoder", "UrError", "Verdict",
+    "VerificationReport", "VerifyOptions", "add_proof", "alphanumeric_capacity", "b45decode", "b45encode",
+    "b64url_decode", "b64url_encode", "bake_png", "bake_svg", "compact_json", "decode_cborld", "decode_link",
+    "decode_qr_image", "decode_qr_text", "decode_single_ur", "decode_vpqr_text", "decrypt_from_relay",
     "describe_http_error", "describe_problem", "did_key_from_public_key", "embed_badge_class",
-    "encode_inline_link", "encode_list", "encode_multikey", "encode_qr_text", "encrypt_for_relay", "envelope",
-    "enveloped_jwt", "failed", "human", "inflate_bounded", "is_png", "is_share_link", "is_svg",
+    "encode_cborld", "encode_inline_link", "encode_list", "encode_multikey", "encode_qr_parts",
+    "encode_qr_text", "encode_single_ur", "encode_vpqr_text", "encrypt_for_relay", "envelope",
+    "enveloped_jwt", "failed", "human", "inflate_bounded", "is_png", "is_share_link", "is_svg", "is_ur_text",
     "looks_like_qr_text", "make_client", "new_unshare_secret", "parse_compact_jws", "parse_datetime",
     "parse_input", "parse_text", "public_key_to_jwk", "read_facts", "relay_fetch_url", "relay_link",
     "resolve_verification_method", "set_status", "sign_jws", "split_criteria", "unshare_hash",
@@ -231,6 +251,23 @@ _WHERE: dict[str, tuple[str, str]] = {
     "decode_qr_text": ("_formats.qr", "decode_qr_text"),
     "encode_qr_text": ("_formats.qr", "encode_qr_text"),
     "looks_like_qr_text": ("_formats.qr", "looks_like_qr_text"),
+    "UrDecoder": ("_formats.ur", "UrDecoder"),
+    "UrEncoder": ("_formats.ur", "UrEncoder"),
+    "UrError": ("_formats.ur", "UrError"),
+    "decode_single_ur": ("_formats.ur", "decode_single_ur"),
+    "encode_single_ur": ("_formats.ur", "encode_single_ur"),
+    "is_ur_text": ("_formats.ur", "is_ur_text"),
+    "QR_UR_TYPE": ("_formats.qr_parts", "QR_UR_TYPE"),
+    "AssemblyProgress": ("_formats.qr_parts", "AssemblyProgress"),
+    "QrAssembler": ("_formats.qr_parts", "QrAssembler"),
+    "QrParts": ("_formats.qr_parts", "QrParts"),
+    "alphanumeric_capacity": ("_formats.qr_parts", "alphanumeric_capacity"),
+    "encode_qr_parts": ("_formats.qr_parts", "encode_qr_parts"),
+    "CborLdError": ("_formats.cborld", "CborLdError"),
+    "decode_cborld": ("_formats.cborld", "decode_cborld"),
+    "decode_vpqr_text": ("_formats.cborld", "decode_vpqr_text"),
+    "encode_cborld": ("_formats.cborld", "encode_cborld"),
+    "encode_vpqr_text": ("_formats.cborld", "encode_vpqr_text"),
     "SHARE_KEY_BYTES": ("_formats.share_links", "KEY_BYTES"),
     "SHARE_NONCE_BYTES": ("_formats.share_links", "NONCE_BYTES"),
     "SHARE_PATH": ("_formats.share_links", "SHARE_PATH"),
