@@ -43,14 +43,55 @@ def cmd_issue(args: argparse.Namespace) -> int:
         if args.out:
             Path(args.out).write_bytes(offer.qr_png())
             print(f"QR code written to {args.out}", file=sys.stderr)
+        print(_offer_note(args, issuer.base_url), file=sys.stderr)
         return 0
     record, artifact = issuer.issue(args.achievement, args.form, args.recipient,
                                     valid_from=_parse_time(args.valid_from), valid_until=_parse_time(args.valid_until))
     out = Path(args.out or f"{FORMS[args.form].stem}-{record.id.rsplit(':', 1)[-1].rsplit('/', 1)[-1]}"
                f".{artifact.extension}")
     out.write_bytes(artifact.content)
-    print(json.dumps({"id": record.id, "form": record.form, "file": str(out)}))
+    named = None if args.form in NO_SUBJECT_DID_FORMS else record.subject
+    print(json.dumps({"id": record.id, "form": record.form, "file": str(out), "recipient": named}))
+    note = _recipient_note(args, record.subject)
+    if note:
+        print(note, file=sys.stderr)
     return 0
+
+
+# Forms whose credentialSubject is not the learner's DID: OB 2.0 names the learner by a hashed
+# email (OB 2.0 §IdentityObject), an endorsement's subject is the thing endorsed (OB 3.0 §8.4).
+NO_SUBJECT_DID_FORMS = frozenset(name for name in FORMS if name.startswith("ob2")) | {"ob3-endorsement"}
+
+
+def _state_option(args: argparse.Namespace) -> str:
+    return "" if args.state == DEFAULT_STATE else f" --state {args.state}"
+
+
+def _recipient_note(args: argparse.Namespace, subject: str | None) -> str:
+    """Issued without --recipient: the badge names the stub's demo learner, whom no wallet holds, so
+    every share of it is refused (the verifier's holder-mismatch). Say so, and how to issue to a wallet."""
+    if args.form.startswith("ob2"):
+        return ("note: an Open Badges 2.0 badge names its learner by a hashed email address (learner@example.org), "
+                "not a DID; a wallet keeps it but cannot present it as the holder's own.")
+    if args.recipient is not None or args.form in NO_SUBJECT_DID_FORMS:
+        return ""
+    state = _state_option(args)
+    return (f"note: no --recipient was given, so this badge was issued to the stub's demo learner ({subject}), "
+            "not to a wallet. A wallet imports it as genuine, but a verifier refuses it whenever that wallet "
+            "shares it (holder-mismatch: it names someone else).\n"
+            "To issue to a wallet instead:\n"
+            f"  satchel-issuer{state} issue {args.achievement} --recipient DID    "
+            "(the wallet's DID: satchel-wallet profiles)\n"
+            f"  or, with satchel-issuer{state} serve running: satchel-issuer{state} issue {args.achievement} --offer"
+            "    (the wallet redeems the offer link for its own DID)")
+
+
+def _offer_note(args: argparse.Namespace, base_url: str) -> str:
+    """OID4VCI 1.0 pre-authorized code flow: the wallet redeems the link at the running stub, which
+    issues the badge to the DID of the wallet's key proof (§8.2)."""
+    return (f"Give this link to the wallet while satchel-issuer{_state_option(args)} serve answers at {base_url}; "
+            "it is redeemed once, and the badge is issued to the wallet's own DID:\n"
+            "  satchel-wallet import --allow-loopback --offer LINK    (or the app: Import, Redeem an issuer offer)")
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -112,11 +153,20 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--port", type=int, default=8765,
                       help="port of the issuer's base URL and did:web (default: %(default)s)")
     init.set_defaults(func=cmd_init)
-    issue = sub.add_parser("issue", help="issue a credential to a file, or as an offer (--offer)")
+    issue = sub.add_parser(
+        "issue", help="issue a credential to a file, or as an offer (--offer)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Issue a credential to a file, or make an OpenID4VCI offer link a wallet redeems.",
+        epilog="To issue a badge a wallet can share, name the wallet's DID (--recipient; `satchel-wallet profiles` "
+               "shows it)\nor make an offer (--offer, with `satchel-issuer serve` running): the wallet redeems it "
+               "for its own DID.\nWithout either, the badge goes to the stub's demo learner, and a verifier refuses "
+               "it when a wallet\nshares it (holder-mismatch).")
     issue.add_argument("achievement", help="the achievement's slug in the catalogue (see: catalogue)")
     issue.add_argument("--form", choices=list(FORMS), default="ob3-v2-eddsa-rdfc-2022",
                        help="the credential's form: format, securing and status method (default: %(default)s)")
-    issue.add_argument("--recipient", help="the learner's DID (default: a demo learner's did:key)")
+    issue.add_argument("--recipient", metavar="DID",
+                       help="the learner's DID, e.g. the wallet's (satchel-wallet profiles); default: the stub's demo "
+                            "learner, whom no wallet holds")
     issue.add_argument("--valid-from", help="start of the validity period, ISO 8601 (default: now)")
     issue.add_argument("--valid-until", help="end of the validity period, ISO 8601 (default: none)")
     issue.add_argument("--offer", action="store_true", help="print an OpenID4VCI offer link; --out writes its QR")
