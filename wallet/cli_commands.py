@@ -41,6 +41,7 @@ from wallet.settings import WalletSettings
 if TYPE_CHECKING:
     import httpx
 
+    from wallet.holder_binding import HolderBinding
     from wallet.importer import ImportOutcome, ImportService
     from wallet.store import Store
 
@@ -72,14 +73,41 @@ def cmd_import(args: argparse.Namespace, settings: WalletSettings, style: Style)
         raise CliError("nothing to import: give files, folders or URLs, or --text, --qr or --offer", EXIT_USAGE)
     with opened_store(settings) as store, import_service(settings, store, args.documents) as service:
         singles, batch = _run_imports(args, service)
+        bindings = _bindings_of(store, singles + batch)
     outcomes = singles + batch
     if args.json:
-        print_json([o.to_json() for o in outcomes])
+        print_json([{**o.to_json(), "holder": bindings[o.id].to_json() if o.id in bindings else None}
+                    for o in outcomes])
     else:
         for outcome in singles:
             print(outcome_line(outcome, style))
+        for line in _not_yours_lines(outcomes, bindings):
+            print(line)
         print(import_summary(outcomes))
     return EXIT_SOME_FAILED if any(o.error for o in outcomes) else 0
+
+
+def _bindings_of(store: Store, outcomes: list[ImportOutcome]) -> dict[str, HolderBinding]:
+    """Whose badge each stored import is (wallet.holder_binding), by record id."""
+    from wallet.holder_binding import holder_binding
+
+    return {o.id: holder_binding(store, store.get_credential(o.id)) for o in outcomes if o.id}
+
+
+def _not_yours_lines(outcomes: list[ImportOutcome], bindings: dict[str, HolderBinding]) -> list[str]:
+    """Said at import, not first at the employer's: each badge that names someone else, then once
+    how to have it issued to this wallet (an OpenID4VCI offer binds it to the holder's DID)."""
+    from wallet.holder_binding import offer_advice
+
+    named = {o.id: o for o in outcomes if o.id}
+    others = [(named[rid], b) for rid, b in bindings.items() if b.someone_else]
+    if not others:
+        return []
+    lines = [f"Not yours: “{o.name or o.source}”: {b.message}" for o, b in others]
+    holder = others[0][1].holder
+    if any(b.own_profile is None for _, b in others):
+        lines.append("  " + offer_advice(holder, collect="`satchel-wallet import --offer LINK` collects it"))
+    return lines
 
 
 def _run_imports(args: argparse.Namespace, service: ImportService) -> tuple[list[ImportOutcome], list[ImportOutcome]]:
@@ -106,6 +134,15 @@ def _run_imports(args: argparse.Namespace, service: ImportService) -> tuple[list
     for link in args.offer or ():
         singles.append(service.redeem_offer(link, args.profile))
     return singles, batch
+
+
+def _warn_before_sharing(store: Store, ids: list[str]) -> None:
+    """A badge the verifier will refuse (revoked, expired, tampered, someone else's) is said on
+    stderr before the code or link is made: the learner may still share it, knowingly."""
+    from wallet.share.warnings import sharing_warnings
+
+    for warning in sharing_warnings(store, ids):
+        print(f"warning: {warning.message}", file=sys.stderr)
 
 
 def _progress_printer(quiet: bool) -> Callable[[int, int, ImportOutcome], None]:
@@ -287,6 +324,7 @@ def cmd_share(args: argparse.Namespace, settings: WalletSettings, style: Style) 
     verifier = args.verifier or settings.verifier_url or None
     with opened_store(settings) as store, http_client(settings) as client:
         ids = [resolve_id(store, given) for given in args.ids]
+        _warn_before_sharing(store, ids)
         try:
             if args.qr:
                 result = _share_qr(args, store, ids, verifier, client)
