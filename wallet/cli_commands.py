@@ -315,7 +315,8 @@ def cmd_profiles(args: argparse.Namespace, settings: WalletSettings, style: Styl
 
 
 def cmd_share(args: argparse.Namespace, settings: WalletSettings, style: Style) -> int:
-    """Present credentials as a QR code (PNG) or a link, signed by the holder, and record it."""
+    """Present credentials as a QR code (PNG; an animated PNG when they need several codes) or a
+    link, signed by the holder, and record it."""
     from wallet.share import ShareError
     from wallet.share.qrcodec import QrTooLarge
 
@@ -326,40 +327,73 @@ def cmd_share(args: argparse.Namespace, settings: WalletSettings, style: Style) 
         ids = [resolve_id(store, given) for given in args.ids]
         _warn_before_sharing(store, ids)
         try:
-            if args.qr:
-                result = _share_qr(args, store, ids, verifier, client)
+            if args.qr:  # a link goes in the code only when --verifier asks for one; else a loop of codes
+                result = _share_qr(args, store, ids, args.verifier, client)
             else:
                 result = _share_link(args, store, ids, verifier, client)
         except QrTooLarge as exc:
             raise CliError(f"{exc} (give --verifier URL to put a link in the code instead)") from None
         except ShareError as exc:
             raise CliError(str(exc)) from None
+        result["names"] = [store.get_summary(cid).name for cid in ids]
     if args.json:
         print_json(result)
-    else:
-        if "qr" in result:
-            holds = "a link to the verifier" if "link" in result else "the presentation itself"
-            print(f"QR code written to {result['qr']} (version {result['version']}, holding {holds}).")
-        else:
-            print(result["link"])
-        print(f"Share {result['share'][:12]}, valid until {when(result['expires'])}.", file=sys.stderr)
+        return 0
+    said, aside = _share_sentences(result, args.recipient)
+    for line in said:
+        print(line)
+    for line in aside:
+        print(line, file=sys.stderr)
     return 0
+
+
+def _share_sentences(result: dict[str, Any], recipient: str) -> tuple[list[str], list[str]]:
+    """What to print (stdout: the file written, or the bare link, to pipe on) and what to say
+    beside it (stderr: what was shared with whom, until when, how to withdraw it)."""
+    kind, share = result["kind"], result["share"][:12]
+    said: list[str] = []
+    if kind == "animated":
+        said.append(f"Wrote {result['qr']}: an animated QR of {result['parts']} codes (version {result['version']}), "
+                    f"{result['frame_rate']} per second. Show it on screen; the verifier's camera reads it in a few "
+                    "seconds.")
+    elif "qr" in result:
+        holds = "a link to the verifier" if "link" in result else "the presentation itself"
+        said.append(f"QR code written to {result['qr']} (version {result['version']}, holding {holds}).")
+        if "link" in result:
+            said.append(f"The code opens this link: {result['link']}")
+    else:
+        said.append(result["link"])
+    names = " and ".join(f"“{name}”" for name in result["names"])
+    aside = [f"Shared {names} with {recipient}; share {share}, valid until {when(result['expires'])}."]
+    if kind in ("relay", "link"):  # a QR code's link is always a relay link
+        aside.append(f"You can withdraw it: satchel-wallet unshare {share}")
+    elif kind == "inline":
+        aside.append("The link carries the badges itself, so it cannot be withdrawn; it stops working when it "
+                     "expires.")
+    return said, aside
 
 
 def _share_qr(
     args: argparse.Namespace, store: Store, ids: list[str], verifier: str | None, client: httpx.Client | None,
 ) -> dict[str, Any]:
     from wallet.share import share_qr
+    from wallet.share.qrcodec import encode_animated_png
 
     out = Path(args.qr)
     existing_file_check(out, args.force)
     shared = share_qr(store, ids, recipient=args.recipient,
                       expires=parse_expires(args.expires) if args.expires else None,
-                      verifier_base_url=verifier, relay_client=client)
-    out.write_bytes(shared.qr.png)
+                      verifier_base_url=verifier, relay_client=client if verifier else None)
     result: dict[str, Any] = {"share": shared.share_id, "qr": str(out), "kind": shared.kind,
-                              "version": shared.qr.version, "expires": shared.expires.isoformat()}
-    if shared.link:  # too large for one code: the code holds a link to the verifier
+                              "version": shared.version, "expires": shared.expires.isoformat()}
+    if shared.animation is not None:  # too large for one code: a loop of codes, pure parts then fountain parts
+        frames = shared.animation.frame_texts()
+        out.write_bytes(encode_animated_png(frames, frame_ms=1000 // shared.animation.frame_rate))
+        result |= {"parts": shared.animation.seq_len, "frames": len(frames),
+                   "frame_rate": shared.animation.frame_rate}
+    elif shared.qr is not None:
+        out.write_bytes(shared.qr.png)
+    if shared.link:  # the code holds a relay link to the verifier
         result["link"] = shared.link.url
     return result
 

@@ -29,7 +29,9 @@ QR symbol: error correction level M (15 %) and version ≤ :data:`MAX_QR_VERSION
 The hcert spec recommends Q for printed codes; a code shown on a screen is not scratched or
 folded, and M lets a typical one-badge presentation fit in a version a laptop camera still
 reads at arm's length (measured in ``bench/qr.py``; figures in BENCHMARKS.md). Past that the
-caller falls back to a link (:func:`wallet.share.share_qr`).
+caller shows an animated loop of codes (``UR:SATCHEL-VP/…`` parts, :func:`credentials.encode_qr_parts`),
+drawn here one symbol per frame and, for a file, as one animated PNG (:func:`encode_animated_png`),
+or a link (:func:`wallet.share.share_qr`).
 
 Nothing here signs or verifies; what a signature covers is decided in
 :mod:`wallet.share.presentation`, and this codec never changes the JSON's content, only its
@@ -39,7 +41,7 @@ whitespace (the proofs stay valid: Data Integrity canonicalises, JWTs travel as 
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,7 +64,8 @@ from credentials import (
 
 __all__ = [
     "DICTIONARY_V1", "MAX_DECODED_BYTES", "MAX_QR_VERSION", "PREFIX", "QrDecodeError", "QrResult", "QrTooLarge",
-    "compact_json", "decode_qr_image", "decode_qr_text", "encode_qr", "encode_qr_text", "qr_version_for",
+    "compact_json", "decode_qr_image", "decode_qr_text", "encode_animated_png", "encode_qr", "encode_qr_text",
+    "qr_version_for",
 ]
 
 MAX_QR_VERSION = 30
@@ -71,10 +74,10 @@ MAX_QR_VERSION = 30
 class QrTooLarge(ValueError):
     """The payload needs a bigger QR version than allowed; share a link instead."""
 
-    def __init__(self, needed: int | None, max_version: int, characters: int) -> None:
+    def __init__(self, needed: int | None, max_version: int, characters: int, *, reason: str = "") -> None:
         self.needed, self.max_version, self.characters = needed, max_version, characters
         shown = f"version {needed}" if needed else "more than one QR code holds"
-        super().__init__(f"The presentation needs {shown} ({characters} characters); at most version "
+        super().__init__(reason or f"The presentation needs {shown} ({characters} characters); at most version "
                          f"{max_version} reads reliably from a screen, so share it as a link.")
 
 
@@ -91,16 +94,17 @@ class QrResult:
 
 # -- QR symbols ----------------------------------------------------------------------------------
 
-def _qr_for(text: str, max_version: int) -> Any:
+def _qr_for(text: str, max_version: int, version: int | None = None) -> Any:
+    """The symbol of ``text`` in the smallest version that holds it, or in ``version`` exactly."""
     import qrcode
     from qrcode.exceptions import DataOverflowError
     from qrcode.util import MODE_8BIT_BYTE, MODE_ALPHA_NUM, QRData
 
     alnum = all(c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:" for c in text)
-    qr = qrcode.QRCode(version=None, error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
+    qr = qrcode.QRCode(version=version, error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
     qr.add_data(QRData(text.encode("utf-8"), mode=MODE_ALPHA_NUM if alnum else MODE_8BIT_BYTE))
     try:
-        qr.make(fit=True)
+        qr.make(fit=version is None)
     except (DataOverflowError, ValueError):  # qrcode 8.2 says "Invalid version (was 41 …)" past 40
         raise QrTooLarge(None, max_version, len(text)) from None
     if qr.version > max_version:
@@ -116,6 +120,15 @@ def qr_version_for(text: str) -> int | None:
         return None
 
 
+def _symbol_image(text: str, max_version: int, pixels: int, version: int | None = None) -> tuple[Any, int]:
+    """The QR symbol of ``text`` as a black-on-white PIL image (each module a whole number of
+    pixels, at least 4), and its version."""
+    qr = _qr_for(text, max_version, version)
+    modules = 17 + 4 * int(qr.version) + 2 * qr.border
+    qr.box_size = max(4, pixels // modules)
+    return qr.make_image(fill_color="black", back_color="white").get_image(), int(qr.version)
+
+
 def encode_qr(payload: Mapping[str, Any] | str, *, max_version: int = MAX_QR_VERSION,
               pixels: int = 1200) -> QrResult:
     """A PNG QR code of a presentation or credential (``SV1:``), or of a text as it is (a share link).
@@ -124,10 +137,25 @@ def encode_qr(payload: Mapping[str, Any] | str, *, max_version: int = MAX_QR_VER
     Raises :class:`QrTooLarge` when it needs a version above ``max_version``.
     """
     text = encode_qr_text(payload) if isinstance(payload, Mapping) else payload
-    qr = _qr_for(text, max_version)
-    modules = 17 + 4 * int(qr.version) + 2 * qr.border
-    qr.box_size = max(4, pixels // modules)
-    image = qr.make_image(fill_color="black", back_color="white")
+    image, version = _symbol_image(text, max_version, pixels)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
-    return QrResult(buffer.getvalue(), text, int(qr.version))
+    return QrResult(buffer.getvalue(), text, version)
+
+
+def encode_animated_png(frames: Sequence[str], *, frame_ms: int = 125, pixels: int = 800,
+                        max_version: int = 40) -> bytes:
+    """One animated PNG (APNG) showing ``frames`` in turn, ``frame_ms`` each, looping for ever.
+
+    Every frame is its own QR symbol (alphanumeric mode when it can be, level M), all in the
+    version the longest frame needs, so the picture keeps one size (a part's sequence number
+    grows a digit now and then). APNG is the animated PNG browsers and viewers play (W3C PNG
+    3rd edition §4, acTL/fcTL); ``loop 0`` is "repeat without end" (acTL num_plays = 0).
+    """
+    if not frames:
+        raise ValueError("an animated QR needs at least one frame")
+    version = int(_qr_for(max(frames, key=len), max_version).version)  # one mode: longer never needs less
+    images = [_symbol_image(text, max_version, pixels, version)[0].convert("L") for text in frames]
+    buffer = io.BytesIO()
+    images[0].save(buffer, format="PNG", save_all=True, append_images=images[1:], duration=frame_ms, loop=0)
+    return buffer.getvalue()
