@@ -2,43 +2,133 @@
 that turns whatever a camera reads (one ``SV1:`` code, a ``VP1-`` code, a link, or the parts of
 a multi-part code) into the text the verifier's intake reads.
 
-SKELETON (issue 13): signatures fixed; the implementation is being written.
+The multi-part code is a Blockchain Commons UR (``ur.py``) of type ``satchel-vp`` whose message is
+a CBOR byte string holding the same zlib + dictionary stream as a single ``SV1:`` code (RFC 1950,
+so its first byte is ``0x78``; a CBOR-LD message would start with its tag, ``0xd9``). Each frame
+is sized so that its whole text fits one QR symbol of at most ``max_version`` in alphanumeric mode
+(bytewords are upper-case letters: ISO/IEC 18004 §7.4.4), and every frame has the same version, so
+the picture on the phone does not jump in size.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
+
+import cbor2
+
+from .qr import QrDecodeError, _deflate, _inflate, compact_json
+from .ur import MAX_SEQ_NUM, UrDecoder, UrEncoder, UrError, UrMismatchError, is_ur_text
 
 __all__ = ["QR_UR_TYPE", "AssemblyProgress", "QrAssembler", "QrParts", "alphanumeric_capacity",
            "encode_qr_parts"]
 
 QR_UR_TYPE = "satchel-vp"
+Level = Literal["L", "M", "Q", "H"]
+FRAMES_PER_SECOND = 8  # what a phone shows and a 30 fps laptop camera reads: ~4 camera frames per code
+
+# ISO/IEC 18004:2015 Table 9: data codewords per version (1 … 40) and error-correction level.
+_DATA_CODEWORDS: dict[str, tuple[int, ...]] = {
+    "L": (19, 34, 55, 80, 108, 136, 156, 194, 232, 274, 324, 370, 428, 461, 523, 589, 647, 721, 795, 861,
+          932, 1006, 1094, 1174, 1276, 1370, 1468, 1531, 1631, 1735, 1843, 1955, 2071, 2191, 2306, 2434,
+          2566, 2702, 2812, 2956),
+    "M": (16, 28, 44, 64, 86, 108, 124, 154, 182, 216, 254, 290, 334, 365, 415, 453, 507, 563, 627, 669,
+          714, 782, 860, 914, 1000, 1062, 1128, 1193, 1267, 1373, 1455, 1541, 1631, 1725, 1812, 1914,
+          1992, 2102, 2216, 2334),
+    "Q": (13, 22, 34, 48, 62, 76, 88, 110, 132, 154, 180, 206, 244, 261, 295, 325, 367, 397, 445, 485,
+          512, 568, 614, 664, 718, 754, 808, 871, 911, 985, 1033, 1115, 1171, 1231, 1286, 1354, 1426,
+          1502, 1582, 1666),
+    "H": (9, 16, 26, 36, 46, 60, 66, 86, 100, 122, 140, 158, 180, 197, 223, 253, 283, 313, 341, 385,
+          406, 442, 464, 514, 538, 596, 628, 661, 701, 745, 793, 845, 901, 961, 986, 1054, 1096, 1142,
+          1222, 1276),
+}
+_ZLIB_FIRST_BYTE = 0x78
+_PART_CBOR_OVERHEAD = 1 + 5 + 5 + 5 + 5 + 3  # array head, four uint32 at most, the bstr head
+_CRC_BYTES = 4
 
 
-def alphanumeric_capacity(version: int, level: Literal["L", "M", "Q", "H"] = "M") -> int:
-    """Characters a QR symbol of ``version`` holds in alphanumeric mode (ISO/IEC 18004 Table 7)."""
-    raise NotImplementedError
+def alphanumeric_capacity(version: int, level: Level = "M") -> int:
+    """Characters a QR symbol of ``version`` holds in alphanumeric mode (ISO/IEC 18004 §7.4.4:
+    4 mode bits, a 9/11/13-bit count, 11 bits per pair and 6 for a last single character)."""
+    if not 1 <= version <= 40 or level not in _DATA_CODEWORDS:
+        raise ValueError("a QR version is 1 … 40 and a level one of L, M, Q, H")
+    bits = _DATA_CODEWORDS[level][version - 1] * 8 - 4 - (9 if version < 10 else 11 if version < 27 else 13)
+    return bits // 11 * 2 + (1 if bits % 11 >= 6 else 0)
+
+
+def _frame_overhead(seq_len: int) -> int:
+    """Characters of a frame that are not fragment: ``UR:SATCHEL-VP/`` + the widest ``seq-len/`` a
+    frame number can reach + the CBOR of the part around its fragment + the CRC, as bytewords."""
+    return len(f"ur:{QR_UR_TYPE}/{MAX_SEQ_NUM}-{seq_len}/") + 2 * (_PART_CBOR_OVERHEAD + _CRC_BYTES)
+
+
+def _fragment_room(version: int, level: Level) -> int:
+    return (alphanumeric_capacity(version, level) - _frame_overhead(9999)) // 2
 
 
 class QrParts:
-    """The frames of one presentation: ``seq_len`` pure parts, then fountain parts without end."""
+    """The frames of one presentation: ``seq_len`` pure parts, then fountain parts without end.
 
-    seq_len: int
-    version: int  # the QR version every frame fits in
+    Show them counting on (1, 2, 3 …, never looping back): frames past ``seq_len`` mix fragments,
+    so a camera that missed some, or started late, finishes from whichever later ones it reads.
+    ``frame(n)`` costs about the same for any ``n``."""
+
+    def __init__(self, message: bytes, *, version: int, level: Level) -> None:
+        self._encoder = UrEncoder(QR_UR_TYPE, message, max_fragment_len=_fragment_room(version, level))
+        self.seq_len = self._encoder.seq_len
+        self.level: Level = level
+        self.message_len = len(message)
+        self.frames_per_second = FRAMES_PER_SECOND
+        # The smallest version that holds every frame: the same size on screen from first to last.
+        self.version = version
+        while self.version > 1 and _fits(self.version - 1, level, self.seq_len, self._encoder.fragment_len):
+            self.version -= 1
 
     def frame(self, n: int) -> str:
         """Frame ``n`` (1-based) as QR text, upper case (alphanumeric mode)."""
-        raise NotImplementedError
+        return self._encoder.part(n)
 
     def frames(self, count: int, start: int = 1) -> list[str]:
-        raise NotImplementedError
+        return [self._encoder.part(n) for n in range(start, start + count)]
 
 
-def encode_qr_parts(doc: Mapping[str, Any], *, max_version: int = 20) -> QrParts:
-    """The multi-part code of a presentation or credential, every frame at most ``max_version`` (level M)."""
-    raise NotImplementedError
+def _fits(version: int, level: Level, seq_len: int, fragment_len: int) -> bool:
+    return alphanumeric_capacity(version, level) >= _frame_overhead(seq_len) + 2 * fragment_len
+
+
+def payload_message(doc: Mapping[str, Any]) -> bytes:
+    """The UR message of a document: a CBOR byte string of its zlib + dictionary stream."""
+    if not isinstance(doc, Mapping):
+        raise TypeError("a QR payload is a JSON object (a presentation or a credential)")
+    return cbor2.dumps(_deflate(compact_json(doc)))
+
+
+def encode_qr_parts(doc: Mapping[str, Any], *, max_version: int = 20, level: Level = "M") -> QrParts:
+    """The multi-part code of a presentation or credential, every frame at most ``max_version``."""
+    if not 5 <= max_version <= 40:
+        raise ValueError("frames smaller than version 5 carry too little to be worth showing")
+    return QrParts(payload_message(doc), version=max_version, level=level)
+
+
+def decode_payload_message(message: bytes) -> dict[str, Any]:
+    """The JSON object a ``satchel-vp`` UR message carries. Raises :class:`QrDecodeError`."""
+    try:
+        stream = cbor2.loads(message)
+    except (cbor2.CBORDecodeError, ValueError, OverflowError, RecursionError, MemoryError):
+        raise QrDecodeError("the multi-part code's message is not CBOR") from None
+    if not isinstance(stream, bytes) or not stream:
+        raise QrDecodeError("the multi-part code's message is not the byte string Satchel writes")
+    if stream[0] != _ZLIB_FIRST_BYTE:
+        raise QrDecodeError("the multi-part code holds a payload this version cannot read")
+    try:
+        doc = json.loads(_inflate(stream).decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise QrDecodeError("the multi-part code does not hold UTF-8 JSON") from None
+    if not isinstance(doc, dict):
+        raise QrDecodeError("the multi-part code does not hold a JSON object")
+    return doc
 
 
 @dataclass(frozen=True)
@@ -50,16 +140,77 @@ class AssemblyProgress:
     parts_expected: int | None
     restarted: bool = False  # the parts of a different presentation arrived: started over
 
+    @property
+    def percent(self) -> int:
+        """Whole percent, never 100 before the code is complete."""
+        return 100 if self.complete else min(99, int(self.fraction * 100))
+
 
 class QrAssembler:
-    """Feed every text a camera reads; ``text`` is what to verify once ``complete``."""
+    """Feed every text a camera reads; ``text`` is what to verify once ``complete``.
+
+    One code (``SV1:``, ``VP1-``, a link, JSON) is complete at once. The parts of a multi-part code
+    are collected in any order; a misread part (its CRC fails) raises :class:`UrError` and changes
+    nothing, so the caller may simply go on; parts of a different code start over (``restarted``)."""
+
+    def __init__(self, *, max_message_len: int = 1024 * 1024) -> None:
+        self._max = max_message_len
+        self._decoder = UrDecoder(max_message_len=max_message_len)
+        self._text: str | None = None
+        self._parts = 0
+        self._last = AssemblyProgress(False, 0.0, "single", 0, None)
 
     def add(self, text: str) -> AssemblyProgress:
-        raise NotImplementedError
+        text = text.strip()
+        if not text:
+            raise QrDecodeError("the code read as empty text")
+        if not is_ur_text(text):
+            restarted = self._parts > 0 and self._text is None
+            self.reset()
+            self._text = text
+            self._last = AssemblyProgress(True, 1.0, "single", 1, 1, restarted)
+        else:
+            self._last = self._progress(self._receive(text))
+        return self._last
+
+    def _receive(self, text: str) -> bool:
+        """Take one UR part; True when it belongs to a new code (everything so far dropped)."""
+        if not text[3:].lower().startswith(QR_UR_TYPE + "/"):
+            kind = text[3:].split("/", 1)[0][:40].lower()
+            raise UrError(f"this is a 'ur:{kind}' code, not a Satchel presentation ('ur:{QR_UR_TYPE}')")
+        restarted = False
+        if self._text is not None:  # a finished code, then the parts of another: start over
+            restarted = True
+            self.reset()
+        try:
+            new = self._decoder.receive_part(text)
+        except UrMismatchError:
+            self.reset()
+            new = self._decoder.receive_part(text)
+            restarted = True
+        if new:
+            self._parts += 1
+        if self._decoder.is_complete:
+            self._text = compact_json(decode_payload_message(self._decoder.message)).decode("utf-8")
+        return restarted
+
+    def _progress(self, restarted: bool) -> AssemblyProgress:
+        d = self._decoder
+        kind: Literal["single", "multipart"] = "multipart" if (d.expected_part_count or 0) > 1 else "single"
+        return AssemblyProgress(self._text is not None, d.progress, kind, d.received_part_count,
+                                d.expected_part_count, restarted)
 
     @property
     def text(self) -> str | None:
-        raise NotImplementedError
+        return self._text
+
+    @property
+    def progress(self) -> AssemblyProgress:
+        """Where the assembly stands after the last :meth:`add`."""
+        return self._last
 
     def reset(self) -> None:
-        raise NotImplementedError
+        self._decoder = UrDecoder(max_message_len=self._max)
+        self._text = None
+        self._parts = 0
+        self._last = AssemblyProgress(False, 0.0, "single", 0, None)
