@@ -5,7 +5,8 @@ Text (pasted, scanned from a QR, or read from a photo of one) may be:
 * a share link (the engine's format, ``credentials.decode_link``): ``…/s#vp=``, ``…/s#vc=``
   (inline) or ``…/s#r=&k=`` (the encrypted blob is fetched from the relay named by the link and
   opened with the key in the fragment, which never leaves this process);
-* the wallet's compact QR payload ``SV1:…`` (zlib + base45, ``credentials.decode_qr_text``);
+* the wallet's compact QR payload ``SV1:…`` (zlib + base45, ``credentials.decode_qr_text``), or a
+  whole ``UR:SATCHEL-VP/…`` code (``credentials.QrAssembler``: the camera assembles animated ones);
 * JSON (a credential or a presentation), or a compact JWT (VC-JWT / VP-JWT);
 * an ``https://`` URL of a hosted credential (the engine fetches it under its SSRF rules).
 
@@ -26,6 +27,7 @@ from credentials import (
     SHARE_PATH,
     LinkError,
     MalformedError,
+    QrAssembler,
     QrDecodeError,
     RelayRef,
     SatchelError,
@@ -34,6 +36,7 @@ from credentials import (
     decode_qr_text,
     decrypt_from_relay,
     enveloped_jwt,
+    is_ur_text,
     parse_compact_jws,
 )
 
@@ -101,11 +104,9 @@ def read_text(text: str, *, fetch_relay: RelayFetch | None = None) -> Given:
         raise IntakeError("That is larger than 2 MB; no credential is that big.")
     if t.startswith(("http://", "https://")) and "#" in t:
         return _read_link(t, fetch_relay)
-    if t[:len(QR_PREFIX)].upper() == QR_PREFIX:
-        try:
-            return Given(verifiable_input(decode_qr_text(t)), "compact QR")
-        except QrDecodeError as exc:
-            raise IntakeError(f"That Satchel QR code does not read: {exc}.") from None
+    code = _read_qr_code(t)
+    if code is not None:
+        return code
     if t.startswith("{"):
         return _read_json(t)
     if _JWS.match(t):
@@ -115,6 +116,32 @@ def read_text(text: str, *, fetch_relay: RelayFetch | None = None) -> Given:
     if t.startswith("http://"):
         raise IntakeError("Only https:// addresses are fetched (or a Satchel share link).")
     raise IntakeError("That is not a share link, a credential's JSON or a JWT.")
+
+
+def _read_qr_code(t: str) -> Given | None:
+    """The payload of a QR code's own text formats (``SV1:``, ``UR:``), or ``None`` for other text."""
+    if t[:len(QR_PREFIX)].upper() == QR_PREFIX:
+        try:
+            return Given(verifiable_input(decode_qr_text(t)), "compact QR")
+        except QrDecodeError as exc:
+            raise IntakeError(f"That Satchel QR code does not read: {exc}.") from None
+    if is_ur_text(t):
+        return _read_ur(t)
+    return None
+
+
+def _read_ur(text: str) -> Given:
+    """A ``UR:SATCHEL-VP/…`` code typed or pasted whole: a single-part one reads at once; one frame
+    of an animated code cannot, and the learner is told to scan the loop instead."""
+    assembler = QrAssembler()
+    try:
+        progress = assembler.add(text)
+    except QrDecodeError as exc:
+        raise IntakeError(f"That animated-QR code does not read: {exc}.") from None
+    if not progress.complete or assembler.text is None:
+        raise IntakeError(f"That is one frame of an animated QR code (one of {progress.parts_expected}); "
+                          "point the camera at the moving code to read them all.")
+    return Given(verifiable_input(json.loads(assembler.text)), "animated QR")
 
 
 def _read_link(link: str, fetch_relay: RelayFetch | None) -> Given:
