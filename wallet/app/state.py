@@ -39,6 +39,7 @@ class OutcomeLine:
     ok: bool
     message: str
     record_id: str | None = None
+    not_yours: str = ""  # the badge names someone else: what that means and what to do (wallet.holder_binding)
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ class DetailState:
     error: str = ""
     message: str = ""
     deleted: bool = False
+    not_yours: str = ""  # the badge names someone else (wallet.holder_binding); "" when it is yours
 
 
 @ft.observable
@@ -155,6 +157,10 @@ class ShareState:
 
 
 @dataclass(frozen=True)
+    warnings: list[str] = field(default_factory=list)  # said before sharing (wallet.share.warnings)
+    warned_way: str = ""  # "qr" | "link": how the learner was about to share when warned
+    warned_for: list[str] = field(default_factory=list)  # the selection the warnings are about
+    accepted: list[str] = field(default_factory=list)  # the selection shared anyway, despite its warnings
 class RequestChoice:
     """A badge that could answer the request (it matches, and it was issued to this wallet's DID)."""
 

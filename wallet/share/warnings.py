@@ -84,7 +84,7 @@ def _record_warnings(store: Store, record: CredentialRecord, profile_id: str | N
                                  + " ".join(describe_problem(p) for p in rest)))
     binding = holder_binding(store, record, profile_id=profile_id)
     if binding.someone_else:
-        found.append(("someone-else", binding.message))
+        found.append(("someone-else", f"{name}: {binding.message}"))
     return [ShareWarning(code, message, record.id) for code, message in found]
 
 

@@ -7,11 +7,13 @@ import json
 from dataclasses import replace
 
 from credentials import is_png, is_svg
+from wallet.holder_binding import holder_binding
 from wallet.store import CredentialRecord, StoreError
 
 from ..badge_facts import badge_facts
 from ..wording import explain_report, status_word
 from .badges import BadgeList
+from .importing import not_yours_sentence
 
 
 def raw_text_of(record: CredentialRecord) -> str:
@@ -63,6 +65,7 @@ class BadgeDetail(BadgeList):
         detail.sources = [
             f"{source.kind}: {source.detail}" if source.detail else source.kind for source in record.summary.sources
         ]
+        detail.not_yours = not_yours_sentence(holder_binding(self.store, record))
         detail.loading = False
 
     async def check_again(self, record_id: str) -> None:

@@ -8,6 +8,8 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from wallet.holder_binding import HolderBinding, holder_binding, offer_advice
+
 from ..state import OutcomeLine
 from ..wording import problem_sentence, status_word
 from .badges import BadgeList
@@ -21,7 +23,20 @@ log = logging.getLogger(__name__)
 ImportStep = Callable[[], "ImportOutcome"]
 
 
-def outcome_line(outcome: ImportOutcome) -> OutcomeLine:
+# Where an offer link goes in this app (wallet.holder_binding.offer_advice says the rest).
+OFFER_HERE = "“Redeem an issuer offer” on the Import screen collects it"
+
+
+def not_yours_sentence(binding: HolderBinding) -> str:
+    """What the learner reads when a badge names someone else ("" when it does not)."""
+    if not binding.someone_else:
+        return ""
+    if binding.own_profile is not None:  # one of this wallet's other profiles: Settings makes it the default
+        return binding.message
+    return f"{binding.message} {offer_advice(binding.holder, collect=OFFER_HERE)}"
+
+
+def outcome_line(outcome: ImportOutcome, not_yours: str = "") -> OutcomeLine:
     if outcome.error:
         return OutcomeLine(outcome.source, False, outcome.error)
     name = outcome.name or "A badge"
@@ -31,7 +46,7 @@ def outcome_line(outcome: ImportOutcome) -> OutcomeLine:
         message = f"{name} added: {status_word(outcome.verdict)}."
     if outcome.problems:
         message += " " + " ".join(problem_sentence(p) for p in outcome.problems)
-    return OutcomeLine(outcome.source, True, message, outcome.id)
+    return OutcomeLine(outcome.source, True, message, outcome.id, not_yours)
 
 
 class Importing(BadgeList):
@@ -57,7 +72,7 @@ class Importing(BadgeList):
         def work() -> None:
             for item in items:
                 try:
-                    line = outcome_line(item())
+                    line = self._line_with_binding(item())
                 except Exception as exc:  # an import step never takes the app down
                     log.exception("import step failed")
                     line = OutcomeLine(what, False, f"Satchel could not import it ({exc}).")
@@ -71,6 +86,13 @@ class Importing(BadgeList):
         await self.refresh_badges()
         self._changed()
         return lines
+
+    def _line_with_binding(self, outcome: ImportOutcome) -> OutcomeLine:
+        """The log line, saying at import (not first at the employer's) when the badge names someone else."""
+        if outcome.id is None:
+            return outcome_line(outcome)
+        binding = holder_binding(self.store, self.store.get_credential(outcome.id))
+        return outcome_line(outcome, not_yours_sentence(binding))
 
     async def import_uploads(self, files: list[UploadedFile]) -> list[OutcomeLine]:
         from wallet.store import ImportSource

@@ -195,3 +195,37 @@ class Sharing(WalletCore):
         share = self.state.share
         share.link = share.link_kind = share.link_recipient = ""
         share.message = ""
+
+    # -- before sharing: a badge the verifier will refuse -------------------------------------------
+
+    async def warn_before_sharing(self, way: str) -> bool:
+        """True when the chosen badges may be shared now: nothing to warn about, or the learner chose
+        "Share anyway" for exactly this selection (once). Otherwise the warnings (wallet.share.warnings:
+        revoked, expired, tampered, someone else's) are shown and the share waits for the learner."""
+        self.touch()
+        share = self.state.share
+        if share.accepted and share.accepted == share.selected:
+            share.accepted = []
+            return True
+        from wallet.share.warnings import sharing_warnings
+
+        try:
+            found = await asyncio.to_thread(sharing_warnings, self.store, list(share.selected))
+        except StoreError:
+            return True  # the share itself reports what cannot be read
+        share.warnings = [w.message for w in found]
+        share.warned_way, share.warned_for = (way, list(share.selected)) if found else ("", [])
+        return not found
+
+    def share_anyway(self) -> str:
+        """The learner read the warnings and shares anyway: how they were sharing ("qr" | "link")."""
+        self.touch()
+        share = self.state.share
+        way, share.accepted = share.warned_way, list(share.warned_for)
+        share.warnings, share.warned_way, share.warned_for = [], "", []
+        return way
+
+    def cancel_share(self) -> None:
+        self.touch()
+        share = self.state.share
+        share.warnings, share.warned_way, share.warned_for = [], "", []

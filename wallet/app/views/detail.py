@@ -27,6 +27,7 @@ from .common import (
     section,
     text_input,
 )
+from .importing import NOT_YOURS_FILL, NOT_YOURS_INK
 
 CHIP_PADDING = ft.Padding.symmetric(horizontal=8, vertical=2)
 
@@ -62,6 +63,21 @@ def status_panel(report: ReportInPlainWords, checking: bool, on_check: Callable[
     return ft.Semantics(container=True, label=f"Status: {report.status}", content=ft.Container(
         content=ft.Column(lines, spacing=8), bgcolor=look.fill, border_radius=14, padding=16,
     ))
+
+
+def not_yours_panel(text: str, on_offer: Callable[[], None]) -> ft.Control:
+    """The badge names someone else: every share of it will be refused (holder-mismatch), so the
+    learner is told here, with the way to have it issued to them (an issuer offer)."""
+    if not text:
+        return ft.Container(visible=False)
+    return ft.Semantics(container=True, label=f"Not issued to you: {text}", content=ft.Container(
+        content=ft.Column([
+            ft.Row([ft.Icon(ft.Icons.PERSON_OFF, color=NOT_YOURS_INK, size=24),
+                    ft.Text("Not issued to you", size=17, weight=ft.FontWeight.W_700, color=NOT_YOURS_INK)]),
+            ft.Text(text, color=INK),
+            ft.OutlinedButton("Redeem an issuer offer", icon=ft.Icons.REDEEM, on_click=on_offer),
+        ], spacing=8),
+        bgcolor=NOT_YOURS_FILL, border_radius=14, padding=16))
 
 
 def checks_list(report: ReportInPlainWords) -> ft.Control:
@@ -245,6 +261,7 @@ def DetailView(detail: DetailState, badges: BadgeListState, services: WalletServ
     main_column = [
         head,
         status_panel(report, detail.checking, check_again),
+        not_yours_panel(detail.not_yours, lambda: page.navigate("/import")),
         message_banner(detail.message),
         *what_it_certifies(facts),
         issuer_and_dates(facts),

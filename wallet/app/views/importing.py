@@ -38,10 +38,29 @@ def progress_panel(importing: ImportState) -> ft.Control:
     ], spacing=6))
 
 
+NOT_YOURS_INK = "#7A4B00"
+NOT_YOURS_FILL = "#FFF1D6"
+
+
+def not_yours_note(text: str) -> ft.Control:
+    """A badge issued to someone else: said where it was imported, before any employer sees it."""
+    return ft.Semantics(label=f"Not yours: {text}", container=True, content=ft.Container(
+        content=ft.Row([
+            ft.Icon(ft.Icons.PERSON_OFF, color=NOT_YOURS_INK, size=20),
+            ft.Column([ft.Text("Not issued to you", color=NOT_YOURS_INK, weight=ft.FontWeight.W_600),
+                       ft.Text(text, color=INK, size=13)], spacing=2, expand=True),
+        ], vertical_alignment=ft.CrossAxisAlignment.START),
+        bgcolor=NOT_YOURS_FILL, border_radius=10, padding=10))
+
+
 def outcome_row(line: OutcomeLine, on_open: Callable[[str], None]) -> ft.Control:
-    icon = ft.Icon(ft.Icons.CHECK_CIRCLE if line.ok else ft.Icons.ERROR, color="#1D5E2A" if line.ok else "#A1231B")
-    body = ft.Semantics(label=f"{line.source}: {line.message}", container=True, content=ft.Column(
-        [ft.Text(line.source, size=12, color=MUTED), ft.Text(line.message, color=INK)], spacing=2), expand=True)
+    ok_ink = "#1D5E2A" if not line.not_yours else NOT_YOURS_INK
+    icon = ft.Icon(ft.Icons.CHECK_CIRCLE if line.ok else ft.Icons.ERROR, color=ok_ink if line.ok else "#A1231B")
+    texts: list[ft.Control] = [ft.Text(line.source, size=12, color=MUTED), ft.Text(line.message, color=INK)]
+    if line.not_yours:
+        texts.append(not_yours_note(line.not_yours))
+    body = ft.Semantics(label=f"{line.source}: {line.message}", container=True,
+                        content=ft.Column(texts, spacing=4), expand=True)
     controls: list[ft.Control] = [icon, body]
     record_id = line.record_id
     if record_id:

@@ -4,9 +4,9 @@ share history with "unshare"."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar, cast
 from urllib.parse import parse_qs, urlsplit
 
 import flet as ft
@@ -149,6 +149,53 @@ def link_options(verifier: str, days: int, set_days: Callable[[int], None], with
     ], spacing=8)
 
 
+ShareAction = Callable[[object], Awaitable[None]]
+Action = TypeVar("Action", bound=ShareAction)
+
+
+def warned_first(services: WalletServices, way: str, action: Action) -> Action:
+    """``action`` once the chosen badges have nothing to warn about, or the learner has said "Share anyway"."""
+    async def run(_: object = None) -> None:
+        if await services.warn_before_sharing(way):
+            await action(None)
+
+    return cast(Action, run)
+
+
+def anyway(services: WalletServices, actions: dict[str, ShareAction]) -> ShareAction:
+    """"Share anyway": the way the learner was sharing when warned, now without asking again."""
+    async def run(_: object = None) -> None:
+        action = actions.get(services.share_anyway())
+        if action is not None:
+            await action(None)
+
+    return run
+
+
+def warnings_or(share: ShareState, ways: ft.Control, on_anyway: ShareAction, on_cancel: Callable[[], None]
+                ) -> ft.Control:
+    """The warnings about the badges chosen now, while the learner decides; else the ways to share."""
+    if share.warnings and share.warned_for == share.selected:
+        return warnings_panel(share.warnings, on_anyway, on_cancel)
+    return ways
+
+
+def warnings_panel(warnings: list[str], on_anyway: ShareAction, on_cancel: Callable[[], None]) -> ft.Control:
+    """Before a badge the verifier will refuse is shared (wallet.share.warnings): what is wrong, and
+    the learner's choice to share anyway or not."""
+    ink = "#7A4B00"
+    return ft.Semantics(container=True, label="Before you share", content=ft.Container(
+        content=ft.Column([
+            ft.Row([ft.Icon(ft.Icons.WARNING_AMBER, color=ink),
+                    ft.Text("Before you share", weight=ft.FontWeight.W_700, color=ink, size=16)], spacing=8),
+            *[ft.Text(w, color=INK) for w in warnings],
+            ft.Row([ft.FilledButton("Share anyway", icon=ft.Icons.SEND, on_click=on_anyway,
+                                    style=ft.ButtonStyle(bgcolor=ink)),
+                    ft.TextButton("Cancel", on_click=on_cancel)], wrap=True, spacing=8),
+        ], spacing=10),
+        bgcolor="#FFF1D6", border_radius=12, padding=14))
+
+
 @ft.component
 def ShareView(share: ShareState, badges: BadgeListState, services: WalletServices, wide: bool) -> ft.Control:
     page = ft.context.page
@@ -179,6 +226,9 @@ def ShareView(share: ShareState, badges: BadgeListState, services: WalletService
 
     async def make_link(_: object = None) -> None:
         await services.share_as_link(typed_recipient(), days, withdrawable)
+
+    share_anyway = anyway(services, {"qr": show_qr, "link": make_link})
+    show_qr, make_link = warned_first(services, "qr", show_qr), warned_first(services, "link", make_link)
 
     async def copy(_: object = None) -> None:
         services.link_copied(await copy_text(share.link))
@@ -213,7 +263,8 @@ def ShareView(share: ShareState, badges: BadgeListState, services: WalletService
         section("3. Show it",
                 text_input("Who is it for?", recipient, set_recipient, hint="e.g. Maple Grove Care Home"),
                 busy_line(share.busy) if share.busy else ft.Container(visible=False),
-                link_card(share, copy, services.close_link) if share.link else ways,
+                link_card(share, copy, services.close_link) if share.link else
+                warnings_or(share, ways, share_anyway, services.cancel_share),
                 icon=ft.Icons.SEND),
         ft.Container(section("Share history", *(history or [nothing_shared]),
                              icon=ft.Icons.HISTORY), bgcolor=SURFACE, border_radius=14,
