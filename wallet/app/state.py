@@ -145,6 +145,9 @@ class ShareState:
     selected: list[str] = field(default_factory=list)  # record ids chosen to share
     disclosure: list[str] = field(default_factory=list)  # what the recipient will see, line by line
     qr_png: bytes | None = None
+    qr_frames: list[str] = field(default_factory=list)  # an animated QR: the codes of one loop, shown in turn
+    qr_parts: int = 0  # an animated QR: how many codes carry the presentation once
+    qr_frame_rate: int = 8  # an animated QR: codes shown per second
     link: str = ""  # the last link made, shown with a Copy button
     link_kind: str = ""  # "relay" (can be withdrawn) | "inline"
     link_recipient: str = ""
@@ -154,13 +157,13 @@ class ShareState:
     message: str = ""
     history: list[ShareLine] = field(default_factory=list)
     available: bool = False  # wallet.share is installed
-
-
-@dataclass(frozen=True)
     warnings: list[str] = field(default_factory=list)  # said before sharing (wallet.share.warnings)
     warned_way: str = ""  # "qr" | "link": how the learner was about to share when warned
     warned_for: list[str] = field(default_factory=list)  # the selection the warnings are about
     accepted: list[str] = field(default_factory=list)  # the selection shared anyway, despite its warnings
+
+
+@dataclass(frozen=True)
 class RequestChoice:
     """A badge that could answer the request (it matches, and it was issued to this wallet's DID)."""
 

@@ -4,6 +4,7 @@ share history and withdrawing a share (``wallet.share``, imported when first use
 from __future__ import annotations
 
 import asyncio
+import functools
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -15,6 +16,7 @@ from .core import WalletCore
 
 LINK_EXPIRY_DAYS = (1, 7, 30)
 DEFAULT_LINK_DAYS = 7
+QR_PIXELS = 1200  # a QR picture's side: shown full screen, scaled down, never blurred up
 NO_VERIFIER = ("Links need a verifier address: the website that will open them. Set it in Settings → "
                "Share links (your college or employer can tell you which one to use).")
 
@@ -69,24 +71,54 @@ class Sharing(WalletCore):
 
         share.error, share.busy = "", "Signing and drawing the QR code…"
         try:
+            # One code up to version 20, else a loop of version-20 codes: what a laptop camera reads off a phone.
             made = await asyncio.to_thread(share_qr, self.store, list(share.selected), recipient=recipient.strip(),
-                                           max_version=40, pixels=1200)  # shown full screen, bright: 40 reads
+                                           pixels=QR_PIXELS)
         except QrTooLarge:
-            share.error = "Those badges are too much for one QR code. Share fewer at a time."
+            share.error = ("Those badges are too much to show as QR codes. Share them as a link, or fewer at a "
+                           "time.")
             return
         except (ShareError, StoreError) as exc:
             share.error = f"The QR code could not be made: {exc}"
             return
         finally:
             share.busy = ""
-        share.qr_png = made.qr.png
+        self._qr_frame_pngs.clear()
+        if made.animation is not None:
+            share.qr_frames, share.qr_parts = made.animation.frame_texts(), made.animation.seq_len
+            share.qr_frame_rate = made.animation.frame_rate
+            share.qr_png = await self.qr_frame_png(0)
+        else:
+            assert made.qr is not None  # a code that is not animated is one picture
+            share.qr_frames, share.qr_png = [], made.qr.png
         share.expires = short_date(made.expires.isoformat())
         share.message = f"Show this QR code to {recipient.strip()}. It works until {share.expires}."
         await self.load_share_history()
 
+    @functools.cached_property
+    def _qr_frame_pngs(self) -> dict[str, bytes]:
+        """The animated QR's frames drawn so far (drawing a version-20 symbol takes ~70 ms: once each)."""
+        return {}
+
+    async def qr_frame_png(self, n: int) -> bytes | None:
+        """Frame ``n`` of the animated QR shown (counting on round the loop), or None when none is."""
+        frames = self.state.share.qr_frames
+        if not frames:
+            return None
+        text = frames[n % len(frames)]
+        png = self._qr_frame_pngs.get(text)
+        if png is None:
+            from wallet.share import encode_qr
+
+            png = self._qr_frame_pngs[text] = (
+                await asyncio.to_thread(encode_qr, text, max_version=40, pixels=QR_PIXELS)).png
+        return png
+
     def close_qr(self) -> None:
         self.touch()
-        self.state.share.qr_png = None
+        share = self.state.share
+        share.qr_png, share.qr_frames, share.qr_parts = None, [], 0
+        self._qr_frame_pngs.clear()
 
     async def load_share_history(self) -> None:
         if self._store is None:
