@@ -98,7 +98,7 @@ def _named_otherwise(credential: Mapping[str, Any], profile: HolderProfile | Non
     identities = [recipient] if isinstance(recipient, Mapping) else [
         i for s in _subjects(credential) for i in _as_list(s.get("identifier")) if isinstance(i, Mapping)]
     for identity in identities:
-        kind = str(identity.get("type") or identity.get("identityType") or "identity")
+        kind = str(identity.get("identityType") or identity.get("type") or "identity")  # OB 3.0, else OB 2.0
         value = identity.get("identity") if isinstance(recipient, Mapping) else identity.get("identityHash")
         if not isinstance(value, str) or not value:
             continue
