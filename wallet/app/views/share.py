@@ -4,6 +4,9 @@ share history with "unshare"."""
 
 from __future__ import annotations
 
+import asyncio
+import itertools
+import logging
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any, TypeVar, cast
@@ -19,6 +22,7 @@ from .common import (
     OUTLINE,
     PRIMARY,
     PRIMARY_SOFT,
+    RAIL,
     SURFACE,
     busy_line,
     checkbox_row,
@@ -35,6 +39,8 @@ from .common import (
     use_typed,
 )
 
+log = logging.getLogger(__name__)
+
 
 def qr_screen(message: str, png: bytes, on_close: Callable[[], None], size: int) -> ft.Control:
     """White, large, nothing else: easy for a phone camera to read."""
@@ -44,7 +50,115 @@ def qr_screen(message: str, png: bytes, on_close: Callable[[], None], size: int)
             ft.Image(src=png, width=size, height=size, fit=ft.BoxFit.CONTAIN,
                      semantics_label="QR code of your shared badges", filter_quality=ft.FilterQuality.NONE),
             ft.FilledButton("Done", icon=ft.Icons.CHECK, on_click=on_close),
+            ScreenKeptOn(),
         ], horizontal_alignment=ft.CrossAxisAlignment.CENTER, spacing=16, scroll=ft.ScrollMode.AUTO),
+        bgcolor="#FFFFFF", expand=True, alignment=ft.Alignment.TOP_CENTER, padding=16,
+    )
+
+
+# -- an animated QR code: a loop of codes (wallet.share.AnimatedQr) ------------------------------
+
+ANIMATED_CHROME = 96  # the caption and the progress line this screen adds under the code
+_screen_services: dict[int, tuple[ft.Wakelock, ft.ScreenBrightness | None]] = {}  # per page, made once
+
+
+async def _screen_on(on: bool) -> None:
+    """No screen sleep while a code is shown (Flet's Wakelock: the Screen Wake Lock API in a
+    browser) and, on a phone, full brightness (Flet's ScreenBrightness: Android and iOS only)."""
+    page = ft.context.page
+    made = _screen_services.get(id(page))
+    if made is None:
+        phone = not page.web and page.platform is not None and page.platform.is_mobile()
+        made = _screen_services[id(page)] = (ft.Wakelock(), ft.ScreenBrightness() if phone else None)
+    lock, brightness = made
+    try:  # Flet 1.0.5 leaves these unannotated
+        await asyncio.wait_for(lock.enable() if on else lock.disable(), timeout=5)  # type: ignore[no-untyped-call]
+        if brightness is not None:
+            await asyncio.wait_for(brightness.set_application_screen_brightness(1.0) if on else
+                                   brightness.reset_application_screen_brightness(),  # type: ignore[no-untyped-call]
+                                   timeout=5)
+    except Exception as exc:  # a browser may refuse a wake lock (no user gesture, hidden tab): show the code anyway
+        log.info("the screen stays as the system sets it: %s", exc)
+
+
+@ft.component
+def ScreenKeptOn() -> ft.Control:
+    """Keeps the screen on and bright while it is shown (nothing to see)."""
+    async def on() -> None:
+        await _screen_on(True)
+
+    async def off() -> None:
+        await _screen_on(False)
+
+    ft.use_effect(on, [], cleanup=off)
+    return ft.Container(visible=False)
+
+
+def animated_qr_side(page: ft.Page, wide: bool) -> int:
+    """As wide as the screen allows; less the caption's room when the height is what limits it."""
+    side = qr_side(page, wide)
+    width = (page.width or 800) - (RAIL if wide else 0) - 32
+    return side if side < width else max(240, side - ANIMATED_CHROME)
+
+
+def shown_qr(share: ShareState, services: WalletServices, page: ft.Page, wide: bool,
+             make_link: Callable[[], Awaitable[None]]) -> ft.Control | None:
+    """The QR screen being shown: one code, or the loop of an animated code (with "Share as a
+    link instead"); None when none is."""
+    async def link_instead() -> None:
+        services.close_qr()
+        await make_link()
+
+    if share.qr_frames:
+        return AnimatedQrScreen(share, services, animated_qr_side(page, wide), link_instead)
+    if share.qr_png:
+        return qr_screen(share.message, share.qr_png, services.close_qr, qr_side(page, wide))
+    return None
+
+
+@ft.component
+def AnimatedQrScreen(share: ShareState, services: WalletServices, size: int,
+                     on_link: Callable[[], Any]) -> ft.Control:
+    """The codes of one loop in turn, ``qr_frame_rate`` a second, until Done: a camera that misses
+    some reads the ones after them (fountain parts), so it finishes within a round or two."""
+    shown, set_shown = ft.use_state((0, share.qr_png))
+    loop_length, rate = len(share.qr_frames), share.qr_frame_rate
+
+    async def play() -> None:
+        clock = asyncio.get_running_loop()
+        next_at = clock.time()
+        for n in itertools.count():
+            png = await services.qr_frame_png(n)  # drawn once, then from the cache
+            if png is None:  # closed meanwhile
+                return
+            set_shown((n, png))
+            next_at = max(next_at + 1 / rate, clock.time() + 0.5 / rate)  # a late frame never rushes the next
+            await asyncio.sleep(next_at - clock.time())
+
+    async def stop() -> None:  # leaving the screen cancels play() (Flet cancels an effect's task at cleanup)
+        return None
+
+    ft.use_effect(play, [share.qr_frames[0] if share.qr_frames else ""], cleanup=stop)
+    n, png = shown
+    seconds = max(1, round(loop_length / rate))
+    return ft.Container(
+        content=ft.Column([
+            ft.Text(share.message, color=INK, size=15, text_align=ft.TextAlign.CENTER),
+            ft.Text("Hold steady: the employer's camera reads this in a few seconds", color=INK, size=15,
+                    weight=ft.FontWeight.W_600, text_align=ft.TextAlign.CENTER),
+            ft.Image(src=png, width=size, height=size, fit=ft.BoxFit.CONTAIN, gapless_playback=True,
+                     semantics_label="Animated QR code of your shared badges",
+                     filter_quality=ft.FilterQuality.NONE) if png else ft.Container(width=size, height=size),
+            ft.Container(ft.ProgressBar(value=(n % loop_length + 1) / loop_length if loop_length else None,
+                                        color=PRIMARY, bgcolor=OUTLINE), width=size),
+            ft.Text(f"{share.qr_parts} codes carry your badges, {rate} a second; the loop repeats every "
+                    f"{seconds} s. Keep showing it until their screen says Verified.", size=13, color=MUTED,
+                    text_align=ft.TextAlign.CENTER, width=size),
+            ft.Row([ft.FilledButton("Done", icon=ft.Icons.CHECK, on_click=services.close_qr),
+                    ft.TextButton("Share as a link instead", icon=ft.Icons.LINK, on_click=on_link)],
+                   alignment=ft.MainAxisAlignment.CENTER, wrap=True, spacing=8),
+            ScreenKeptOn(),
+        ], horizontal_alignment=ft.CrossAxisAlignment.CENTER, spacing=12, scroll=ft.ScrollMode.AUTO),
         bgcolor="#FFFFFF", expand=True, alignment=ft.Alignment.TOP_CENTER, padding=16,
     )
 
@@ -215,8 +329,6 @@ def ShareView(share: ShareState, badges: BadgeListState, services: WalletService
         return page_frame(heading("Share"), empty_state(
             ft.Icons.QR_CODE_2, "Sharing is not available in this build",
             "This version of Satchel cannot share badges. Your badges stay private in your wallet."), wide=wide)
-    if share.qr_png:
-        return qr_screen(share.message, share.qr_png, services.close_qr, qr_side(page, wide))
 
     def toggle(record_id: str, on: bool) -> None:
         page.run_task(services.choose_for_sharing, toggled(share.selected, record_id, on))
@@ -229,6 +341,9 @@ def ShareView(share: ShareState, badges: BadgeListState, services: WalletService
 
     share_anyway = anyway(services, {"qr": show_qr, "link": make_link})
     show_qr, make_link = warned_first(services, "qr", show_qr), warned_first(services, "link", make_link)
+    showing = shown_qr(share, services, page, wide, make_link)
+    if showing is not None:
+        return showing
 
     async def copy(_: object = None) -> None:
         services.link_copied(await copy_text(share.link))
