@@ -19,6 +19,7 @@ is read before verification (files, folders, QR photos, links) is ``wallet.impor
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from credentials import (
     ParsedInput,
     SatchelError,
     VerificationReport,
+    decode_vpqr_text,
     embed_badge_class,
     parse_input,
     verify,
@@ -256,8 +258,26 @@ class ImportService:
             return self.redeem_offer(stripped)
         if is_http_url(stripped):
             return self.import_url(stripped)
+        if _is_vpqr(stripped):
+            return self._guarded("pasted text", lambda: self._import_vpqr(
+                stripped, ImportSource("paste"), "pasted text"))
         return self._guarded("pasted text", lambda: self._import_bytes(
             stripped.encode("utf-8"), ImportSource("paste"), "pasted text"))
+
+    def _import_vpqr(self, text: str, source: ImportSource, label: str) -> ImportOutcome:
+        """A CBOR-LD ``VP1-`` / ``VC1-`` code (the DCC wallet's QR): each credential it carries is
+        imported as its JSON (the presentation around them is a wrapper for showing, as for the DCC
+        wallet itself). The outcome is the first credential's, or the first that failed."""
+        try:
+            doc = decode_vpqr_text(text)
+        except MalformedError as exc:
+            raise ImportRefused(f"It is not a credential Satchel can read: {sentence(str(exc))}") from None
+        carried = doc.get("verifiableCredential", []) if "VerifiablePresentation" in _types(doc) else doc
+        found = [c for c in (carried if isinstance(carried, list) else [carried]) if isinstance(c, dict)]
+        if not found:
+            raise ImportRefused("The CBOR-LD QR code holds a presentation with no credential in it.")
+        outcomes = [self._import_bytes(json.dumps(c).encode("utf-8"), source, label) for c in found]
+        return next((o for o in outcomes if o.error), outcomes[0])
 
     def import_url(self, url: str) -> ImportOutcome:
         """A hosted OB 2.0 assertion or a credential served at a URL: fetched, verified, stored."""
@@ -292,6 +312,8 @@ class ImportService:
                 return self._redeem_offer(text, None, label, "qr")
             if is_http_url(text):
                 return self._import_url(text, ImportSource("qr", text), label)
+            if _is_vpqr(text):
+                return self._import_vpqr(text, ImportSource("qr"), label)
             return self._import_bytes(text.encode("utf-8"), ImportSource("qr"), label)
 
         return self._guarded(label, run)
@@ -382,6 +404,15 @@ class ImportService:
 
 _SOURCE_LABELS = {"paste": "pasted text", "qr": "QR image", "offer": "offer", "file": "file", "url": "URL",
                   "backup": "backup"}
+
+
+def _is_vpqr(text: str) -> bool:
+    return text[:4].upper() in ("VP1-", "VC1-")
+
+
+def _types(doc: Mapping[str, Any]) -> list[Any]:
+    kinds = doc.get("type")
+    return kinds if isinstance(kinds, list) else [kinds]
 
 
 def failed_outcome(label: str, message: str) -> ImportOutcome:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .._errors import MalformedError, UnsupportedFormatError
+from .cborld import decode_vpqr_text, looks_like_vpqr_text
 from .jws import CompactJws, parse_compact_jws
 from .qr import decode_qr_image, decode_qr_text, looks_like_qr_text
 
@@ -127,8 +128,9 @@ def parse_text(text: str, container: str | None = None) -> ParsedInput:
     stripped = text.strip().lstrip("\ufeff")
     if not stripped:
         raise MalformedError("the input is empty")
-    if looks_like_qr_text(stripped):  # the text of a Satchel QR code (SV1:)
-        return classify_json(decode_qr_text(stripped), container or "qr")
+    if looks_like_qr_text(stripped):  # the text of a Satchel QR code (SV1:) or a CBOR-LD one (VP1-)
+        read = decode_vpqr_text if looks_like_vpqr_text(stripped) else decode_qr_text
+        return classify_json(read(stripped), container or "qr")
     if stripped.startswith(("https://", "http://")) and "#" in stripped:
         link = _parse_share_link(stripped)
         if link is not None:

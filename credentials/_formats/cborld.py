@@ -885,7 +885,7 @@ def _b32decode(text: str) -> bytes:
 def decode_vpqr_text(text: str) -> dict[str, Any]:
     """The JSON-LD document of a ``VP1-`` / ``VC1-`` QR text."""
     stripped = text.strip()
-    if stripped[:4] not in VPQR_PREFIXES:
+    if stripped[:4].upper() not in VPQR_PREFIXES:
         raise CborLdError("not a CBOR-LD QR code (it does not start with VP1- or VC1-)")
     if len(stripped) > 2 * MAX_CBORLD_BYTES:
         raise CborLdError(f"the CBOR-LD QR text is longer than {MAX_CBORLD_BYTES // 1024} KB of CBOR-LD")

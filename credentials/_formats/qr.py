@@ -18,7 +18,7 @@ Format ``SV1`` (Satchel Verifiable, version 1)::
   rather than base64: alphanumeric mode packs two of its 45 characters into 11 bits, so base45
   costs 8.25 bits a byte against 10.7 for base64 in byte mode (RFC 9285 §1).
 * The prefix works like ``HC1:``: a later, incompatible version is ``SV2:``. CBOR-LD ``VP1-`` /
-  ``VC1-`` codes (Digital Credentials Consortium, vpqr) are recognised and refused clearly.
+  ``VC1-`` codes (Digital Credentials Consortium, vpqr) are read by ``credentials._formats.cborld``.
 
 This is the one copy of the format: the wallet encodes with it (and renders the symbol), the
 verifier and ``satchel-verify`` decode with it. The codec never changes the JSON's content, only
@@ -34,10 +34,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._encoding import inflate_bounded
-from .._errors import MalformedError, UnsupportedFormatError
+from .._errors import MalformedError
 
 __all__ = [
-    "ALPHABET", "Base45Error", "CborLdQrError", "DICTIONARY_V1", "MAX_DECODED_BYTES", "PREFIX", "QrDecodeError",
+    "ALPHABET", "Base45Error", "DICTIONARY_V1", "MAX_DECODED_BYTES", "PREFIX", "QrDecodeError",
     "MAX_SEARCH_WORK", "SearchWork", "b45decode", "b45encode", "compact_json", "decode_qr_image",
     "decode_qr_text", "encode_qr_text", "looks_like_qr_text",
 ]
@@ -49,12 +49,6 @@ MAX_IMAGE_PIXELS = 40_000_000
 
 class QrDecodeError(MalformedError, ValueError):
     """Text or an image that holds no readable QR payload, with the reason."""
-
-
-class CborLdQrError(UnsupportedFormatError, QrDecodeError):
-    """A CBOR-LD ``VP1-`` / ``VC1-`` code: recognised, not read yet (could not check)."""
-
-    problem = "unsupported-proof-type"
 
 
 # -- base45 (RFC 9285) ---------------------------------------------------------------------------
@@ -194,9 +188,9 @@ def decode_qr_text(text: str) -> dict[str, Any]:
     """The JSON object of an ``SV1:`` text. Raises :class:`QrDecodeError` with the reason."""
     stripped = text.strip()
     if not stripped.upper().startswith(PREFIX):
-        if stripped[:4].upper() in ("VP1-", "VC1-"):
-            raise CborLdQrError("It is a CBOR-LD QR code (VP1-/VC1-, W3C VC Barcodes / the Digital Credentials "
-                                "Consortium's wallet); Satchel cannot read CBOR-LD codes yet")
+        if stripped[:4].upper() in ("VP1-", "VC1-"):  # cborld builds on this module, so it reads them
+            raise QrDecodeError("It is a CBOR-LD QR code (VP1-/VC1-, the Digital Credentials Consortium's "
+                                "wallet): decode_vpqr_text reads it, not the SV1: decoder")
         raise QrDecodeError(f"not a Satchel presentation code (it does not start with {PREFIX})")
     try:
         raw = _inflate(b45decode(stripped[len(PREFIX):]))

@@ -34,6 +34,7 @@ from credentials import (
     decode_link,
     decode_qr_image,
     decode_qr_text,
+    decode_vpqr_text,
     decrypt_from_relay,
     enveloped_jwt,
     is_ur_text,
@@ -119,12 +120,17 @@ def read_text(text: str, *, fetch_relay: RelayFetch | None = None) -> Given:
 
 
 def _read_qr_code(t: str) -> Given | None:
-    """The payload of a QR code's own text formats (``SV1:``, ``UR:``), or ``None`` for other text."""
+    """The payload of a QR code's own text formats (``SV1:``, ``VP1-``, ``UR:``), or ``None`` for other text."""
     if t[:len(QR_PREFIX)].upper() == QR_PREFIX:
         try:
             return Given(verifiable_input(decode_qr_text(t)), "compact QR")
         except QrDecodeError as exc:
             raise IntakeError(f"That Satchel QR code does not read: {exc}.") from None
+    if t[:4].upper() in ("VP1-", "VC1-"):  # the DCC wallet's CBOR-LD code (vpqr)
+        try:
+            return Given(verifiable_input(decode_vpqr_text(t)), "VP1- QR")
+        except QrDecodeError as exc:
+            raise IntakeError(f"That CBOR-LD QR code (VP1-) does not read: {exc}.") from None
     if is_ur_text(t):
         return _read_ur(t)
     return None
