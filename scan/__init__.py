@@ -2,10 +2,11 @@
 
 The verifier scans a learner's QR; the wallet scans an issuer's offer or a verifier's request. A
 package beside the engine, not inside it: it needs OpenCV and threads, the engine needs neither.
-What a code *holds* is the engine's business (``credentials.decode_qr_text``, ``parse_text``);
+What a code *holds* is the engine's business (``credentials.decode_qr_text``, ``parse_text``; the
+parts of an animated code are put together by ``credentials.QrAssembler``, fed by :class:`QrCollector`);
 a still picture is read by ``credentials.decode_qr_image`` (bounded work), never here.
 
-    from scan import CameraScanner, find_cameras
+    from scan import CameraScanner, QrCollector, find_cameras
 
 Importing this package is cheap; OpenCV is loaded on first use of a name.
 """
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from ._camera import CameraScanner as CameraScanner
     from ._camera import Frame as Frame
     from ._camera import FrameDecoder as FrameDecoder
+    from ._camera import QrCollector as QrCollector
     from ._camera import QrRead as QrRead
     from ._camera import camera_choice as camera_choice
     from ._camera import find_cameras as find_cameras
@@ -27,8 +29,8 @@ if TYPE_CHECKING:
     from ._camera import preview_jpeg as preview_jpeg
 
 __all__ = [
-    "CAMERA_SOURCE_ENV", "CameraChoice", "CameraScanner", "Frame", "FrameDecoder", "QrRead", "camera_choice",
-    "find_cameras", "list_devices", "open_capture", "preview_jpeg",
+    "CAMERA_SOURCE_ENV", "CameraChoice", "CameraScanner", "Frame", "FrameDecoder", "QrCollector", "QrRead",
+    "camera_choice", "find_cameras", "list_devices", "open_capture", "preview_jpeg",
 ]
 
 

@@ -17,7 +17,13 @@ Threads per scanner:
 
 Each frame is tried with OpenCV's fast ``QRCodeDetector`` first, then with ``QRCodeDetectorAruco``
 (more tolerant of dense, tilted or blurred codes) on a sharpened (contrast-enhanced), size-capped copy. A
-payload read again within ``dedup_seconds`` is not reported twice.
+payload read again within ``dedup_seconds`` is not reported twice; only a repeat of the *last* read
+counts, so the parts of an animated code, each different from the one before, all get through.
+
+One code or many: :class:`QrCollector` is the loop's ``on_read``. It feeds every read to the engine's
+``credentials.QrAssembler``, which completes at once for a single code (``SV1:``, ``VP1-``, a link,
+JSON) and gathers the fountain-coded parts of an animated one (``UR:SATCHEL-VP/…``) until the whole
+presentation is there, in whatever order and with whatever gaps the camera read them.
 """
 
 from __future__ import annotations
@@ -32,8 +38,10 @@ from typing import Any
 import cv2
 import numpy as np
 
+from credentials import AssemblyProgress, QrAssembler, QrDecodeError
+
 __all__ = [
-    "CameraChoice", "CameraScanner", "Frame", "FrameDecoder", "QrRead", "camera_choice",
+    "CameraChoice", "CameraScanner", "Frame", "FrameDecoder", "QrCollector", "QrRead", "camera_choice",
     "find_cameras", "list_devices", "open_capture", "preview_jpeg",
 ]
 
@@ -362,3 +370,50 @@ class CameraScanner:
                 last = self._live_decoders == 0
             if last and self.on_end is not None:
                 self.on_end(self.error)
+
+
+class QrCollector:
+    """A capture loop's ``on_read`` that gathers one code or the parts of many into what to verify.
+
+    ``on_complete(text, read)`` gets :attr:`credentials.QrAssembler.text` (a single code's own text,
+    or a multi-part code's presentation as compact JSON) with the read that completed it; then the
+    collector starts afresh, so a later code (or the same loop again) is gathered anew.
+    ``on_progress(progress, read)`` gets every step of a multi-part code still being received,
+    including ``restarted`` (the parts of another presentation came into view). A read the assembler
+    refuses (a damaged or foreign part) is counted in :attr:`rejected` and otherwise ignored: one bad
+    frame never ends a scan. Thread-safe: the scanner's decoder threads call it; the callbacks run on
+    the calling thread, outside the lock.
+    """
+
+    def __init__(self, on_complete: Callable[[str, QrRead], None], *,
+                 on_progress: Callable[[AssemblyProgress, QrRead], None] | None = None) -> None:
+        self.on_complete = on_complete
+        self.on_progress = on_progress
+        self._assembler = QrAssembler()
+        self._lock = threading.Lock()
+        self.reads = 0  # reads handed in
+        self.rejected = 0  # of them, refused by the assembler
+        self.last_error = ""  # why the last refused one was refused
+        self.completed = 0  # codes gathered whole
+
+    def __call__(self, read: QrRead) -> None:
+        with self._lock:
+            self.reads += 1
+            try:
+                progress = self._assembler.add(read.text)
+            except QrDecodeError as exc:
+                self.rejected, self.last_error = self.rejected + 1, str(exc)
+                return
+            text = self._assembler.text if progress.complete else None
+            if text is not None:
+                self.completed += 1
+                self._assembler.reset()
+        if text is not None:
+            self.on_complete(text, read)
+        elif self.on_progress is not None:
+            self.on_progress(progress, read)
+
+    def reset(self) -> None:
+        """Forget the parts gathered so far (the user started a new scan)."""
+        with self._lock:
+            self._assembler.reset()

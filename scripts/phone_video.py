@@ -94,9 +94,13 @@ class _Scene:
     codes: dict[int, NDArray] = field(default_factory=dict)  # part -> rendered phone screen
 
 
-def _qr_modules(text: str, version: int | None) -> NDArray:
-    """The code's modules (True = dark), quiet zone of 4 included, level M (ISO/IEC 18004 §7.5)."""
-    qr = qrcode.QRCode(version=version, error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
+_LEVELS = {"L": qrcode.constants.ERROR_CORRECT_L, "M": qrcode.constants.ERROR_CORRECT_M,
+           "Q": qrcode.constants.ERROR_CORRECT_Q, "H": qrcode.constants.ERROR_CORRECT_H}
+
+
+def _qr_modules(text: str, version: int | None, level: str = "M") -> NDArray:
+    """The code's modules (True = dark), quiet zone of 4 included (ISO/IEC 18004 §7.5, §6.3.8)."""
+    qr = qrcode.QRCode(version=version, error_correction=_LEVELS[level], border=4)
     qr.add_data(text)
     qr.make(fit=True)
     return np.array(qr.get_matrix(), dtype=bool)
@@ -175,11 +179,11 @@ def _motion_kernel(dx: float, dy: float) -> NDArray | None:
 
 
 class _Renderer:
-    def __init__(self, part_text: Callable[[int], str], version: int | None, seed: int,
+    def __init__(self, part_text: Callable[[int], str], version: int | None, level: str, seed: int,
                  conditions: VideoConditions) -> None:
         rng = np.random.default_rng(seed)
-        self.part_text, self.version, self.conditions = part_text, version, conditions
-        module_count = _qr_modules(part_text(1), version).shape[0] - 8  # the code without its quiet zone
+        self.part_text, self.version, self.level, self.conditions = part_text, version, level, conditions
+        module_count = _qr_modules(part_text(1), version, level).shape[0] - 8  # the code without its quiet zone
         self.code_px = float(rng.uniform(*conditions.code_px))
         self.scene = _Scene(
             rng=rng, conditions=conditions, background=_background(rng),
@@ -194,7 +198,7 @@ class _Renderer:
         if part not in codes:
             if len(codes) > 8:
                 codes.pop(next(iter(codes)))
-            codes[part] = _phone_screen(_qr_modules(self.part_text(part), self.version),
+            codes[part] = _phone_screen(_qr_modules(self.part_text(part), self.version, self.level),
                                         "Hold steady: showing your badge")
         return codes[part]
 
@@ -261,15 +265,16 @@ def _dropped_frames(rng: np.random.Generator, count: int, conditions: VideoCondi
 
 
 def synthesize_phone_video(part_text: Callable[[int], str], path: Path, *, seconds: float, seed: int = 0,
-                           first_part: int = 1, version: int | None = None,
+                           first_part: int = 1, version: int | None = None, level: str = "M",
                            conditions: VideoConditions | None = None) -> PhoneVideo:
     """Write the recording of a phone showing ``part_text(first_part)``, ``part_text(first_part + 1)``, …
     (``QrParts.frame``: unending) at ``conditions.codes_per_second`` for ``seconds`` to ``path`` (MJPG AVI).
 
-    ``version``: the QR version every code is drawn at (``QrParts.version``; None: each its smallest).
+    ``version``: the QR version every code is drawn at (``QrParts.version``; None: each its smallest);
+    ``level``: its error correction (``QrParts.level``).
     """
     cond = conditions or VideoConditions()
-    renderer = _Renderer(part_text, version, seed, cond)
+    renderer = _Renderer(part_text, version, level, seed, cond)
     count = max(1, int(round(seconds * cond.fps)))
     dt = 1.0 / cond.fps
     exposure = cond.exposure * dt

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from credentials import is_ur_text
 from shell import write_atomically
 from verifier.history import Entry, history_csv, pdf_report
 
@@ -27,6 +28,7 @@ from .intake import share_fragment
 from .state import ASK, HISTORY, RESULT, SCAN, TabState
 
 if TYPE_CHECKING:
+    from credentials import AssemblyProgress
     from scan import CameraChoice, CameraScanner, Frame, QrRead
 
 __all__ = ["CAMERA_LOG", "FeedbackPort", "SaveOffer", "VerifierServices", "age_words", "qr_png"]
@@ -38,6 +40,8 @@ PREVIEW_WIDTH = 480
 PREVIEW_EVERY = 4  # frames: about 7 preview pictures a second from a 30 fps camera
 NO_CAMERA = ("No camera found on this computer. Open a photo of the candidate's QR code or paste what they "
              "sent you instead, or connect a camera and look again.")
+RECEIVING = "Receiving an animated QR code: keep the phone in view until it is all read."
+RESTARTED = "A different presentation came into view: receiving it from the start."
 NO_CAMERA_SUPPORT = ("Camera scanning is not available in this version of Satchel Verifier. Open a photo of the "
                      "QR code or paste what the candidate sent you instead.")
 
@@ -270,8 +274,12 @@ class VerifierServices:
         _log.info("camera: scanning %s", choice.label)
 
     def _scanner_for(self, run: _CameraRun) -> CameraScanner:
-        """The capture loop for ``run``, its callbacks (on the scanner's threads) sent to the UI loop."""
-        from scan import CameraScanner, preview_jpeg
+        """The capture loop for ``run``, its callbacks (on the scanner's threads) sent to the UI loop.
+
+        Every read goes to a :class:`scan.QrCollector` on the decoder thread (putting fountain-coded
+        parts together is work the UI loop need not do): a single code comes out at once, an animated
+        one once enough of its parts are in, and meanwhile its progress is shown."""
+        from scan import CameraScanner, QrCollector, preview_jpeg
 
         on_ui = _ui_caller()
 
@@ -282,14 +290,23 @@ class VerifierServices:
             if jpeg is not None:
                 on_ui(self._camera_preview, run, jpeg)
 
-        def on_read(read: QrRead) -> None:  # a decoder thread
-            _log.info("camera: read a QR code in frame %d (%s detector)", read.frame_index, read.detector)
-            on_ui(self._camera_read, run, read.text)
+        def on_complete(text: str, read: QrRead) -> None:  # a decoder thread
+            if is_ur_text(read.text):
+                _log.info("camera: put an animated QR code together, its last part read in frame %d (%s detector)",
+                          read.frame_index, read.detector)
+            else:
+                _log.info("camera: read a QR code in frame %d (%s detector)", read.frame_index, read.detector)
+            on_ui(self._camera_read, run, text)
+
+        def on_progress(progress: AssemblyProgress, read: QrRead) -> None:  # a decoder thread
+            if not run.halted:
+                on_ui(self._camera_progress, run, progress)
 
         def on_end(error: str | None) -> None:  # the last decoder thread, once
             on_ui(self._camera_ended, run, error)
 
-        return CameraScanner(run.choice.source, on_read, on_frame=on_frame, on_end=on_end)
+        collector = QrCollector(on_complete, on_progress=on_progress)
+        return CameraScanner(run.choice.source, collector, on_frame=on_frame, on_end=on_end)
 
     def stop_camera(self) -> None:
         """The Stop button."""
@@ -301,6 +318,7 @@ class VerifierServices:
         run, self._camera = self._camera, None
         self.state.camera.on = False
         self.state.camera.preview = None
+        self._clear_progress()
         if run is None:
             return False
         run.halted, run.why = True, run.why or why
@@ -324,11 +342,35 @@ class VerifierServices:
         if run is self._camera and not run.halted:
             self.state.camera.preview = jpeg
 
+    def _camera_progress(self, run: _CameraRun, progress: AssemblyProgress) -> None:
+        """Part of an animated code is in: "42 % received", "12 of 30 parts"; a new one starts over."""
+        if run is not self._camera or run.halted or run.checking:
+            return
+        if progress.kind != "multipart":
+            return
+        camera = self.state.camera
+        camera.received, camera.received_words = progress.fraction, f"{progress.percent} % received"
+        # Parts are counted as the fragments recovered (``fraction`` of them): a fountain part mixes
+        # several, so the codes read can outnumber the parts without the code being whole yet.
+        expected = progress.parts_expected or 0
+        recovered = min(expected, int(progress.fraction * expected + 0.5))
+        camera.parts = f"{recovered} of {expected} parts"
+        camera.note = RESTARTED if progress.restarted else RECEIVING
+
+    def _clear_progress(self) -> None:
+        camera = self.state.camera
+        camera.received, camera.received_words, camera.parts = None, "", ""
+
     def _camera_read(self, run: _CameraRun, text: str) -> None:
         if run is not self._camera or run.halted or run.checking:
             return
         run.checking = True
-        self.state.camera.note = "Read a QR code. Checking it…"
+        camera = self.state.camera
+        if camera.received is not None:  # the last part of an animated code
+            camera.received, camera.received_words = 1.0, "100 % received"
+            camera.note = "Received the whole animated QR code. Checking it…"
+        else:
+            camera.note = "Read a QR code. Checking it…"
         self._spawn(self._camera_check(run, text))
 
     async def _camera_check(self, run: _CameraRun, text: str) -> None:
@@ -339,6 +381,7 @@ class VerifierServices:
         except (IntakeError, OSError) as exc:
             run.checking = False
             if run is self._camera:
+                self._clear_progress()
                 camera.note = f"{exc} Keep looking for the candidate's QR code."
             return
         if run is not self._camera:  # stopped while checking: the result is in the history

@@ -57,6 +57,11 @@ class CameraState:
     preview: bytes | None = None  # a small JPEG of what the camera sees
     note: str = ""  # what is happening / what to do
     error: str = ""  # why it cannot scan
+    # an animated (multi-part) QR code being received: the share of it read so far (None: none is),
+    # in words ("42 % received"), and how many of its parts ("12 of 30 parts")
+    received: float | None = None
+    received_words: str = ""
+    parts: str = ""
 
     @property
     def chosen_label(self) -> str:

@@ -10,7 +10,7 @@ from shell import file_picker
 
 from ..services import VerifierServices
 from ..state import CameraState, ScanState
-from .common import BRAND, INK, MUTED, card, frame, note, primary, secondary, spinner, title
+from .common import BRAND, INK, LINE, MUTED, card, frame, note, primary, secondary, spinner, title
 
 IMAGE_TYPES = ["png", "jpg", "jpeg", "webp", "bmp"]
 
@@ -48,6 +48,18 @@ def _camera_picture(camera: CameraState, wide: bool) -> ft.Control:
                         alignment=ft.Alignment.CENTER_LEFT)
 
 
+def _receiving(camera: CameraState) -> ft.Control:
+    """An animated QR code coming in: a ring filling up, "42 % received" and "12 of 30 parts"."""
+    if camera.received is None:
+        return ft.Container(visible=False)
+    return ft.Row([
+        ft.ProgressRing(value=camera.received, width=40, height=40, stroke_width=5, color=BRAND, bgcolor=LINE,
+                        semantics_label="Received"),
+        ft.Column([ft.Text(camera.received_words, color=INK, size=16, weight=ft.FontWeight.W_700),
+                   ft.Text(camera.parts, color=MUTED)], spacing=2, tight=True),
+    ], spacing=14)
+
+
 @ft.component
 def CameraCard(camera: CameraState, services: VerifierServices, wide: bool) -> ft.Control:
     """Live camera: find the computer's cameras, choose one, scan; the picture while it reads;
@@ -55,7 +67,7 @@ def CameraCard(camera: CameraState, services: VerifierServices, wide: bool) -> f
     browser's."""
     controls: list[ft.Control] = [
         ft.Text("Point a camera of this computer at the candidate's QR code. It is read as soon as it is "
-                "sharp enough; nothing is recorded.", color=MUTED),
+                "sharp enough (an animated one in a few seconds); nothing is recorded.", color=MUTED),
     ]
     if camera.on:  # which camera, in full contrast (a disabled radio list would be greyed out)
         controls.append(ft.Row([ft.Icon(ft.Icons.VIDEOCAM, color=BRAND, size=18),
@@ -67,7 +79,8 @@ def CameraCard(camera: CameraState, services: VerifierServices, wide: bool) -> f
     controls.append(_camera_buttons(camera, services))
     controls.append(spinner("Looking for cameras…" if camera.searching else ""))
     if camera.on:
-        controls += [_camera_picture(camera, wide), note(camera.note), note(camera.error, error=True)]
+        controls += [_camera_picture(camera, wide), _receiving(camera), note(camera.note),
+                     note(camera.error, error=True)]
     else:
         controls.append(note(camera.note))
     return card(*controls, title_text="Live camera", icon=ft.Icons.VIDEOCAM)
