@@ -1,5 +1,6 @@
-"""Whose badge is it (``wallet.holder_binding``), said as the verifier will judge it, and said at
-import: the wallet's store with real signed credentials; the real issuer stub issuing to its demo
+"""Whose badge is it (``wallet.holder_binding``), said as the verifier will judge it (for every
+presentable form the issuer stub makes), and said at import: the wallet's store with real signed
+credentials; the real issuer stub issuing to its demo
 learner (said "not yours" at import, refused as holder-mismatch when shared) or through an
 OpenID4VCI offer to the wallet's own DID (no warning, and the verifier accepts the share); the
 issuer CLI's guidance when it issues to the demo learner."""
@@ -17,15 +18,15 @@ from typing import Any
 
 import pytest
 
-from credentials._net import Fetcher, LocalDocuments
+from credentials._net import Fetcher, GuardedTransport, LocalDocuments, make_client
 from credentials._verify import verify
 from tests.conftest import ROOT
 from tests.helpers import ed25519_signer, ob3_credential
-from tests.stub_server import Stub
+from tests.stub_server import Stub, payload_of
 from wallet.holder_binding import holder_binding, short_id
 from wallet.importer import ImportService
 from wallet.share import present
-from wallet.store import Argon2idParams, Store
+from wallet.store import Argon2idParams, ImportSource, Store
 
 PASSPHRASE = "a long enough passphrase"
 FAST_KDF = Argon2idParams(memory_kib=1024, iterations=1, lanes=1)  # tests only
@@ -288,3 +289,61 @@ def test_issue_help_says_how_to_issue_a_badge_a_wallet_can_share() -> None:
     text = " ".join(proc.stdout.split())
     assert "--recipient DID" in text and "satchel-wallet profiles" in text
     assert "demo learner" in text and "holder-mismatch" in text and "--offer" in text
+
+
+# -- every form the issuer makes: the wallet and the verifier agree ---------------------------------------
+
+AGREEMENT_FORMS = ["ob3-v2-eddsa-rdfc-2022", "ob3-v1-ed25519signature2020", "ob3-vc-jwt", "ob3-vc-jose", "ob3-png",
+                   "ob3-svg", "clr-v2-eddsa-rdfc-2022"]
+
+
+@pytest.fixture
+def live(store: Store) -> Iterator[ImportService]:
+    client = make_client(GuardedTransport(allow_loopback=True))
+    yield ImportService(store, lambda: Fetcher(client), client=client)
+    client.close()
+
+
+def live_verdict_says_holder_mismatch(store: Store, record_id: str) -> bool:
+    with make_client(GuardedTransport(allow_loopback=True)) as client:
+        report = verify(present(store, [record_id]), fetcher=Fetcher(client))
+    return "holder-mismatch" in report.problems
+
+
+@pytest.mark.parametrize("form", AGREEMENT_FORMS)
+def test_for_every_presentable_form_the_wallet_says_what_the_verifier_will(
+        store: Store, live: ImportService, stub: Stub, form: str) -> None:
+    for recipient, expected in ((holder_did(store), "holder"), (None, "someone-else")):
+        issued = stub.issue(form, **({"recipient": recipient} if recipient else {}))
+        payload = payload_of(issued)
+        data = payload if isinstance(payload, bytes) else (
+            payload.encode() if isinstance(payload, str) else json.dumps(payload).encode())
+        outcome = live.import_bytes(data, ImportSource("file", f"{form}.bin"))
+        assert outcome.id is not None and outcome.verdict == "valid", outcome
+        binding = holder_binding(store, store.get_credential(outcome.id))
+        assert binding.status == expected, (form, binding)
+        assert live_verdict_says_holder_mismatch(store, outcome.id) == (expected == "someone-else"), form
+
+
+def test_an_endorsement_is_about_its_subject_not_the_holder(store: Store, tmp_path: Path) -> None:
+    from issuer_stub.cli import main as issuer_main
+
+    sample = tmp_path / "sample"
+    assert issuer_main(["sample", "--out", str(sample)]) == 0
+    documents = LocalDocuments.from_file(sample / "web.json")
+    service = ImportService(store, lambda: Fetcher(None, documents=documents))
+    outcome = service.import_file(next(sample.glob("ob3-endorsement*.json")))
+    assert outcome.id is not None, outcome.error
+    binding = holder_binding(store, store.get_credential(outcome.id))
+    assert binding.status == "someone-else" and binding.message.startswith("This endorsement is about ")
+
+
+def test_an_ob2_recipient_in_plain_words_is_named(store: Store) -> None:
+    assertion = {"@context": "https://w3id.org/openbadges/v2", "type": "Assertion", "id": "urn:uuid:1",
+                 "recipient": {"type": "email", "hashed": False, "identity": "sam@example.org"},
+                 "badge": "https://example.org/badge", "issuedOn": "2025-01-01T00:00:00Z"}
+    added = store.add_credential(json.dumps(assertion).encode(), "application/json", assertion,
+                                 ImportSource("paste"))
+    binding = holder_binding(store, store.get_credential(added.id))
+    assert (binding.status, binding.subject) == ("unknown", "sam@example.org")
+    assert "issued to the email address sam@example.org" in binding.message

@@ -77,11 +77,14 @@ def holder_binding(store: Store, record: CredentialRecord, *, profile_id: str | 
     if not others:
         return HolderBinding("holder", profile.did, f"This badge was issued to you ({short_id(profile.did)}), "
                              "the identity this wallet shares as.", profile.did)
-    return _someone_else(store, others[0], profile)
+    return _someone_else(store, credential, others[0], profile)
 
 
-def _someone_else(store: Store, subject: str, profile: HolderProfile) -> HolderBinding:
+def _someone_else(store: Store, credential: Mapping[str, Any], subject: str, profile: HolderProfile) -> HolderBinding:
     own = next((p for p in store.list_profiles() if p.did == subject), None)
+    if own is None and "EndorsementCredential" in _as_list(credential.get("type")):  # OB 3.0 §8.4
+        return HolderBinding("someone-else", subject, f"This endorsement is about {short_id(subject)}, not about "
+                             f"this wallet's holder. {REFUSED}", profile.did)
     if own is not None:
         return HolderBinding("someone-else", subject, (
             f"This badge was issued to your profile “{own.label}” ({short_id(subject)}), but this wallet shares "
@@ -107,7 +110,7 @@ def _named_otherwise(credential: Mapping[str, Any], profile: HolderProfile | Non
             return HolderBinding("unknown", value, (
                 f"This badge names its recipient by a hashed {what}, which Satchel cannot match to you; a "
                 f"verifier compares it with the {what} you give them."), holder)
-        return HolderBinding("unknown", value, f"This badge was issued to the {what} {value}, which Satchel "
+        return HolderBinding("unknown", value, f"This badge was issued to the {what} {short_id(value)}, which Satchel "
                              "cannot check is yours; a verifier compares it with the one you give them.", holder)
     return HolderBinding("unknown", None, "This badge does not say whom it was issued to, so a verifier cannot "
                          "tell whose it is.", holder)
