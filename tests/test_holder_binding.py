@@ -1,9 +1,8 @@
 """Whose badge is it (``wallet.holder_binding``), said as the verifier will judge it (for every
 presentable form the issuer stub makes), and said at import: the wallet's store with real signed
-credentials; the real issuer stub issuing to its demo
-learner (said "not yours" at import, refused as holder-mismatch when shared) or through an
-OpenID4VCI offer to the wallet's own DID (no warning, and the verifier accepts the share); the
-issuer CLI's guidance when it issues to the demo learner."""
+credentials; the real issuer stub issuing to its demo learner (said "not yours" at import, refused
+as holder-mismatch when shared) or through an OpenID4VCI offer to the wallet's own DID (no warning,
+and the verifier accepts the share); the issuer CLI's guidance when it issues to the demo learner."""
 
 from __future__ import annotations
 
