@@ -215,9 +215,9 @@ def test_the_app_warns_before_sharing_then_shares_anyway_once_or_cancels(store: 
     assert (share.warnings, share.warned_way, share.warned_for) == ([], "", [])
 
     assert asyncio.run(services.warn_before_sharing("qr")) is False
-    assert services.share_anyway() == "qr" and share.warnings == []
-    assert asyncio.run(services.warn_before_sharing("qr")) is True  # the learner said so, for this share
-    assert asyncio.run(services.warn_before_sharing("qr")) is False  # and only for that one
+    assert services.share_anyway() == "qr" and (share.warnings, share.warned_for) == ([], [])
+    assert asyncio.run(services.warn_before_sharing("link")) is False  # the next share is warned about again
+    assert share.warned_way == "link"
 
 
 def test_the_app_says_not_yours_on_the_import_line_and_on_the_badge(store: Store, tmp_path: Path) -> None:

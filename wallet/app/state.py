@@ -160,7 +160,6 @@ class ShareState:
     warnings: list[str] = field(default_factory=list)  # said before sharing (wallet.share.warnings)
     warned_way: str = ""  # "qr" | "link": how the learner was about to share when warned
     warned_for: list[str] = field(default_factory=list)  # the selection the warnings are about
-    accepted: list[str] = field(default_factory=list)  # the selection shared anyway, despite its warnings
 
 
 @dataclass(frozen=True)

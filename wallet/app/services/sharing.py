@@ -231,14 +231,11 @@ class Sharing(WalletCore):
     # -- before sharing: a badge the verifier will refuse -------------------------------------------
 
     async def warn_before_sharing(self, way: str) -> bool:
-        """True when the chosen badges may be shared now: nothing to warn about, or the learner chose
-        "Share anyway" for exactly this selection (once). Otherwise the warnings (wallet.share.warnings:
-        revoked, expired, tampered, someone else's) are shown and the share waits for the learner."""
+        """True when the chosen badges may be shared at once: nothing to warn about. Otherwise the
+        warnings (wallet.share.warnings: revoked, expired, tampered, someone else's) are shown and the
+        share waits for the learner's "Share anyway" (:meth:`share_anyway`) or "Cancel"."""
         self.touch()
         share = self.state.share
-        if share.accepted and share.accepted == share.selected:
-            share.accepted = []
-            return True
         from wallet.share.warnings import sharing_warnings
 
         try:
@@ -250,10 +247,11 @@ class Sharing(WalletCore):
         return not found
 
     def share_anyway(self) -> str:
-        """The learner read the warnings and shares anyway: how they were sharing ("qr" | "link")."""
+        """The learner read the warnings and shares anyway: how they were sharing ("qr" | "link"),
+        for the view to do now; the next share of these badges warns again."""
         self.touch()
         share = self.state.share
-        way, share.accepted = share.warned_way, list(share.warned_for)
+        way = share.warned_way
         share.warnings, share.warned_way, share.warned_for = [], "", []
         return way
 
