@@ -1,12 +1,14 @@
 """Benchmark: an animated QR read off a phone screen by a laptop camera, first frame to verdict.
 
-    .venv/bin/python bench/qr_video.py [--seeds 7] [--rate 8] [--max-version 20] [--only NAME]
+    .venv/bin/python bench/qr_video.py [--seeds 7] [--rate 8] [--max-version 20] [--level M] [--only NAME]
 
 For each presentation (a holder's signed VP of: the issuer stub's 5.7 KB OB 3.0 sample
 ``ob3-v2-eddsa-rdfc-2022.json``; a CLR of 5 badges; a 60 KB OB 3.0 badge whose achievement image
 is a ``data:`` PNG of noise-like pixels), and for each seed: a synthesized recording of a phone
 showing ``credentials.encode_qr_parts(vp)`` (``scripts/phone_video.py``: perspective, blur, glare,
-noise, MJPEG, 10 % dropped frames and a burst), starting at a random part, is played through the
+noise, MJPEG, 10 % dropped frames and a burst) of the wallet's loop of codes (``AnimatedQr``: the
+pure parts, then as many fountain parts, again and again), the camera starting at a random point of
+the loop, is played through the
 verifier's capture loop (``scan.CameraScanner`` paced at the file's 30 fps, ``scan.QrCollector``)
 and the assembled text is verified as the app does (``VerifierEngine.verify_text``).
 
@@ -53,6 +55,7 @@ from scripts.phone_video import PhoneVideo, VideoConditions, synthesize_phone_vi
 from verifier.app.engine import VerifierEngine  # noqa: E402
 from verifier.app.settings import AppSettings  # noqa: E402
 from verifier.history import Entry  # noqa: E402
+from wallet.share.qrshare import AnimatedQr  # noqa: E402
 
 VC2 = "https://www.w3.org/ns/credentials/v2"
 SAMPLE = "ob3-v2-eddsa-rdfc-2022.json"  # satchel-issuer sample's standard micro-credential
@@ -205,15 +208,28 @@ def p90(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(round(0.9 * (len(ordered) - 1))))]
 
 
-def _run_one(vp: dict[str, Any], engine: VerifierEngine, work: Path, seed: int, args: argparse.Namespace,
-             rng: np.random.Generator) -> tuple[Capture, PhoneVideo, Any]:
-    parts = encode_qr_parts(vp, max_version=args.max_version)
-    first = int(rng.integers(1, 2 * parts.seq_len + 1))  # the camera starts anywhere in the unending sequence
+def record(vp: dict[str, Any], path: Path, seed: int, args: argparse.Namespace,
+           rng: np.random.Generator) -> tuple[PhoneVideo, Any]:
+    """The phone replaying the wallet's loop, the camera starting at a random point of it."""
+    parts = encode_qr_parts(vp, max_version=args.max_version, level=args.level)
+    loop = AnimatedQr(parts).loop_length
     seconds = min(60.0, 3 * parts.seq_len / args.rate + 4)
-    video = synthesize_phone_video(parts.frame, work / f"seed{seed}.avi", seconds=seconds, seed=seed,
-                                   first_part=first, version=parts.version,
-                                   conditions=VideoConditions(codes_per_second=args.rate))
-    return capture(video.path, engine, workers=args.workers), video, parts
+    video = synthesize_phone_video(lambda n: parts.frame((n - 1) % loop + 1), path, seconds=seconds, seed=seed,
+                                   first_part=int(rng.integers(1, loop + 1)), version=parts.version,
+                                   level=args.level, conditions=VideoConditions(codes_per_second=args.rate))
+    return video, parts
+
+
+def _row(name: str, vp: dict[str, Any], runs: list[tuple[Capture, PhoneVideo]], parts: Any) -> str:
+    cameras = [c.camera_seconds(v.fps) for c, v in runs if c.entry is not None and c.entry.verdict == "valid"]
+    latencies = [c.latency for c, _ in runs if c.entry is not None and c.entry.verdict == "valid" and c.latency]
+    decodes = [d for c, _ in runs for d in c.decode_seconds]
+    raw = json.dumps(vp, separators=(",", ":")).encode()
+    cam = f"{statistics.median(cameras):.2f} / {p90(cameras):.2f} s" if cameras else "-"
+    lat = f"{statistics.median(latencies):.2f} / {p90(latencies):.2f} s" if latencies else "-"
+    return (f"| {name} | {len(raw):,} | {len(zlib.compress(raw, 9)):,} | {parts.seq_len} | {parts.version} | "
+            f"{len(cameras)}/{len(runs)} | {cam} | {lat} | {statistics.median(decodes) * 1000:.0f} / "
+            f"{p90(decodes) * 1000:.0f} |")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -221,6 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=7)
     parser.add_argument("--rate", type=float, default=8.0, help="codes the phone shows per second")
     parser.add_argument("--max-version", type=int, default=20)
+    parser.add_argument("--level", choices=("L", "M", "Q", "H"), default="M")
     parser.add_argument("--workers", type=int, default=1, help="decoder threads of the capture loop")
     parser.add_argument("--only", choices=(SAMPLE, CLR5, IMAGE_BADGE), action="append")
     args = parser.parse_args(argv)
@@ -228,38 +245,28 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(tmp)
         docs = bench_documents(work / "docs", tuple(args.only or (SAMPLE, CLR5, IMAGE_BADGE)))
         engine = VerifierEngine(AppSettings(home=work / "verifier", documents=str(docs.web_json), offline=True))
-        print(f"phone at {args.rate:g} codes/s, QR level M, version <= {args.max_version}; camera 1280x720 at "
-              f"30 fps; {args.seeds} seeds; {args.workers} decoder thread(s)")
-        print("| presentation | VP JSON | zlib | parts | QR version | read | camera time median / p90 | "
+        # every video first, then every capture: the capture loop runs in real time, alone
+        videos = {}
+        for name, vp in docs.presentations.items():
+            rng = np.random.default_rng(1000 + len(name))
+            videos[name] = [record(vp, work / f"{name}-{seed}.avi", seed, args, rng) for seed in range(args.seeds)]
+        print(f"phone at {args.rate:g} codes/s, QR level {args.level}, version <= {args.max_version}; camera "
+              f"1280x720 at 30 fps; {args.seeds} seeds; {args.workers} decoder thread(s)")
+        print("| presentation | VP JSON | zlib | parts | QR version | verified | camera time median / p90 | "
               "time to verdict median / p90 | decode ms median / p90 |")
         print("|---|---|---|---|---|---|---|---|---|")
         for name, vp in docs.presentations.items():
-            rng = np.random.default_rng(1000 + len(name))
-            cameras: list[float] = []
-            latencies: list[float] = []
-            decodes: list[float] = []
-            ok = 0
-            parts = None
-            for seed in range(args.seeds):
-                result, video, parts = _run_one(vp, engine, work, seed, args, rng)
-                decodes += result.decode_seconds
-                if result.entry is not None and result.entry.verdict == "valid" and result.latency is not None:
-                    ok += 1
-                    cameras.append(result.camera_seconds(video.fps))
-                    latencies.append(result.latency)
-                print(f"  {name} seed {seed}: from part {video.first_part}, "
-                      f"{result.frames_consumed} frames ({result.camera_seconds(video.fps):.2f} s camera), "
-                      f"latency {result.latency if result.latency is not None else float('nan'):.2f} s, "
-                      f"verify {result.verify_seconds * 1000:.0f} ms, reads {result.reads}, "
-                      f"decoded {result.frames_decoded}/{result.frames_grabbed}, "
-                      f"verdict {result.entry.verdict if result.entry else 'none'}", file=sys.stderr)
-            assert parts is not None
-            raw = json.dumps(vp, separators=(",", ":")).encode()
-            cam = f"{statistics.median(cameras):.2f} / {p90(cameras):.2f} s" if cameras else "-"
-            lat = f"{statistics.median(latencies):.2f} / {p90(latencies):.2f} s" if latencies else "-"
-            print(f"| {name} | {len(raw):,} | {len(zlib.compress(raw, 9)):,} | {parts.seq_len} | {parts.version} | "
-                  f"{ok}/{args.seeds} | {cam} | {lat} | {statistics.median(decodes) * 1000:.0f} / "
-                  f"{p90(decodes) * 1000:.0f} |")
+            runs = []
+            for seed, (video, _parts) in enumerate(videos[name]):
+                result = capture(video.path, engine, workers=args.workers)
+                runs.append((result, video))
+                print(f"  {name} seed {seed}: from part {video.first_part}, {result.frames_consumed} frames "
+                      f"({result.camera_seconds(video.fps):.2f} s camera), latency "
+                      f"{result.latency if result.latency is not None else float('nan'):.2f} s, verify "
+                      f"{result.verify_seconds * 1000:.0f} ms, reads {result.reads}, decoded "
+                      f"{result.frames_decoded}/{result.frames_grabbed}, "
+                      f"verdict {result.entry.verdict if result.entry else 'none'}", file=sys.stderr, flush=True)
+            print(_row(name, vp, runs, videos[name][0][1]), flush=True)
         engine.close()
     return 0
 
