@@ -249,6 +249,19 @@ def test_an_import_without_anyone_elses_badge_says_nothing_of_the_sort(home: Pat
     assert "Not yours" not in proc.stdout and "offer" not in proc.stdout
 
 
+def test_a_folder_of_the_demo_learners_badges_is_said_not_yours_once(home: Path, tmp_path: Path) -> None:
+    from issuer_stub.cli import main as issuer_main
+
+    sample = tmp_path / "sample"
+    assert issuer_main(["sample", "--out", str(sample)]) == 0
+    demo = json.loads((sample / "ob3-v2-eddsa-rdfc-2022.json").read_text())["credentialSubject"]["id"]
+    proc = wallet(home, "import", "-q", "--offline", "--documents", str(sample / "web.json"), str(sample))
+    said = [line for line in proc.stdout.splitlines() if short_id(demo) in line]
+    assert len(said) == 1, proc.stdout  # one line for every badge naming the demo learner
+    assert said[0].startswith("Not yours: ") and " badges (" in said[0] and "“Donning and doffing PPE” ×" in said[0]
+    assert proc.stdout.count("satchel-wallet import --offer LINK") == 1
+
+
 # -- the issuer CLI's guidance ---------------------------------------------------------------------------
 
 

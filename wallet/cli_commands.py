@@ -100,14 +100,29 @@ def _not_yours_lines(outcomes: list[ImportOutcome], bindings: dict[str, HolderBi
     from wallet.holder_binding import offer_advice
 
     named = {o.id: o for o in outcomes if o.id}
-    others = [(named[rid], b) for rid, b in bindings.items() if b.someone_else]
-    if not others:
+    by_message: dict[str, list[str]] = {}  # a folder of one issuer's badges names one someone else: said once
+    for rid, binding in bindings.items():
+        if binding.someone_else:
+            by_message.setdefault(binding.message, []).append(named[rid].name or named[rid].source)
+    if not by_message:
         return []
-    lines = [f"Not yours: “{o.name or o.source}”: {b.message}" for o, b in others]
-    holder = others[0][1].holder
-    if any(b.own_profile is None for _, b in others):
-        lines.append("  " + offer_advice(holder, collect="`satchel-wallet import --offer LINK` collects it"))
+    lines = [f"Not yours: “{names[0]}”: {message}" if len(names) == 1 else
+             f"Not yours: {len(names)} badges ({_counted(names)}), each: {message}"
+             for message, names in by_message.items()]
+    others = [b for b in bindings.values() if b.someone_else]
+    if any(b.own_profile is None for b in others):
+        lines.append("  " + offer_advice(others[0].holder, collect="`satchel-wallet import --offer LINK` collects it"))
     return lines
+
+
+def _counted(names: list[str], shown: int = 3) -> str:
+    """“A” ×2, “B”, and 4 more."""
+    counts: dict[str, int] = {}
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+    parts = [f"“{n}”" + (f" ×{c}" if c > 1 else "") for n, c in list(counts.items())[:shown]]
+    rest = len(counts) - shown
+    return ", ".join(parts) + (f" and {rest} more" if rest > 0 else "")
 
 
 def _run_imports(args: argparse.Namespace, service: ImportService) -> tuple[list[ImportOutcome], list[ImportOutcome]]:
