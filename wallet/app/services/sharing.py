@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from wallet.store import CredentialRecord, StoreError
@@ -92,7 +92,8 @@ class Sharing(WalletCore):
             assert made.qr is not None  # a code that is not animated is one picture
             share.qr_frames, share.qr_png = [], made.qr.png
         share.expires = short_date(made.expires.isoformat())
-        share.message = f"Show this QR code to {recipient.strip()}. It works until {share.expires}."
+        minutes = max(1, round((made.expires - datetime.now(UTC)).total_seconds() / 60))
+        share.message = f"Show this QR code to {recipient.strip()}. It works for the next {minutes} minutes."
         await self.load_share_history()
 
     @functools.cached_property

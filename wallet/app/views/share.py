@@ -19,11 +19,13 @@ from ..state import BadgeListState, ShareLine, ShareState
 from .common import (
     INK,
     MUTED,
+    NAV_BAR,
     OUTLINE,
     PRIMARY,
     PRIMARY_SOFT,
-    RAIL,
+    QR_CHROME,
     SURFACE,
+    TOP_BAR,
     busy_line,
     checkbox_row,
     copy_text,
@@ -95,10 +97,9 @@ def ScreenKeptOn() -> ft.Control:
 
 
 def animated_qr_side(page: ft.Page, wide: bool) -> int:
-    """As wide as the screen allows; less the caption's room when the height is what limits it."""
-    side = qr_side(page, wide)
-    width = (page.width or 800) - (RAIL if wide else 0) - 32
-    return side if side < width else max(240, side - ANIMATED_CHROME)
+    """As wide as the screen allows, leaving room for the caption and progress line below it."""
+    height = (page.height or 800) - TOP_BAR - (0 if wide else NAV_BAR) - QR_CHROME - ANIMATED_CHROME
+    return int(max(240, min(qr_side(page, wide), height)))
 
 
 def shown_qr(share: ShareState, services: WalletServices, page: ft.Page, wide: bool,

@@ -1,0 +1,105 @@
+"""Show QR for a badge too large for one code, in the real app on a phone-sized screen: the
+screen loops an animated QR; screenshots a fraction of a second apart, read with OpenCV, show
+different parts of one multi-part code, which ``credentials.QrAssembler`` rebuilds into a
+presentation that verifies; Done closes it."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.stub_server import Stub
+from tests.ui.ui_driver import (
+    PHONE,
+    REPO,
+    RunningApp,
+    click,
+    create_wallet,
+    is_shown,
+    navigate_to,
+    nudge,
+    open_app,
+    steady_screenshot,
+    type_into,
+    wait_shown,
+)
+
+pytest.importorskip("wallet.share", reason="wallet.share (sharing) is not installed")
+
+SAMPLE_ACHIEVEMENT = "donning-doffing-ppe"  # the 5.7 KB badge `satchel-issuer sample` writes
+CAPTION = "Hold steady: the employer's camera reads this in a few seconds"
+MAX_SHOTS = 60
+
+
+@pytest.fixture(scope="module")
+def page(app: RunningApp, browser: Any) -> Iterator[Any]:
+    opened = open_app(browser, app.url, PHONE)
+    yield opened
+    opened.context.close()
+
+
+def read_screen(page: Any) -> str | None:
+    """The text of the QR code on the screen now, or None when OpenCV reads none."""
+    from credentials import QrDecodeError, decode_qr_image
+
+    nudge(page)  # headless Chromium paints a Flutter frame when something happens
+    try:
+        return decode_qr_image(page.screenshot())
+    except QrDecodeError:
+        return None
+
+
+def test_show_qr_of_a_large_badge_loops_parts_that_reassemble_to_a_verifying_presentation(
+        page: Any, stub: Stub, app: RunningApp) -> None:
+    from credentials import QrAssembler
+    from credentials._net import Fetcher, GuardedTransport, make_client
+    from credentials._verify import verify
+
+    create_wallet(page, "harbour lantern copper violin")
+    offer = stub.http.post("/api/offers", json={"achievement": SAMPLE_ACHIEVEMENT}).json()
+    click(page, "button", "Import a badge")
+    type_into(page, "Offer link", offer["credential_offer_uri"])
+    click(page, "button", "Collect badge")
+    wait_shown(page, "Donning and doffing PPE added: Verified.", timeout=60_000)
+
+    navigate_to(page, "Share")
+    page.get_by_role("checkbox", name="Donning and doffing PPE").first.click()
+    wait_shown(page, "presented by you (did:key:")
+    type_into(page, "Who is it for?", "Maple Grove Care Home")
+    click(page, "button", "Show QR code")
+    wait_shown(page, CAPTION, timeout=60_000)
+    wait_shown(page, "Show this QR code to Maple Grove Care Home")
+
+    assembler, parts, started = QrAssembler(), set(), time.monotonic()
+    for _ in range(MAX_SHOTS):
+        text = read_screen(page)
+        if text is None:
+            continue
+        assert text.startswith("UR:SATCHEL-VP/"), text[:40]
+        parts.add(text.split("/")[1])  # "3-4": which part of how many
+        if assembler.add(text).complete:
+            break
+        time.sleep(0.15)
+    took = time.monotonic() - started
+    assert len(parts) >= 2, parts  # the screen moves on from code to code
+    assert assembler.text is not None, f"{assembler.progress} after {len(parts)} different parts in {took:.0f} s"
+    presentation = json.loads(assembler.text)
+    assert "VerifiablePresentation" in presentation["type"]
+    with make_client(GuardedTransport(allow_loopback=True)) as client:
+        report = verify(presentation, fetcher=Fetcher(client))
+    assert report.verdict == "valid", report.to_json()
+
+    shot = REPO / "docs" / "screenshots" / "wallet-phone-animated-qr.png"
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    shot.write_bytes(page.screenshot())  # a moving screen: no two screenshots alike, take one as it is
+
+    click(page, "button", "Done")
+    wait_shown(page, "Choose badges, check what the other side will see", timeout=30_000)
+    assert not is_shown(page, CAPTION)
+    steady_screenshot(page, REPO / "build" / "screenshots" / "wallet" / "after-animated-qr.png")
+    assert read_screen(page) is None  # the loop has stopped with its screen
+    assert "Traceback" not in app.log() and "Exception in effect" not in app.log(), app.log()[-3000:]
