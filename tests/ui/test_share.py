@@ -18,7 +18,6 @@ from tests.ui.ui_driver import (
     create_wallet,
     open_app,
     scroll_to_shown,
-    steady_screenshot,
     type_into,
     wait_shown,
 )
@@ -37,7 +36,7 @@ def test_share_a_badge_as_qr_that_decodes_to_a_verifying_presentation(
         page: Any, stub: Stub, tmp_path: Path) -> None:
     from credentials._net import Fetcher, GuardedTransport, make_client
     from credentials._verify import verify
-    from wallet.share import decode_qr_image, decode_qr_text
+    from tests.ui.test_wallet_animated_qr import assemble_from_screen, screen_presentation
 
     create_wallet(page, "meadow lantern copper violin")
     answer = stub.http.post("/api/offers", json={"achievement": "healthy-menus"})
@@ -52,10 +51,7 @@ def test_share_a_badge_as_qr_that_decodes_to_a_verifying_presentation(
     type_into(page, "Who is it for?", "Maple Grove Care Home")
     click(page, "button", "Show QR code")
     wait_shown(page, "Show this QR code to Maple Grove Care Home", timeout=60_000)
-    shot = steady_screenshot(page, tmp_path / "share-qr.png")
-
-    text = decode_qr_image(shot)  # OpenCV reads the code off the screen
-    presentation = decode_qr_text(text)
+    presentation = screen_presentation(assemble_from_screen(page)[0])  # OpenCV reads the code(s) off the screen
     assert "VerifiablePresentation" in json.dumps(presentation.get("type"))
     with make_client(GuardedTransport(allow_loopback=True)) as client:
         report = verify(presentation, fetcher=Fetcher(client))

@@ -53,9 +53,37 @@ def read_screen(page: Any) -> str | None:
         return None
 
 
+def assemble_from_screen(page: Any, max_shots: int = MAX_SHOTS) -> tuple[Any, set[str]]:
+    """Screenshots a fraction of a second apart, each read with OpenCV and fed to a
+    ``QrAssembler``, until it is complete (or ``max_shots``); and the parts seen ("3-4": part 3
+    of a 4-part code). Asserts it completed."""
+    from credentials import QrAssembler
+
+    assembler, parts, started = QrAssembler(), set(), time.monotonic()
+    for _ in range(max_shots):
+        text = read_screen(page)
+        if text is None:
+            continue
+        if text.upper().startswith("UR:"):
+            parts.add(text.split("/")[1])
+        if assembler.add(text).complete:
+            break
+        time.sleep(0.15)
+    took = time.monotonic() - started
+    assert assembler.text is not None, f"{assembler.progress} after {len(parts)} different parts in {took:.0f} s"
+    return assembler, parts
+
+
+def screen_presentation(assembler: Any) -> dict[str, Any]:
+    """The presentation a completed assembler holds: one SV1: code's, or a multi-part code's JSON."""
+    from credentials import decode_qr_text
+
+    text = str(assembler.text)
+    return decode_qr_text(text) if assembler.progress.kind == "single" else dict(json.loads(text))
+
+
 def test_show_qr_of_a_large_badge_loops_parts_that_reassemble_to_a_verifying_presentation(
         page: Any, stub: Stub, app: RunningApp) -> None:
-    from credentials import QrAssembler
     from credentials._net import Fetcher, GuardedTransport, make_client
     from credentials._verify import verify
 
@@ -74,20 +102,10 @@ def test_show_qr_of_a_large_badge_loops_parts_that_reassemble_to_a_verifying_pre
     wait_shown(page, CAPTION, timeout=60_000)
     wait_shown(page, "Show this QR code to Maple Grove Care Home")
 
-    assembler, parts, started = QrAssembler(), set(), time.monotonic()
-    for _ in range(MAX_SHOTS):
-        text = read_screen(page)
-        if text is None:
-            continue
-        assert text.startswith("UR:SATCHEL-VP/"), text[:40]
-        parts.add(text.split("/")[1])  # "3-4": which part of how many
-        if assembler.add(text).complete:
-            break
-        time.sleep(0.15)
-    took = time.monotonic() - started
+    assembler, parts = assemble_from_screen(page)
     assert len(parts) >= 2, parts  # the screen moves on from code to code
-    assert assembler.text is not None, f"{assembler.progress} after {len(parts)} different parts in {took:.0f} s"
-    presentation = json.loads(assembler.text)
+    assert all(part.endswith(f"-{assembler.progress.parts_expected}") for part in parts), parts  # one code's
+    presentation = screen_presentation(assembler)
     assert "VerifiablePresentation" in presentation["type"]
     with make_client(GuardedTransport(allow_loopback=True)) as client:
         report = verify(presentation, fetcher=Fetcher(client))
