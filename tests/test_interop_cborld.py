@@ -86,7 +86,7 @@ def theirs(documents: dict[str, dict[str, Any]], ours: dict[tuple[str, str], byt
     encoded = run_node([{"op": "encode", "doc": documents[n], "format": f} for n, f in keys])
     their_bytes = {k: bytes.fromhex(r["hex"]) if "hex" in r else r["error"] for k, r in zip(keys, encoded, strict=True)}
     decode_keys = [k for k in keys if isinstance(their_bytes[k], bytes)]
-    own = run_node([{"op": "decode", "hex": their_bytes[k].hex()} for k in decode_keys])  # type: ignore[union-attr]
+    own = run_node([{"op": "decode", "hex": their_bytes[k].hex()} for k in decode_keys])
     ours_keys = [k for k in keys if ours[k] is not None]
     of_ours = run_node([{"op": "decode", "hex": ours[k].hex()} for k in ours_keys])  # type: ignore[union-attr]
     return {"bytes": their_bytes, "own": dict(zip(decode_keys, own, strict=True)),

@@ -45,17 +45,18 @@ from typing import Any, Final
 
 import cbor2
 
-from .._errors import MalformedError, UnknownContextError
+from .._errors import MalformedError, TooComplexError, UnknownContextError
 from .._jsonld._loader import load_context
 from .._multiformats import b58decode, b58encode
 from . import _cborld_tables as t
 from .qr import Base45Error, QrDecodeError, b45decode, b45encode
 
-__all__ = ["CborLdError", "decode_cborld", "decode_vpqr_text", "encode_cborld", "encode_vpqr_text"]
+__all__ = ["CborLdError", "CborLdTooComplex", "CborLdWork", "decode_cborld", "decode_vpqr_text", "encode_cborld",
+           "encode_vpqr_text", "looks_like_vpqr_text"]
 
 MAX_CBORLD_BYTES: Final = 2 * 1024 * 1024  # a 60 KB badge with its picture is ~50 KB of CBOR-LD
 MAX_DEPTH: Final = 48  # containers; a CLR with nested achievements and proofs needs under 20
-MAX_WORK: Final = 2_000_000  # objects + values + term definitions copied; a 60 KB badge needs ~20 000
+MAX_WORK: Final = 1_000_000  # steps (see CborLdWork); the sample CLR (21 KB of JSON, 4 credentials) takes 35 000
 MAX_BASE58_BYTES: Final = 4096  # base58 is quadratic; a proof value or a did:key is under 100 bytes
 
 FORMAT_1_0: Final = "cbor-ld-1.0"
@@ -71,19 +72,27 @@ _MISSING: Final = object()
 _UNDECODED: Final = object()
 
 
-class _Budget:
-    """Counted work, so a hostile payload stops in bounded time and tests can assert the count."""
+class CborLdTooComplex(CborLdError, TooComplexError):
+    """A CBOR-LD document that needs more work than any genuine credential does."""
+
+
+class CborLdWork:
+    """The work one conversion may do, in steps (a CBOR item read, an object or value converted,
+    a term definition loaded or copied); counted, so a hostile payload stops in bounded time and
+    tests can assert the bound without timing anything."""
 
     __slots__ = ("limit", "used")
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int = MAX_WORK) -> None:
         self.limit = limit
         self.used = 0
 
     def take(self, amount: int) -> None:
         self.used += amount
         if self.used > self.limit:
-            raise CborLdError(f"the CBOR-LD document needs more work than Satchel allows ({self.limit} steps)")
+            error = CborLdTooComplex(f"the CBOR-LD document needs more work than Satchel allows ({self.limit} steps)")
+            error.work = self.used
+            raise error
 
 
 def _js_order(key: str) -> bytes:
@@ -110,7 +119,7 @@ class _Term:
 class _ContextLoader:
     """The bundled contexts as loaded term lists, and the term codec map they build."""
 
-    def __init__(self, budget: _Budget) -> None:
+    def __init__(self, budget: CborLdWork) -> None:
         self.budget = budget
         self.by_url: dict[str, tuple[dict[str, Any], dict[str, tuple[dict[str, Any], bool]]]] = {}
         self.term_ids: dict[str, int] = dict(t.KEYWORD_IDS)
@@ -496,8 +505,8 @@ def _decode_url_array(value: list[Any]) -> str:
 class _Converter:
     """One document's conversion, JSON-LD → CBOR-LD or back, with its own term codec map."""
 
-    def __init__(self, tables: Mapping[str, Mapping[str, int]], *, legacy: bool, limit: int) -> None:
-        self.budget = _Budget(limit)
+    def __init__(self, tables: Mapping[str, Mapping[str, int]], *, legacy: bool, work: CborLdWork) -> None:
+        self.budget = work
         self.loader = _ContextLoader(self.budget)
         self.tables = tables
         self.reverse = {name: {v: k for k, v in table.items()} for name, table in tables.items()}
@@ -689,7 +698,7 @@ def _as_list(value: Any, plural: bool | None = None) -> list[Any]:
     return value if plural else [value]
 
 
-def _plain_json(value: Any, budget: _Budget, depth: int = 0) -> Any:
+def _plain_json(value: Any, budget: CborLdWork, depth: int = 0) -> Any:
     """CBOR data (an uncompressed payload, an embedded context) as JSON, or a CborLdError."""
     budget.take(1)
     if depth > MAX_DEPTH:
@@ -741,7 +750,7 @@ _SEMANTIC_TAGS: Final = (0, 1, 2, 3, 4, 5, 25, 28, 29, 30, 35, 36, 37, 52, 54, 1
 _REFUSED: Final = {tag: _refuse_tag(tag) for tag in _SEMANTIC_TAGS}
 
 
-def _thaw(value: Any, budget: _Budget) -> Any:
+def _thaw(value: Any, budget: CborLdWork) -> Any:
     """cbor2's immutable containers as dicts and lists; any other tag refused."""
     stack: list[tuple[Any, Any, Any]] = []
     root: list[Any] = [None]
@@ -823,17 +832,18 @@ def _tables(form: str, registry: int) -> Mapping[str, Mapping[str, int]]:
                       "(it reads entries 0 and 1 and the legacy format)")
 
 
-def decode_cborld(data: bytes) -> dict[str, Any]:
-    """The JSON-LD document of CBOR-LD bytes (any of the tags above). Raises :class:`CborLdError`."""
+def decode_cborld(data: bytes, *, work: CborLdWork | None = None) -> dict[str, Any]:
+    """The JSON-LD document of CBOR-LD bytes (any of the tags above). Raises :class:`CborLdError`
+    (:class:`CborLdTooComplex` once ``work``, ``MAX_WORK`` steps by default, runs out)."""
     form, registry, payload = _header(_parse(data))
-    budget = _Budget(MAX_WORK)
+    budget = work if work is not None else CborLdWork()
     payload = _thaw(payload, budget)
     if registry == t.REGISTRY_UNCOMPRESSED:
         doc = _plain_json(payload, budget)
     else:
         if not isinstance(payload, dict):
             raise CborLdError("the CBOR-LD payload is not a map")
-        converter = _Converter(_tables(form, registry), legacy=form == FORMAT_LEGACY, limit=MAX_WORK - budget.used)
+        converter = _Converter(_tables(form, registry), legacy=form == FORMAT_LEGACY, work=budget)
         doc = converter.decompress(payload, converter.root)
         _check_json(doc)
     if not isinstance(doc, dict):
@@ -855,10 +865,10 @@ def encode_cborld(doc: Mapping[str, Any], *, format: str = FORMAT_1_0, compresse
         raise ValueError(f"unknown CBOR-LD format {format!r} ({FORMAT_1_0!r} or {FORMAT_LEGACY!r})")
     payload: Any = dict(doc)
     if compressed:
-        converter = _Converter(_tables(format, t.REGISTRY_DEFAULT), legacy=format == FORMAT_LEGACY, limit=MAX_WORK)
+        converter = _Converter(_tables(format, t.REGISTRY_DEFAULT), legacy=format == FORMAT_LEGACY, work=CborLdWork())
         payload = converter.compress(payload, converter.root)
     else:
-        _plain_json(payload, _Budget(MAX_WORK))
+        _plain_json(payload, CborLdWork())
     if format == FORMAT_LEGACY:
         tagged = cbor2.CBORTag(t.TAG_LEGACY_COMPRESSED if compressed else t.TAG_LEGACY_UNCOMPRESSED, payload)
     else:
@@ -882,8 +892,8 @@ def _b32decode(text: str) -> bytes:
     return base64.b32decode(text + "=" * (-len(text) % 8))
 
 
-def decode_vpqr_text(text: str) -> dict[str, Any]:
-    """The JSON-LD document of a ``VP1-`` / ``VC1-`` QR text."""
+def decode_vpqr_text(text: str, *, work: CborLdWork | None = None) -> dict[str, Any]:
+    """The JSON-LD document of a ``VP1-`` / ``VC1-`` QR text (see :func:`decode_cborld`)."""
     stripped = text.strip()
     if stripped[:4].upper() not in VPQR_PREFIXES:
         raise CborLdError("not a CBOR-LD QR code (it does not start with VP1- or VC1-)")
@@ -899,7 +909,7 @@ def decode_vpqr_text(text: str) -> dict[str, Any]:
             raise CborLdError(f"the CBOR-LD QR text is not base45: {exc}") from None
     else:
         raise CborLdError(f"the CBOR-LD QR text uses multibase {base!r}; vpqr writes B (base32) or R (base45)")
-    return decode_cborld(data)
+    return decode_cborld(data, work=work)
 
 
 def encode_vpqr_text(doc: Mapping[str, Any], *, prefix: str | None = None, base: str = "B",
