@@ -7,6 +7,7 @@ prints sentences (no ``ShareLink(...)``)."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import io
 import json
@@ -298,3 +299,84 @@ def test_a_presentation_too_long_to_hold_up_is_refused_before_anything_is_drawn(
     needed = int(re.search(r"needs (\d+) QR codes", str(refused.value))[1])  # type: ignore[index]
     assert needed > MAX_ANIMATED_PARTS
     assert store.list_shares() == []
+
+
+# -- the app's services: the loop's frames, each drawn once ----------------------------------------
+
+class OfflineNetwork:
+    """The app's network port with no network: QR sharing needs none."""
+
+    def client(self) -> None:
+        return None
+
+    def new_fetcher(self) -> Fetcher:
+        return Fetcher(None)
+
+    def import_service(self, store: Any, trust: Any = None) -> Any:
+        raise AssertionError("not used")
+
+    def forget_wallet(self) -> None:
+        pass
+
+    def fetch_image(self, url: str) -> bytes | None:
+        return None
+
+    def close(self) -> None:
+        pass
+
+
+def app_services(store: Store, home: Path) -> Any:
+    from wallet.app.services import WalletServices
+    from wallet.app.state import AppState
+    from wallet.settings import WalletSettings
+
+    services = WalletServices(AppState(), WalletSettings(home=home), OfflineNetwork())
+    services._store = store  # opened here, as Session.unlock would
+    return services
+
+
+def test_the_app_shows_the_loop_drawing_each_frame_once_and_forgets_it_when_closed(
+        store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import wallet.share
+
+    me = store.create_profile("Me")
+    services = app_services(store, tmp_path)
+    share = services.state.share
+    share.selected = [_add(store, large_badge(me.did))]
+    drawn: list[str] = []
+    real_encode_qr = wallet.share.encode_qr
+
+    def counting_encode_qr(payload: Any, **options: Any) -> Any:
+        drawn.append(payload)
+        return real_encode_qr(payload, **options)
+
+    monkeypatch.setattr(wallet.share, "encode_qr", counting_encode_qr)
+    asyncio.run(services.share_as_qr("Maple Grove Care Home"))
+    assert share.error == "" and share.message.startswith("Show this QR code to Maple Grove Care Home. It works")
+    loop = list(share.qr_frames)
+    assert len(loop) == 2 * share.qr_parts and share.qr_parts > 1 and share.qr_frame_rate == FRAME_RATE
+    assert share.qr_png is not None and decode_qr_image(share.qr_png) == loop[0]
+
+    async def two_rounds() -> list[bytes | None]:
+        return [await services.qr_frame_png(n) for n in range(2 * len(loop))]
+
+    pngs = asyncio.run(two_rounds())
+    assert drawn == loop  # each frame drawn once, in order: the second round comes from the cache
+    assert [decode_qr_image(png) for png in pngs[:len(loop)]] == loop  # type: ignore[arg-type]
+    assert pngs[len(loop):] == pngs[:len(loop)]
+    text, _ = assembled(loop, seed=5)
+    assert verify(json.loads(text)).verdict == "valid"
+
+    services.close_qr()
+    assert (share.qr_frames, share.qr_png, share.qr_parts) == ([], None, 0)
+    assert asyncio.run(services.qr_frame_png(0)) is None  # the screen's loop ends with it
+
+
+def test_the_app_shows_a_small_badge_as_one_code(store: Store, tmp_path: Path) -> None:
+    me = store.create_profile("Me")
+    services = app_services(store, tmp_path)
+    share = services.state.share
+    share.selected = [_add(store, named_badge("Small badge", me.did))]
+    asyncio.run(services.share_as_qr("Acme"))
+    assert share.qr_frames == [] and share.qr_png is not None
+    assert decode_qr_image(share.qr_png).startswith("SV1:")
