@@ -110,7 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("share", parents=[common, network], help="present credentials as a QR code or a link")
     p.add_argument("ids", nargs="+", help="credential ids or unique prefixes")
-    p.add_argument("--qr", metavar="OUT.png", help="write a QR code picture")
+    p.add_argument("--qr", metavar="OUT.png", help="write a QR code picture (an animated PNG when the badges "
+                   "need more than one code; with --verifier, one code holding a relay link instead)")
     p.add_argument("--link", action="store_true", help="print a link to the verifier's page")
     p.add_argument("--verifier", metavar="URL", help="the verifier's address (default: $SATCHEL_VERIFIER_URL)")
     p.add_argument("--expires", metavar="WHEN", help="7d, 12h, 30m or an ISO 8601 time (links: 7d by default)")
