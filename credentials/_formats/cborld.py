@@ -56,7 +56,7 @@ __all__ = ["CborLdError", "CborLdTooComplex", "CborLdWork", "decode_cborld", "de
 
 MAX_CBORLD_BYTES: Final = 2 * 1024 * 1024  # a 60 KB badge with its picture is ~50 KB of CBOR-LD
 MAX_DEPTH: Final = 48  # containers; a CLR with nested achievements and proofs needs under 20
-MAX_WORK: Final = 1_000_000  # steps (see CborLdWork); the sample CLR (21 KB of JSON, 4 credentials) takes 35 000
+MAX_WORK: Final = 1_000_000  # steps (see CborLdWork); the sample CLR (21 KB of JSON, 3 credentials in it) takes 35 000
 MAX_BASE58_BYTES: Final = 4096  # base58 is quadratic; a proof value or a did:key is under 100 bytes
 
 FORMAT_1_0: Final = "cbor-ld-1.0"
