@@ -120,4 +120,10 @@ def test_show_qr_of_a_large_badge_loops_parts_that_reassemble_to_a_verifying_pre
     assert not is_shown(page, CAPTION)
     steady_screenshot(page, REPO / "build" / "screenshots" / "wallet" / "after-animated-qr.png")
     assert read_screen(page) is None  # the loop has stopped with its screen
+
+    click(page, "button", "Show QR code")  # again, then the other way: a link (this wallet has no verifier set)
+    wait_shown(page, CAPTION, timeout=60_000)
+    click(page, "button", "Share as a link instead")
+    wait_shown(page, "Links need a verifier address", timeout=30_000)
+    assert not is_shown(page, CAPTION)
     assert "Traceback" not in app.log() and "Exception in effect" not in app.log(), app.log()[-3000:]
