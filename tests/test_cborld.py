@@ -15,7 +15,15 @@ from typing import Any
 import cbor2
 import pytest
 
-from credentials import CborLdError, decode_qr_image, decode_vpqr_text, encode_vpqr_text, parse_input, verify
+from credentials import (
+    CborLdError,
+    QrAssembler,
+    decode_qr_image,
+    decode_vpqr_text,
+    encode_vpqr_text,
+    parse_input,
+    verify,
+)
 from credentials._formats.cborld import (
     MAX_CBORLD_BYTES,
     MAX_DEPTH,
@@ -138,6 +146,18 @@ def test_the_verifier_reads_a_scanned_vp1_code() -> None:
     assert given.data == PUBLISHED_VP
     with pytest.raises(IntakeError, match="CBOR-LD"):
         read_text(DCC_B32[:-7])
+
+
+def test_the_verifiers_camera_path_reads_a_vp1_symbol_and_verifies_it() -> None:
+    """What the capture loop does with one code: OpenCV reads the symbol, the assembler says it is
+    a complete single code, the intake reads its text, the engine verifies it."""
+    assembler = QrAssembler()
+    progress = assembler.add(decode_qr_image(qr_photo(DCC_B32, seed=3)))
+    assert progress.complete and progress.kind == "single" and assembler.text is not None
+    given = read_text(assembler.text)
+    assert given.how == "VP1- QR"
+    report = verify(given.data, at=ISSUED)
+    assert report.problems == ("no-proof",) and report.nested[0].problems == ()
 
 
 def test_parse_input_classifies_a_vp1_code_as_the_presentation_it_holds() -> None:

@@ -336,7 +336,7 @@ def _is_int(value: object) -> bool:
 
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
-_DATA_BASE64 = re.compile(r"data:([^\n]*);base64,([^\n]*)")
+_DATA_BASE64 = re.compile("data:([^\n\r\u2028\u2029]*);base64,([^\n\r\u2028\u2029]*)")  # JavaScript's "."
 _DATETIME = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{3}))?Z")
 _DATE = re.compile(r"(\d{4})-(\d\d)-(\d\d)")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -364,7 +364,7 @@ def _encode_url(value: str, loader: _ContextLoader) -> Any:
     if scheme == "urn:uuid":
         rest = value[len("urn:uuid:"):]
         return [t.SCHEME_UUID_URN, uuid.UUID(rest).bytes if _UUID.fullmatch(rest) else rest]
-    if scheme == "data" or (value.startswith("data:") and _DATA_BASE64.fullmatch(value)):
+    if scheme == "data":
         return _encode_data_url(value)
     if scheme in ("did:key", "did:v1:nym") and value.count("#") <= 1:
         authority, hash_sign, fragment = value[len(scheme) + 1:].partition("#")
@@ -930,5 +930,5 @@ def encode_vpqr_text(doc: Mapping[str, Any], *, prefix: str | None = None, base:
 
 
 def looks_like_vpqr_text(text: str) -> bool:
-    return text.strip()[:4] in VPQR_PREFIXES
+    return text.strip()[:4].upper() in VPQR_PREFIXES
 
