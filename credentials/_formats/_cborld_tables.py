@@ -1,4 +1,4 @@
-"""The fixed tables of CBOR-LD 1.0 (W3C CBOR-LD 1.0, https://json-ld.github.io/cbor-ld-spec/).
+"""The fixed tables of CBOR-LD 1.0 (W3C draft https://w3c.github.io/cbor-ld/).
 
 Every number here is on the wire: a table changed by one entry reads every code written with
 the old one wrongly, so these are frozen. They follow the spec and the reference implementation
@@ -11,7 +11,7 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Final
 
-# CBOR tags (spec §"CBOR Tags for CBOR-LD"; IANA CBOR tag 51997 = 0xcb1d): the 1.0 tag wraps
+# CBOR tags (§"CBOR Tags for CBOR-LD"; IANA CBOR tag 51997 = 0xcb1d): the 1.0 tag wraps
 # [registryEntryId, payload]; the pre-1.0 range 0x0600-0x06ff carried the registry entry as a
 # varint starting in the tag; the pre-1.0 singletons 0x0500 / 0x0501 mean "uncompressed" /
 # "compressed with the legacy tables" (what @digitalcredentials/vpqr 2.x, and so the DCC
@@ -23,13 +23,13 @@ TAG_LEGACY_UNCOMPRESSED: Final = 0x0500
 TAG_LEGACY_COMPRESSED: Final = 0x0501
 
 # Registry entry 0 is "no semantic compression", 1 the default compression with empty type
-# tables (spec §"CBOR-LD Registry"). Other entries name type tables a processor must already
+# tables (§"CBOR-LD Registry"). Other entries name type tables a processor must already
 # hold; Satchel holds none of them, so reading one is refused with its number.
 REGISTRY_UNCOMPRESSED: Final = 0
 REGISTRY_DEFAULT: Final = 1
 
 # JSON-LD keywords have fixed ids, even numbers, the odd neighbour meaning "the value is an
-# array" (spec §"Term Codec Map"). Terms from contexts get ids from 100 up, two at a time.
+# array" (the draft's term codec map). Terms from contexts get ids from 100 up, two at a time.
 KEYWORD_IDS: Final = MappingProxyType({
     "@context": 0, "@type": 2, "@id": 4, "@value": 6, "@direction": 8, "@graph": 10, "@included": 12,
     "@index": 14, "@json": 16, "@language": 18, "@list": 20, "@nest": 22, "@reverse": 24, "@base": 26,
@@ -39,9 +39,9 @@ KEYWORD_IDS: Final = MappingProxyType({
 })
 FIRST_TERM_ID: Final = 100
 
-# The legacy registry of well-known strings (context URLs), the "context registry codes"
-# (spec, former §"Term Codec Registry"): used for @context values, @id/@type values and untyped
-# strings in the legacy-singleton format (tag 0x0501).
+# The legacy registry of well-known strings (context URLs), the "context registry codes" of the
+# pre-1.0 spec's §"Term Codec Registry" (https://digitalbazaar.github.io/cbor-ld-spec/): used for
+# @context values, @id/@type values and untyped strings in the legacy-singleton format (0x0501).
 LEGACY_STRING_IDS: Final = MappingProxyType({
     "https://www.w3.org/ns/activitystreams": 16,
     "https://www.w3.org/2018/credentials/v1": 17,

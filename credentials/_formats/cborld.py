@@ -1,29 +1,31 @@
 """CBOR-LD (W3C CBOR-LD 1.0) and the ``VP1-`` / ``VC1-`` QR text of the Digital Credentials
 Consortium's wallet (vpqr): ``"VP1-" + multibase(CBOR-LD)``.
 
-CBOR-LD (https://json-ld.github.io/cbor-ld-spec/) writes a JSON-LD document as CBOR, with the
-vocabulary its contexts define replaced by small integers:
+CBOR-LD (W3C draft https://w3c.github.io/cbor-ld/, formerly https://json-ld.github.io/cbor-ld-spec/)
+writes a JSON-LD document as CBOR, with the vocabulary its contexts define replaced by small integers:
 
-* The document is a CBOR tag around the payload (spec §"CBOR Tags for CBOR-LD"): 1.0 writes
-  ``0xcb1d([registryEntryId, payload])``; entry 0 is the JSON as plain CBOR, entry 1 the default
-  compression. Older writers use ``0x0501(payload)`` (compressed with the legacy string table,
-  what ``@digitalcredentials/vpqr`` 2.x and so the DCC Learner Credential Wallet emit),
-  ``0x0500(json)`` and ``0x0600``-``0x06ff`` (the registry entry as a varint begun in the tag).
-* The term codec (spec §"Term Codec Map"): keywords have fixed ids; every term of every context
+* The document is a CBOR tag around the payload (§"CBOR Tags for CBOR-LD", §"CBOR-LD Registry"):
+  1.0 writes ``0xcb1d([registryEntryId, payload])``; entry 0 is the JSON as plain CBOR, entry 1 the
+  default compression with empty type tables. Older writers use ``0x0501(payload)`` (compressed
+  with the legacy string table: what ``@digitalcredentials/vpqr`` 2.x, and so the DCC Learner
+  Credential Wallet, emits), ``0x0500(json)`` and ``0x0600``-``0x06ff`` (the registry entry as a
+  varint begun in the tag).
+* The term codec map: keywords have fixed ids; every term of every context
   the document uses gets the next id, from 100 up in steps of two (odd = "the value is an
   array"), in the order the contexts are met while walking the document (embedded, then
   type-scoped in sorted type order, then property-scoped, keys always in sorted order), each
   context's terms sorted. Encoder and decoder walk alike, so they build the same map. The
   contexts come from the bundle only (``credentials._jsonld``); an unknown one is an error.
-* Values (spec §"Value Codecs"): the type tables (context URLs → integers in the legacy
+* Values: the type tables (context URLs → integers in the legacy
   format), then by the term's type: ``@id`` / ``@vocab`` values are term ids or URLs split into
   scheme id + rest (http, https, ``urn:uuid:`` as 16 bytes, ``data:`` base64 as bytes,
   ``did:key:`` / ``did:v1:nym:`` base58 as bytes); ``security#multibase`` strings become
   bytes; ``xsd:dateTime`` / ``xsd:date`` become seconds since the epoch. A codec is used only
   where it gives back exactly the same string; anything else travels as it is.
 
-The wire rules follow the reference implementation (github:digitalbazaar/cborld 8.1.0, read,
-not copied) so that what either writes, the other reads (tests/test_interop_cborld.py).
+The draft gives the term codec map and the value codecs in prose; the exact wire rules here follow
+its reference implementation (github:digitalbazaar/cborld 8.1.0, read, not copied), so that what
+either writes the other reads, byte for byte where theirs is lossless (tests/test_interop_cborld.py).
 
 Reading is bounded: at most ``MAX_CBORLD_BYTES`` in, ``MAX_DEPTH`` levels of nesting, no CBOR
 tag inside the payload (shared references and string references would let a few bytes stand
@@ -54,7 +56,7 @@ from .qr import Base45Error, QrDecodeError, b45decode, b45encode
 __all__ = ["CborLdError", "CborLdTooComplex", "CborLdWork", "decode_cborld", "decode_vpqr_text", "encode_cborld",
            "encode_vpqr_text", "looks_like_vpqr_text"]
 
-MAX_CBORLD_BYTES: Final = 2 * 1024 * 1024  # a 60 KB badge with its picture is ~50 KB of CBOR-LD
+MAX_CBORLD_BYTES: Final = 2 * 1024 * 1024  # a 60 KB badge with its picture is 44 KB of CBOR-LD
 MAX_DEPTH: Final = 48  # containers; a CLR with nested achievements and proofs needs under 20
 MAX_WORK: Final = 1_000_000  # steps (see CborLdWork); the sample CLR (21 KB of JSON, 3 credentials in it) takes 35 000
 MAX_BASE58_BYTES: Final = 4096  # base58 is quadratic; a proof value or a did:key is under 100 bytes
