@@ -35,6 +35,7 @@ from credentials._formats.cborld import (
 )
 from credentials._net import Fetcher, LocalDocuments
 from issuer_stub.sample import write_sample
+from tests.test_verifier_camera import signed_presentation
 from tests.test_wallet_import import qr_photo
 from verifier.app.intake import IntakeError, read_text
 from wallet.importer import ImportService
@@ -204,6 +205,18 @@ def test_a_credential_read_back_from_its_vp1_code_still_verifies(sample: Path, n
     report = verify(text, fetcher=fetcher)
     assert report.problems == (), report.problems
     assert passed(report, "proof.signature")
+
+
+def test_a_vcdm2_presentation_round_trips_through_its_scoped_null_context_and_verifies() -> None:
+    """VCDM 2.0 resets the terms inside ``verifiableCredential`` (``"@context": null``, JSON-LD 1.1
+    §9.4.1); the embedded credential brings its own. The reference implementation fails on it."""
+    vp = signed_presentation()
+    text = encode_vpqr_text(vp)
+    assert text.startswith("VP1-B") and exact(decode_vpqr_text(text)) == exact(vp)
+    report = verify(text)
+    assert report.problems == () and report.nested[0].problems == ()
+    with pytest.raises(CborLdError, match="invalid context nullification"):
+        encode_cborld({"@context": ["https://www.w3.org/ns/credentials/v2", None], "type": "VerifiableCredential"})
 
 
 def test_the_codec_compresses_what_the_contexts_define() -> None:

@@ -26,6 +26,9 @@ writes a JSON-LD document as CBOR, with the vocabulary its contexts define repla
 The draft gives the term codec map and the value codecs in prose; the exact wire rules here follow
 its reference implementation (github:digitalbazaar/cborld 8.1.0, read, not copied), so that what
 either writes the other reads, byte for byte where theirs is lossless (tests/test_interop_cborld.py).
+One difference: a scoped ``"@context": null`` (VCDM 2.0 puts one on ``verifiableCredential``) resets
+the terms as JSON-LD 1.1 says; the reference implementation fails on it, so a VCDM 2.0 presentation
+with credentials inside is CBOR-LD only Satchel reads.
 
 Reading is bounded: at most ``MAX_CBORLD_BYTES`` in, ``MAX_DEPTH`` levels of nesting, no CBOR
 tag inside the payload (shared references and string references would let a few bytes stand
@@ -281,8 +284,11 @@ class _ActiveContext:
         if contexts is _MISSING:
             contexts = [{}]
         for context in contexts if isinstance(contexts, list) else [contexts]:
-            if context is None:
-                raise CborLdError("a null @context (resetting the active context) is not supported in CBOR-LD")
+            if context is None:  # JSON-LD 1.1 §9.4.1 (Context Processing) step 5.1: back to no terms
+                if not property_scope and any(term.protected for term in active.values()):
+                    raise CborLdError("a null @context would clear protected terms (invalid context nullification)")
+                active = {}
+                continue
             loaded, entry = self.loader.load(context)
             propagate = loaded.get("@propagate", not type_scope)
             fresh = {k: _Term(dict(d), protected, bool(propagate)) for k, (d, protected) in entry.items()}
