@@ -3,8 +3,9 @@
     .venv/bin/python bench/qr_compression.py [--corpus ../shared/corpus] [--each]
 
 For every JSON-LD credential `satchel-issuer sample` writes (its CLR included), a synthesized OB 3.0
-badge with a ~40 KB PNG in its image (about 60 KB of JSON, as Credly / Canvas issue them), and the
-JSON-LD credentials of the corpus, prints the bytes of:
+badge with a ~40 KB PNG in its image (about 60 KB of JSON, as Credly / Canvas issue them), holder-signed
+presentations (what the wallet shares) of the badge and of the CLR, and the JSON-LD credentials of
+the corpus, prints the bytes of:
 
 * JSON: minified UTF-8 (``compact_json``);
 * SV1: zlib with the preset dictionary, the ``SV1:`` / multi-part payload today (credentials/_formats/qr.py);
@@ -38,6 +39,7 @@ from credentials._formats.cborld import CborLdError, encode_cborld  # noqa: E402
 from credentials._formats.qr import _deflate, compact_json  # noqa: E402
 from credentials._formats.qr_parts import QrParts, alphanumeric_capacity  # noqa: E402
 from issuer_stub.sample import write_sample  # noqa: E402
+from tests.helpers import VC2, ed25519_signer  # noqa: E402
 
 VERSION: Final = 20
 LEVEL: Final = "M"
@@ -86,6 +88,14 @@ def picture_badge(base: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
+def presentation(credential: dict[str, Any]) -> dict[str, Any]:
+    """What the wallet shares: a VCDM 2.0 presentation of the credential, signed by the holder."""
+    vp = {"@context": [VC2], "type": ["VerifiablePresentation"], "verifiableCredential": [credential]}
+    signed: dict[str, Any] = ed25519_signer().sign(vp, proof_purpose="authentication", challenge="x" * 32,
+                                                   domain="verifier.example")
+    return signed
+
+
 def cell(value: int | None) -> str:
     return "n/a" if value is None else str(value)
 
@@ -132,9 +142,13 @@ def main() -> None:
     rows = [row(name, doc) for name, doc in sample.items()]
     badge = picture_badge(sample["ob3-v2-eddsa-rdfc-2022.json"])
     rows.append(row("synthesized OB 3.0 badge with a 40 KB PNG image", badge))
+    rows.append(row("holder-signed VCDM 2.0 presentation of ob3-v2-eddsa-rdfc-2022.json",
+                    presentation(sample["ob3-v2-eddsa-rdfc-2022.json"])))
+    rows.append(row("holder-signed VCDM 2.0 presentation of the CLR",
+                    presentation(sample["clr-v2-eddsa-rdfc-2022.json"])))
     print_rows(rows)
     print(f"(JWT forms, not JSON-LD: {', '.join(skipped)})")
-    summary("issuer sample", rows[:-1])
+    summary("issuer sample", rows[:-3])
 
     corpus = []
     for path in sorted(args.corpus.rglob("*.json")) if args.corpus.is_dir() else []:
