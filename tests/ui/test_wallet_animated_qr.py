@@ -25,6 +25,7 @@ from tests.ui.ui_driver import (
     open_app,
     steady_screenshot,
     type_into,
+    type_until_held,
     wait_shown,
 )
 
@@ -97,7 +98,7 @@ def test_show_qr_of_a_large_badge_loops_parts_that_reassemble_to_a_verifying_pre
     navigate_to(page, "Share")
     page.get_by_role("checkbox", name="Donning and doffing PPE").first.click()
     wait_shown(page, "presented by you (did:key:")
-    type_into(page, "Who is it for?", "Maple Grove Care Home")
+    type_until_held(page, "Who is it for?", "Maple Grove Care Home")  # the field re-renders as badges are chosen
     click(page, "button", "Show QR code")
     wait_shown(page, CAPTION, timeout=60_000)
     wait_shown(page, "Show this QR code to Maple Grove Care Home")

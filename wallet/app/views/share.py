@@ -111,10 +111,7 @@ def shown_qr(share: ShareState, services: WalletServices, page: ft.Page, wide: b
         await make_link()
 
     if share.qr_frames:
-        # Inside a plain control: a component returned as another component's whole view made
-        # Flet 1.0.5 drop the Share screen's own state (the "Who is it for?" text) on Done.
-        return ft.Container(AnimatedQrScreen(share, services, animated_qr_side(page, wide), link_instead),
-                            expand=True)
+        return AnimatedQrScreen(share, services, animated_qr_side(page, wide), link_instead)
     if share.qr_png:
         return qr_screen(share.message, share.qr_png, services.close_qr, qr_side(page, wide))
     return None
