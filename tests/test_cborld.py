@@ -261,6 +261,26 @@ def test_every_truncation_of_a_real_code_is_a_clear_error() -> None:
             decode_cborld(data[:cut])
 
 
+def test_mutated_real_codes_decode_or_fail_with_a_cborld_error_only(sample: Path) -> None:
+    """An attacker's flipped bytes, in a real DCC code and in a sample badge: never another exception."""
+    import random
+
+    rng = random.Random(1)
+    badge = sample_documents(sample)["ob3-v2-eddsa-rdfc-2022.json"]
+    seeds = [dcc_bytes(), encode_cborld(badge, format="legacy-singleton"), encode_cborld(badge)]
+    refused = 0
+    for seed in seeds:
+        for _ in range(600):
+            data = bytearray(seed)
+            for _ in range(rng.choice((1, 2, 3))):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+            try:
+                decode_cborld(bytes(data))
+            except CborLdError:
+                refused += 1
+    assert refused > 300  # much damage is caught; what is not decodes to some JSON, which verify then judges
+
+
 @pytest.mark.parametrize("data, reason", [
     (cbor2.dumps(cbor2.CBORTag(0xCB1D, [7, {0: "x"}])), "registry entry 7"),
     (cbor2.dumps(cbor2.CBORTag(0x0501, {0: 99})), "context code 99"),
