@@ -90,6 +90,20 @@ def test_the_published_vp1_codes_decode_to_the_presentation_they_publish(text: s
     assert exact(decode_vpqr_text(text)) == exact(PUBLISHED_VP)
 
 
+def test_the_dcc_published_qr_picture_reads_back_to_its_code_and_presentation() -> None:
+    """Their test's QR image (a GIF data URL, version 13): OpenCV reads it (after PIL turns the GIF
+    into PNG, which OpenCV opens) to exactly the published text."""
+    import io
+
+    from PIL import Image
+
+    png = io.BytesIO()
+    Image.open(DATA / "dcc-vpqr-2.2.1-qr.gif").convert("L").save(png, format="PNG")
+    text = decode_qr_image(png.getvalue())
+    assert text == DCC_B32
+    assert exact(decode_vpqr_text(text)) == exact(PUBLISHED_VP)
+
+
 def test_we_write_the_dcc_wallets_code_byte_for_byte() -> None:
     assert encode_vpqr_text(PUBLISHED_VP) == DCC_B32  # legacy-singleton, base32: what vpqr 2.2.1 writes
     assert encode_vpqr_text(PUBLISHED_VP, base="R") == DB_B45
