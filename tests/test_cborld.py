@@ -392,6 +392,12 @@ def test_damaged_vp1_text_is_refused_with_its_reason(text: str, reason: str) -> 
         decode_vpqr_text(text)
 
 
+@pytest.mark.parametrize("value", [float("nan"), datetime(2021, 1, 1, tzinfo=UTC), b"bytes", {1: "x"}])
+def test_what_is_not_json_cannot_be_encoded(value: Any) -> None:
+    with pytest.raises(CborLdError, match="JSON|text"):
+        encode_cborld({"@context": VC1, "type": "VerifiableCredential", "credentialSubject": {"name": value}})
+
+
 def test_an_unknown_context_cannot_be_encoded() -> None:
     with pytest.raises(CborLdError, match="https://example.com/ctx/v1 is not one Satchel bundles"):
         encode_cborld({"@context": [VC1, "https://example.com/ctx/v1"], "type": "VerifiableCredential"})

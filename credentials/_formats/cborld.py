@@ -526,6 +526,8 @@ class _Converter:
 
     def compress(self, obj: Mapping[str, Any], active: _ActiveContext, depth: int = 0) -> dict[int | str, Any]:
         self._enter(depth)
+        if not all(isinstance(key, str) for key in obj):
+            raise CborLdError("a JSON object's keys are text")
         active = active.with_embedded(obj.get("@context", _MISSING))
         out: dict[int | str, Any] = {}
         if "@context" in obj:
@@ -569,7 +571,7 @@ class _Converter:
             if table_type != "none" and _is_int(value):
                 return _int_bytes(value)
         if not isinstance(value, str):
-            return value
+            return _json_scalar(value)
         codec = _ENCODERS.get(table_type)
         if table_type == "url":
             return _encode_url(value, self.loader)
