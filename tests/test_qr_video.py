@@ -16,11 +16,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import cbor2
 import cv2
 import pytest
 
 from bench.qr_video import IMAGE_BADGE, SAMPLE, BenchDocuments, bench_documents, capture
-from credentials import AssemblyProgress, QrParts, encode_qr_parts, encode_qr_text
+from credentials import AssemblyProgress, QrParts, encode_qr_parts, encode_qr_text, encode_single_ur
 from scan import FrameDecoder, QrCollector, QrRead
 from scripts.phone_video import PhoneVideo, VideoConditions, synthesize_phone_video
 from verifier.app.engine import VerifierEngine
@@ -155,3 +156,14 @@ def test_collector_starts_over_for_another_presentation_and_survives_bad_parts(d
     assert collector.rejected == 2 and collector.last_error  # the misread part and the foreign UR: ignored
     assert [s.restarted for s in steps][:2] == [False, True]  # the other presentation started over, visibly
     assert len(done) == 1 and json.loads(done[0])["id"] == "urn:uuid:another-presentation"
+
+
+def test_collector_refuses_a_part_claiming_billions_of_parts_and_goes_on(docs: BenchDocuments) -> None:
+    # BCR-2020-005 §4: a part is [seqNum, seqLen, messageLen, checksum, fragment]; this one claims
+    # 4e9 parts of a 2 GB message, a well-formed part (its CRC holds) that no one should allocate for
+    hostile = cbor2.dumps([1, 4_000_000_000, 2**31, 12345, b"x" * 20])
+    text = "UR:SATCHEL-VP/1-4000000000/" + encode_single_ur("satchel-vp", hostile).split("/", 1)[1]
+    parts = encode_qr_parts(docs.presentations[SAMPLE])
+    collector, done, _steps = collect([text, *parts.frames(parts.seq_len)])
+    assert collector.rejected == 1 and "4000000000" in collector.last_error
+    assert len(done) == 1 and json.loads(done[0]) == docs.presentations[SAMPLE]
