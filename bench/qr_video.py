@@ -172,9 +172,12 @@ class Capture:
         return self.frames_consumed / fps
 
 
-def capture(video: Path, engine: VerifierEngine, *, timeout: float = 120.0, workers: int = 1) -> Capture:
+def capture(video: Path, engine: VerifierEngine, *, timeout: float = 120.0, workers: int = 1,
+            every_frame: bool = False) -> Capture:
     """The verifier's capture loop over ``video`` (paced at its frame rate, like a camera) until one
-    code is complete and verified, or the video ends."""
+    code is complete and verified, or the video ends. ``every_frame``: no frame is skipped while
+    the decoder is busy (``CameraScanner(every_frame=True)``), so the result depends on the video
+    alone; without it, as in the app, a slow decode costs frames."""
     done = threading.Event()
     found: list[tuple[str, QrRead, Entry, float, float]] = []
 
@@ -187,7 +190,8 @@ def capture(video: Path, engine: VerifierEngine, *, timeout: float = 120.0, work
         done.set()
 
     collector = QrCollector(on_complete)
-    scanner = CameraScanner(video, collector, on_end=lambda _error: done.set(), workers=workers)
+    scanner = CameraScanner(video, collector, on_end=lambda _error: done.set(), workers=workers,
+                            every_frame=every_frame)
     scanner.start()
     try:
         done.wait(timeout)

@@ -11,8 +11,8 @@ Threads per scanner:
 * the **grabber** reads frames as fast as the source gives them (a file is paced at its own frame
   rate, as a camera would deliver it) and keeps only the newest one, stamped with the monotonic
   time it was captured;
-* the **decoders** (``workers``, default 2: OpenCV's QR code releases the GIL, so two cores
-  decode two frames at once) each take the newest frame whenever they are free. Frames that
+* the **decoders** (``workers``, default 1; OpenCV's QR code releases the GIL, so with two, two
+  cores decode two frames at once) each take the newest frame whenever they are free. Frames that
   arrive while every decoder is busy are skipped, so a slow decode never builds a backlog.
 
 Each frame is tried with OpenCV's fast ``QRCodeDetector`` first, then with ``QRCodeDetectorAruco``
@@ -231,12 +231,15 @@ class CameraScanner:
     ``on_frame(frame)`` (optional) sees every grabbed frame, for a live preview. ``realtime``
     paces a video file at its frame rate like a camera (default: on for files, off for devices,
     which pace themselves). ``on_end(error)`` is called once when the source runs out or fails.
+    ``every_frame`` (for tests and measurements on a recording): the grabber waits until a decoder
+    has taken the previous frame, so none is skipped however slow decoding is, and what is read
+    depends on the recording alone, not on how busy the computer was.
     """
 
     def __init__(self, source: int | str | Path, on_read: Callable[[QrRead], None], *,
                  on_frame: Callable[[Frame], None] | None = None, on_end: Callable[[str | None], None] | None = None,
                  realtime: bool | None = None, dedup_seconds: float = 5.0, workers: int = 1,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 every_frame: bool = False, clock: Callable[[], float] = time.monotonic) -> None:
         self.source = source
         self.on_read = on_read
         self.on_frame = on_frame
@@ -244,6 +247,7 @@ class CameraScanner:
         self.realtime = (not isinstance(source, int)) if realtime is None else realtime
         self.dedup_seconds = dedup_seconds
         self.workers = max(1, workers)
+        self.every_frame = every_frame
         self._read_lock = threading.Lock()
         self.clock = clock
         self.frame_times: dict[int, float] = {}  # frame index -> capture time (monotonic)
@@ -321,7 +325,9 @@ class CameraScanner:
                 self.frame_times[index] = frame.captured_at
                 self.frames_grabbed += 1
                 with self._cond:
-                    self._latest = frame  # an undecoded older frame is dropped here
+                    while self.every_frame and self._latest is not None and not self._stop.is_set():
+                        self._cond.wait(0.1)
+                    self._latest = frame  # an undecoded older frame is dropped here (unless every_frame)
                     self._cond.notify_all()
                 if self.on_frame is not None:
                     self.on_frame(frame)
@@ -347,6 +353,7 @@ class CameraScanner:
                     if self._stop.is_set() or (self._latest is None and self._source_done):
                         return
                     frame, self._latest = self._latest, None
+                    self._cond.notify_all()  # the grabber may be waiting for this frame to be taken
                 assert frame is not None
                 began = self.clock()
                 found = decoder.decode(frame.image)

@@ -5,7 +5,10 @@ dropped frames) of the wallet's loop of codes, for a 5.7 KB badge and a 60 KB on
 from the issuer stub, real OpenCV decoding, the app's own verification.
 
 The bound on the work done is in camera frames, derived from the number of parts and the drop rate:
-never in wall time (timings are in ``bench/qr_video.py`` and BENCHMARKS.md "Animated QR").
+never in wall time (timings are in ``bench/qr_video.py`` and BENCHMARKS.md "Animated QR"). The loop
+runs with ``every_frame`` (no frame skipped while the decoder is busy), so what it reads depends on
+the recording, not on how busy the machine is; the app's own lossy loop is run end to end by
+``tests/ui/test_verifier_animated_qr.py``.
 """
 
 from __future__ import annotations
@@ -77,7 +80,7 @@ def test_phone_video_is_assembled_and_verified_within_a_bound_of_camera_frames(
     assert parts.seq_len > 1 and video.drop_rate >= 0.1  # a multi-part code, and a camera that loses frames
     bound = frame_bound(parts, video)
     assert bound < video.frame_count
-    result = capture(video.path, engine)
+    result = capture(video.path, engine, every_frame=True)
     print(f"\n{name}: {parts.seq_len} parts (v{parts.version}) at {rate:g}/s from part {video.first_part}: whole "
           f"after {result.frames_consumed} camera frames (bound {bound}), {result.reads} reads, "
           f"{result.frames_decoded} of {result.frames_grabbed} frames decoded, {result.rejected} refused")
@@ -87,6 +90,7 @@ def test_phone_video_is_assembled_and_verified_within_a_bound_of_camera_frames(
     assert entry.verdict == "valid" and entry.answer == "Verified", entry.record["problems"]
     assert entry.source == "camera" and entry.record["format"] == "vp"
     assert result.frames_consumed <= bound
+    assert result.frames_decoded >= result.frames_consumed  # every frame up to the last part was looked at
     assert result.reads >= parts.seq_len  # every part read counted: none was dropped as a repeat
     assert engine.history.get(entry.id) is not None
 
