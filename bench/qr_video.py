@@ -1,6 +1,6 @@
 """Benchmark: an animated QR read off a phone screen by a laptop camera, first frame to verdict.
 
-    .venv/bin/python bench/qr_video.py [--seeds 7] [--rate 8] [--max-version 20] [--level M] [--only NAME]
+    .venv/bin/python bench/qr_video.py [--seeds 7] [--rate 12] [--max-version 20] [--level L] [--only NAME]
                                        [--workers 1] [--every-frame]
 
 For each presentation (a holder's signed VP of: the issuer stub's 5.7 KB OB 3.0 sample
@@ -56,7 +56,7 @@ from scripts.phone_video import PhoneVideo, VideoConditions, synthesize_phone_vi
 from verifier.app.engine import VerifierEngine  # noqa: E402
 from verifier.app.settings import AppSettings  # noqa: E402
 from verifier.history import Entry  # noqa: E402
-from wallet.share.qrshare import AnimatedQr  # noqa: E402
+from wallet.share.qrshare import FRAME_LEVEL, FRAME_RATE, AnimatedQr  # noqa: E402
 
 VC2 = "https://www.w3.org/ns/credentials/v2"
 SAMPLE = "ob3-v2-eddsa-rdfc-2022.json"  # satchel-issuer sample's standard micro-credential
@@ -240,9 +240,9 @@ def _row(name: str, vp: dict[str, Any], runs: list[tuple[Capture, PhoneVideo]], 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, default=7)
-    parser.add_argument("--rate", type=float, default=8.0, help="codes the phone shows per second")
+    parser.add_argument("--rate", type=float, default=float(FRAME_RATE), help="codes the phone shows per second")
     parser.add_argument("--max-version", type=int, default=20)
-    parser.add_argument("--level", choices=("L", "M", "Q", "H"), default="M")
+    parser.add_argument("--level", choices=("L", "M", "Q", "H"), default=FRAME_LEVEL)
     parser.add_argument("--workers", type=int, default=1, help="decoder threads of the capture loop")
     parser.add_argument("--every-frame", action="store_true",
                         help="decode every frame (the grabber waits): the time if decoding keeps up with the camera")

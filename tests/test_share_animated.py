@@ -39,7 +39,8 @@ from wallet.store import Argon2idParams, ImportSource, Store
 FAST_KDF = Argon2idParams(memory_kib=1024, iterations=1, lanes=1)  # tests only
 SAMPLE_ACHIEVEMENT = "donning-doffing-ppe"  # what `satchel-issuer sample` issues (issuer_stub/sample.py)
 ANIMATED = re.compile(r"Wrote (?P<out>\S+): an animated QR of (?P<parts>\d+) codes \(version (?P<version>\d+)\), "
-                      r"8 per second\. Show it on screen; the verifier's camera reads it in a few seconds\.")
+                      rf"{FRAME_RATE} per "
+                      r"second\. Show it on screen; the verifier's camera reads it in a few seconds\.")
 
 
 def _run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -293,7 +294,7 @@ def test_a_presentation_too_long_to_hold_up_is_refused_before_anything_is_drawn(
     """Past MAX_ANIMATED_PARTS codes (40 s a round) the learner is told to send a link; nothing is
     recorded as shared."""
     me = store.create_profile("Me")
-    cid = _add(store, large_badge(me.did, image_side=420))  # ~176 KB of noise: over 320 parts
+    cid = _add(store, large_badge(me.did, image_side=600))  # ~360 KB of noise: over 480 parts
     with pytest.raises(QrTooLarge, match=r"needs \d+ QR codes, over \d+ seconds.*share it as a link") as refused:
         share_qr(store, [cid], recipient="Acme")
     needed = int(re.search(r"needs (\d+) QR codes", str(refused.value))[1])  # type: ignore[index]

@@ -403,7 +403,8 @@ def _share_qr(
                               "version": shared.version, "expires": shared.expires.isoformat()}
     if shared.animation is not None:  # too large for one code: a loop of codes, pure parts then fountain parts
         frames = shared.animation.frame_texts()
-        out.write_bytes(encode_animated_png(frames, frame_ms=1000 // shared.animation.frame_rate))
+        out.write_bytes(encode_animated_png(frames, frame_ms=1000 // shared.animation.frame_rate,
+                                             level=shared.animation.level))
         result |= {"parts": shared.animation.seq_len, "frames": len(frames),
                    "frame_rate": shared.animation.frame_rate}
     elif shared.qr is not None:

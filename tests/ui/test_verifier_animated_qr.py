@@ -27,7 +27,7 @@ from tests.ui.test_verifier_camera_ui import choose_camera, live_screenshot, wai
 from tests.ui.ui_driver import DESKTOP, REPO, RunningApp, click, nudge, open_app, steady_screenshot, wait_shown
 from tests.ui.verifier_fixtures import running_verifier
 from verifier.history import History
-from wallet.share.qrshare import AnimatedQr  # the wallet as a tool: the loop its Show QR screen plays
+from wallet.share.qrshare import FRAME_LEVEL, AnimatedQr  # the wallet as a tool: the loop its Show QR screen plays
 
 SHOTS = REPO / "docs" / "screenshots"
 RECEIVED = re.compile(r"(\d+) % received")
@@ -45,12 +45,12 @@ def docs(tmp_path_factory: pytest.TempPathFactory) -> BenchDocuments:
 @pytest.fixture(scope="module")
 def phone_video(tmp_path_factory: pytest.TempPathFactory, docs: BenchDocuments) -> tuple[PhoneVideo, int]:
     """The phone replaying the wallet's loop of the 60 KB badge, from a point in its middle."""
-    animation = AnimatedQr(encode_qr_parts(docs.presentations[IMAGE_BADGE]))
+    animation = AnimatedQr(encode_qr_parts(docs.presentations[IMAGE_BADGE], level=FRAME_LEVEL))
     parts, loop, rate = animation.parts, animation.loop_length, animation.frame_rate
     path = tmp_path_factory.mktemp("animated-camera") / "phone-showing-animated-qr.avi"
     video = synthesize_phone_video(lambda n: parts.frame((n - 1) % loop + 1), path,
                                    seconds=min(45.0, 3 * parts.seq_len / rate + 2), seed=21,
-                                   first_part=parts.seq_len // 3, version=parts.version,
+                                   first_part=parts.seq_len // 3, version=parts.version, level=parts.level,
                                    conditions=VideoConditions(codes_per_second=rate))
     return video, parts.seq_len
 

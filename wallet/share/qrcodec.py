@@ -94,14 +94,16 @@ class QrResult:
 
 # -- QR symbols ----------------------------------------------------------------------------------
 
-def _qr_for(text: str, max_version: int, version: int | None = None) -> Any:
+def _qr_for(text: str, max_version: int, version: int | None = None, level: str = "M") -> Any:
     """The symbol of ``text`` in the smallest version that holds it, or in ``version`` exactly."""
     import qrcode
     from qrcode.exceptions import DataOverflowError
     from qrcode.util import MODE_8BIT_BYTE, MODE_ALPHA_NUM, QRData
 
     alnum = all(c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:" for c in text)
-    qr = qrcode.QRCode(version=version, error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
+    correction = {"L": qrcode.constants.ERROR_CORRECT_L, "M": qrcode.constants.ERROR_CORRECT_M,
+                  "Q": qrcode.constants.ERROR_CORRECT_Q, "H": qrcode.constants.ERROR_CORRECT_H}[level]
+    qr = qrcode.QRCode(version=version, error_correction=correction, border=4)
     qr.add_data(QRData(text.encode("utf-8"), mode=MODE_ALPHA_NUM if alnum else MODE_8BIT_BYTE))
     try:
         qr.make(fit=version is None)
@@ -120,42 +122,44 @@ def qr_version_for(text: str) -> int | None:
         return None
 
 
-def _symbol_image(text: str, max_version: int, pixels: int, version: int | None = None) -> tuple[Any, int]:
+def _symbol_image(text: str, max_version: int, pixels: int, version: int | None = None,
+                  level: str = "M") -> tuple[Any, int]:
     """The QR symbol of ``text`` as a black-on-white PIL image (each module a whole number of
     pixels, at least 4), and its version."""
-    qr = _qr_for(text, max_version, version)
+    qr = _qr_for(text, max_version, version, level)
     modules = 17 + 4 * int(qr.version) + 2 * qr.border
     qr.box_size = max(4, pixels // modules)
     return qr.make_image(fill_color="black", back_color="white").get_image(), int(qr.version)
 
 
 def encode_qr(payload: Mapping[str, Any] | str, *, max_version: int = MAX_QR_VERSION,
-              pixels: int = 1200) -> QrResult:
+              pixels: int = 1200, level: str = "M") -> QrResult:
     """A PNG QR code of a presentation or credential (``SV1:``), or of a text as it is (a share link).
 
     ``pixels`` is roughly the image's side; each module is a whole number of pixels (at least 4).
-    Raises :class:`QrTooLarge` when it needs a version above ``max_version``.
+    Raises :class:`QrTooLarge` when it needs a version above ``max_version``. ``level`` is the
+    error correction (M for one code; an animated code's frames say theirs, ``QrParts.level``).
     """
     text = encode_qr_text(payload) if isinstance(payload, Mapping) else payload
-    image, version = _symbol_image(text, max_version, pixels)
+    image, version = _symbol_image(text, max_version, pixels, level=level)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return QrResult(buffer.getvalue(), text, version)
 
 
 def encode_animated_png(frames: Sequence[str], *, frame_ms: int = 125, pixels: int = 800,
-                        max_version: int = 40) -> bytes:
+                        max_version: int = 40, level: str = "M") -> bytes:
     """One animated PNG (APNG) showing ``frames`` in turn, ``frame_ms`` each, looping for ever.
 
-    Every frame is its own QR symbol (alphanumeric mode when it can be, level M), all in the
+    Every frame is its own QR symbol (alphanumeric mode when it can be, at ``level``), all in the
     version the longest frame needs, so the picture keeps one size (a part's sequence number
     grows a digit now and then). APNG is the animated PNG browsers and viewers play (W3C PNG
     3rd edition §4, acTL/fcTL); ``loop 0`` is "repeat without end" (acTL num_plays = 0).
     """
     if not frames:
         raise ValueError("an animated QR needs at least one frame")
-    version = int(_qr_for(max(frames, key=len), max_version).version)  # one mode: longer never needs less
-    images = [_symbol_image(text, max_version, pixels, version)[0].convert("L") for text in frames]
+    version = int(_qr_for(max(frames, key=len), max_version, level=level).version)  # longer never needs less
+    images = [_symbol_image(text, max_version, pixels, version, level)[0].convert("L") for text in frames]
     buffer = io.BytesIO()
     images[0].save(buffer, format="PNG", save_all=True, append_images=images[1:], duration=frame_ms, loop=0)
     return buffer.getvalue()

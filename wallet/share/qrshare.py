@@ -31,12 +31,14 @@ QR_PROOF_LIFETIME = timedelta(minutes=15)
 # (issue 13: a version-30 code "is hard for a laptop camera to read off a phone"): one code up
 # to here, and every frame of an animated code at most this.
 SCREEN_MAX_VERSION = 20
-# Codes shown per second: each stays on screen for about four frames of a 30 fps webcam, so a
-# camera that drops a frame or two still sees every code sharp at least once.
-FRAME_RATE = 8
+# Codes shown per second, and their error correction: 12 a second at level L reads a 60 KB badge
+# off a phone in half the time 8 a second at level M takes (BENCHMARKS.md "Animated QR": a lost
+# code only costs a later one, so more, larger-capacity codes beat fewer, sturdier ones).
+FRAME_RATE = 12
+FRAME_LEVEL: Literal["L", "M", "Q", "H"] = "L"
 # Past this many parts one pass of the loop takes over 40 s at FRAME_RATE: too slow to hold a
 # phone up for; such a presentation goes as a link instead.
-MAX_ANIMATED_PARTS = 320
+MAX_ANIMATED_PARTS = 480
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,11 @@ class AnimatedQr:
     @property
     def version(self) -> int:
         return self.parts.version
+
+    @property
+    def level(self) -> str:
+        """The error correction every frame is drawn with."""
+        return self.parts.level
 
     @property
     def loop_length(self) -> int:
@@ -116,7 +123,8 @@ def share_qr(store: Store, credential_ids: Iterable[str], *, recipient: str, exp
             return QrShare(qr, link.share_id, until, "link", link)
         if not animate:
             raise
-        animation = AnimatedQr(encode_qr_parts(payload, max_version=min(max_version, SCREEN_MAX_VERSION)))
+        animation = AnimatedQr(encode_qr_parts(payload, max_version=min(max_version, SCREEN_MAX_VERSION),
+                                               level=FRAME_LEVEL))
         if animation.seq_len > MAX_ANIMATED_PARTS:
             seconds = animation.seq_len // FRAME_RATE
             raise QrTooLarge(None, max_version, too_large.characters, reason=(

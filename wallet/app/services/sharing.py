@@ -41,6 +41,8 @@ def disclosure_lines(record: CredentialRecord, holder_did: str) -> list[str]:
 class Sharing(WalletCore):
     """The Share screen's work."""
 
+    _qr_level = "M"  # the error correction of the animated QR's frames, set when one is made
+
     async def choose_for_sharing(self, record_ids: list[str]) -> None:
         """Selects badges to share and shows exactly what would be disclosed."""
         self.touch()
@@ -87,6 +89,7 @@ class Sharing(WalletCore):
         if made.animation is not None:
             share.qr_frames, share.qr_parts = made.animation.frame_texts(), made.animation.seq_len
             share.qr_frame_rate = made.animation.frame_rate
+            self._qr_level = made.animation.level
             share.qr_png = await self.qr_frame_png(0)
         else:
             assert made.qr is not None  # a code that is not animated is one picture
@@ -112,7 +115,8 @@ class Sharing(WalletCore):
             from wallet.share import encode_qr
 
             png = self._qr_frame_pngs[text] = (
-                await asyncio.to_thread(encode_qr, text, max_version=40, pixels=QR_PIXELS)).png
+                await asyncio.to_thread(encode_qr, text, max_version=40, pixels=QR_PIXELS,
+                                        level=self._qr_level)).png
         return png
 
     def close_qr(self) -> None:
