@@ -6,6 +6,7 @@ presentation that verifies; Done closes it."""
 from __future__ import annotations
 
 import json
+import random
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -61,6 +62,9 @@ def assemble_from_screen(page: Any, max_shots: int = MAX_SHOTS) -> tuple[Any, se
     from credentials import QrAssembler
 
     assembler, parts, started = QrAssembler(), set(), time.monotonic()
+    # Uneven gaps: screenshots a fixed interval apart can fall in step with a short loop (6 codes at
+    # 12 a second repeat every 0.5 s) and see the same codes every time, as no real camera would.
+    jitter = random.Random(5)
     for _ in range(max_shots):
         text = read_screen(page)
         if text is None:
@@ -69,7 +73,7 @@ def assemble_from_screen(page: Any, max_shots: int = MAX_SHOTS) -> tuple[Any, se
             parts.add(text.split("/")[1])
         if assembler.add(text).complete:
             break
-        time.sleep(0.15)
+        time.sleep(jitter.uniform(0.05, 0.45))
     took = time.monotonic() - started
     assert assembler.text is not None, f"{assembler.progress} after {len(parts)} different parts in {took:.0f} s"
     return assembler, parts
