@@ -168,10 +168,28 @@ def scroll_to_shown(page: Any, text: str, *, steps: int = 40) -> None:
     raise TimeoutError(f"{text!r} was not found by scrolling")
 
 
+def into_view(page: Any, control: Any, *, tries: int = 8) -> None:
+    """Scrolls the screen until ``control`` sits clear of the edges: Playwright's own scrolling
+    moves the accessibility node, not Flutter's canvas, so a field half under the phone's bottom
+    navigation bar would take the click on the bar instead."""
+    size = page.viewport_size or DESKTOP
+    top, bottom = 72, size["height"] - 110  # the app bar above, the navigation bar below
+    for _ in range(tries):
+        nudge(page)
+        where = control.bounding_box()
+        if where is None or (where["y"] >= top and where["y"] + where["height"] <= bottom):
+            return
+        middle = where["y"] + where["height"] / 2
+        page.mouse.move(size["width"] * 0.6, size["height"] * 0.5)
+        page.mouse.wheel(0, middle - size["height"] * 0.45)
+        time.sleep(0.3)
+
+
 def type_into(page: Any, label: str, text: str) -> None:
     """Flutter text fields take real key presses (``fill`` does not reach the app)."""
     nudge(page)
     box = page.get_by_role("textbox", name=label).first
+    into_view(page, box)
     box.click()
     page.keyboard.press("Control+A")
     page.keyboard.press("Backspace")
