@@ -118,6 +118,14 @@ if TYPE_CHECKING:
     from ._net import LocalDocuments as LocalDocuments
     from ._net import describe_http_error as describe_http_error
     from ._net import make_client as make_client
+    from ._plain import CHECK_STATUS_WORDS as CHECK_STATUS_WORDS
+    from ._plain import GRADE_WORDS as GRADE_WORDS
+    from ._plain import Grade as Grade
+    from ._plain import GradeWords as GradeWords
+    from ._plain import PlainCheck as PlainCheck
+    from ._plain import grade_of as grade_of
+    from ._plain import grade_report as grade_report
+    from ._plain import plain_check as plain_check
     from ._proofs import ProofOptions as ProofOptions
     from ._proofs import add_proof as add_proof
     from ._report import CheckId as CheckId
@@ -141,6 +149,7 @@ if TYPE_CHECKING:
     from ._verify import verify_presentation as verify_presentation
 
 __all__ = [
+    "CHECK_STATUS_WORDS", "GRADE_WORDS", "Grade", "GradeWords", "PlainCheck", "grade_of", "grade_report", "plain_check",
     "Alignment", "AssemblyProgress", "BASE45_ALPHABET", "Base45Error", "CborLdError", "CheckId",
     "CheckResult", "DiskCache", "DocumentMapTransport", "Evidence", "Facts", "FetchError",
     "FetchRefusedError", "Fetcher", "GoneError", "GuardedTransport", "KeyResolutionError", "LinkError",
@@ -187,6 +196,14 @@ _WHERE: dict[str, tuple[str, str]] = {
     "parse_input": ("_formats", "parse_input"),
     "parse_text": ("_formats", "parse_text"),
     "ParsedInput": ("_formats", "ParsedInput"),
+    "CHECK_STATUS_WORDS": ("_plain", "CHECK_STATUS_WORDS"),
+    "GRADE_WORDS": ("_plain", "GRADE_WORDS"),
+    "Grade": ("_plain", "Grade"),
+    "GradeWords": ("_plain", "GradeWords"),
+    "PlainCheck": ("_plain", "PlainCheck"),
+    "grade_of": ("_plain", "grade_of"),
+    "grade_report": ("_plain", "grade_report"),
+    "plain_check": ("_plain", "plain_check"),
     "CheckId": ("_report", "CheckId"),
     "CheckResult": ("_report", "CheckResult"),
     "Status": ("_report", "Status"),
