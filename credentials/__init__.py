@@ -123,9 +123,11 @@ if TYPE_CHECKING:
     from ._plain import Grade as Grade
     from ._plain import GradeWords as GradeWords
     from ._plain import PlainCheck as PlainCheck
+    from ._plain import grade_json as grade_json
     from ._plain import grade_of as grade_of
     from ._plain import grade_report as grade_report
     from ._plain import plain_check as plain_check
+    from ._plain import plain_checks as plain_checks
     from ._proofs import ProofOptions as ProofOptions
     from ._proofs import add_proof as add_proof
     from ._report import CheckId as CheckId
@@ -149,7 +151,8 @@ if TYPE_CHECKING:
     from ._verify import verify_presentation as verify_presentation
 
 __all__ = [
-    "CHECK_STATUS_WORDS", "GRADE_WORDS", "Grade", "GradeWords", "PlainCheck", "grade_of", "grade_report", "plain_check",
+    "CHECK_STATUS_WORDS", "GRADE_WORDS", "Grade", "GradeWords", "PlainCheck", "grade_json", "grade_of", "grade_report",
+    "plain_check", "plain_checks",
     "Alignment", "AssemblyProgress", "BASE45_ALPHABET", "Base45Error", "CborLdError", "CheckId",
     "CheckResult", "DiskCache", "DocumentMapTransport", "Evidence", "Facts", "FetchError",
     "FetchRefusedError", "Fetcher", "GoneError", "GuardedTransport", "KeyResolutionError", "LinkError",
@@ -201,9 +204,11 @@ _WHERE: dict[str, tuple[str, str]] = {
     "Grade": ("_plain", "Grade"),
     "GradeWords": ("_plain", "GradeWords"),
     "PlainCheck": ("_plain", "PlainCheck"),
+    "grade_json": ("_plain", "grade_json"),
     "grade_of": ("_plain", "grade_of"),
     "grade_report": ("_plain", "grade_report"),
     "plain_check": ("_plain", "plain_check"),
+    "plain_checks": ("_plain", "plain_checks"),
     "CheckId": ("_report", "CheckId"),
     "CheckResult": ("_report", "CheckResult"),
     "Status": ("_report", "Status"),
