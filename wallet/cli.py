@@ -108,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("label", nargs="?", help="the new profile's label (add) or a profile id (default)")
     p.set_defaults(run=commands.cmd_profiles)
 
-    p = sub.add_parser("share", parents=[common, network], help="present credentials as a QR code or a link")
+    p = sub.add_parser("share", parents=verifying, help="present credentials as a QR code or a link")
     p.add_argument("ids", nargs="+", help="credential ids or unique prefixes")
     p.add_argument("--qr", metavar="OUT.png", help="write a QR code picture (an animated PNG when the badges "
                    "need more than one code; with --verifier, one code holding a relay link instead)")

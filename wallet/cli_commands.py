@@ -7,6 +7,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -151,11 +152,15 @@ def _run_imports(args: argparse.Namespace, service: ImportService) -> tuple[list
     return singles, batch
 
 
-def _warn_before_sharing(store: Store, ids: list[str]) -> None:
+def _warn_before_sharing(store: Store, ids: list[str], settings: WalletSettings, documents: str | None) -> None:
     """A badge the verifier will refuse (revoked, expired, tampered, someone else's) is said on
-    stderr before the code or link is made: the learner may still share it, knowingly."""
+    stderr before the code or link is made: the learner may still share it, knowingly. The badges are
+    checked again with their issuers first: a command is run deliberately, one fetch each is cheap
+    (offline, the last check stands)."""
     from wallet.share.warnings import sharing_warnings
 
+    with import_service(settings, store, documents) as service:
+        service.recheck_before_sharing(ids, older_than=timedelta(0))
     for warning in sharing_warnings(store, ids):
         print(f"warning: {warning.message}", file=sys.stderr)
 
@@ -340,7 +345,7 @@ def cmd_share(args: argparse.Namespace, settings: WalletSettings, style: Style) 
     verifier = args.verifier or settings.verifier_url or None
     with opened_store(settings) as store, http_client(settings) as client:
         ids = [resolve_id(store, given) for given in args.ids]
-        _warn_before_sharing(store, ids)
+        _warn_before_sharing(store, ids, settings, args.documents)
         try:
             if args.qr:  # a link goes in the code only when --verifier asks for one; else a loop of codes
                 result = _share_qr(args, store, ids, args.verifier, client)

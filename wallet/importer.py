@@ -23,7 +23,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -72,6 +72,10 @@ __all__ = [
     "is_offer_link",
 ]
 
+
+# A badge checked within this long before a share is not checked again (an interview's several shares
+# in a row cost the issuer nothing); older ones are, so a revocation since is caught.
+RECHECK_BEFORE_SHARING = timedelta(minutes=15)
 
 @dataclass(frozen=True)
 class ImportOutcome:
@@ -383,12 +387,31 @@ class ImportService:
                     progress(len(outcomes), len(targets))
         return outcomes
 
-    def _reverify_one(self, record_id: str) -> ImportOutcome:
+    def recheck_before_sharing(self, ids: Iterable[str], *, older_than: timedelta = RECHECK_BEFORE_SHARING
+                               ) -> list[ImportOutcome]:
+        """Checks again, with their issuers, the records about to be shared whose last check is older than
+        ``older_than`` (or that were never checked), so a badge revoked since is warned about before it is
+        shown. A new verdict is recorded only when it is decisive (valid or invalid): offline, or with the
+        issuer down, the last check stands (the warnings say "as of Satchel's last check"), and a
+        learner in an interview without a network still shares what they had."""
+        cutoff = self._clock() - older_than
+        outcomes: list[ImportOutcome] = []
+        with self._batch(fresh=True):
+            for record_id in dict.fromkeys(ids):
+                checked = self._store.get_summary(record_id).verified_at
+                if checked is None or checked < cutoff:
+                    outcomes.append(self._guarded(record_id, partial(self._reverify_one, record_id, keep_unsure=True)))
+        return outcomes
+
+    def _reverify_one(self, record_id: str, keep_unsure: bool = False) -> ImportOutcome:
         record = self._store.get_credential(record_id)
         report = verify(record.original, fetcher=self._fetcher(), at=self._clock(), trust=self._trust)
-        summary = self._store.record_verification(record_id, report.to_json())
+        if keep_unsure and report.verdict == "unverifiable":
+            name = record.summary.display.name or None
+        else:
+            name = self._store.record_verification(record_id, report.to_json()).display.name or None
         return ImportOutcome(source=record_id, id=record_id, merged=False, verdict=str(report.verdict),
-                             problems=report.problems, name=summary.display.name or None, error=None)
+                             problems=report.problems, name=name, error=None)
 
     @contextmanager
     def _batch(self, fresh: bool = False) -> Iterator[None]:

@@ -12,7 +12,7 @@ from wallet.store import CredentialRecord, StoreError
 
 from ..badge_facts import badge_facts, short_date
 from ..state import ShareLine
-from .core import WalletCore
+from .badges import BadgeList
 
 LINK_EXPIRY_DAYS = (1, 7, 30)
 DEFAULT_LINK_DAYS = 7
@@ -38,7 +38,7 @@ def disclosure_lines(record: CredentialRecord, holder_did: str) -> list[str]:
     return lines
 
 
-class Sharing(WalletCore):
+class Sharing(BadgeList):
     """The Share screen's work."""
 
     _qr_level = "M"  # the error correction of the animated QR's frames, set when one is made
@@ -243,12 +243,20 @@ class Sharing(WalletCore):
         share = self.state.share
         from wallet.share.warnings import sharing_warnings
 
+        chosen = list(share.selected)
         try:
-            found = await asyncio.to_thread(sharing_warnings, self.store, list(share.selected))
+            if self._importer is not None:  # a badge revoked since its last check is caught now, not by the verifier
+                share.busy = "Checking your badges with their issuers…"
+                rechecked = await asyncio.to_thread(self._importer.recheck_before_sharing, chosen)
+                if any(o.id is not None for o in rechecked):
+                    await self.refresh_badges()
+            found = await asyncio.to_thread(sharing_warnings, self.store, chosen)
         except StoreError:
             return True  # the share itself reports what cannot be read
+        finally:
+            share.busy = ""
         share.warnings = [w.message for w in found]
-        share.warned_way, share.warned_for = (way, list(share.selected)) if found else ("", [])
+        share.warned_way, share.warned_for = (way, chosen) if found else ("", [])
         return not found
 
     def share_anyway(self) -> str:
