@@ -118,6 +118,13 @@ if TYPE_CHECKING:
     from ._net import LocalDocuments as LocalDocuments
     from ._net import describe_http_error as describe_http_error
     from ._net import make_client as make_client
+    from ._pathways import PATHWAY_DOCUMENT_TYPE as PATHWAY_DOCUMENT_TYPE
+    from ._pathways import Pathway as Pathway
+    from ._pathways import PathwayPart as PathwayPart
+    from ._pathways import parse_pathway_document as parse_pathway_document
+    from ._pathways import pathway_document_urls as pathway_document_urls
+    from ._pathways import pathways_in_credential as pathways_in_credential
+    from ._pathways import with_earned as with_earned
     from ._plain import CHECK_STATUS_WORDS as CHECK_STATUS_WORDS
     from ._plain import GRADE_WORDS as GRADE_WORDS
     from ._plain import Grade as Grade
@@ -174,6 +181,8 @@ __all__ = [
     "resolve_verification_method", "set_status", "sign_jws", "split_criteria", "unshare_hash",
     "url_to_did_web", "verify", "verify_credential", "verify_jws_signature", "verify_parsed",
     "verify_presentation", "warning",
+    "PATHWAY_DOCUMENT_TYPE", "Pathway", "PathwayPart", "parse_pathway_document", "pathway_document_urls",
+    "pathways_in_credential", "with_earned",
 ]
 
 # public name -> (private module, its name there)
@@ -231,6 +240,13 @@ _WHERE: dict[str, tuple[str, str]] = {
     "Fetcher": ("_net", "Fetcher"),
     "LocalDocuments": ("_net", "LocalDocuments"),
     "make_client": ("_net", "make_client"),
+    "PATHWAY_DOCUMENT_TYPE": ("_pathways", "PATHWAY_DOCUMENT_TYPE"),
+    "Pathway": ("_pathways", "Pathway"),
+    "PathwayPart": ("_pathways", "PathwayPart"),
+    "parse_pathway_document": ("_pathways", "parse_pathway_document"),
+    "pathway_document_urls": ("_pathways", "pathway_document_urls"),
+    "pathways_in_credential": ("_pathways", "pathways_in_credential"),
+    "with_earned": ("_pathways", "with_earned"),
     "describe_http_error": ("_net", "describe_http_error"),
     "DocumentMapTransport": ("_transports", "DocumentMapTransport"),
     "GuardedTransport": ("_transports", "GuardedTransport"),

@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from credentials import PATHWAY_DOCUMENT_TYPE
+
 DEFAULT_CATALOGUE = Path(__file__).resolve().parent.parent / "assets" / "catalogue"
 
 
@@ -63,6 +65,7 @@ class Achievement:
     evidence: tuple[EvidenceSpec, ...] = ()
     stacks: tuple[str, ...] = field(default=())  # slugs of the achievements this one bundles
     source: Path | None = None
+    pathways: tuple[str, ...] = ()  # slugs of the published pathways it is part of (set by the issuer)
 
 
 def _require(raw: dict[str, Any], name: str, where: str) -> Any:
@@ -185,6 +188,10 @@ def achievement_document(ach: Achievement, base_url: str, creator: dict[str, Any
         doc["alignment"] = [_alignment_document(a) for a in ach.alignments]
     if ach.results:
         doc["resultDescription"] = [_result_description(base_url, ach, i, r) for i, r in enumerate(ach.results)]
+    if ach.pathways:
+        # OB 3.0 §B.1.13 IdentifierEntry: where the issuer publishes the pathway this is part of.
+        doc["otherIdentifier"] = [{"type": "IdentifierEntry", "identifier": f"{base_url}/pathways/{slug}",
+                                   "identifierType": PATHWAY_DOCUMENT_TYPE} for slug in ach.pathways]
     return doc
 
 

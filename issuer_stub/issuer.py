@@ -11,7 +11,7 @@ import json
 import secrets
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -35,6 +35,7 @@ from .ob3 import (
     status_list_credential,
     xsd,
 )
+from .pathways import PathwaySpec, earn_page, load_pathways, pathway_document, pathways_of
 from .state import STATUS_PURPOSES, IssuedRecord, State, StateError
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8765"
@@ -109,13 +110,17 @@ class Served:
 
 class Issuer:
     def __init__(self, state: State, base_url: str | None = None, catalogue: dict[str, Achievement] | None = None,
-                 clock: Any = now_utc) -> None:
+                 clock: Any = now_utc, pathways: dict[str, PathwaySpec] | None = None) -> None:
         self.state = state
         stored = state.get_meta("base_url")
         self.base_url = (base_url or stored or DEFAULT_BASE_URL).rstrip("/")
         if stored != self.base_url:
             state.set_meta("base_url", self.base_url)
         self.catalogue = catalogue if catalogue is not None else load_catalogue()
+        # The published pathways (assets/pathways) go with the default catalogue; a custom one has none.
+        self.pathways = pathways if pathways is not None else load_pathways(self.catalogue) if catalogue is None else {}
+        self.catalogue = {slug: replace(ach, pathways=tuple(p.slug for p in pathways_of(slug, self.pathways)))
+                          for slug, ach in self.catalogue.items()}
         self.clock = clock
         self.keys = issuer_keys(state, self.base_url)
         self.ob2_urls = ob2.Ob2Urls(self.base_url)
@@ -243,6 +248,9 @@ class Issuer:
         from .catalogue import achievement_document
 
         issuer = self.profile()
+        spec = next((p for p in self.pathways.values() if p.completes == ach.slug), None)
+        if spec is not None:
+            return self._issue_progress_clr(spec, form, uid, subject, validity, status)
         slugs = [*ach.stacks, ach.slug]
         parts = []
         for slug in slugs:
@@ -269,6 +277,34 @@ class Issuer:
                         + (f" and the {len(ach.stacks)} micro-credentials it stacks." if ach.stacks else "."),
             parts=parts, achievements=achievements,
             associations=parent_associations(parent, [a["id"] for a in achievements[:-1]]))
+        signed = data_integrity(cred, "eddsa-rdfc-2022", self.keys.ed25519_key, self.keys.method(ED25519_FRAGMENT),
+                                validity.valid_from)
+        return SignedArtifact(form.name, json_bytes(signed), form.media_type, form.extension, signed), signed["id"]
+
+    def _issue_progress_clr(self, spec: PathwaySpec, form: Form, uid: str, subject: str, validity: Validity,
+                            status: StatusRef | None) -> tuple[SignedArtifact, str]:
+        """CLR 2.0 as a record of progress on a published pathway: the learner's credentials for
+        its parts issued here so far (signed, unrevoked), every part's achievement, and how they
+        stack and in which order (``isParentOf`` and ``precedes`` associations, CLR 2.0 §B.1.3)."""
+        from .catalogue import achievement_document
+
+        issuer = self.profile()
+        doc = pathway_document(spec, self.catalogue, self.base_url, issuer)
+        part_slugs = [step.achievement for step in spec.steps]
+        earned: dict[str, Any] = {}
+        for record in self.state.credentials():
+            if record.subject == subject and record.achievement in part_slugs and not record.revoked \
+                    and record.form in (CLR_PART_FORM, "ob3-v2-eddsa-jcs-2022"):
+                earned.setdefault(record.achievement, json.loads(record.body))
+        parts = [earned[slug] for slug in part_slugs if slug in earned]
+        achievements = [achievement_document(self.catalogue[s], self.base_url, issuer)
+                        for s in [*part_slugs, spec.completes]]
+        cred = clr_credential(
+            credential_id=f"urn:uuid:{uid}", issuer=issuer, subject_id=subject,
+            name=f"{spec.name}: learner record", validity=validity, status=status,
+            description=f"Comprehensive Learner Record of the '{spec.name}' pathway: {len(parts)} of "
+                        f"{len(part_slugs)} parts earned.",
+            parts=parts, achievements=achievements, associations=doc["association"])
         signed = data_integrity(cred, "eddsa-rdfc-2022", self.keys.ed25519_key, self.keys.method(ED25519_FRAGMENT),
                                 validity.valid_from)
         return SignedArtifact(form.name, json_bytes(signed), form.media_type, form.extension, signed), signed["id"]
@@ -397,6 +433,8 @@ class Issuer:
             ("/achievements/", self._achievement_document),
             ("/ob2/", lambda rest: self._ob2_document("/ob2/" + rest)),
             ("/refresh/", self.refreshed),
+            ("/pathways/", self._pathway_document),
+            ("/earn/", self._earn_page),
         )
         for prefix, serve in prefixed:
             if path.startswith(prefix):
@@ -435,6 +473,19 @@ class Issuer:
 
         return Served(json_bytes(achievement_document(self.catalogue[slug], self.base_url, self.profile())),
                       "application/json")
+
+    def _pathway_document(self, slug: str) -> Served | None:
+        spec = self.pathways.get(slug)
+        if spec is None:
+            return None
+        return Served(json_bytes(pathway_document(spec, self.catalogue, self.base_url, self.profile())),
+                      "application/json")
+
+    def _earn_page(self, slug: str) -> Served | None:
+        if slug not in self.catalogue:
+            return None
+        ach = self.catalogue[slug]
+        return Served(earn_page(ach, self.base_url, pathways_of(slug, self.pathways)), "text/html; charset=utf-8")
 
     def _image(self, name: str) -> Served | None:
         slug, _, ext = name.rpartition(".")
@@ -479,6 +530,7 @@ class Issuer:
                   if r.id.startswith(self.ob2_urls.assertion(""))]
         paths += [f"/refresh/{r.id.removeprefix('urn:uuid:')}" for r in self.state.credentials()
                   if r.form == REFRESHABLE_FORM]
+        paths += [f"/pathways/{slug}" for slug in sorted(self.pathways)]
         return paths
 
 
