@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from credentials import Alignment, CheckId, Evidence, Facts, Party, Result, read_facts
@@ -40,7 +41,9 @@ class BadgeFacts:
     valid_until: str = ""
     endorsements: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
-    recipient: str = ""
+    recipient: str = ""  # the subject's id (a DID, a URL), "hashed identity", or ""
+    recipient_name: str = ""  # the subject's own name, or a plain identifier such as an email address
+    form: str = ""  # "Open Badge 3.0", "Open Badge 2.0", "Comprehensive Learner Record"...
     achievement_id: str = ""
     related_achievement_ids: tuple[str, ...] = ()
     image_ref: str = ""  # URL or data: URI of the badge image
@@ -97,6 +100,8 @@ def badge_facts(credential: Mapping[str, Any] | None, report: Mapping[str, Any] 
         endorsements=tuple(name or "An endorser" for name in facts.endorsers),
         tags=facts.tags,
         recipient=_recipient(facts),
+        recipient_name=facts.subject_name,
+        form=facts.form,
         achievement_id=facts.achievement_id,
         related_achievement_ids=facts.related_achievement_ids,
         image_ref=facts.image,
@@ -104,14 +109,29 @@ def badge_facts(credential: Mapping[str, Any] | None, report: Mapping[str, Any] 
     )
 
 
+def _moment(value: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
 def short_date(value: str) -> str:
     """``2026-03-14T09:00:00Z`` -> ``14 Mar 2026``; anything unparsable is returned as is."""
-    from datetime import datetime
-
     if not value:
         return ""
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return value
-    return f"{moment.day} {moment:%b %Y}"
+    moment = _moment(value)
+    return value if moment is None else f"{moment.day} {moment:%b %Y}"
+
+
+def date_and_time(value: str | datetime) -> str:
+    """``2026-03-14T09:05:00Z`` -> ``14 Mar 2026, 09:05`` in this computer's time zone (a date
+    without a time stays a date); anything unparsable is returned as is."""
+    moment = value if isinstance(value, datetime) else _moment(value) if value else None
+    if moment is None:
+        return str(value)
+    if isinstance(value, str) and "T" not in value and " " not in value.strip():
+        return short_date(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return f"{moment.day} {moment:%b %Y}, {moment:%H:%M}"

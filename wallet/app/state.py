@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 
 import flet as ft
 
+from credentials import Grade
+
 from .badge_facts import BadgeFacts
 from .pathways import Pathway
-from .wording import ReportInPlainWords
+from .wording import NEVER_CHECKED, ReportInPlainWords, Verdict
 
 FIRST_RUN = "first-run"
 LOCKED = "locked"
@@ -27,8 +29,9 @@ class BadgeCard:
     name: str
     issuer: str
     issued: str  # already formatted for reading
-    verdict: str | None
+    verdict: Verdict = NEVER_CHECKED
     tags: tuple[str, ...] = ()
+    tells_apart: str = ""  # what differs from a card that looks the same ("Open Badge 2.0, issued 3 Dec … 14:02")
 
 
 @dataclass(frozen=True)
@@ -55,9 +58,11 @@ class ShareLine:
     id: str
     credential_name: str
     recipient: str
-    shared_at: str
+    shared_at: str  # date and time, as people read them
     expires_at: str
     active: bool
+    way: str = ""  # "QR code" | "Link" | "Answer to a request"
+    withdrawable: bool = False  # a relay link can be called back; a QR code someone scanned cannot
 
 
 @ft.observable
@@ -84,6 +89,7 @@ class BadgeListState:
     issuers: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     images: dict[str, bytes] = field(default_factory=dict)  # record id -> image bytes (PNG, SVG, JPEG)
+    trusted: set[str] = field(default_factory=set)  # record ids whose issuer a trust list vouches for
 
 
 @ft.observable
@@ -102,6 +108,8 @@ class DetailState:
     message: str = ""
     deleted: bool = False
     not_yours: str = ""  # the badge names someone else (wallet.holder_binding); "" when it is yours
+    issued_to: str = ""  # whom it names, in words: "You", a name, "Someone else (not this wallet)"
+    holder_did: str = ""  # the DID this wallet presents as (shown under "Technical details" only)
 
 
 @ft.observable
@@ -177,7 +185,8 @@ class DisclosedBadge:
 
     name: str
     issuer: str
-    fields: tuple[str, ...]  # "achievement name: Wound care basics"
+    fields: tuple[str, ...]  # "achievement › name: Wound care basics" (under "Technical details")
+    summary: tuple[str, ...] = ()  # what is included, in plain words, dates as people read them
 
 
 @ft.observable
@@ -188,9 +197,11 @@ class RequestState:
     busy: str = ""
     error: str = ""
     loaded: bool = False
-    verifier: str = ""  # the domain the answer is signed for
+    verifier: str = ""  # the domain the answer is signed for (shown under "Technical details")
+    verifier_name: str = ""  # the organisation's name its request gives ("" when it gives none)
+    name_note: str = ""  # how sure that name is ("Given by the verifier's own address", "not confirmed")
     origin: str = ""  # the host the answer is sent to ("" when the request was pasted as JSON)
-    holder: str = ""  # the DID the learner answers as
+    holder: str = ""  # the DID the learner answers as (shown under "Technical details")
     online: bool = False  # an answer can be posted (the request came from the verifier's URL)
     asks: list[str] = field(default_factory=list)  # what they ask for, in plain words
     warnings: list[str] = field(default_factory=list)
@@ -198,7 +209,8 @@ class RequestState:
     selected: list[str] = field(default_factory=list)
     disclosed: list[DisclosedBadge] = field(default_factory=list)
     satisfied: bool = False
-    verdict: str = ""  # the verifier's answer, e.g. "Verified" (after Send)
+    verdict: str = ""  # the verifier's answer as a graded headline (after Send)
+    grade: Grade | None = None
     verified: bool | None = None
     verdict_lines: list[str] = field(default_factory=list)  # its reasons in plain words
     qr_png: bytes | None = None  # the offline answer

@@ -1,34 +1,30 @@
-"""Plain words for what the verification engine reports.
+"""What the wallet says about a verification, beyond the words both apps share.
 
-The engine speaks in problem tokens (``revoked``, ``issuer-key-mismatch``) and check ids
-(``proof.signature``); a learner reads the sentences and status words below instead.
+The graded verdict (its headline and explanation), each check's plain headline and every status
+word come from the engine (``credentials.GRADE_WORDS``, ``credentials.plain_check``), so one
+outcome reads the same in the wallet and in the verifier. This module keeps only what is the
+wallet's own: the next step for a *learner holding* the badge (the verifier's next step speaks to
+someone receiving one), a badge never checked yet, and the problem sentences about "this badge".
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from credentials import CheckId
+from credentials import GRADE_WORDS, Grade, grade_of, plain_check
 
-VERIFIED = "Verified"
-PROBLEM = "Problem"
-COULD_NOT_CHECK = "Could not check"
 NOT_CHECKED_YET = "Not checked yet"
 
-STATUS_BY_VERDICT: dict[str | None, str] = {
-    "valid": VERIFIED,
-    "invalid": PROBLEM,
-    "unverifiable": COULD_NOT_CHECK,
-    None: NOT_CHECKED_YET,
-}
-
-STATUS_EXPLANATION: dict[str, str] = {
-    VERIFIED: "Every check passed: this badge is genuine and in good standing.",
-    PROBLEM: "Something is wrong with this badge. See the checks below.",
-    COULD_NOT_CHECK: "Satchel could not finish checking this badge, usually because the issuer could not be reached.",
-    NOT_CHECKED_YET: "This badge has not been checked yet.",
+# The learner holds the badge: what to do next is about sharing it or getting it fixed.
+LEARNER_NEXT_STEPS: Mapping[Grade, str] = {
+    Grade.TRUSTED: "You can share it: anyone using the same trust list sees it as trusted.",
+    Grade.GENUINE: "You can share it. A verifier will see it is genuine and decide for itself whether it knows "
+                   "the issuer.",
+    Grade.PROBLEM: "Do not share it until this is sorted out: ask the issuer for a fresh copy.",
+    Grade.COULD_NOT_CHECK: "Press “Check again” when you are online; if it keeps failing, ask the issuer for "
+                           "another copy.",
 }
 
 PROBLEM_SENTENCES: dict[str, str] = {
@@ -52,8 +48,9 @@ PROBLEM_SENTENCES: dict[str, str] = {
     "challenge-mismatch": "The presentation was made for a different request.",
 }
 
+# Notes worth a line under the verdict. "untrusted-issuer" is not here: the grade ("issuer not on
+# your list") already says it, and saying it twice reads as a second, louder problem.
 WARNING_SENTENCES: dict[str, str] = {
-    "untrusted-issuer": "The issuer is not on your trust list; its name is self-asserted.",
     "status-stale": "The withdrawal check used a saved copy because the issuer could not be reached.",
     "schema-unavailable": "The Open Badges rules for this badge could not be loaded.",
     "schema-unsupported": "This badge names content rules Satchel does not know.",
@@ -62,47 +59,37 @@ WARNING_SENTENCES: dict[str, str] = {
     "endorsement-problem": "One of the endorsements on this badge did not pass its checks.",
     "contained-credential-problem": "One of the badges inside this record did not pass its checks.",
 }
-
-CHECK_TITLES: dict[str, str] = {  # keyed by the engine's registry; a report's id strings find them (StrEnum)
-    CheckId.FORMAT: "Readable badge",
-    CheckId.FETCH: "Downloaded",
-    CheckId.CONTEXTS: "Known vocabulary",
-    CheckId.JSONLD_SAFE_MODE: "Well-defined terms",
-    CheckId.SCHEMA: "Follows the Open Badges rules",
-    CheckId.PROOF_PRESENT: "Digitally signed",
-    CheckId.PROOF_SIGNATURE: "Signature matches",
-    CheckId.PROOF_KEY: "Issuer's key found",
-    CheckId.PROOF_KEY_BINDING: "Key belongs to the issuer",
-    CheckId.PROOF_PURPOSE: "Signature made for issuing",
-    CheckId.PROOF_CHALLENGE: "Answer to this request",
-    CheckId.PROOF_DOMAIN: "Made for this verifier",
-    CheckId.VALIDITY_NOT_YET_VALID: "Already valid",
-    CheckId.VALIDITY_EXPIRED: "Not expired",
-    CheckId.STATUS: "Not withdrawn",
-    CheckId.STATUS_REVOCATION: "Not revoked",
-    CheckId.STATUS_REVOCATION_LIST: "Not on the revocation list",
-    CheckId.STATUS_SUSPENSION: "Not suspended",
-    CheckId.STATUS_FRESHNESS: "Up-to-date status",
-    CheckId.ISSUER_KNOWN: "Known issuer",
-    CheckId.RECIPIENT: "Issued to you",
-    CheckId.PRESENTATION_HOLDER: "Presented by its owner",
-    CheckId.OB2_HOSTED: "Still published by the issuer",
-    CheckId.OB2_SCOPE: "Hosted by the issuer",
-    CheckId.OB2_DOCUMENTS: "Issuer documents available",
-    CheckId.REFRESH: "Refresh service",
-}
-
-CHECK_STATUS_WORDS: dict[str, str] = {
-    "passed": "Passed",
-    "failed": "Failed",
-    "warning": "Note",
-    "skipped": "Not applicable",
-    "could-not-check": "Could not check",
-}
+SAID_BY_THE_GRADE = frozenset({"untrusted-issuer"})
 
 
-def status_word(verdict: str | None) -> str:
-    return STATUS_BY_VERDICT.get(verdict, COULD_NOT_CHECK)
+@dataclass(frozen=True)
+class Verdict:
+    """A graded verdict as the learner reads it; ``grade`` is None for a badge never checked."""
+
+    grade: Grade | None
+    headline: str
+    explanation: str
+    next_step: str
+
+
+NEVER_CHECKED = Verdict(None, NOT_CHECKED_YET, "This badge has not been checked yet.",
+                        "Press “Check again” to check it now.")
+
+
+def grade_words(grade: Grade) -> Verdict:
+    words = GRADE_WORDS[grade]
+    return Verdict(grade, words.headline, words.explanation, LEARNER_NEXT_STEPS[grade])
+
+
+def verdict_of(verdict: str | None, checks: Iterable[Mapping[str, Any]] = ()) -> Verdict:
+    """The graded verdict of a stored report's verdict and checks (``None``: never checked)."""
+    if verdict is None:
+        return NEVER_CHECKED
+    return grade_words(grade_of(verdict, list(checks)))
+
+
+def headline_of(verdict: str | None, checks: Iterable[Mapping[str, Any]] = ()) -> str:
+    return verdict_of(verdict, checks).headline
 
 
 def problem_sentence(token: str) -> str:
@@ -113,69 +100,57 @@ def warning_sentence(token: str) -> str:
     return WARNING_SENTENCES.get(token, f"Note: {token.replace('-', ' ')}.")
 
 
-def check_title(check_id: str) -> str:
-    if check_id in CHECK_TITLES:
-        return CHECK_TITLES[check_id]
-    head = check_id.split(".")[0]
-    return CHECK_TITLES.get(head, check_id.replace(".", " ").replace("-", " ").capitalize())
-
-
 @dataclass(frozen=True)
 class CheckLine:
-    """One verification check as the learner sees it."""
+    """One verification check as the learner sees it: the engine's plain headline and status word;
+    its own message and check id are the technical detail."""
 
-    title: str
+    check_id: str
+    headline: str
     status: str  # passed | failed | warning | skipped | could-not-check
     status_word: str
-    explanation: str  # the problem in plain words, then the engine's own message
+    detail: str  # the engine's message
 
 
 @dataclass(frozen=True)
 class ReportInPlainWords:
-    status: str  # Verified / Problem / Could not check / Not checked yet
-    summary: str
+    verdict: Verdict
     problems: tuple[str, ...]
     warnings: tuple[str, ...]
     checks: tuple[CheckLine, ...]
     checked_at: str | None
-    attached: tuple[tuple[str, str], ...] = ()  # (role, status word) of endorsements and parts
+    attached: tuple[tuple[str, str], ...] = ()  # (role, verdict headline) of endorsements and parts
+
+
+def check_lines(checks: Iterable[Any]) -> tuple[CheckLine, ...]:
+    lines = []
+    for check in checks:
+        if not isinstance(check, Mapping):
+            continue
+        plain = plain_check(str(check.get("id", "")), str(check.get("status", "")),
+                            str(check.get("message", "")).strip())
+        lines.append(CheckLine(plain.id, plain.headline, plain.status, plain.status_word, plain.detail))
+    return tuple(lines)
 
 
 def explain_report(report: Mapping[str, Any] | None) -> ReportInPlainWords:
     if not report:
-        return ReportInPlainWords(NOT_CHECKED_YET, STATUS_EXPLANATION[NOT_CHECKED_YET], (), (), (), None)
+        return ReportInPlainWords(NEVER_CHECKED, (), (), (), None)
     verdict = report.get("verdict")
-    status = status_word(verdict if isinstance(verdict, str) else None)
+    checks = [c for c in report.get("checks") or () if isinstance(c, Mapping)]
     problems = tuple(problem_sentence(p) for p in report.get("problems") or () if isinstance(p, str))
-    warnings = tuple(warning_sentence(w) for w in report.get("warnings") or () if isinstance(w, str))
-    lines = []
-    for check in report.get("checks") or ():
-        if not isinstance(check, Mapping):
-            continue
-        check_status = str(check.get("status", ""))
-        token = check.get("problem")
-        message = str(check.get("message", "")).strip()
-        explanation = message
-        if isinstance(token, str) and check_status != "passed":
-            plain = problem_sentence(token)
-            explanation = f"{plain} {message}".strip() if message and message != plain else plain
-        lines.append(CheckLine(
-            title=check_title(str(check.get("id", ""))),
-            status=check_status,
-            status_word=CHECK_STATUS_WORDS.get(check_status, check_status),
-            explanation=explanation,
-        ))
+    warnings = tuple(warning_sentence(w) for w in report.get("warnings") or ()
+                     if isinstance(w, str) and w not in SAID_BY_THE_GRADE)
     attached = tuple(
-        (str(sub.get("role", "attached")), status_word(sub.get("verdict")))
+        (str(sub.get("role", "attached")), headline_of(sub.get("verdict"), sub.get("checks") or ()))
         for sub in report.get("attached") or () if isinstance(sub, Mapping)
     )
     at = report.get("at")
     return ReportInPlainWords(
-        status=status,
-        summary=STATUS_EXPLANATION[status],
+        verdict=verdict_of(verdict if isinstance(verdict, str) else None, checks),
         problems=problems,
         warnings=warnings,
-        checks=tuple(lines),
+        checks=check_lines(checks),
         checked_at=at if isinstance(at, str) else None,
         attached=attached,
     )

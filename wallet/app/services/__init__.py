@@ -16,11 +16,10 @@ from .pathways import Pathways
 from .request import RequestAnswering, describe_query, disclosure_field
 from .session import Session
 from .settings import Settings
-from .sharing import disclosure_lines
 
 __all__ = [
     "ImportPort", "NetworkPort", "UploadedFile", "WalletServices", "card_of", "describe_query",
-    "disclosure_field", "disclosure_lines", "image_from_data_uri", "outcome_line", "raw_text_of",
+    "disclosure_field", "image_from_data_uri", "outcome_line", "raw_text_of",
     "sharing_available", "ui_caller",
 ]
 

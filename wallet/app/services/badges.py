@@ -5,16 +5,17 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import unquote_to_bytes
 
-from credentials import embed_badge_class, is_png, is_svg
+from credentials import CheckId, embed_badge_class, is_png, is_svg
 from wallet.store import CredentialRecord, CredentialSummary, StoreError
 
-from ..badge_facts import badge_facts, short_date
+from ..badge_facts import badge_facts, date_and_time, issuer_is_vouched_for, short_date
 from ..state import BadgeCard
+from ..wording import verdict_of
 from .core import CARDS_PER_PAGE, WalletCore, ui_caller
 
 if TYPE_CHECKING:
@@ -38,15 +39,53 @@ def image_from_data_uri(uri: str) -> bytes | None:
         return None
 
 
-def card_of(summary: CredentialSummary) -> BadgeCard:
+# A valid badge is "trusted" only when its issuer.known check passed; the summary keeps the verdict
+# alone, so a card is drawn "genuine" and graded trusted once its report is read (only with a trust list).
+VOUCHED = ({"id": CheckId.ISSUER_KNOWN, "status": "passed"},)
+
+
+def card_of(summary: CredentialSummary, *, trusted: bool = False) -> BadgeCard:
     return BadgeCard(
         id=summary.id,
         name=summary.display.name or "Untitled badge",
         issuer=summary.display.issuer or "Unknown issuer",
         issued=short_date(summary.display.issued or ""),
-        verdict=summary.verdict,
+        verdict=verdict_of(summary.verdict, VOUCHED if trusted else ()),
         tags=summary.tags,
     )
+
+
+def cards_of(summaries: Iterable[CredentialSummary], trusted: set[str] | None = None) -> list[BadgeCard]:
+    """The cards, each of those that look alike (same name, issuer and issue day) saying what tells
+    it apart: its form, its issue time, when it was added. Two such cards are two credentials (the
+    store folds the same credential, in any picture form, into one record)."""
+    listed = list(summaries)
+    alike: dict[tuple[str, str, str], list[CredentialSummary]] = {}
+    for summary in listed:
+        key = (summary.display.name, summary.display.issuer, short_date(summary.display.issued or ""))
+        alike.setdefault(key, []).append(summary)
+    cards = []
+    for summary in listed:
+        card = card_of(summary, trusted=summary.id in (trusted or set()))
+        key = (summary.display.name, summary.display.issuer, short_date(summary.display.issued or ""))
+        if len(alike[key]) > 1:
+            card = replace(card, tells_apart=tells_apart(summary, alike[key]))
+        cards.append(card)
+    return cards
+
+
+def tells_apart(summary: CredentialSummary, alike: list[CredentialSummary]) -> str:
+    """What differs between look-alike cards, in the order a learner would tell them apart."""
+    others = [s for s in alike if s.id != summary.id]
+    issued = date_and_time(summary.display.issued or "")
+    said = []
+    if summary.display.form and any(s.display.form != summary.display.form for s in others):
+        said.append(summary.display.form)
+    if issued and any(date_and_time(s.display.issued or "") != issued for s in others):
+        said.append(f"issued {issued}")
+    if not said:  # the same in every way a person reads: when each came is what is left
+        said.append(f"added {date_and_time(summary.added_at)}")
+    return "Another copy: " + ", ".join(said)
 
 
 class BadgeList(WalletCore):
@@ -78,7 +117,7 @@ class BadgeList(WalletCore):
             badges.loading, badges.error = False, f"Your badges could not be read: {exc}"
             return
         badges.total_in_wallet, self.filtered_count = quick.total, quick.total
-        badges.cards = [card_of(s) for s in quick.items]
+        badges.cards = cards_of(quick.items, badges.trusted)
         badges.loading = False
         self._load_images([c.id for c in badges.cards])
         # The rest must not hold this handler (and so the first paint) back.
@@ -97,9 +136,10 @@ class BadgeList(WalletCore):
         badges.issuers = sorted({s.display.issuer for s in everything.items if s.display.issuer}, key=str.lower)
         badges.tags = sorted({t for s in everything.items for t in s.tags}, key=str.lower)
         badges.total_in_wallet = everything.total
-        badges.cards = [card_of(s) for s in page]
+        badges.cards = cards_of(page, badges.trusted)
         badges.loading = False
         self._load_images([c.id for c in badges.cards])
+        await self._grade_trusted(page)
 
     def _query_badges(self) -> tuple[SearchPage, list[CredentialSummary]]:
         badges = self.state.badges
@@ -127,6 +167,25 @@ class BadgeList(WalletCore):
         self.touch()
         self.cards_shown += CARDS_PER_PAGE
         await self.refresh_badges()
+
+    async def _grade_trusted(self, shown: list[CredentialSummary]) -> None:
+        """With a trust list: which valid cards' issuers it vouches for (read from their reports)."""
+        if self.trust_list() is None or self._store is None:
+            return
+        valid = [s.id for s in shown if s.verdict == "valid"]
+
+        def vouched() -> set[str]:
+            return {i for i in valid if issuer_is_vouched_for(self.store.get_credential(i).report)}
+
+        try:
+            found = await asyncio.to_thread(vouched)
+        except StoreError:
+            return
+        badges = self.state.badges
+        if found != badges.trusted & set(valid):
+            badges.trusted = (badges.trusted - set(valid)) | found
+            badges.cards = [replace(c, verdict=verdict_of("valid", VOUCHED if c.id in found else ()))
+                            if c.id in valid else c for c in badges.cards]
 
     # -- pictures ------------------------------------------------------------------------------
 

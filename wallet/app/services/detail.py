@@ -11,7 +11,8 @@ from wallet.holder_binding import holder_binding
 from wallet.store import CredentialRecord, StoreError
 
 from ..badge_facts import badge_facts
-from ..wording import explain_report, status_word
+from ..disclosure import issued_to_words
+from ..wording import explain_report
 from .badges import BadgeList
 from .importing import not_yours_sentence
 
@@ -65,7 +66,10 @@ class BadgeDetail(BadgeList):
         detail.sources = [
             f"{source.kind}: {source.detail}" if source.detail else source.kind for source in record.summary.sources
         ]
-        detail.not_yours = not_yours_sentence(holder_binding(self.store, record))
+        binding = holder_binding(self.store, record)
+        detail.not_yours = not_yours_sentence(binding)
+        detail.issued_to = issued_to_words(binding, facts) if (facts.recipient or facts.recipient_name) else ""
+        detail.holder_did = binding.holder or ""
         detail.loading = False
 
     async def check_again(self, record_id: str) -> None:
@@ -81,8 +85,8 @@ class BadgeDetail(BadgeList):
             detail.checking, detail.error = False, f"Checking again failed: {exc}"
             return
         self._show_record(record)
-        verdict = outcomes[0].verdict if outcomes else None
-        detail.checking, detail.message = False, f"Checked again just now: {status_word(verdict)}."
+        headline = explain_report(record.report).verdict.headline if outcomes else "not checked"
+        detail.checking, detail.message = False, f"Checked again just now: {headline}."
         await self.refresh_badges()
         self._changed()
 

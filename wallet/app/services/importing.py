@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from wallet.holder_binding import HolderBinding, holder_binding, offer_advice
 
 from ..state import OutcomeLine
-from ..wording import problem_sentence, status_word
+from ..wording import headline_of, problem_sentence
 from .badges import BadgeList
 from .core import UploadedFile, ui_caller
 
@@ -36,14 +36,16 @@ def not_yours_sentence(binding: HolderBinding) -> str:
     return f"{binding.message} {offer_advice(binding.holder, collect=OFFER_HERE)}"
 
 
-def outcome_line(outcome: ImportOutcome, not_yours: str = "") -> OutcomeLine:
+def outcome_line(outcome: ImportOutcome, not_yours: str = "", checks: Sequence[Mapping[str, Any]] = ()) -> OutcomeLine:
+    """The log line: what came in and its graded verdict (``checks``: the stored report's, which
+    say whether a trust list vouches for the issuer)."""
     if outcome.error:
         return OutcomeLine(outcome.source, False, outcome.error)
     name = outcome.name or "A badge"
     if outcome.merged:
         message = f"{name} was already in your wallet; kept one copy."
     else:
-        message = f"{name} added: {status_word(outcome.verdict)}."
+        message = f"{name} added: {headline_of(outcome.verdict, checks)}."
     if outcome.problems:
         message += " " + " ".join(problem_sentence(p) for p in outcome.problems)
     return OutcomeLine(outcome.source, True, message, outcome.id, not_yours)
@@ -91,8 +93,9 @@ class Importing(BadgeList):
         """The log line, saying at import (not first at the employer's) when the badge names someone else."""
         if outcome.id is None:
             return outcome_line(outcome)
-        binding = holder_binding(self.store, self.store.get_credential(outcome.id))
-        return outcome_line(outcome, not_yours_sentence(binding))
+        record = self.store.get_credential(outcome.id)
+        checks = [c for c in (record.report or {}).get("checks") or () if isinstance(c, Mapping)]
+        return outcome_line(outcome, not_yours_sentence(holder_binding(self.store, record)), checks)
 
     async def import_uploads(self, files: list[UploadedFile]) -> list[OutcomeLine]:
         from wallet.store import ImportSource

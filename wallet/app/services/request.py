@@ -4,12 +4,15 @@ badges match and what they disclose, then send the answer online or show it as a
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from wallet.store import CredentialSummary, StoreError
 
+from ..disclosure import badge_summary
 from ..state import DisclosedBadge, RequestChoice, RequestState, reset_fields
-from ..wording import problem_sentence, status_word
+from ..wording import problem_sentence, verdict_of
 from .core import UploadedFile
 from .sharing import Sharing
 
@@ -19,6 +22,7 @@ if TYPE_CHECKING:
     from wallet.share import CredentialQuery, PresentationRequest, RequestAnswer, RequestPreview
 
 MAX_REQUEST_PHOTO_BYTES = 20 * 1024 * 1024
+MAX_NAME = 80
 QUERY_TYPE_WORDS = {"OpenBadgeCredential": "Open Badges", "AchievementCredential": "Open Badges",
                     "ClrCredential": "Comprehensive Learner Records", "EndorsementCredential": "endorsements"}
 
@@ -44,6 +48,29 @@ def disclosure_field(path: str, value: str, limit: int = 90) -> str:
     if shown.startswith("data:"):
         shown = shown.split(",", 1)[0] + ",… (an embedded picture)"
     return f"{' › '.join(steps) or path}: {shown}"
+
+
+def verifier_name_of(request: PresentationRequest) -> str:
+    """The organisation name the verifier's request gives, "" when none: OpenID4VP 1.0 §5.1
+    ``client_metadata``, whose ``client_name`` is RFC 7591 §2's name of the client "intended to be
+    displayed to the end-user". Kept short and on one line (it is the verifier's own text)."""
+    meta = request.raw.get("client_metadata")
+    name = meta.get("client_name") if isinstance(meta, Mapping) else None
+    return " ".join(name.split())[:MAX_NAME] if isinstance(name, str) else ""
+
+
+def who_is_asking(request: PresentationRequest) -> tuple[str, str]:
+    """The name to show for the verifier and how sure it is. The name counts as confirmed when the
+    request was fetched from the verifier's own address (the host the answer is signed for and sent
+    to): whoever serves that address gave it. Pasted JSON could have been written by anyone."""
+    name = verifier_name_of(request)
+    host = urlsplit(request.exchange_url).hostname if request.exchange_url else None
+    from_its_address = host is not None and host == request.domain
+    if not name:
+        return "", "It did not give its name; its address is under “Technical details”."
+    if from_its_address:
+        return name, "The name its request gives, fetched from the verifier's own address."
+    return name, "Not confirmed: the request does not come from the verifier's own address."
 
 
 class RequestAnswering(Sharing):
@@ -102,6 +129,7 @@ class RequestAnswering(Sharing):
         request = self.state.request
         self._request = parsed
         request.verifier, request.origin, request.holder = preview.verifier, preview.origin or "", preview.holder
+        request.verifier_name, request.name_note = who_is_asking(parsed)
         request.online = parsed.exchange_url is not None and client is not None
         request.asks = [describe_query(m.query) for m in preview.matches]
         matching = list(dict.fromkeys(c for m in preview.matches for c in m.credential_ids))
@@ -121,8 +149,16 @@ class RequestAnswering(Sharing):
         request.warnings = list(preview.warnings)
         request.satisfied = bool(preview.satisfied) and bool(preview.selected)
         request.disclosed = [DisclosedBadge(d.name or "Untitled badge", d.issuer or "Unknown issuer",
-                                            tuple(disclosure_field(f.path, f.value) for f in d.fields))
+                                            tuple(disclosure_field(f.path, f.value) for f in d.fields),
+                                            self._summary_of(d.credential_id))
                              for d in preview.disclosed]
+
+    def _summary_of(self, record_id: str) -> tuple[str, ...]:
+        """The plain lines of a badge they will receive (its raw fields are the technical detail)."""
+        try:
+            return badge_summary(self.store, self.store.get_credential(record_id))[1]
+        except (KeyError, StoreError):
+            return ()
 
     async def choose_request_badges(self, record_ids: list[str]) -> None:
         from wallet.share import preview_request
@@ -151,7 +187,8 @@ class RequestAnswering(Sharing):
             request.error = "Satchel is offline: show your answer as a QR code instead."
             return
         request.error, request.verdict, request.verdict_lines = "", "", []
-        request.busy = "Drawing your answer as a QR code…" if offline else f"Sending your answer to {request.verifier}…"
+        request.busy = ("Drawing your answer as a QR code…" if offline else
+                        f"Sending your answer to {request.verifier_name or 'the verifier'}…")
         try:
             answer = await asyncio.to_thread(answer_request, self.store, parsed, list(request.selected),
                                              client=client, offline=offline)
@@ -177,10 +214,13 @@ class RequestAnswering(Sharing):
             return
         result = dict(answer.result or {})
         request.verified = bool(answer.verified)
-        request.verdict = status_word(str(result.get("verdict") or ("valid" if answer.verified else "invalid")))
+        checks = [c for c in result.get("checks") or [] if isinstance(c, Mapping)]
+        graded = verdict_of(str(result.get("verdict") or ("valid" if answer.verified else "invalid")), checks)
+        request.verdict, request.grade = graded.headline, graded.grade
         problems = [str(p) for p in result.get("problems") or []]
+        who = request.verifier_name or "The verifier"
         request.verdict_lines = [problem_sentence(p) for p in problems] or (
-            [f"{request.verifier} checked your badges and that they are yours."] if answer.verified else [])
+            [f"{who} checked your badges and that they are yours."] if answer.verified else [])
 
     def close_request_qr(self) -> None:
         self.touch()

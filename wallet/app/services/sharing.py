@@ -8,10 +8,10 @@ import functools
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from wallet.store import CredentialRecord, StoreError
+from wallet.store import StoreError
 
-from ..badge_facts import badge_facts, short_date
-from ..state import ShareLine
+from ..badge_facts import short_date
+from ..disclosure import disclosure_lines, share_line
 from .badges import BadgeList
 
 LINK_EXPIRY_DAYS = (1, 7, 30)
@@ -19,23 +19,6 @@ DEFAULT_LINK_DAYS = 7
 QR_PIXELS = 1200  # a QR picture's side: shown full screen, scaled down, never blurred up
 NO_VERIFIER = ("Links need a verifier address: the website that will open them. Set it in Settings → "
                "Share links (your college or employer can tell you which one to use).")
-
-
-def disclosure_lines(record: CredentialRecord, holder_did: str) -> list[str]:
-    """What the recipient will see, in plain words: the whole credential travels, signed by you."""
-    facts = badge_facts(record.credential, record.report)
-    lines = [f"“{facts.name}” from {facts.issuer.name if facts.issuer else 'an unknown issuer'}"]
-    details = [label for label, present in (
-        ("the description and criteria", facts.description or facts.criteria),
-        ("your results", facts.results), ("credits", facts.credits_earned), ("the evidence", facts.evidence),
-        ("the skills it aligns to", facts.alignments), ("the issue and expiry dates", facts.issued),
-    ) if present]
-    if details:
-        lines.append("  including " + ", ".join(details))
-    if facts.recipient:
-        lines.append(f"  issued to {facts.recipient}")
-    lines.append(f"  presented by you ({holder_did})")
-    return lines
 
 
 class Sharing(BadgeList):
@@ -51,11 +34,9 @@ class Sharing(BadgeList):
         share.qr_png, share.error, share.message = None, "", ""
 
         def describe() -> list[str]:
-            profile = self.store.default_profile()
-            did = profile.did if profile else "no profile"
             lines: list[str] = []
             for record_id in share.selected:
-                lines += disclosure_lines(self.store.get_credential(record_id), did)
+                lines += disclosure_lines(self.store, self.store.get_credential(record_id))
             return lines
 
         share.disclosure = await asyncio.to_thread(describe) if share.selected else []
@@ -138,12 +119,7 @@ class Sharing(BadgeList):
                 continue
             seen.add(group)
             names = [e.credential_name for e in entries if str(e.details.get("group") or e.id) == group]
-            lines.append(ShareLine(
-                id=entry.id, credential_name=", ".join(names), recipient=entry.recipient,
-                shared_at=short_date(entry.shared_at.isoformat()),
-                expires_at=short_date(entry.expires_at.isoformat()) if entry.expires_at else "",
-                active=entry.is_active(now),
-            ))
+            lines.append(share_line(entry, names, now))
         self.state.share.history = lines
 
     async def unshare(self, share_id: str) -> None:

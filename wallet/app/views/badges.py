@@ -6,9 +6,10 @@ from collections.abc import Callable
 
 import flet as ft
 
+from credentials import GRADE_WORDS, Grade
+
 from ..services import WalletServices
 from ..state import BadgeCard, BadgeListState
-from ..wording import status_word
 from .common import (
     INK,
     MUTED,
@@ -24,14 +25,16 @@ from .common import (
     status_chip,
 )
 
-STATUS_OPTIONS = [("all", "Any status"), ("valid", "Verified"), ("invalid", "Problem"),
-                  ("unverifiable", "Could not check")]
+# The store filters by verdict: "valid" is every genuine badge, trusted issuer or not.
+STATUS_OPTIONS = [("all", "Any status"), ("valid", "Genuine"), ("invalid", GRADE_WORDS[Grade.PROBLEM].headline),
+                  ("unverifiable", GRADE_WORDS[Grade.COULD_NOT_CHECK].headline)]
 SORT_OPTIONS = [("added", "Newest"), ("issued", "Date issued"), ("name", "Name"), ("issuer", "Issuer")]
 
 
 def badge_card(card: BadgeCard, image: bytes | None, on_open: Callable[[str], None]) -> ft.Control:
     date = f"Issued {card.issued}" if card.issued else "No issue date"
-    description = f"{card.name}. {card.issuer}. {date}. {status_word(card.verdict)}."
+    apart = f" {card.tells_apart}." if card.tells_apart else ""
+    description = f"{card.name}. {card.issuer}. {date}.{apart} {card.verdict.headline}."
     return ft.Semantics(
         button=True, label=description, container=True,
         content=ft.Container(
@@ -41,7 +44,8 @@ def badge_card(card: BadgeCard, image: bytes | None, on_open: Callable[[str], No
                     ft.Text(card.name, size=16, weight=ft.FontWeight.W_700, color=INK, max_lines=2,
                             overflow=ft.TextOverflow.ELLIPSIS),
                     ft.Text(card.issuer, color=MUTED, size=13, max_lines=2, overflow=ft.TextOverflow.ELLIPSIS),
-                    ft.Text(date, color=MUTED, size=12),
+                    ft.Text(date, color=MUTED, size=13),
+                    *([ft.Text(card.tells_apart, color=INK, size=13, italic=True)] if card.tells_apart else []),
                     status_chip(card.verdict),
                 ], spacing=4, expand=True),
             ], spacing=14, vertical_alignment=ft.CrossAxisAlignment.START),

@@ -183,11 +183,19 @@ def _scan_or_say_why(state: CameraPanelState, choice: CameraChoice, what: str, a
     return scan
 
 
+def camera_hint(page: ft.Page, what: str) -> str:
+    """What to do with the camera, in the device's terms. The camera read is the one of the machine
+    Satchel runs on (OpenCV there): a phone's browser showing the web app cannot lend its own."""
+    said = f"Hold {what} in front of the camera. Satchel reads it as soon as it is sharp enough; nothing is recorded."
+    phone = page.platform is not None and page.platform.is_mobile()
+    if phone and page.web:
+        return (f"{said} This uses the camera of the computer Satchel runs on, not this phone's: to use this "
+                "phone, take a photo of the code and choose the photo instead.")
+    return said
+
+
 def _panel(state: CameraPanelState, what: str, buttons: ft.Control) -> ft.Control:
-    controls: list[ft.Control] = [
-        ft.Text(f"Point a camera of this computer at {what}. Satchel reads it as soon as it is sharp "
-                "enough; nothing is recorded.", color=MUTED),
-    ]
+    controls: list[ft.Control] = [ft.Text(camera_hint(ft.context.page, what), color=MUTED)]
     if state.devices and (len(state.devices) > 1 or state.on):
         controls.append(_device_picker(state))
     controls.append(buttons)

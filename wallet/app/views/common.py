@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 
     from ..services import UploadedFile
 
-from ..wording import COULD_NOT_CHECK, NOT_CHECKED_YET, PROBLEM, VERIFIED, status_word
+from credentials import Grade
+
+from ..wording import Verdict
 
 # Colours chosen for at least 4.5:1 contrast of text on its background (WCAG AA).
 PRIMARY = "#0B5563"  # deep teal
@@ -38,11 +40,14 @@ class StatusLook:
     fill: str
 
 
-STATUS_LOOKS: dict[str, StatusLook] = {
-    VERIFIED: StatusLook(ft.Icons.VERIFIED, "#1D5E2A", "#E3F3E6"),
-    PROBLEM: StatusLook(ft.Icons.ERROR, "#A1231B", "#FCE8E6"),
-    COULD_NOT_CHECK: StatusLook(ft.Icons.HELP, "#7A4B00", "#FFF1D6"),
-    NOT_CHECKED_YET: StatusLook(ft.Icons.SCHEDULE, "#455A64", "#ECEFF1"),
+# A graded verdict's look (None: never checked). Trusted is green; genuine a calmer teal with an
+# "info" mark (intact, but nobody on your list vouches for the issuer); problem red; amber for could not check.
+STATUS_LOOKS: dict[Grade | None, StatusLook] = {
+    Grade.TRUSTED: StatusLook(ft.Icons.VERIFIED, "#1D5E2A", "#E3F3E6"),
+    Grade.GENUINE: StatusLook(ft.Icons.VERIFIED_OUTLINED, PRIMARY, PRIMARY_SOFT),
+    Grade.PROBLEM: StatusLook(ft.Icons.ERROR, "#A1231B", "#FCE8E6"),
+    Grade.COULD_NOT_CHECK: StatusLook(ft.Icons.HELP, "#7A4B00", "#FFF1D6"),
+    None: StatusLook(ft.Icons.SCHEDULE, "#455A64", "#ECEFF1"),
 }
 
 CHECK_LOOKS: dict[str, StatusLook] = {
@@ -58,9 +63,9 @@ def app_theme() -> ft.Theme:
     return ft.Theme(color_scheme_seed=PRIMARY, use_material3=True)
 
 
-def status_chip(verdict: str | None, *, large: bool = False) -> ft.Control:
-    word = status_word(verdict)
-    look = STATUS_LOOKS[word]
+def status_chip(verdict: Verdict, *, large: bool = False) -> ft.Control:
+    word = verdict.headline
+    look = STATUS_LOOKS[verdict.grade]
     size = 16 if large else 13
     return ft.Container(
         content=ft.Row(

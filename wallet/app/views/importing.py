@@ -56,7 +56,7 @@ def not_yours_note(text: str) -> ft.Control:
 def outcome_row(line: OutcomeLine, on_open: Callable[[str], None]) -> ft.Control:
     ok_ink = "#1D5E2A" if not line.not_yours else NOT_YOURS_INK
     icon = ft.Icon(ft.Icons.CHECK_CIRCLE if line.ok else ft.Icons.ERROR, color=ok_ink if line.ok else "#A1231B")
-    texts: list[ft.Control] = [ft.Text(line.source, size=12, color=MUTED), ft.Text(line.message, color=INK)]
+    texts: list[ft.Control] = [ft.Text(line.source, size=13, color=MUTED), ft.Text(line.message, color=INK)]
     if line.not_yours:
         texts.append(not_yours_note(line.not_yours))
     body = ft.Semantics(label=f"{line.source}: {line.message}", container=True,

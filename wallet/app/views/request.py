@@ -52,16 +52,16 @@ def warning_banner(text: str) -> ft.Control:
 
 def fact(label: str, value: str, *, mono: bool = False) -> ft.Control:
     return ft.Column([
-        ft.Text(label, size=12, color=MUTED),
+        ft.Text(label, size=13, color=MUTED),
         ft.Text(value, color=INK, weight=ft.FontWeight.W_600,
                 font_family="monospace" if mono else None, size=13 if mono else 15),
     ], spacing=2)
 
 
-def answer_qr_screen(verifier: str, png: bytes, on_close: Callable[[], None], size: int) -> ft.Control:
+def answer_qr_screen(who: str, png: bytes, on_close: Callable[[], None], size: int) -> ft.Control:
     return ft.Container(
         content=ft.Column([
-            ft.Text(f"Show this QR code to {verifier}. It answers their request only.", color=INK, size=15,
+            ft.Text(f"Show this QR code to {who}. It answers their request only.", color=INK, size=15,
                     text_align=ft.TextAlign.CENTER),
             ft.Image(src=png, width=size, height=size, fit=ft.BoxFit.CONTAIN,
                      semantics_label="QR code of your answer", filter_quality=ft.FilterQuality.NONE),
@@ -72,14 +72,14 @@ def answer_qr_screen(verifier: str, png: bytes, on_close: Callable[[], None], si
 
 
 def verdict_card(request: RequestState, on_done: Callable[[], None]) -> ft.Control:
-    look = STATUS_LOOKS[request.verdict] if request.verdict in STATUS_LOOKS else STATUS_LOOKS["Problem"]
-    title = f"{request.verifier} says: {request.verdict}"
+    look = STATUS_LOOKS[request.grade]
+    title = f"{request.verifier_name or 'The verifier'} says: {request.verdict}"
     return ft.Semantics(live_region=True, label=title, container=True, content=ft.Container(
         content=ft.Column([
             ft.Row([ft.Icon(look.icon, color=look.ink, size=36),
                     ft.Text(title, size=20, weight=ft.FontWeight.W_700, color=look.ink, expand=True)], spacing=12),
             *[ft.Text(line, color=INK) for line in request.verdict_lines],
-            ft.Text("It is in your share history.", size=12, color=MUTED),
+            ft.Text("It is in your share history.", size=13, color=INK),
             primary_button("Done", on_done, icon=ft.Icons.CHECK),
         ], spacing=10),
         bgcolor=look.fill, border_radius=14, padding=20,
@@ -120,18 +120,32 @@ def reading_screen(request: RequestState, services: WalletServices, top: ft.Cont
     )
 
 
+def technical_details(title: str, lines: list[tuple[str, str]] | tuple[str, ...]) -> ft.Control:
+    """Addresses, DIDs and raw fields, folded away: for whoever wants to see them."""
+    rows: list[ft.Control] = []
+    for line in lines:
+        label, value = line if isinstance(line, tuple) else ("", line)
+        if label:
+            rows.append(ft.Text(label, size=13, color=MUTED, weight=ft.FontWeight.W_600))
+        rows.append(ft.Text(value, size=13, color=INK, font_family="monospace", selectable=True))
+    return ft.ExpansionTile(title=title, dense=True, controls=[
+        ft.Container(ft.Column(rows, spacing=2), padding=ft.Padding.only(left=12, right=12, bottom=12))])
+
+
 def what_they_receive(request: RequestState) -> list[ft.Control]:
-    """Each badge as the verifier will receive it, every field of it (it travels signed and whole)."""
+    """Each badge they will receive: a readable summary first, every raw field under "Technical
+    details" (the badge travels signed and whole)."""
     if not request.disclosed:
         return [ft.Text("Choose a badge above to see what they would receive.", color=MUTED)]
     return [
-        ft.Text(f"Signed by you for {request.verifier}, used once. Each badge travels whole "
+        ft.Text(f"Signed by you for {request.verifier_name or 'the verifier'}, used once. Each badge travels whole "
                 "(that is what keeps the issuer's signature valid):", color=INK),
         *[ft.Container(
             content=ft.Column([
                 ft.Text(f"“{badge.name}” from {badge.issuer}", color=INK, weight=ft.FontWeight.W_600),
-                *[ft.Text(line, size=12, color=MUTED) for line in badge.fields],
-            ], spacing=3),
+                *[ft.Text(line[:1].upper() + line[1:], size=14, color=INK) for line in badge.summary],
+                technical_details("Technical details: every field", badge.fields),
+            ], spacing=4),
             bgcolor=SURFACE, border=ft.Border.all(1, OUTLINE), border_radius=10, padding=10)
           for badge in request.disclosed],
     ]
@@ -159,7 +173,8 @@ def RequestView(request: RequestState, services: WalletServices, wide: bool) -> 
         page.navigate("/share")
 
     if request.qr_png:
-        return answer_qr_screen(request.verifier, request.qr_png, services.close_request_qr, qr_side(page, wide))
+        return answer_qr_screen(request.verifier_name or "the verifier", request.qr_png, services.close_request_qr,
+                                qr_side(page, wide))
 
     top = ft.Row([heading("Answer a request"),
                   ft.TextButton("Back to Share", icon=ft.Icons.ARROW_BACK, on_click=finish)],
@@ -172,14 +187,18 @@ def RequestView(request: RequestState, services: WalletServices, wide: bool) -> 
             "Request link or text", pasted, set_pasted, multiline=True,
             hint="https://verifier.example/exchanges/… or the request JSON"), read, photo, wide=wide)
 
-    where = (f"Your answer will be sent to {request.origin}." if request.online else
-             "You will answer with a QR code the verifier scans (this request has no address to send to).")
+    where = ("Your answer goes straight to them over the internet." if request.online else
+             "You will answer with a QR code they scan (this request has no address to send to).")
     who = section(
         "Who is asking",
-        fact("Verifier", request.verifier),
+        fact("Verifier", request.verifier_name or "A verifier that did not give its name"),
+        ft.Text(request.name_note, color=INK, size=13),
         ft.Text(where, color=INK),
-        fact("You answer as", request.holder, mono=True),
+        fact("You answer as", "Yourself (this wallet's key)"),
         *[warning_banner(w) for w in request.warnings],
+        technical_details("Technical details", [(label, value) for label, value in (
+            ("Signed for the domain", request.verifier), ("Sent to", request.origin),
+            ("Your DID", request.holder)) if value]),
         icon=ft.Icons.STOREFRONT,
     )
     asks = section("What they ask for", *[ft.Text(f"• {line}", color=INK) for line in request.asks]
@@ -193,7 +212,8 @@ def RequestView(request: RequestState, services: WalletServices, wide: bool) -> 
     disclosed = what_they_receive(request)
     ready = bool(request.selected) and not request.busy
     actions = ft.Row([
-        *([primary_button(f"Send to {request.verifier}", lambda: page.run_task(services.answer_request, False),
+        *([primary_button(f"Send to {request.verifier_name or 'the verifier'}",
+                          lambda: page.run_task(services.answer_request, False),
                           icon=ft.Icons.SEND, disabled=not ready)]
           if request.online else []),
         ft.OutlinedButton("Show as QR code", icon=ft.Icons.QR_CODE_2,
@@ -211,7 +231,7 @@ def RequestView(request: RequestState, services: WalletServices, wide: bool) -> 
         *([] if request.satisfied or not request.choices else
           [warning_banner("What you chose does not answer everything they ask for; they may refuse it.")]),
         ft.Container(actions, padding=ft.Padding.only(bottom=8)),
-        ft.Text("Nothing is sent until you press Send.", size=12, color=MUTED, italic=True)
+        ft.Text("Nothing is sent until you press Send.", size=13, color=MUTED, italic=True)
         if request.online else ft.Container(visible=False),
         wide=wide,
     )

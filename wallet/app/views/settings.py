@@ -44,9 +44,9 @@ def profile_entry(profile: ProfileLine, on_make_default: Callable[[str], object]
         ft.Row([
             ft.Icon(ft.Icons.PERSON, color=PRIMARY),
             ft.Text(profile.label, weight=ft.FontWeight.W_700, color=INK),
-            ft.Text("default" if profile.is_default else "", color="#1D5E2A", size=12, weight=ft.FontWeight.W_600),
+            ft.Text("default" if profile.is_default else "", color="#1D5E2A", size=13, weight=ft.FontWeight.W_600),
         ]),
-        ft.Text(profile.did, size=12, color=MUTED, font_family="monospace"),
+        ft.Text(profile.did, size=13, color=MUTED, font_family="monospace"),
         *([] if profile.is_default else [ft.TextButton(
             f"Make {profile.label} the default", on_click=lambda: on_make_default(profile.id))]),
     ], spacing=4)
@@ -117,7 +117,7 @@ def BackupSection(settings: SettingsState, services: WalletServices) -> ft.Contr
                    text_input("Backup passphrase", backup_passphrase, set_backup_passphrase, password=True),
                    strength_meter(backup_passphrase) if backup_passphrase else ft.Container(visible=False),
                    ft.FilledButton("Make backup", icon=ft.Icons.SAVE, on_click=backup),
-                   *([ft.Text(f"Last backup: {settings.last_backup}", size=12, color=MUTED)]
+                   *([ft.Text(f"Last backup: {settings.last_backup}", size=13, color=MUTED)]
                      if settings.last_backup else []),
                    icon=ft.Icons.BACKUP)
 
@@ -181,7 +181,7 @@ def SettingsView(settings: SettingsState, services: WalletServices, wide: bool) 
                                    hint="https://verify.example.org", expand=True),
                         ft.OutlinedButton("Save address", icon=ft.Icons.SAVE, on_click=save_verifier)]),
                 ft.Text(f"Now: {settings.verifier_url}" if settings.verifier_url else
-                        "Not set: you can share by QR code, but not by link.", size=12, color=MUTED),
+                        "Not set: you can share by QR code, but not by link.", size=13, color=MUTED),
                 icon=ft.Icons.LINK),
         section("Trust list", *trust_rows(settings, lambda: page.run_task(services.remove_trust_list)),
                 ft.OutlinedButton("Choose trust list file", icon=ft.Icons.UPLOAD_FILE, on_click=choose_trust_list),
@@ -189,7 +189,7 @@ def SettingsView(settings: SettingsState, services: WalletServices, wide: bool) 
         section("About Satchel",
                 ft.Text(f"Satchel {app_version()}: a learner-owned wallet for Open Badges and Verifiable "
                         "Credentials. Everything stays encrypted on this device.", color=INK),
-                ft.Text(f"{settings.badge_count} badges in {settings.wallet_location}", size=12, color=MUTED),
+                ft.Text(f"{settings.badge_count} badges in {settings.wallet_location}", size=13, color=MUTED),
                 ft.OutlinedButton("Check all badges again", icon=ft.Icons.REFRESH, on_click=check_everything),
                 icon=ft.Icons.INFO),
     ]

@@ -180,7 +180,7 @@ def link_card(share: ShareState, on_copy: Callable[[], Any], on_done: Callable[[
                 content=ft.Text(share.link, selectable=True, size=13, color=INK, font_family="monospace",
                                 max_lines=4, overflow=ft.TextOverflow.ELLIPSIS, semantics_label=share.link),
                 bgcolor=SURFACE, border_radius=8, padding=10, border=ft.Border.all(1, OUTLINE)),
-            ft.Text(kind, size=12, color=MUTED),
+            ft.Text(kind, size=13, color=MUTED),
             ft.Row([
                 ft.FilledButton("Copy link", icon=ft.Icons.COPY, on_click=on_copy),
                 ft.TextButton("Done with the link", icon=ft.Icons.CHECK, on_click=on_done),
@@ -199,7 +199,8 @@ def disclosure_lines(lines: list[str]) -> list[ft.Control]:
     """What the recipient will see; the indented lines are details of the badge above them."""
     if not lines:
         return [ft.Text("Choose one or more badges above.", color=MUTED)]
-    return [ft.Text(line, color=INK if not line.startswith("  ") else MUTED, size=14) for line in lines]
+    return [ft.Text(line, color=INK, size=15 if not line.startswith("  ") else 14,
+                    weight=ft.FontWeight.W_600 if not line.startswith("  ") else None) for line in lines]
 
 
 def qr_option(show_qr: Callable[[], Any], *, busy: bool) -> ft.Control:
@@ -212,20 +213,30 @@ def qr_option(show_qr: Callable[[], Any], *, busy: bool) -> ft.Control:
 
 
 def history_line(line: ShareLine, on_unshare: Callable[[str], object]) -> ft.Control:
-    """One share: what, with whom, when, until when; an active one can be withdrawn."""
+    """One share: what, with whom, how, when and until when. Only a link kept on the verifier's
+    relay can be withdrawn; a QR code (or a link carrying the badges itself) cannot, and says so."""
     unshare_button = ft.TextButton(
         f"Unshare with {line.recipient}", icon=ft.Icons.LINK_OFF,
         style=ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=0, vertical=4)),
         on_click=lambda: on_unshare(line.id))
-    return ft.Semantics(container=True, label=f"Shared {line.credential_name} with {line.recipient}",
-                        content=ft.Row([
-        ft.Icon(ft.Icons.CHECK_CIRCLE if line.active else ft.Icons.BLOCK, color="#1D5E2A" if line.active else MUTED),
+    until = f", until {line.expires_at}" if line.expires_at else ""
+    if not line.active:
+        after: ft.Control = ft.Text("Unshared or expired", size=13, color=MUTED)
+    elif line.withdrawable:
+        after = unshare_button
+    else:
+        after = ft.Text(("A QR code cannot be withdrawn once shown" if line.way == "QR code" else
+                         "This cannot be withdrawn: it carries your badges itself")
+                        + (f"; it stops working {line.expires_at}." if line.expires_at else "."),
+                        size=13, color=MUTED)
+    return ft.Semantics(container=True, label=f"Shared {line.credential_name} with {line.recipient} "
+                                              f"by {line.way} on {line.shared_at}", content=ft.Row([
+        ft.Icon(ft.Icons.QR_CODE_2 if line.way == "QR code" else ft.Icons.LINK if line.way == "Link"
+                else ft.Icons.SEND, color="#1D5E2A" if line.active else MUTED),
         ft.Column([
             ft.Text(line.credential_name, color=INK, weight=ft.FontWeight.W_600),
-            ft.Text(f"with {line.recipient} on {line.shared_at}"
-                    + (f", until {line.expires_at}" if line.expires_at else "")
-                    + ("" if line.active else " · unshared or expired"), size=12, color=MUTED),
-            *([unshare_button] if line.active else []),
+            ft.Text(f"{line.way} for {line.recipient}, {line.shared_at}{until}", size=13, color=INK),
+            after,
         ], spacing=2, expand=True),
     ], vertical_alignment=ft.CrossAxisAlignment.START))
 
@@ -236,7 +247,7 @@ def link_options(verifier: str, days: int, set_days: Callable[[int], None], with
     """"As a link": how long it works, whether it can be withdrawn, where it opens."""
     where: ft.Control
     if verifier:
-        where = ft.Text(f"The link opens at {verifier}.", size=12, color=MUTED)
+        where = ft.Text(f"The link opens at {verifier}.", size=13, color=MUTED)
     else:
         where = ft.Column([
             ft.Text("Links need a verifier address: the website that opens them for the other side. Your "

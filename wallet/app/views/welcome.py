@@ -135,7 +135,7 @@ def UnlockView(session: SessionState, services: WalletServices) -> ft.Control:
         message_banner(session.error, error=True),
         busy_line(session.busy) if session.busy else primary_button("Unlock", unlock, icon=ft.Icons.LOCK_OPEN),
         ft.Text("Forgot it? Satchel cannot recover a passphrase. Restore from a backup in a new wallet folder.",
-                color=MUTED, size=12, text_align=ft.TextAlign.CENTER),
+                color=MUTED, size=13, text_align=ft.TextAlign.CENTER),
     )
 
 
