@@ -88,6 +88,7 @@ if TYPE_CHECKING:
     from ._formats.qr_parts import QR_UR_TYPE as QR_UR_TYPE
     from ._formats.qr_parts import AssemblyProgress as AssemblyProgress
     from ._formats.qr_parts import QrAssembler as QrAssembler
+    from ._formats.qr_parts import QrAssemblyError as QrAssemblyError
     from ._formats.qr_parts import QrParts as QrParts
     from ._formats.qr_parts import alphanumeric_capacity as alphanumeric_capacity
     from ._formats.qr_parts import encode_qr_parts as encode_qr_parts
@@ -165,6 +166,7 @@ __all__ = [
     "FetchRefusedError", "Fetcher", "GoneError", "GuardedTransport", "KeyResolutionError", "LinkError",
     "LocalDocuments", "MAX_INLINE_LINK", "MalformedError", "MemoryCache", "ParsedInput", "Party",
     "ProofOptions", "QR_DICTIONARY_V1", "QR_MAX_DECODED_BYTES", "QR_PREFIX", "QR_UR_TYPE", "QrAssembler",
+    "QrAssemblyError",
     "QrDecodeError", "QrParts", "RefusedError", "RefusingTransport", "RelayRef", "Result", "SHARE_KEY_BYTES",
     "SHARE_NONCE_BYTES", "SHARE_PATH", "SafeModeError", "SatchelError", "Status", "StatusChecker",
     "StatusContext", "StatusOutcome", "TooComplexError", "TrustList", "UnknownContextError", "UnshareSecret",
@@ -298,6 +300,7 @@ _WHERE: dict[str, tuple[str, str]] = {
     "QR_UR_TYPE": ("_formats.qr_parts", "QR_UR_TYPE"),
     "AssemblyProgress": ("_formats.qr_parts", "AssemblyProgress"),
     "QrAssembler": ("_formats.qr_parts", "QrAssembler"),
+    "QrAssemblyError": ("_formats.qr_parts", "QrAssemblyError"),
     "QrParts": ("_formats.qr_parts", "QrParts"),
     "alphanumeric_capacity": ("_formats.qr_parts", "alphanumeric_capacity"),
     "encode_qr_parts": ("_formats.qr_parts", "encode_qr_parts"),

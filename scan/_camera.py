@@ -38,7 +38,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from credentials import AssemblyProgress, QrAssembler, QrDecodeError
+from credentials import AssemblyProgress, QrAssembler, QrAssemblyError, QrDecodeError
 
 __all__ = [
     "CameraChoice", "CameraScanner", "Frame", "FrameDecoder", "QrCollector", "QrRead", "camera_choice",
@@ -388,19 +388,25 @@ class QrCollector:
     ``on_progress(progress, read)`` gets every step of a multi-part code still being received,
     including ``restarted`` (the parts of another presentation came into view). A read the assembler
     refuses (a damaged or foreign part) is counted in :attr:`rejected` and otherwise ignored: one bad
-    frame never ends a scan. Thread-safe: the scanner's decoder threads call it; the callbacks run on
-    the calling thread, outside the lock.
+    frame never ends a scan. A multi-part code read whole that is no presentation
+    (``credentials.QrAssemblyError``: the assembler has started over) goes to ``on_error(sentence,
+    read)`` and is counted in :attr:`failed`: the screen says so instead of waiting on for parts.
+    Thread-safe: the scanner's decoder threads call it; the callbacks run on the calling thread,
+    outside the lock.
     """
 
     def __init__(self, on_complete: Callable[[str, QrRead], None], *,
-                 on_progress: Callable[[AssemblyProgress, QrRead], None] | None = None) -> None:
+                 on_progress: Callable[[AssemblyProgress, QrRead], None] | None = None,
+                 on_error: Callable[[str, QrRead], None] | None = None) -> None:
         self.on_complete = on_complete
         self.on_progress = on_progress
+        self.on_error = on_error
         self._assembler = QrAssembler()
         self._lock = threading.Lock()
         self.reads = 0  # reads handed in
-        self.rejected = 0  # of them, refused by the assembler
-        self.last_error = ""  # why the last refused one was refused
+        self.rejected = 0  # of them, refused by the assembler (a part that does not read)
+        self.last_error = ""  # why the last refused or failed one was
+        self.failed = 0  # of them, the read that found a whole code broken, or a part of such a code
         self.completed = 0  # codes gathered whole
 
     def __call__(self, read: QrRead) -> None:
@@ -408,14 +414,22 @@ class QrCollector:
             self.reads += 1
             try:
                 progress = self._assembler.add(read.text)
+            except QrAssemblyError as exc:
+                self.failed, self.last_error = self.failed + 1, str(exc)
+                failure: str | None = str(exc)
             except QrDecodeError as exc:
                 self.rejected, self.last_error = self.rejected + 1, str(exc)
                 return
-            text = self._assembler.text if progress.complete else None
-            if text is not None:
-                self.completed += 1
-                self._assembler.reset()
-        if text is not None:
+            else:
+                failure = None
+                text = self._assembler.text if progress.complete else None
+                if text is not None:
+                    self.completed += 1
+                    self._assembler.reset()
+        if failure is not None:
+            if self.on_error is not None:
+                self.on_error(failure, read)
+        elif text is not None:
             self.on_complete(text, read)
         elif self.on_progress is not None:
             self.on_progress(progress, read)

@@ -13,6 +13,7 @@ the picture on the phone does not jump in size.
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -20,9 +21,19 @@ from typing import Any, Literal
 import cbor2
 
 from .qr import QrDecodeError, _deflate, _inflate, compact_json
-from .ur import MAX_SEQ_NUM, UrDecoder, UrEncoder, UrError, UrMismatchError, is_ur_text
+from .ur import (
+    MAX_SEQ_NUM,
+    UrDecoder,
+    UrEncoder,
+    UrError,
+    _parse_part,
+    _parse_seq,
+    _split_ur,
+    bytewords_decode,
+    is_ur_text,
+)
 
-__all__ = ["QR_UR_TYPE", "AssemblyProgress", "QrAssembler", "QrParts", "alphanumeric_capacity",
+__all__ = ["QR_UR_TYPE", "AssemblyProgress", "QrAssembler", "QrAssemblyError", "QrParts", "alphanumeric_capacity",
            "encode_qr_parts"]
 
 QR_UR_TYPE = "satchel-vp"
@@ -122,8 +133,9 @@ def decode_payload_message(message: bytes) -> dict[str, Any]:
         raise QrDecodeError("the multi-part code's message is not the byte string Satchel writes")
     if stream[0] != _ZLIB_FIRST_BYTE:
         raise QrDecodeError("the multi-part code holds a payload this version cannot read")
+    raw = _inflate(stream)  # its own QrDecodeError (a ValueError) says what is wrong with the stream
     try:
-        doc = json.loads(_inflate(stream).decode("utf-8"))
+        doc = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise QrDecodeError("the multi-part code does not hold UTF-8 JSON") from None
     if not isinstance(doc, dict):
@@ -131,14 +143,54 @@ def decode_payload_message(message: bytes) -> dict[str, Any]:
     return doc
 
 
+class QrAssemblyError(QrDecodeError):
+    """Every part of a multi-part code read and checked, yet the whole is no presentation: the
+    message fails its checksum, or it is not the CBOR / zlib / UTF-8 JSON Satchel writes, or it
+    inflates past the limit. The assembler has started over when this is raised."""
+
+
+@dataclass(frozen=True)
+class _CodeIdentity:
+    """Which code a part belongs to: the fields every part of one message repeats (BCR-2020-005
+    §"Multi-part URs": ``seqLen``, ``messageLen``, ``checksum``; a single-part UR is its own code)."""
+
+    seq_len: int
+    message_len: int
+    checksum: int
+
+
+def parse_code_identity(text: str) -> _CodeIdentity:
+    """The code a ``ur:satchel-vp`` text belongs to, with the part checked as the decoder checks it
+    (its bytewords' CRC, its CBOR, the number in its text agreeing with its data). Raises
+    :class:`UrError` for a part that does not read."""
+    ur_type, rest = _split_ur(text)
+    if ur_type != QR_UR_TYPE:
+        raise UrError(f"this is a 'ur:{ur_type[:40]}' code, not a Satchel presentation ('ur:{QR_UR_TYPE}')")
+    if len(rest) == 1:
+        cbor = bytewords_decode(rest[0])
+        return _CodeIdentity(1, len(cbor), zlib.crc32(cbor))
+    seq_num, seq_len = _parse_seq(rest[0])
+    number, length, message_len, checksum, _fragment = _parse_part(bytewords_decode(rest[1]))
+    if (number, length) != (seq_num, seq_len) or not 1 <= seq_num <= MAX_SEQ_NUM:
+        raise UrError("a part's number disagrees with its data")
+    return _CodeIdentity(seq_len, message_len, checksum)
+
+
 @dataclass(frozen=True)
 class AssemblyProgress:
+    """Where the assembly of one code stands. ``parts_received`` of ``parts_expected`` is what a
+    screen may say as "n of m parts": the parts' worth of the message the codes read so far
+    determine (a fountain part counts only for what it adds), never more than ``parts_expected``
+    (``seq_len``). ``codes_read`` is the distinct codes taken, which a loop of fountain parts
+    makes larger than ``seq_len`` when the camera missed some."""
+
     complete: bool
     fraction: float  # 0.0 … 1.0, shown as "42 % received"
     kind: Literal["single", "multipart"]
     parts_received: int
     parts_expected: int | None
     restarted: bool = False  # the parts of a different presentation arrived: started over
+    codes_read: int = 0  # parts of this code read, repeats included
 
     @property
     def percent(self) -> int:
@@ -146,59 +198,98 @@ class AssemblyProgress:
         return 100 if self.complete else min(99, int(self.fraction * 100))
 
 
+_NOTHING = AssemblyProgress(False, 0.0, "single", 0, None)
+_FAILED_CODES_KEPT = 8  # codes found broken whole, refused at once while they stay in view
+
+
 class QrAssembler:
     """Feed every text a camera reads; ``text`` is what to verify once ``complete``.
 
     One code (``SV1:``, ``VP1-``, a link, JSON) is complete at once. The parts of a multi-part code
     are collected in any order; a misread part (its CRC fails) raises :class:`UrError` and changes
-    nothing, so the caller may simply go on; parts of a different code start over (``restarted``)."""
+    nothing, so the caller may simply go on. A part of another code starts over, explicitly: the
+    part is read for the code it belongs to before it reaches the decoder, and a different code gets
+    a fresh decoder (``restarted``). A code whose parts all read but whose whole does not (see
+    :class:`QrAssemblyError`) raises that error, with the assembler started over; parts of that
+    same code are then refused at once with the same sentence, rather than gathered to fail again."""
 
     def __init__(self, *, max_message_len: int = 1024 * 1024) -> None:
         self._max = max_message_len
         self._decoder = UrDecoder(max_message_len=max_message_len)
+        self._code: _CodeIdentity | None = None  # the code the decoder holds parts of
+        self._failed: dict[_CodeIdentity, str] = {}
         self._text: str | None = None
-        self._parts = 0
-        self._last = AssemblyProgress(False, 0.0, "single", 0, None)
+        self._codes_read = 0
+        self._last = _NOTHING
 
     def add(self, text: str) -> AssemblyProgress:
         text = text.strip()
         if not text:
             raise QrDecodeError("the code read as empty text")
         if not is_ur_text(text):
-            restarted = self._parts > 0 and self._text is None
+            restarted = self._code is not None and self._text is None
             self.reset()
             self._text = text
-            self._last = AssemblyProgress(True, 1.0, "single", 1, 1, restarted)
+            self._last = AssemblyProgress(True, 1.0, "single", 1, 1, restarted, 1)
         else:
             self._last = self._progress(self._receive(text))
         return self._last
 
     def _receive(self, text: str) -> bool:
         """Take one UR part; True when it belongs to a new code (everything so far dropped)."""
-        if not text[3:].lower().startswith(QR_UR_TYPE + "/"):
-            kind = text[3:].split("/", 1)[0][:40].lower()
-            raise UrError(f"this is a 'ur:{kind}' code, not a Satchel presentation ('ur:{QR_UR_TYPE}')")
-        restarted = False
-        if self._text is not None:  # a finished code, then the parts of another: start over
-            restarted = True
-            self.reset()
+        code = parse_code_identity(text)
+        if code in self._failed:
+            raise QrAssemblyError(self._failed[code])
+        restarted = self._code is not None and (code != self._code or self._text is not None)
+        decoder = UrDecoder(max_message_len=self._max) if restarted or self._code is None else self._decoder
+        before = decoder.progress
         try:
-            new = self._decoder.receive_part(text)
-        except UrMismatchError:
+            decoder.receive_part(text)
+        except UrError:
+            if decoder is self._decoder and self._parts_dropped(before):
+                self.reset()
+                raise QrAssemblyError("The animated QR code's parts all read, but they do not fit together "
+                                      "(forged, or of different codes): starting over.") from None
+            raise  # a part refused; what was collected stays
+        if restarted or self._code is None:  # the code being collected is this part's from now on
             self.reset()
-            new = self._decoder.receive_part(text)
-            restarted = True
-        if new:
-            self._parts += 1
-        if self._decoder.is_complete:
-            self._text = compact_json(decode_payload_message(self._decoder.message)).decode("utf-8")
+            self._decoder, self._code = decoder, code
+        self._codes_read += 1
+        if decoder.is_complete:
+            self._text = self._whole_text(code, decoder.message)
         return restarted
+
+    def _parts_dropped(self, before: float) -> bool:
+        """After the decoder refused a part of the code it holds: did the whole fail? Every fragment
+        was there but the message failed its CRC-32, so the decoder dropped what it held (or, an
+        older decoder, holds every fragment and never completes)."""
+        after = self._decoder.progress
+        return (after == 0.0 < before) or (after >= 1.0 and not self._decoder.is_complete)
+
+    def _whole_text(self, code: _CodeIdentity, message: bytes) -> str:
+        try:
+            return compact_json(decode_payload_message(message)).decode("utf-8")
+        except QrDecodeError as exc:
+            said = (f"The animated QR code was read whole, but it holds no presentation Satchel can read "
+                    f"({exc}): starting over.")
+            self.reset()
+            while len(self._failed) >= _FAILED_CODES_KEPT:
+                del self._failed[next(iter(self._failed))]
+            self._failed[code] = said
+            raise QrAssemblyError(said) from None
 
     def _progress(self, restarted: bool) -> AssemblyProgress:
         d = self._decoder
-        kind: Literal["single", "multipart"] = "multipart" if (d.expected_part_count or 0) > 1 else "single"
-        return AssemblyProgress(self._text is not None, d.progress, kind, d.received_part_count,
-                                d.expected_part_count, restarted)
+        expected = d.expected_part_count
+        kind: Literal["single", "multipart"] = "multipart" if (expected or 0) > 1 else "single"
+        complete = self._text is not None
+        # The decoder's progress is the share of the message its parts determine (rank / seq_len):
+        # as parts, rounded, and short of all of them until the message is whole and checked.
+        if complete:
+            received = expected or 1
+        else:
+            received = min(round(d.progress * expected), expected - 1) if expected else 0
+        return AssemblyProgress(complete, d.progress, kind, received, expected, restarted, self._codes_read)
 
     @property
     def text(self) -> str | None:
@@ -210,7 +301,9 @@ class QrAssembler:
         return self._last
 
     def reset(self) -> None:
+        """Forget the code being collected (the codes found broken stay refused)."""
         self._decoder = UrDecoder(max_message_len=self._max)
+        self._code = None
         self._text = None
-        self._parts = 0
-        self._last = AssemblyProgress(False, 0.0, "single", 0, None)
+        self._codes_read = 0
+        self._last = _NOTHING

@@ -42,6 +42,8 @@ NO_CAMERA = ("No camera found on this computer. Open a photo of the candidate's 
              "sent you instead, or connect a camera and look again.")
 RECEIVING = "Receiving an animated QR code: keep the phone in view until it is all read."
 RESTARTED = "A different presentation came into view: receiving it from the start."
+FAILED_CODE_NEXT = ("Ask the candidate to show the QR code again, or to send it as a link; the camera goes on "
+                    "looking.")
 NO_CAMERA_SUPPORT = ("Camera scanning is not available in this version of Satchel Verifier. Open a photo of the "
                      "QR code or paste what the candidate sent you instead.")
 
@@ -302,10 +304,13 @@ class VerifierServices:
             if not run.halted:
                 on_ui(self._camera_progress, run, progress)
 
+        def on_error(sentence: str, read: QrRead) -> None:  # a decoder thread: a code read whole is broken
+            on_ui(self._camera_failed_code, run, sentence)
+
         def on_end(error: str | None) -> None:  # the last decoder thread, once
             on_ui(self._camera_ended, run, error)
 
-        collector = QrCollector(on_complete, on_progress=on_progress)
+        collector = QrCollector(on_complete, on_progress=on_progress, on_error=on_error)
         return CameraScanner(run.choice.source, collector, on_frame=on_frame, on_end=on_end)
 
     def stop_camera(self) -> None:
@@ -350,12 +355,20 @@ class VerifierServices:
             return
         camera = self.state.camera
         camera.received, camera.received_words = progress.fraction, f"{progress.percent} % received"
-        # Parts are counted as the fragments recovered (``fraction`` of them): a fountain part mixes
-        # several, so the codes read can outnumber the parts without the code being whole yet.
-        expected = progress.parts_expected or 0
-        recovered = min(expected, int(progress.fraction * expected + 0.5))
-        camera.parts = f"{recovered} of {expected} parts"
+        # The parts' worth the codes read determine, never more than there are (a fountain part mixes
+        # several, so the codes read can outnumber the parts without the code being whole yet).
+        camera.parts = f"{progress.parts_received} of {progress.parts_expected or 0} parts"
         camera.note = RESTARTED if progress.restarted else RECEIVING
+        camera.error = ""  # a code that reads is coming in: a broken one before it is no longer the news
+
+    def _camera_failed_code(self, run: _CameraRun, sentence: str) -> None:
+        """An animated code read whole is no presentation: say so, drop its progress, scan on."""
+        if run is not self._camera or run.halted or run.checking:
+            return
+        self._clear_progress()
+        camera = self.state.camera
+        camera.note = ""
+        camera.error = f"{sentence} {FAILED_CODE_NEXT}"
 
     def _clear_progress(self) -> None:
         camera = self.state.camera
