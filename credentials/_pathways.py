@@ -390,11 +390,18 @@ def with_earned(pathway: Pathway, held: Iterable[Facts]) -> Pathway:
         for one in (facts, *facts.parts):
             if one.achievement_id and _same_issuer(pathway.issuer, one.issuer):
                 earned.setdefault(one.achievement_id, one)
-    parts = tuple(replace(part, earned=True, credits_earned=_credits(earned[part.achievement_id].credits_earned)
-                          if part.credits_earned is None else part.credits_earned)
-                  if not part.earned and part.achievement_id in earned else part
-                  for part in pathway.parts)
+    parts = tuple(_earned_part(part, earned[part.achievement_id]) if not part.earned and part.achievement_id in earned
+                  else part for part in pathway.parts)
     return replace(pathway, parts=parts)
+
+
+def _earned_part(part: PathwayPart, facts: Facts) -> PathwayPart:
+    """A part marked earned by ``facts``, which also name it and give its credits where the
+    pathway did not (a ``related`` part is known only by its id)."""
+    named = part.name != _name_from_id(part.achievement_id)
+    return replace(part, earned=True, name=part.name if named else facts.name or part.name,
+                   credits=part.credits if part.credits is not None else _credits(facts.credits_available),
+                   credits_earned=_credits(facts.credits_earned))
 
 
 def _same_issuer(expected: Party | None, actual: Party | None) -> bool:

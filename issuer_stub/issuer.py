@@ -117,8 +117,8 @@ class Issuer:
         if stored != self.base_url:
             state.set_meta("base_url", self.base_url)
         self.catalogue = catalogue if catalogue is not None else load_catalogue()
-        # The published pathways (assets/pathways) go with the default catalogue; a custom one has none.
-        self.pathways = pathways if pathways is not None else load_pathways(self.catalogue) if catalogue is None else {}
+        # The published pathways (assets/pathways) whose achievements this catalogue has.
+        self.pathways = pathways if pathways is not None else load_pathways(self.catalogue)
         self.catalogue = {slug: replace(ach, pathways=tuple(p.slug for p in pathways_of(slug, self.pathways)))
                           for slug, ach in self.catalogue.items()}
         self.clock = clock

@@ -57,6 +57,8 @@ def pathway_from_mapping(raw: Any, catalogue: dict[str, Achievement], where: str
 
 
 def load_pathways(catalogue: dict[str, Achievement], directory: Path = DEFAULT_PATHWAYS) -> dict[str, PathwaySpec]:
+    """The pathways in ``directory`` whose achievements are all in ``catalogue`` (a custom catalogue
+    without them publishes none); a description that is not valid is an error."""
     found: dict[str, PathwaySpec] = {}
     if not directory.is_dir():
         return found
@@ -65,9 +67,16 @@ def load_pathways(catalogue: dict[str, Achievement], directory: Path = DEFAULT_P
             raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
             raise CatalogueError(f"{path}: not valid YAML: {exc}") from None
+        if isinstance(raw, dict) and not _names_known(raw, catalogue):
+            continue
         spec = pathway_from_mapping(raw, catalogue, str(path))
         found[spec.slug] = spec
     return found
+
+
+def _names_known(raw: dict[str, Any], catalogue: dict[str, Achievement]) -> bool:
+    parts = [p.get("achievement") for p in raw.get("parts") or [] if isinstance(p, dict)]
+    return all(slug in catalogue for slug in [raw.get("completes"), *parts])
 
 
 def pathway_url(base_url: str, spec: PathwaySpec) -> str:
