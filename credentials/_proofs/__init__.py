@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from types import ModuleType
 from typing import Any
 
-from . import ecdsa_rdfc_2019, ed25519_2018, ed25519_2020, eddsa_jcs_2022, eddsa_rdfc_2022
+from . import ecdsa_rdfc_2019, ecdsa_sd_2023, ed25519_2018, ed25519_2020, eddsa_jcs_2022, eddsa_rdfc_2022
 from ._data_integrity import ProofOptions, without_proof
 
 __all__ = ["SUITES", "ProofOptions", "add_proof", "suite_name"]
@@ -18,6 +18,7 @@ SUITES: dict[str, ModuleType] = {
     "eddsa-rdfc-2022": eddsa_rdfc_2022,
     "eddsa-jcs-2022": eddsa_jcs_2022,
     "ecdsa-rdfc-2019": ecdsa_rdfc_2019,
+    "ecdsa-sd-2023": ecdsa_sd_2023,  # verifies derived proofs; creates base proofs (derive_proof for holders)
     "Ed25519Signature2020": ed25519_2020,
     "Ed25519Signature2018": ed25519_2018,
 }
