@@ -138,6 +138,9 @@ if TYPE_CHECKING:
     from ._plain import plain_checks as plain_checks
     from ._proofs import ProofOptions as ProofOptions
     from ._proofs import add_proof as add_proof
+    from ._proofs.ecdsa_sd_2023 import SdBaseProofKey as SdBaseProofKey
+    from ._proofs.ecdsa_sd_2023 import derive_selective_disclosure as derive_selective_disclosure
+    from ._proofs.ecdsa_sd_2023 import has_sd_base_proof as has_sd_base_proof
     from ._report import CheckId as CheckId
     from ._report import CheckResult as CheckResult
     from ._report import Status as Status
@@ -185,6 +188,7 @@ __all__ = [
     "verify_presentation", "warning",
     "PATHWAY_DOCUMENT_TYPE", "Pathway", "PathwayPart", "parse_pathway_document", "pathway_document_urls",
     "pathways_in_credential", "with_earned",
+    "SdBaseProofKey", "derive_selective_disclosure", "has_sd_base_proof",
 ]
 
 # public name -> (private module, its name there)
@@ -257,6 +261,9 @@ _WHERE: dict[str, tuple[str, str]] = {
     "DiskCache": ("_cache", "DiskCache"),
     "MemoryCache": ("_cache", "MemoryCache"),
     "TrustList": ("_trust", "TrustList"),
+    "SdBaseProofKey": ("_proofs.ecdsa_sd_2023", "SdBaseProofKey"),
+    "derive_selective_disclosure": ("_proofs.ecdsa_sd_2023", "derive_selective_disclosure"),
+    "has_sd_base_proof": ("_proofs.ecdsa_sd_2023", "has_sd_base_proof"),
     "human": ("_checks.dates", "human"),
     "parse_datetime": ("_checks.dates", "parse_datetime"),
     "did_key_from_public_key": ("_did", "did_key_from_public_key"),

@@ -62,7 +62,7 @@ BASE_PROOF_SENTENCE = (
 
 
 @dataclass(frozen=True)
-class BaseProofKey:
+class SdBaseProofKey:
     """What an issuer signs a base proof with (vc-di-ecdsa 1.0 §3.6.2, §3.6.5).
 
     ``mandatory_pointers`` (RFC 6901) name what every derived proof must disclose. ``hmac_key``
@@ -237,11 +237,11 @@ def _proof_hash(unsecured: Mapping[str, Any], proof: Mapping[str, Any]) -> bytes
     return hashlib.sha256(rdfc(proof_config(unsecured, proof, "proofValue"))).digest()
 
 
-def create_proof(unsecured: Mapping[str, Any], key: BaseProofKey | ec.EllipticCurvePrivateKey,
+def create_proof(unsecured: Mapping[str, Any], key: SdBaseProofKey | ec.EllipticCurvePrivateKey,
                  options: ProofOptions) -> dict[str, Any]:
-    """§3.6.1 Create Base Proof. ``key`` is a :class:`BaseProofKey` (or the issuer's P-256 key
+    """§3.6.1 Create Base Proof. ``key`` is a :class:`SdBaseProofKey` (or the issuer's P-256 key
     alone: nothing mandatory)."""
-    sd_key = key if isinstance(key, BaseProofKey) else BaseProofKey(key)
+    sd_key = key if isinstance(key, SdBaseProofKey) else SdBaseProofKey(key)
     _require_p256(sd_key.issuer_key, "key")
     hmac_key = sd_key.hmac_key if sd_key.hmac_key is not None else secrets.token_bytes(32)
     if len(hmac_key) != 32:
@@ -275,7 +275,7 @@ def _sd_proof_of(document: Mapping[str, Any]) -> dict[str, Any]:
     return candidates[0]
 
 
-def has_base_proof(document: Mapping[str, Any]) -> bool:
+def has_sd_base_proof(document: Mapping[str, Any]) -> bool:
     """Whether ``document`` carries an ecdsa-sd-2023 *base* proof (the holder's copy)."""
     proofs = document.get("proof")
     for p in proofs if isinstance(proofs, list) else [proofs]:
@@ -338,6 +338,19 @@ def derive_proof(document: Mapping[str, Any], selective_pointers: Sequence[str])
     reveal = select_json_ld(combined_pointers, unsecured) or {"@context": unsecured.get("@context")}
     reveal["proof"] = {**proof, "proofValue": serialize_derived_proof_value(derived)}
     return reveal
+
+
+def every_claim_pointers(document: Mapping[str, Any]) -> list[str]:
+    """One JSON pointer per top-level property but ``@context`` and ``proof`` (RFC 6901 §3 escapes):
+    with them a derived proof discloses everything the credential says."""
+    return ["/" + k.replace("~", "~0").replace("/", "~1") for k in document if k not in ("@context", "proof")]
+
+
+def derive_selective_disclosure(credential: Mapping[str, Any], pointers: Sequence[str] | None = None) -> dict[str, Any]:
+    """The credential as its holder shares it: a derived ecdsa-sd-2023 proof (§3.6.6) that discloses
+    what the issuer made mandatory and what ``pointers`` (RFC 6901) select; every claim when None.
+    Raises MalformedError when the credential has no base proof or a pointer names nothing."""
+    return derive_proof(credential, every_claim_pointers(credential) if pointers is None else pointers)
 
 
 # -- the verifier: derived proof (§3.5.9, §3.6.7) --------------------------------------------------
