@@ -246,3 +246,69 @@ def test_the_stub_serves_the_pathway_its_badges_name_and_a_page_for_each_part(st
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert "Safe client transfers and mobility" in page.text and "Health Care Support Worker certificate" in page.text
     assert stub.http.get("/pathways/no-such-pathway").status_code == 404
+
+
+# -- the wallet puts its badges on the issuer's pathway ---------------------------------------------
+
+def _held(credentials_: list[dict[str, Any]]) -> list[Any]:
+    from wallet.app.pathways import HeldBadge
+
+    return [HeldBadge(f"record-{n}", c) for n, c in enumerate(credentials_)]
+
+
+def test_the_wallet_fetches_the_issuers_pathway_and_shows_every_part(tmp_path: Any) -> None:
+    from credentials import Fetcher, make_client
+    from wallet.app.pathways import describe_credits, describe_progress, document_urls, find_pathways
+    from wallet.app.services.pathways import fetch_pathway_documents
+
+    stub = Stub(tmp_path / "state")
+    try:
+        held = _held([stub.issue(FORM, slug, recipient=LEARNER)["credential"]
+                      for slug in ("donning-doffing-ppe", "healthy-menus")])
+        urls = document_urls(held)
+        assert urls == [stub.base + PATHWAY_PATH]
+        with make_client(allow_loopback=True) as client:
+            documents, unreachable = fetch_pathway_documents(Fetcher(client), urls)
+    finally:
+        stub.stop()
+    assert unreachable == {}
+    (shown,) = find_pathways(held, documents, unreachable)
+    assert describe_progress(shown.pathway) == "2 of 5 parts earned"
+    assert describe_credits(shown.pathway) == "1.5 of 5 credits earned"
+    assert shown.record_for(shown.pathway.parts[0]) == "record-0" and shown.record_for(shown.pathway.parts[2]) is None
+    assert shown.pathway.parts[3].where_to_earn.startswith(stub.base + "/earn/")
+
+
+def test_with_the_issuer_down_the_wallet_says_so_and_keeps_the_parts_its_badges_name(tmp_path: Any) -> None:
+    from credentials import Fetcher, make_client
+    from wallet.app.pathways import HeldBadge, document_urls, find_pathways
+    from wallet.app.services.pathways import fetch_pathway_documents
+
+    stub = Stub(tmp_path / "state")
+    held = _held([stub.issue(FORM, slug, recipient=LEARNER)["credential"]
+                  for slug in ("donning-doffing-ppe", "healthy-menus")])
+    revoked = stub.issue(FORM, "wound-care-basics", recipient=LEARNER)["credential"]
+    stub.stop()
+    held.append(HeldBadge("record-revoked", revoked, counts=False))
+    with make_client(allow_loopback=True) as client:
+        documents, unreachable = fetch_pathway_documents(Fetcher(client), document_urls(held))
+    assert documents == {}
+    (why,) = unreachable.values()
+    assert "could not be reached" in why and "only the parts your badges name" in why
+    (shown,) = find_pathways(held, documents, unreachable)
+    assert shown.note == why
+    assert shown.pathway.name.startswith("A pathway of Riverside Community College")
+    # the revoked badge names the pathway too, but earns nothing
+    assert [(p.name, p.earned) for p in shown.pathway.parts] == [
+        ("Donning and doffing PPE", True), ("Preparing healthy menus", True), ("Wound care basics", False)]
+
+
+def test_offline_the_wallet_never_fetches_and_says_it_is_offline(issuer: Issuer,
+                                                                  earned: list[dict[str, Any]]) -> None:
+    from credentials import Fetcher, make_client
+    from wallet.app.pathways import document_urls
+    from wallet.app.services.pathways import fetch_pathway_documents
+
+    with make_client(offline=True) as client:
+        documents, unreachable = fetch_pathway_documents(Fetcher(client), document_urls(_held(earned)))
+    assert documents == {} and "offline" in next(iter(unreachable.values()))

@@ -13,7 +13,7 @@ import flet as ft
 from credentials import Grade
 
 from .badge_facts import BadgeFacts
-from .pathways import Pathway
+from .pathways import ShownPathway
 from .wording import NEVER_CHECKED, ReportInPlainWords, Verdict
 
 FIRST_RUN = "first-run"
@@ -126,7 +126,7 @@ class ImportState:
 @ft.observable
 @dataclass
 class PathwaysState:
-    pathways: list[Pathway] = field(default_factory=list)
+    pathways: list[ShownPathway] = field(default_factory=list)
     loading: bool = False
     error: str = ""
 
