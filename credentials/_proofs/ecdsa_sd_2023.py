@@ -55,10 +55,10 @@ MAX_STATEMENTS = 10_000
 MAX_PROOF_VALUE_CHARS = 1_000_000
 
 BASE_PROOF_SENTENCE = (
-    "this is the holder's own copy of an ecdsa-sd-2023 credential (its base proof): an issuer gives "
-    "a base proof to the holder only, who derives from it a proof that discloses what they choose "
-    "(vc-di-ecdsa 1.0 §3.6.5), and only such a derived proof is for a verifier to check. Ask the "
-    "holder to share the credential from their wallet, which derives that proof")
+    "This is the holder's own copy of the credential (an ecdsa-sd-2023 base proof). An issuer gives that "
+    "copy to the holder only; what a verifier checks is the proof the holder derives from it, disclosing "
+    "what they choose to share (W3C vc-di-ecdsa 1.0 §3.6.5). Ask the holder to share it again from their "
+    "wallet, which derives that proof")
 
 
 @dataclass(frozen=True)
