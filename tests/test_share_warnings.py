@@ -224,7 +224,7 @@ def test_the_app_says_not_yours_on_the_import_line_and_on_the_badge(store: Store
     services = app_services(store, tmp_path)
     foreign = ImportService(store, lambda: Fetcher(None)).import_text(json.dumps(signed(STRANGER)))
     line = services._line_with_binding(foreign)
-    assert line.ok and line.message == "Wound care basics added: Verified."
+    assert line.ok and line.message == "Wound care basics added: Genuine, issuer not on your list."
     assert line.not_yours.startswith("This badge was issued to did:key:z6MkhaXg")
     assert "“Redeem an issuer offer” on the Import screen collects it" in line.not_yours
     assert mine(store) in line.not_yours

@@ -86,7 +86,7 @@ def _records_of(badges: list[HeldBadge], facts: Mapping[str, Facts]) -> tuple[tu
         if not badge.counts:
             continue
         said = facts[badge.record_id]
-        for one in (said, *said.parts):
+        for one in said.parts if said.kind == "ClrCredential" else (said, *said.parts):
             if one.achievement_id:
                 records.setdefault(one.achievement_id, badge.record_id)
     return tuple(records.items())
@@ -104,29 +104,4 @@ def _named_by_badges(url: str, badges: list[HeldBadge], facts: Mapping[str, Fact
     return Pathway(id=url, name=f"A pathway of {who}", issuer=issuer, parts=parts, source="", document_url=url)
 
 
-def describe_progress(pathway: Pathway) -> str:
-    total = len(pathway.parts)
-    return f"{pathway.earned_count} of {total} part{'s' if total != 1 else ''} earned"
-
-
-def _amount(value: float) -> str:
-    return f"{value:g}"
-
-
-def describe_credits(pathway: Pathway) -> str:
-    """``1.5 of 5 credits earned`` (of those required, else of those the parts offer); "" if none stated."""
-    target = pathway.credits_required if pathway.credits_required is not None else pathway.credits_available
-    if not target and not pathway.credits_earned:
-        return ""
-    word = "credit" if target == 1 else "credits"
-    return f"{_amount(pathway.credits_earned)} of {_amount(target)} {word} earned"
-
-
-def describe_part_credits(part: PathwayPart) -> str:
-    if part.credits is None:
-        return ""
-    return f"{_amount(part.credits)} credit{'' if part.credits == 1 else 's'}"
-
-
-__all__ = ["HeldBadge", "ShownPathway", "describe_credits", "describe_part_credits", "describe_progress",
-           "document_urls", "find_pathways"]
+__all__ = ["HeldBadge", "ShownPathway", "document_urls", "find_pathways"]

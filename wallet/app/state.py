@@ -29,8 +29,9 @@ class BadgeCard:
     name: str
     issuer: str
     issued: str  # already formatted for reading
-    verdict: Verdict = NEVER_CHECKED
+    verdict: str | None  # the store's: "valid" | "invalid" | "unverifiable"; None before any check
     tags: tuple[str, ...] = ()
+    graded: Verdict = NEVER_CHECKED  # the verdict as the card shows it
     tells_apart: str = ""  # what differs from a card that looks the same ("Open Badge 2.0, issued 3 Dec … 14:02")
 
 

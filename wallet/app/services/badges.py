@@ -50,8 +50,9 @@ def card_of(summary: CredentialSummary, *, trusted: bool = False) -> BadgeCard:
         name=summary.display.name or "Untitled badge",
         issuer=summary.display.issuer or "Unknown issuer",
         issued=short_date(summary.display.issued or ""),
-        verdict=verdict_of(summary.verdict, VOUCHED if trusted else ()),
+        verdict=summary.verdict,
         tags=summary.tags,
+        graded=verdict_of(summary.verdict, VOUCHED if trusted else ()),
     )
 
 
@@ -184,7 +185,7 @@ class BadgeList(WalletCore):
         badges = self.state.badges
         if found != badges.trusted & set(valid):
             badges.trusted = (badges.trusted - set(valid)) | found
-            badges.cards = [replace(c, verdict=verdict_of("valid", VOUCHED if c.id in found else ()))
+            badges.cards = [replace(c, graded=verdict_of("valid", VOUCHED if c.id in found else ()))
                             if c.id in valid else c for c in badges.cards]
 
     # -- pictures ------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ SORT_OPTIONS = [("added", "Newest"), ("issued", "Date issued"), ("name", "Name")
 def badge_card(card: BadgeCard, image: bytes | None, on_open: Callable[[str], None]) -> ft.Control:
     date = f"Issued {card.issued}" if card.issued else "No issue date"
     apart = f" {card.tells_apart}." if card.tells_apart else ""
-    description = f"{card.name}. {card.issuer}. {date}.{apart} {card.verdict.headline}."
+    description = f"{card.name}. {card.issuer}. {date}.{apart} {card.graded.headline}."
     return ft.Semantics(
         button=True, label=description, container=True,
         content=ft.Container(
@@ -46,7 +46,7 @@ def badge_card(card: BadgeCard, image: bytes | None, on_open: Callable[[str], No
                     ft.Text(card.issuer, color=MUTED, size=13, max_lines=2, overflow=ft.TextOverflow.ELLIPSIS),
                     ft.Text(date, color=MUTED, size=13),
                     *([ft.Text(card.tells_apart, color=INK, size=13, italic=True)] if card.tells_apart else []),
-                    status_chip(card.verdict),
+                    status_chip(card.graded),
                 ], spacing=4, expand=True),
             ], spacing=14, vertical_alignment=ft.CrossAxisAlignment.START),
             bgcolor=SURFACE, border_radius=14, padding=14, border=ft.Border.all(1, OUTLINE),

@@ -9,7 +9,7 @@ import flet as ft
 
 from credentials import PathwayPart
 
-from ..pathways import ShownPathway, describe_credits, describe_part_credits, describe_progress
+from ..pathways import ShownPathway
 from ..services import WalletServices
 from ..state import PathwaysState
 from .common import (
@@ -31,7 +31,7 @@ EARNED_INK = "#1D5E2A"
 
 def _part_row(shown: ShownPathway, part: PathwayPart, on_open: Callable[[str], None]) -> ft.Control:
     record = shown.record_for(part)
-    credits = describe_part_credits(part)
+    credits = part.credits_words
     names = {p.achievement_id: p.name for p in shown.pathway.parts}
     waiting = [names.get(p, "another part") for p in part.prerequisites
                if not any(q.earned and q.achievement_id == p for q in shown.pathway.parts)]
@@ -82,8 +82,8 @@ def _next_line(shown: ShownPathway) -> ft.Control:
 
 def pathway_card(shown: ShownPathway, on_open: Callable[[str], None]) -> ft.Control:
     pathway = shown.pathway
-    progress_text = describe_progress(pathway)
-    credits_text = describe_credits(pathway)
+    progress_text = pathway.progress_words
+    credits_text = pathway.credits_words
     issuer = pathway.issuer.label if pathway.issuer is not None else ""
     head = ("Complete: " if pathway.is_complete else "In progress: ") + progress_text
     return ft.Container(
