@@ -11,7 +11,10 @@
   ``aud`` = domain, ``nonce`` = challenge, ``iat``/``exp``, ``jti``; EdDSA, ``kid`` = the
   holder's verification method.
 
-Credentials go in as they were issued (the issuer's proof covers every byte of them):
+Credentials go in as they were issued (the issuer's proof covers every byte of them), except one
+with an ecdsa-sd-2023 *base* proof: that copy is the holder's alone (vc-di-ecdsa 1.0 §3.6.5), so
+what goes in is a proof derived from it that discloses every claim, or the claims the learner
+chose (JSON pointers, §3.6.6):
 JSON-LD ones as objects; JWT ones as VCDM 2.0 §4.13.1 ``EnvelopedVerifiableCredential``
 objects whose id is a ``data:application/vc+jwt,<compact JWS>`` URL (RFC 2397); a badge baked
 in a PNG or SVG goes in as the credential it carries, without the picture (the issuer signed
@@ -30,7 +33,7 @@ import base64
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -42,8 +45,10 @@ from credentials import (
     SatchelError,
     add_proof,
     b64url_encode,
+    derive_selective_disclosure,
     envelope,
     enveloped_jwt,
+    has_sd_base_proof,
     parse_input,
     sign_jws,
 )
@@ -85,8 +90,9 @@ def unwrap_enveloped(doc: Mapping[str, Any]) -> dict[str, Any] | str:
     return jwt if jwt is not None else dict(doc)
 
 
-def embedded_credential(record: CredentialRecord) -> dict[str, Any]:
-    """How a stored credential goes into a presentation (see the module docstring)."""
+def embedded_credential(record: CredentialRecord, disclose: Sequence[str] | None = None) -> dict[str, Any]:
+    """How a stored credential goes into a presentation (see the module docstring); ``disclose``:
+    what an ecdsa-sd-2023 base credential discloses besides its mandatory claims (all when None)."""
     try:
         parsed = parse_input(record.original)
     except SatchelError as exc:
@@ -96,6 +102,11 @@ def embedded_credential(record: CredentialRecord) -> dict[str, Any]:
     if parsed.format == "vc" and parsed.document is not None:
         if "proof" not in parsed.document and parsed.document.get("type") != "EnvelopedVerifiableCredential":
             raise NotPresentableError(record.id, "it carries no signature, so nobody could check it")
+        if has_sd_base_proof(parsed.document):
+            try:
+                return derive_selective_disclosure(parsed.document, disclose)
+            except SatchelError as exc:
+                raise NotPresentableError(record.id, f"its selective disclosure could not be made ({exc})") from None
         return parsed.document
     if parsed.format.startswith("ob2"):
         raise NotPresentableError(record.id, "an Open Badges 2.0 badge has no holder binding; share its "
@@ -110,11 +121,14 @@ def _unsigned_presentation(holder: str, credentials: list[dict[str, Any]]) -> di
 
 def present(store: Store, credential_ids: Iterable[str], *, profile_id: str | None = None,
             challenge: str | None = None, domain: str | None = None, fmt: PresentationFormat = "ldp",
-            expires: datetime | None = None, now: datetime | None = None) -> dict[str, Any] | str:
+            expires: datetime | None = None, now: datetime | None = None,
+            disclose: Mapping[str, Sequence[str]] | None = None) -> dict[str, Any] | str:
     """A presentation of the stored credentials, signed by the profile's key (the default profile
     when ``profile_id`` is None): a JSON object for ``"ldp"``, a compact JWS for ``"jwt"``.
 
     ``expires`` sets the Data Integrity proof's ``expires`` (VC DI §2.1) or the JWT ``exp``.
+    ``disclose`` maps a record id to the JSON pointers its ecdsa-sd-2023 base credential discloses
+    (every claim for a record not named).
     Raises NoProfileError, NotPresentableError, wallet.store.RecordNotFoundError.
     """
     ids = list(dict.fromkeys(credential_ids))
@@ -122,7 +136,7 @@ def present(store: Store, credential_ids: Iterable[str], *, profile_id: str | No
         raise ValueError("choose at least one credential to present")
     profile = holder_profile(store, profile_id)
     key = store.signing_key(profile.id)
-    creds = [embedded_credential(store.get_credential(cid)) for cid in ids]
+    creds = [embedded_credential(store.get_credential(cid), (disclose or {}).get(cid)) for cid in ids]
     vp = _unsigned_presentation(profile.did, creds)
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     if fmt == "ldp":
