@@ -31,7 +31,7 @@ from credentials._multiformats import decode_multikey, multibase_decode
 from credentials._proofs import ProofOptions, add_proof
 from credentials._proofs import ecdsa_sd_2023 as sd
 from credentials._proofs._data_integrity import without_proof
-from tests.helpers import ob3_credential, p256_signer
+from tests.helpers import ed25519_signer, ob3_credential, p256_signer
 
 DATA = Path(__file__).parent / "data" / "ecdsa_sd_2023"
 AT = datetime(2026, 11, 22, tzinfo=UTC)
@@ -351,3 +351,13 @@ def test_a_base_proof_needs_a_p256_key() -> None:
     key = ec.generate_private_key(ec.SECP384R1())
     with pytest.raises(UnsupportedProofError):
         add_proof(ob3_credential("did:example:x"), "ecdsa-sd-2023", key, ProofOptions(verification_method="x"))
+
+
+def test_an_ecdsa_sd_2023_proof_made_with_an_ed25519_key_is_a_broken_proof_not_an_unknown_suite() -> None:
+    # Once listed as a suite Satchel could not check (tests/test_conformance.py), now checked.
+    signer = ed25519_signer()
+    doc = signer.sign(ob3_credential(signer.did))
+    doc["proof"]["cryptosuite"] = "ecdsa-sd-2023"
+    report = verify(doc, at=AT)
+    assert report.problems == ("invalid-signature",)
+    assert "ecdsa-sd-2023 needs an ECDSA key" in report.check("proof.signature").message
