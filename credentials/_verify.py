@@ -174,6 +174,18 @@ def _url_path(parsed: ParsedInput, opts: VerifyOptions, fmt: str, source: str | 
     return _verify_url(parsed.url or "", opts, source)
 
 
+def _sd_jwt_path(parsed: ParsedInput, opts: VerifyOptions, fmt: str, source: str | None) -> VerificationReport:
+    """An SD-JWT VC (RFC 9901, draft-ietf-oauth-sd-jwt-vc): ``credentials._checks.sd_jwt``."""
+    from ._checks.sd_jwt import verify_sd_jwt
+
+    assert parsed.sd_jwt is not None
+    try:
+        report = verify_sd_jwt(parsed.sd_jwt, opts)
+    except MalformedError as exc:
+        return malformed_report("sd-jwt", f"Not a credential Satchel can read: {exc}", opts, source=source)
+    return VerificationReport(report.format, report.checks, report.at, report.credential, report.nested, source)
+
+
 _PATHS: Mapping[str, _Path] = {
     "relay": _relay_path,
     "vc": _vc_path,
@@ -185,6 +197,7 @@ _PATHS: Mapping[str, _Path] = {
     "ob2-url": _ob2_path,
     "ob2-jws": _ob2_path,
     "url": _url_path,
+    "sd-jwt": _sd_jwt_path,
 }
 
 

@@ -15,6 +15,7 @@ from .._errors import MalformedError, UnsupportedFormatError
 from .cborld import decode_vpqr_text, looks_like_vpqr_text
 from .jws import CompactJws, parse_compact_jws
 from .qr import decode_qr_image, decode_qr_text, looks_like_qr_text
+from .sd_jwt import SdJwt, parse_sd_jwt
 
 if TYPE_CHECKING:
     from .images import BakedData
@@ -32,7 +33,8 @@ class ParsedInput:
     """What an input turned out to be.
 
     ``format``: ``vc`` (JSON-LD credential), ``vp`` (JSON-LD presentation), ``vc-jwt``,
-    ``vp-jwt``, ``ob1`` (a hosted OB 1.0 assertion: ``url`` is its verify.url), ``ob2`` (OB 2.0
+    ``vp-jwt``, ``sd-jwt`` (an SD-JWT or SD-JWT VC, in ``sd_jwt``),
+    ``ob1`` (a hosted OB 1.0 assertion: ``url`` is its verify.url), ``ob2`` (OB 2.0
     assertion JSON), ``ob2-jws`` (signed OB 2.0), ``ob2-url``
     (a hosted assertion to fetch), ``url``, ``relay`` (a relay share link to fetch and open).
     ``container`` says where it was found (``png``/``svg`` baked, ``qr`` code, share ``link``).
@@ -45,6 +47,7 @@ class ParsedInput:
     container: str | None = None
     notes: tuple[str, ...] = field(default=())
     key: bytes | None = None  # a relay link's key (format "relay": fetch ``url``, then open it)
+    sd_jwt: SdJwt | None = None  # format "sd-jwt": the SD-JWT (RFC 9901), ``jws`` its issuer-signed JWT
 
 
 def _loads(text: str) -> Any:
@@ -140,9 +143,10 @@ def parse_text(text: str, container: str | None = None) -> ParsedInput:
     if _JWS_RE.match(stripped):
         return classify_jws(parse_compact_jws(stripped), container)
     if _SD_JWT_RE.match(stripped):
-        # IETF SD-JWT: the issuer-signed JWT, then ~-separated disclosures (and a key binding JWT).
-        raise UnsupportedFormatError("It is an SD-JWT (selective disclosure JWT, as SD-JWT VC and the EU "
-                                     "learning credential use); Satchel cannot check SD-JWTs yet")
+        # IETF SD-JWT (RFC 9901 §4): the issuer-signed JWT, then ~-separated disclosures (and a key binding JWT).
+        sd_jwt = parse_sd_jwt(stripped)
+        return ParsedInput("sd-jwt", document=sd_jwt.payload, jws=sd_jwt.issuer_jwt, container=container,
+                           sd_jwt=sd_jwt)
     if re.match(r"^https?://\S+$", stripped):
         return ParsedInput("ob2-url" if container else "url", url=stripped, container=container)
     raise MalformedError("not JSON, a JWT, an image or a URL")
