@@ -92,6 +92,13 @@ if TYPE_CHECKING:
     from ._formats.qr_parts import QrParts as QrParts
     from ._formats.qr_parts import alphanumeric_capacity as alphanumeric_capacity
     from ._formats.qr_parts import encode_qr_parts as encode_qr_parts
+    from ._formats.sd_jwt import Concealed as Concealed
+    from ._formats.sd_jwt import Disclosure as Disclosure
+    from ._formats.sd_jwt import SdJwt as SdJwt
+    from ._formats.sd_jwt import issue_sd_jwt as issue_sd_jwt
+    from ._formats.sd_jwt import parse_sd_jwt as parse_sd_jwt
+    from ._formats.sd_jwt import present_sd_jwt as present_sd_jwt
+    from ._formats.sd_jwt import process_disclosures as process_disclosures
     from ._formats.share_links import KEY_BYTES as SHARE_KEY_BYTES
     from ._formats.share_links import MAX_INLINE_LINK as MAX_INLINE_LINK
     from ._formats.share_links import NONCE_BYTES as SHARE_NONCE_BYTES
@@ -189,6 +196,7 @@ __all__ = [
     "PATHWAY_DOCUMENT_TYPE", "Pathway", "PathwayPart", "parse_pathway_document", "pathway_document_urls",
     "pathways_in_credential", "with_earned",
     "SdBaseProofKey", "derive_selective_disclosure", "has_sd_base_proof",
+    "Concealed", "Disclosure", "SdJwt", "issue_sd_jwt", "parse_sd_jwt", "present_sd_jwt", "process_disclosures",
 ]
 
 # public name -> (private module, its name there)
@@ -332,6 +340,13 @@ _WHERE: dict[str, tuple[str, str]] = {
     "relay_fetch_url": ("_formats.share_links", "relay_fetch_url"),
     "relay_link": ("_formats.share_links", "relay_link"),
     "unshare_hash": ("_formats.share_links", "unshare_hash"),
+    "Concealed": ("_formats.sd_jwt", "Concealed"),
+    "Disclosure": ("_formats.sd_jwt", "Disclosure"),
+    "SdJwt": ("_formats.sd_jwt", "SdJwt"),
+    "issue_sd_jwt": ("_formats.sd_jwt", "issue_sd_jwt"),
+    "parse_sd_jwt": ("_formats.sd_jwt", "parse_sd_jwt"),
+    "present_sd_jwt": ("_formats.sd_jwt", "present_sd_jwt"),
+    "process_disclosures": ("_formats.sd_jwt", "process_disclosures"),
 }
 
 

@@ -1,9 +1,9 @@
 """What a credential says, as one frozen model: the one reader both apps use.
 
 ``read_facts(doc)`` reads an Open Badges 3.0 / VCDM 2.0 or 1.1 credential
-(``credentialSubject.achievement``), a CLR 2.0 ``ClrCredential`` (its own name, and each of its
-credentials as ``parts``), a VC-JWT payload (the ``vc`` claim, with ``iss`` / ``nbf``) and an
-Open Badges 2.0 assertion with its BadgeClass embedded. It never verifies anything and never
+(``credentialSubject.achievement``), an SD-JWT VC's disclosed claims, a CLR 2.0 ``ClrCredential``
+(its own name, and each of its credentials as ``parts``), a VC-JWT payload (the ``vc`` claim, with
+``iss`` / ``nbf``) and an Open Badges 2.0 assertion with its BadgeClass embedded. It never verifies anything and never
 fetches: give it what verification read (``VerificationReport.credential``), so that what a screen
 shows is what was signed (the signed-spelling gate, ``credentials._jsonld._spelling``).
 
@@ -127,6 +127,8 @@ def read_facts(doc: Mapping[str, Any] | None, *, fetcher: Fetcher | None = None)
         jwt_issuer = text_of(doc.get("iss"))
         jwt_issued, jwt_until = _epoch(doc.get("nbf") or doc.get("iat")), _epoch(doc.get("exp"))
         doc = doc["vc"]
+    if isinstance(doc.get("vct"), str):  # an SD-JWT VC's disclosed claims (draft-ietf-oauth-sd-jwt-vc)
+        return _sd_jwt_vc_facts(doc)
     badge = doc.get("badge")
     if isinstance(badge, Mapping):
         return _ob2_facts(doc, badge)
@@ -230,6 +232,39 @@ def _ob2_facts(assertion: Mapping[str, Any], badge: Mapping[str, Any]) -> Facts:
         endorsers=_endorsers(assertion, badge),
         tags=_texts(badge.get("tags")),
         image=reference_of(assertion.get("image")) or reference_of(badge.get("image")),
+    )
+
+
+def _sd_jwt_vc_facts(doc: Mapping[str, Any]) -> Facts:
+    """An SD-JWT VC as far as it is disclosed: an OB 3.0-like claim set (``credentialSubject``), or
+    flat claims with an ``achievement`` (OB 3.0 names) or ``achieved`` (European Learning Model
+    names: ``title``); ``iss`` / ``nbf`` / ``iat`` / ``exp`` as registered JWT claims."""
+    from dataclasses import replace
+
+    facts = _vc_facts(doc) if "credentialSubject" in doc else _claim_set_facts(doc)
+    return replace(facts, form="SD-JWT VC" if facts.form == "Verifiable Credential" else facts.form,
+                   kind=facts.kind if "credentialSubject" in doc else text_of(doc.get("vct")),
+                   issuer=facts.issuer or Party(name="", id=text_of(doc.get("iss"))),
+                   issued=facts.issued or _epoch(doc.get("nbf") or doc.get("iat")),
+                   valid_until=facts.valid_until or _epoch(doc.get("exp")))
+
+
+def _claim_set_facts(doc: Mapping[str, Any]) -> Facts:
+    achievement = first_mapping(doc.get("achievement")) or first_mapping(doc.get("achieved"))
+    names = (text_of(doc.get("given_name")), text_of(doc.get("family_name")))
+    return Facts(
+        form="Verifiable Credential",
+        kind="",
+        name=text_of(achievement.get("name")) or text_of(achievement.get("title"))
+        or text_of(doc.get("name")) or text_of(doc.get("title")),
+        description=text_of(achievement.get("description")) or text_of(doc.get("description")),
+        achievement_type=text_of(achievement.get("achievementType")),
+        achievement_id=text_of(achievement.get("id")),
+        alignments=_alignments(achievement),
+        issuer=_party(doc.get("issuer")) if isinstance(doc.get("issuer"), Mapping) else None,
+        subject_id=text_of(doc.get("sub")),
+        subject_name=" ".join(n for n in names if n),
+        image=reference_of(achievement.get("image")) or reference_of(doc.get("image")),
     )
 
 

@@ -165,13 +165,15 @@ def test_vcdm_1_1_credential_with_undefined_terms_is_a_safe_mode_failure(form: s
     assert [c.id for c in report.checks].count("jsonld.safe-mode") == 1
 
 
-def test_sd_jwt_is_named_and_could_not_check() -> None:
+def test_sd_jwt_is_read_and_a_disclosure_the_issuer_never_signed_is_refused() -> None:
+    # SD-JWT VC is checked now (tests/test_sd_jwt*.py); the issuer's _sd lists no digest of this disclosure
     signer = ed25519_signer()
-    jwt = sign_jws({"alg": "EdDSA", "typ": "dc+sd-jwt"}, json.dumps({"iss": signer.did, "_sd": []}).encode(),
-                   signer.key)
+    claims = {"iss": signer.did, "vct": "https://example.org/badge", "_sd": []}
+    jwt = sign_jws({"alg": "EdDSA", "typ": "dc+sd-jwt"}, json.dumps(claims).encode(), signer.key)
     report = verify(jwt + "~WyJzYWx0IiwgImdpdmVuX25hbWUiLCAiSm9obiJd~", at=AT)
-    assert report.problems == ("unsupported-proof-type",)
-    assert "SD-JWT" in report.checks[0].message
+    assert report.problems == ("invalid-signature",)
+    assert report.format == "sd-jwt-vc" and "SD-JWT VC" in report.checks[0].message
+    assert "given_name" in (report.check("proof.signature") or report.checks[0]).message
 
 
 def test_jades_sealed_credential_is_named_and_could_not_check() -> None:
