@@ -36,7 +36,7 @@ from credentials import (
     verify,
     warning,
 )
-from verifier.history import Entry, History
+from verifier.history import Entry, History, fingerprint_of
 
 from .intake import Given, IntakeError, jwt_claims, read_fragment, read_image, read_text
 from .settings import AppSettings
@@ -140,21 +140,22 @@ class VerifierEngine:
                 "presentation. Use Ask to be sure it is live.")))
         return report
 
-    def verify_given(self, given: Given, source: str, *, offline: bool | None = None) -> Entry:
-        return self.history.add(self.check(given, offline=offline), source)
+    def verify_given(self, given: Given, source: str, *, offline: bool | None = None, fingerprint: str = "") -> Entry:
+        """Verify and record; ``fingerprint`` names what was submitted (shown with its result)."""
+        return self.history.add(self.check(given, offline=offline), source, fingerprint=fingerprint)
 
     def verify_text(self, text: str, source: str, *, offline: bool | None = None) -> Entry:
         """Read and verify pasted or scanned text; raises :class:`IntakeError` for unreadable input."""
-        return self.verify_given(self.read_text(text), source, offline=offline)
+        return self.verify_given(self.read_text(text), source, offline=offline, fingerprint=fingerprint_of(text))
 
     def verify_fragment(self, fragment: str, *, offline: bool | None = None) -> Entry:
         """Verify the share link the web app was opened with (its fragment; see
         :func:`~verifier.app.intake.share_fragment`). Raises :class:`IntakeError` for a bad link."""
         given = read_fragment(fragment, relay_base=self.settings.service_url, fetch_relay=self.fetch_relay)
-        return self.verify_given(given, "link", offline=offline)
+        return self.verify_given(given, "link", offline=offline, fingerprint=fingerprint_of(fragment))
 
     def verify_image(self, data: bytes, source: str = "image", *, offline: bool | None = None) -> Entry:
-        return self.verify_given(self.read_image(data), source, offline=offline)
+        return self.verify_given(self.read_image(data), source, offline=offline, fingerprint=fingerprint_of(data))
 
     # -- request flow -----------------------------------------------------------------------------
     def request_base_url(self, *, start: bool = True) -> str | None:
@@ -171,7 +172,9 @@ class VerifierEngine:
         return RequestFlow.create(base, ttl)
 
     def record_answer(self, answer: dict[str, Any], presented: Any) -> Entry:
-        return self.history.add(answer_record(answer, presented), "request")
+        given = json.dumps(presented, sort_keys=True) if presented is not None else ""
+        return self.history.add(answer_record(answer, presented), "request",
+                                fingerprint=fingerprint_of(given) if given else "")
 
     def close(self) -> None:
         with self._lock:

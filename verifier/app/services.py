@@ -116,6 +116,9 @@ class VerifierServices:
         self._stop_request = threading.Event()
         self._camera: _CameraRun | None = None
         self._tasks: set[asyncio.Task[Any]] = set()  # held until done (the loop keeps only weak references)
+        # Every check started and every result shown takes the next number; a check's result is shown
+        # only while its number is the latest, so a slow earlier check can never stand in for a later one.
+        self._submission = 0
 
     def _spawn(self, work: Coroutine[Any, Any, Any]) -> None:
         """Run ``work`` on this tab's UI loop, in its context (call it from the UI loop)."""
@@ -141,6 +144,7 @@ class VerifierServices:
     def show(self, entry: Entry, came_from: str, *, fresh: bool = True) -> None:
         """The result screen for ``entry``; ``fresh`` (a check just made, not one reopened from the
         history) also flashes the screen, sounds and announces the verdict."""
+        self._submission += 1  # whatever check is still running was overtaken by this result
         self.state.clear_messages()
         self.state.result.entry = entry
         self.state.scan.busy = ""
@@ -150,14 +154,15 @@ class VerifierServices:
             self._signal(entry)
 
     def _signal(self, entry: Entry) -> None:
-        self._spawn(self._pulse(entry.verdict))
+        self._spawn(self._pulse(entry.grade))
         if self.feedback is not None:
             self._spawn(self.feedback.give(entry.verdict, entry.answer, entry.achievement))
 
-    async def _pulse(self, verdict: str) -> None:
-        """One colour pulse over the whole screen: on at once, then fading (see views.shell.FlashLayer)."""
+    async def _pulse(self, grade: str) -> None:
+        """One colour pulse over the whole screen in the grade's colour: on at once, then fading
+        (see views.shell.flash_layer)."""
         shell = self.state.shell
-        shell.flash, shell.flash_on = verdict, True
+        shell.flash, shell.flash_on = grade, True
         await asyncio.sleep(0.25)
         shell.flash_on = False
         await asyncio.sleep(0.8)
@@ -202,26 +207,49 @@ class VerifierServices:
                 f"{newest}" + (f" (oldest {oldest})" if oldest != newest else "") + ".")
 
     # -- verifying ------------------------------------------------------------------------------
-    def _verify(self, work: Callable[[], Entry]) -> None:
+    def _verify(self, work: Callable[[], Entry], *, pasted: str | None = None) -> int:
+        """Start checking what was just submitted, on a worker thread (the screen stays live meanwhile);
+        its number (see ``_submission``) is returned. ``pasted``: the text, when it came from the paste field."""
+        self._submission += 1
+        submission = self._submission
         scan = self.state.scan
         scan.message, scan.busy = "", "Checking…"
+        self._spawn(self._finish_check(submission, work, pasted))
+        return submission
+
+    async def _finish_check(self, submission: int, work: Callable[[], Entry], pasted: str | None) -> None:
+        scan = self.state.scan
         try:
-            entry = work()
-        except IntakeError as exc:
-            scan.busy, scan.message = "", str(exc)
+            entry = await asyncio.to_thread(work)
+        except (IntakeError, OSError) as exc:
+            if submission == self._submission:
+                said = str(exc) if isinstance(exc, IntakeError) else f"Could not read it: {exc}"
+                scan.busy, scan.message = "", said
             return
-        except OSError as exc:
-            scan.busy, scan.message = "", f"Could not read it: {exc}"
-            return
+        if submission != self._submission:
+            return  # a later submission (or a result shown meanwhile) replaced it; it is in the history
+        if pasted is not None and scan.pasted == pasted:
+            # The text is used up: the field starts empty, so a later Check can only ever send what
+            # was pasted after this (the stale-verdict bug: the field's old text checked again when
+            # the new paste had not reached the app).
+            scan.pasted = ""
         self.show(entry, SCAN)
 
     def set_pasted(self, text: str) -> None:
         self.state.scan.pasted = text
 
     def check_pasted(self) -> None:
-        text = self.state.scan.pasted
-        source = "link" if text.strip().startswith(("http://", "https://")) else "paste"
-        self._verify(lambda: self.engine.verify_text(text, source, offline=self.state.shell.offline))
+        """The Check button: the paste field's text as the field last reported it."""
+        self.check_text(self.state.scan.pasted)
+
+    def check_text(self, given: str) -> None:
+        """Check ``given``, the paste field's text carried with the submission (its on_submit event)."""
+        self.state.scan.pasted = given
+        if not given.strip():
+            self.state.scan.message = "Nothing was given: paste a link, a credential's JSON, or a JWT."
+            return
+        source = "link" if given.strip().startswith(("http://", "https://")) else "paste"
+        self._verify(lambda: self.engine.verify_text(given, source, offline=self.state.shell.offline), pasted=given)
 
     def check_image(self, data: bytes) -> None:
         """A photo or screenshot of a QR code, as the file dialog gave it."""

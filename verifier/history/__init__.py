@@ -7,11 +7,23 @@
 """
 
 from .csv_export import CSV_COLUMNS, history_csv, write_csv
-from .facts import FORMAT_WORDS, SOURCE_WORDS, CredentialFacts, RecordFacts, facts_of, record_of
+from .facts import (
+    FORMAT_WORDS,
+    NO_NAME,
+    SOURCE_WORDS,
+    CredentialFacts,
+    RecordFacts,
+    checked_what,
+    facts_of,
+    fingerprint_of,
+    grade_words,
+    record_of,
+)
 from .pdf import pdf_report
 from .store import HOME_ENV, Entry, History, verifier_home
 
 __all__ = [
-    "CSV_COLUMNS", "FORMAT_WORDS", "HOME_ENV", "SOURCE_WORDS", "CredentialFacts", "Entry", "History", "RecordFacts",
-    "facts_of", "history_csv", "pdf_report", "record_of", "verifier_home", "write_csv",
+    "CSV_COLUMNS", "FORMAT_WORDS", "HOME_ENV", "NO_NAME", "SOURCE_WORDS", "CredentialFacts", "Entry", "History",
+    "RecordFacts", "checked_what", "facts_of", "fingerprint_of", "grade_words", "history_csv", "pdf_report",
+    "record_of", "verifier_home", "write_csv",
 ]

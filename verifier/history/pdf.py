@@ -9,17 +9,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .facts import FORMAT_WORDS, HEADLINES, SOURCE_WORDS, CredentialFacts, RecordFacts, short_id
+from credentials import CHECK_STATUS_WORDS, plain_check
+
+from .facts import FORMAT_WORDS, SOURCE_WORDS, CredentialFacts, RecordFacts, checked_what, grade_words
 from .store import Entry
 
 __all__ = ["pdf_report"]
 
-_CHECK_WORDS = {"passed": "Passed", "failed": "Failed", "warning": "Note", "skipped": "Not checked",
-                "could-not-check": "Could not check"}
-_VERDICT_COLOURS = {"valid": (29, 94, 42), "invalid": (161, 35, 27), "unverifiable": (122, 75, 0)}
-_EXPLAIN = {"valid": "Every check passed.",
-            "invalid": "At least one check failed: do not rely on this credential.",
-            "unverifiable": "Some checks could not be made (for example, the issuer could not be reached)."}
+# The same graded words as the app's screens (credentials.GRADE_WORDS), in the same colours.
+_GRADE_COLOURS = {"trusted": (27, 94, 32), "genuine": (0, 95, 92), "problem": (161, 35, 27),
+                  "could-not-check": (122, 75, 0)}
 _FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"),
               Path("/usr/local/share/fonts"), Path("/Library/Fonts"), Path("C:/Windows/Fonts"))
 # Fonts for what DejaVu Sans lacks (Chinese, Japanese, Korean, emoji), used where the system has them.
@@ -61,6 +60,15 @@ def _human_time(iso: str) -> str:
     except ValueError:
         return iso
     return when.strftime("%d %B %Y, %H:%M UTC").lstrip("0")
+
+
+def _sender_words(facts: RecordFacts) -> str:
+    """Who sent a presentation, as the screen says it."""
+    if facts.holder_is_subject is None:
+        return "Not stated"
+    name = f" ({facts.holder_name})" if facts.holder_name else ""
+    return (f"The person it was issued to{name}" if facts.holder_is_subject
+            else "Someone other than the person it was issued to")
 
 
 class _Writer:
@@ -128,7 +136,7 @@ class _Writer:
                     self.missing.append(ch)
                     out.append(_UNPRINTABLE)
             return "".join(out)
-        for fancy, plain in (("…", "..."), ("“", '"'), ("”", '"'), ("’", "'"), ("–", "-"), ("—", "-")):
+        for fancy, plain in (("…", "..."), ("“", '"'), ("”", '"'), ("‘", "'"), ("’", "'"), ("–", "-"), ("—", "-")):
             text = text.replace(fancy, plain)
         self.missing.extend(ch for ch in text if ord(ch) > 0xFF)
         return text.encode("latin-1", "replace").decode("latin-1")
@@ -177,15 +185,20 @@ class _Writer:
         top = pdf.get_y()
         pdf.set_font(self.family, "B", 9.5)
         pdf.set_text_color(*colour)
-        pdf.cell(30, 5, self.clean(_CHECK_WORDS.get(c["status"], c["status"])))
-        pdf.set_font(self.family, "", 9.5)
+        plain = plain_check(c["id"], c["status"], c["message"])
+        pdf.cell(30, 5, self.clean(CHECK_STATUS_WORDS.get(c["status"], c["status"])))
+        pdf.set_font(self.family, "B", 9.5)
         pdf.set_text_color(*_BODY)
-        pdf.multi_cell(self.width - 30, 5, self.clean(c["message"]), align=Align.L, new_x=XPos.LMARGIN,
+        pdf.multi_cell(self.width - 30, 5, self.clean(plain.headline), align=Align.L, new_x=XPos.LMARGIN,
+                       new_y=YPos.NEXT)
+        pdf.set_x(pdf.l_margin + 30)
+        pdf.set_font(self.family, "", 9)
+        pdf.multi_cell(self.width - 30, 4.5, self.clean(c["message"]), align=Align.L, new_x=XPos.LMARGIN,
                        new_y=YPos.NEXT)
         pdf.set_x(pdf.l_margin + 30)
         pdf.set_font(self.family, "", 7.5)
         pdf.set_text_color(*_MUTED)
-        pdf.multi_cell(self.width - 30, 3.8, self.clean(c["id"]), align=Align.L, new_x=XPos.LMARGIN,
+        pdf.multi_cell(self.width - 30, 3.8, self.clean(f"check {c['id']}"), align=Align.L, new_x=XPos.LMARGIN,
                        new_y=YPos.NEXT)
         pdf.set_y(max(pdf.get_y(), top + 5) + 1.2)
 
@@ -201,20 +214,24 @@ class _Writer:
         pdf = self.pdf
         pdf.add_page()
         self.line(f"Satchel verifier {_DOT} verification report", 10, colour=_MUTED, gap=4)
-        pdf.set_fill_color(*_VERDICT_COLOURS.get(facts.verdict, _BODY))
+        words = facts.words
+        pdf.set_fill_color(*_GRADE_COLOURS.get(facts.grade, _BODY))
         pdf.set_text_color(255, 255, 255)
-        pdf.set_font(self.family, "B", 30)
-        pdf.cell(self.width, 18, self.clean(facts.answer), fill=True, align=Align.C, new_x=XPos.LMARGIN,
-                 new_y=YPos.NEXT)
+        pdf.set_font(self.family, "B", 22)
+        pdf.multi_cell(self.width, 14, self.clean(words.headline), fill=True, align=Align.C, new_x=XPos.LMARGIN,
+                       new_y=YPos.NEXT)
         pdf.ln(3)
-        self.line(_EXPLAIN.get(facts.verdict, ""), 11, gap=3)
+        self.line(words.explanation, 11, gap=1)
+        self.line(f"What to do: {words.next_step}", 11, bold=True, gap=2)
+        self.line(checked_what(facts), 10, colour=_MUTED, gap=3)
         self.pair("Verified on", _human_time(entry.verified_at))
         self.pair("How it came", SOURCE_WORDS.get(entry.source, entry.source))
         self.pair("Format", FORMAT_WORDS.get(facts.format, facts.format))
         self.pair("Problems", ", ".join(facts.problems))
         self.pair("Notes", ", ".join(facts.warnings))
         if facts.is_presentation:
-            self.pair("Presented by", facts.holder_id or facts.holder)
+            self.pair("Sent by", _sender_words(facts))
+            self.pair("Sender's key", facts.holder_id)
             pdf.ln(2)
             self.heading("The presentation", 13)
             self.checks(facts.presentation_checks)
@@ -222,15 +239,13 @@ class _Writer:
     def credential(self, cred: CredentialFacts, title: str) -> None:
         self.pdf.ln(3)
         self.heading(title, 16)
-        self.line(f"{HEADLINES.get(cred.verdict, cred.verdict)} {_DOT} {cred.kind}", 11, bold=True,
-                  colour=_VERDICT_COLOURS.get(cred.verdict, _BODY), gap=2)
-        self.pair("Issued by", cred.issuer + ("  (known issuer)" if cred.issuer_known else "  (self-asserted name)"))
-        self.pair("Issuer id", cred.issuer_id)
-        if cred.subject_id and cred.subject == short_id(cred.subject_id):
-            self.pair("Issued to", cred.subject_id)  # no name: the whole id, not the screen's short form
-        else:
-            self.pair("Issued to", cred.subject)
-            self.pair("Subject id", cred.subject_id)
+        self.line(f"{grade_words(cred.grade).headline} {_DOT} {cred.kind}", 11, bold=True,
+                  colour=_GRADE_COLOURS.get(cred.grade, _BODY), gap=2)
+        self.pair("Issued by", cred.issuer + ("  (on your trust list)" if cred.issuer_known
+                                              else "  (the name is the issuer's own claim)"))
+        self.pair("Issuer's key", cred.issuer_id)
+        self.pair("Issued to", cred.subject)
+        self.pair("Subject's key", cred.subject_id)
         for label, value in (("What it certifies", cred.description), ("Type", cred.achievement_type),
                              ("Competencies", "\n".join(cred.competencies)), ("Credits", cred.credits),
                              ("Results", "\n".join(cred.results)), ("Evidence", "\n".join(cred.evidence)),
@@ -243,7 +258,7 @@ class _Writer:
 
     def endorsement(self, cred: CredentialFacts) -> None:
         self.pdf.ln(2)
-        self.heading(f"Endorsement by {cred.issuer}: {HEADLINES.get(cred.verdict, cred.verdict)}", 11)
+        self.heading(f"Endorsement by {cred.issuer}: {grade_words(cred.grade).headline}", 11)
         self.checks(cred.checks)
 
     def missing_note(self) -> None:

@@ -19,7 +19,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .facts import HEADLINES, RecordFacts, facts_of, record_of
+from .facts import RecordFacts, facts_of, record_of
 
 __all__ = ["HOME_ENV", "Entry", "History", "verifier_home"]
 
@@ -42,7 +42,12 @@ class Entry:
 
     @property
     def answer(self) -> str:
-        return HEADLINES.get(self.verdict, self.verdict)
+        """The graded verdict's headline ("Genuine, from an issuer you trust"; ``credentials.GRADE_WORDS``)."""
+        return self.facts.answer
+
+    @property
+    def grade(self) -> str:
+        return self.facts.grade
 
     @cached_property
     def facts(self) -> RecordFacts:  # read once per entry: every render and export asks for it
@@ -82,9 +87,12 @@ class History:
         with self._lock:
             self._db.close()
 
-    def add(self, report: Any, source: str, *, when: datetime | None = None) -> Entry:
-        """Record a verification (an engine report, or a record from :func:`record_of`)."""
-        rec = report if isinstance(report, dict) else record_of(report)
+    def add(self, report: Any, source: str, *, when: datetime | None = None, fingerprint: str = "") -> Entry:
+        """Record a verification (an engine report, or a record from :func:`record_of`); ``fingerprint``
+        names what was submitted (:func:`~verifier.history.facts.fingerprint_of`)."""
+        rec = dict(report) if isinstance(report, dict) else record_of(report)
+        if fingerprint:
+            rec["input"] = {"fingerprint": fingerprint}
         facts = facts_of(rec)
         first = facts.credentials[0] if facts.credentials else None
         at = (when or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

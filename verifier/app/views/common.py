@@ -1,4 +1,9 @@
-"""Colours, small building blocks and helpers shared by the verifier's screens (contrast ≥ 4.5:1, WCAG AA)."""
+"""Colours, small building blocks and helpers shared by the verifier's screens.
+
+Every text colour here has a contrast of at least 4.5:1 (WCAG 2.2 SC 1.4.3, AA) against the fill it
+sits on: MUTED on SURFACE 7.2, on BACKGROUND 6.6; each look's ink on its fill 6.2–6.9
+(``tests/test_verifier_contrast.py`` measures them). No text is smaller than 12 px.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,9 @@ from typing import Any
 
 import flet as ft
 
+from credentials import CHECK_STATUS_WORDS, Grade, GradeWords
 from shell import file_picker
+from verifier.history import grade_words
 
 INK = "#17212B"
 MUTED = "#4B5966"
@@ -28,21 +35,49 @@ class Look:
     explain: str
 
 
-VERDICTS: dict[str, Look] = {
-    "valid": Look("Verified", ft.Icons.VERIFIED, "#1B5E20", "#E4F4E6",
-                  "Every check passed: it is genuine, unaltered and in force."),
-    "invalid": Look("Problem", ft.Icons.GPP_BAD, "#A3231A", "#FCE9E7",
-                    "At least one check failed. Do not rely on it."),
-    "unverifiable": Look("Could not check", ft.Icons.HELP, "#7A4A00", "#FFF2D9",
-                         "Some checks could not be made, so it is neither confirmed nor refuted."),
+GREEN, GREEN_SOFT = "#1B5E20", "#E4F4E6"
+TEAL, TEAL_SOFT = "#005F5C", "#E3F4F3"
+RED, RED_SOFT = "#A3231A", "#FCE9E7"
+AMBER, AMBER_SOFT = "#7A4A00", "#FFF2D9"
+GREY_SOFT = "#ECEFF3"
+
+
+@dataclass(frozen=True)
+class GradeLook:
+    """How a graded verdict looks: its words (``credentials.GRADE_WORDS``) and its colours."""
+
+    grade: str
+    words: GradeWords
+    icon: Any
+    ink: str
+    fill: str
+
+
+# trusted: green and a seal; genuine: a calmer teal with an info icon (sound, but nobody on your
+# list vouches for the issuer); problem: red; could not check: amber.
+_GRADE_STYLE: dict[str, tuple[Any, str, str]] = {
+    Grade.TRUSTED: (ft.Icons.VERIFIED, GREEN, GREEN_SOFT),
+    Grade.GENUINE: (ft.Icons.INFO, TEAL, TEAL_SOFT),
+    Grade.PROBLEM: (ft.Icons.GPP_BAD, RED, RED_SOFT),
+    Grade.COULD_NOT_CHECK: (ft.Icons.HELP, AMBER, AMBER_SOFT),
 }
-CHECKS: dict[str, Look] = {
-    "passed": Look("Passed", ft.Icons.CHECK_CIRCLE, "#1B5E20", "#E4F4E6", ""),
-    "failed": Look("Failed", ft.Icons.CANCEL, "#A3231A", "#FCE9E7", ""),
-    "could-not-check": Look("Could not check", ft.Icons.HELP, "#7A4A00", "#FFF2D9", ""),
-    "warning": Look("Note", ft.Icons.INFO, "#7A4A00", "#FFF2D9", ""),
-    "skipped": Look("Not checked", ft.Icons.REMOVE_CIRCLE_OUTLINE, "#4B5966", "#ECEFF3", ""),
+
+
+def grade_look(grade: str) -> GradeLook:
+    icon, ink, fill = _GRADE_STYLE.get(grade, _GRADE_STYLE[Grade.COULD_NOT_CHECK])
+    return GradeLook(grade, grade_words(grade), icon, ink, fill)
+
+
+_CHECK_STYLE: dict[str, tuple[Any, str, str]] = {
+    "passed": (ft.Icons.CHECK_CIRCLE, GREEN, GREEN_SOFT),
+    "failed": (ft.Icons.CANCEL, RED, RED_SOFT),
+    "could-not-check": (ft.Icons.HELP, AMBER, AMBER_SOFT),
+    "warning": (ft.Icons.INFO, AMBER, AMBER_SOFT),
+    "skipped": (ft.Icons.REMOVE_CIRCLE_OUTLINE, MUTED, GREY_SOFT),
 }
+# one check's status, in the words both apps use (credentials.CHECK_STATUS_WORDS)
+CHECKS: dict[str, Look] = {status: Look(CHECK_STATUS_WORDS[status], icon, ink, fill, "")
+                           for status, (icon, ink, fill) in _CHECK_STYLE.items()}
 
 
 def theme() -> ft.Theme:
@@ -68,7 +103,7 @@ def card(*controls: ft.Control, padding: int = 18, title_text: str | None = None
 def note(text: str, *, error: bool = False) -> ft.Control:
     if not text:
         return ft.Container(visible=False)
-    ink, fill, icon = ("#A3231A", "#FCE9E7", ft.Icons.ERROR_OUTLINE) if error else (BRAND, BRAND_SOFT, ft.Icons.INFO)
+    ink, fill, icon = (RED, RED_SOFT, ft.Icons.ERROR_OUTLINE) if error else (BRAND, BRAND_SOFT, ft.Icons.INFO)
     return ft.Semantics(live_region=True, content=ft.Container(
         content=ft.Row([ft.Icon(icon, color=ink), ft.Text(text, color=ink, expand=True)],
                        vertical_alignment=ft.CrossAxisAlignment.START),
@@ -107,10 +142,10 @@ def fact(label: str, value: str | list[str] | tuple[str, ...], wide: bool) -> ft
     values = [value] if isinstance(value, str) else list(value)
     # Plain (not selectable) text: Flutter web exposes it to screen readers, selectable text it does not.
     body = ft.Column([ft.Text(v, color=INK, size=15) for v in values], spacing=4, expand=True)
-    label_text = ft.Text(label, color=MUTED, size=13, weight=ft.FontWeight.W_600)
+    label_text = ft.Text(label, color=MUTED, size=14, weight=ft.FontWeight.W_600)
     if wide:
         # the label's top padding lines its smaller text up with the value's first line
-        return ft.Row([ft.Container(label_text, width=170, padding=ft.Padding.only(top=2)), body],
+        return ft.Row([ft.Container(label_text, width=170, padding=ft.Padding.only(top=1)), body],
                       vertical_alignment=ft.CrossAxisAlignment.START)
     return ft.Column([label_text, body], spacing=2)
 
@@ -132,8 +167,6 @@ def when(iso: str) -> str:
     except ValueError:
         return iso
     return moment.strftime("%d %b %Y, %H:%M").lstrip("0")
-
-
 
 
 async def offer_download(name: str, data: bytes) -> None:

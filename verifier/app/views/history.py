@@ -14,9 +14,9 @@ from .common import (
     LINE,
     MUTED,
     SURFACE,
-    VERDICTS,
     card,
     frame,
+    grade_look,
     note,
     offer_download,
     secondary,
@@ -26,8 +26,7 @@ from .common import (
 
 
 def _history_row(entry: Entry, services: VerifierServices, wide: bool) -> ft.Control:
-    look = VERDICTS.get(entry.verdict, VERDICTS["unverifiable"])
-    who = entry.issuer + ("" if entry.issuer_known else " (self-asserted)")
+    look = grade_look(entry.grade)
 
     def open_it() -> None:
         services.open_entry(entry.id)
@@ -41,10 +40,12 @@ def _history_row(entry: Entry, services: VerifierServices, wide: bool) -> ft.Con
             ft.Column([
                 ft.Text(entry.achievement, weight=ft.FontWeight.W_700, color=INK, size=15,
                         max_lines=2, overflow=ft.TextOverflow.ELLIPSIS),
-                ft.Text(f"{look.word} · {who}", color=MUTED, size=13, max_lines=2,
-                        overflow=ft.TextOverflow.ELLIPSIS),
-                ft.Text(f"{SOURCE_WORDS.get(entry.source, entry.source)} · {when(entry.verified_at)}", color=MUTED,
-                        size=12),
+                ft.Text(look.words.headline, color=look.ink, size=14, weight=ft.FontWeight.W_600),
+                ft.Text(f"From {entry.issuer}" if entry.issuer else "No issuer named", color=MUTED, size=14,
+                        max_lines=2, overflow=ft.TextOverflow.ELLIPSIS),
+                ft.Text(f"{SOURCE_WORDS.get(entry.source, entry.source)} · {when(entry.verified_at)}"
+                        + (f" · input {entry.facts.fingerprint}" if entry.facts.fingerprint else ""), color=MUTED,
+                        size=13),
             ], spacing=2, expand=True),
             ft.TextButton("Open", on_click=open_it, tooltip=f"Open the result for {entry.achievement}") if wide else
             # a phone: the whole row opens it; an arrow (not a word) leaves the text its room

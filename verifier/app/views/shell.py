@@ -10,7 +10,7 @@ import flet as ft
 from ..services import VerifierServices
 from ..state import ASK, HISTORY, RESULT, SCAN, TABS, ShellState, TabState
 from .ask import AskView
-from .common import BACKGROUND, BRAND, BRAND_SOFT, INK, LINE, MUTED, SURFACE, VERDICTS
+from .common import AMBER, AMBER_SOFT, BACKGROUND, BRAND, BRAND_SOFT, INK, LINE, MUTED, SURFACE, grade_look
 from .history import HistoryView
 from .result import ResultView
 from .scan import ScanView
@@ -25,10 +25,10 @@ def _offline_bar(shell: ShellState) -> ft.Control:
     if not shell.offline:
         return ft.Container(visible=False)
     return ft.Container(
-        content=ft.Row([ft.Icon(ft.Icons.CLOUD_OFF, color="#7A4A00", size=18),
-                        ft.Text("Offline mode. " + shell.cache_words, color="#7A4A00", size=13, expand=True)],
+        content=ft.Row([ft.Icon(ft.Icons.CLOUD_OFF, color=AMBER, size=18),
+                        ft.Text("Offline mode. " + shell.cache_words, color=AMBER, size=14, expand=True)],
                        spacing=8),
-        bgcolor="#FFF2D9", padding=ft.Padding.symmetric(horizontal=16, vertical=8))
+        bgcolor=AMBER_SOFT, padding=ft.Padding.symmetric(horizontal=16, vertical=8))
 
 
 def _top_bar(shell: ShellState, services: VerifierServices) -> ft.Control:
@@ -36,7 +36,7 @@ def _top_bar(shell: ShellState, services: VerifierServices) -> ft.Control:
         ft.Container(ft.Icon(ft.Icons.VERIFIED_USER, color=SURFACE, size=20), bgcolor=BRAND, border_radius=10,
                      padding=6),
         ft.Column([ft.Text("Satchel Verifier", size=18, weight=ft.FontWeight.W_800, color=INK),
-                   ft.Text("Check badges and credentials", size=11, color=MUTED)] if shell.wide else
+                   ft.Text("Check badges and credentials", size=12, color=MUTED)] if shell.wide else
                   [ft.Text("Satchel Verifier", size=17, weight=ft.FontWeight.W_800, color=INK)], spacing=0),
     ], spacing=10)
     switch = ft.Switch(label="Offline mode", value=shell.offline, active_color=BRAND,
@@ -62,7 +62,7 @@ def flash_layer(shell: ShellState) -> ft.Control:
     over the whole screen, up in 90 ms, held a quarter second, gone in 700 ms; it never takes a
     click or a screen reader's focus. Always in the tree (hidden when idle), so the screens under
     it keep their state."""
-    look = VERDICTS.get(shell.flash, VERDICTS["unverifiable"])
+    look = grade_look(shell.flash)
     return ft.Container(
         bgcolor=look.ink, opacity=0.38 if shell.flash_on else 0.0, visible=bool(shell.flash),
         animate_opacity=ft.Animation(90 if shell.flash_on else 700, ft.AnimationCurve.EASE_OUT),
