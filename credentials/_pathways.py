@@ -79,6 +79,11 @@ class PathwayPart:
     description: str = ""
     competencies: tuple[Alignment, ...] = ()
 
+    @property
+    def credits_words(self) -> str:
+        """``0.5 credits``, or "" when the achievement states none."""
+        return "" if self.credits is None else f"{self.credits:g} credit{'' if self.credits == 1 else 's'}"
+
 
 @dataclass(frozen=True)
 class Pathway:
@@ -110,6 +115,20 @@ class Pathway:
     def is_complete(self) -> bool:
         enough = self.credits_required is None or self.credits_earned >= self.credits_required
         return bool(self.parts) and self.earned_count == len(self.parts) and enough
+
+    @property
+    def progress_words(self) -> str:
+        """``2 of 5 parts earned``: the same words in the wallet and the verifier."""
+        total = len(self.parts)
+        return f"{self.earned_count} of {total} part{'s' if total != 1 else ''} earned"
+
+    @property
+    def credits_words(self) -> str:
+        """``1.5 of 5 credits earned``: of those required, else of those the parts offer ("" if none)."""
+        target = self.credits_required if self.credits_required is not None else self.credits_available
+        if not target and not self.credits_earned:
+            return ""
+        return f"{self.credits_earned:g} of {target:g} credit{'' if target == 1 else 's'} earned"
 
     @property
     def next_parts(self) -> tuple[PathwayPart, ...]:
@@ -387,12 +406,18 @@ def with_earned(pathway: Pathway, held: Iterable[Facts]) -> Pathway:
     carries): same achievement id and, when the pathway names its issuer, the same issuer."""
     earned: dict[str, Facts] = {}
     for facts in held:
-        for one in (facts, *facts.parts):
+        for one in _achievements_held(facts):
             if one.achievement_id and _same_issuer(pathway.issuer, one.issuer):
                 earned.setdefault(one.achievement_id, one)
     parts = tuple(_earned_part(part, earned[part.achievement_id]) if not part.earned and part.achievement_id in earned
                   else part for part in pathway.parts)
     return replace(pathway, parts=parts)
+
+
+def _achievements_held(facts: Facts) -> tuple[Facts, ...]:
+    """A credential's own achievement, or a CLR's parts (a CLR earns nothing by itself: the first
+    of its ``achievement`` list is no more earned than the others, CLR 2.0 §B.1.2)."""
+    return facts.parts if facts.kind == "ClrCredential" else (facts, *facts.parts)
 
 
 def _earned_part(part: PathwayPart, facts: Facts) -> PathwayPart:

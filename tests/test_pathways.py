@@ -258,7 +258,7 @@ def _held(credentials_: list[dict[str, Any]]) -> list[Any]:
 
 def test_the_wallet_fetches_the_issuers_pathway_and_shows_every_part(tmp_path: Any) -> None:
     from credentials import Fetcher, make_client
-    from wallet.app.pathways import describe_credits, describe_progress, document_urls, find_pathways
+    from wallet.app.pathways import document_urls, find_pathways
     from wallet.app.services.pathways import fetch_pathway_documents
 
     stub = Stub(tmp_path / "state")
@@ -273,8 +273,8 @@ def test_the_wallet_fetches_the_issuers_pathway_and_shows_every_part(tmp_path: A
         stub.stop()
     assert unreachable == {}
     (shown,) = find_pathways(held, documents, unreachable)
-    assert describe_progress(shown.pathway) == "2 of 5 parts earned"
-    assert describe_credits(shown.pathway) == "1.5 of 5 credits earned"
+    assert shown.pathway.progress_words == "2 of 5 parts earned"
+    assert shown.pathway.credits_words == "1.5 of 5 credits earned"
     assert shown.record_for(shown.pathway.parts[0]) == "record-0" and shown.record_for(shown.pathway.parts[2]) is None
     assert shown.pathway.parts[3].where_to_earn.startswith(stub.base + "/earn/")
 
@@ -312,3 +312,42 @@ def test_offline_the_wallet_never_fetches_and_says_it_is_offline(issuer: Issuer,
     with make_client(offline=True) as client:
         documents, unreachable = fetch_pathway_documents(Fetcher(client), document_urls(_held(earned)))
     assert documents == {} and "offline" in next(iter(unreachable.values()))
+
+
+# -- the verifier shows a shared CLR's stack --------------------------------------------------------
+
+def _verified_record(issuer: Issuer, content: bytes) -> dict[str, Any]:
+    from credentials import verify
+    from tests.helpers import memory_fetcher
+    from verifier.history import record_of
+
+    docs = {issuer.base_url + p: served.body for p in issuer.hosted_paths() if (served := issuer.document(p))}
+    return record_of(verify(content, fetcher=memory_fetcher(docs)))
+
+
+def test_the_verifier_reads_a_shared_clrs_stack_from_what_it_verified() -> None:
+    from verifier.app.views.pathway import stack_of
+
+    issuer = Issuer(State(":memory:"))
+    for slug in ("donning-doffing-ppe", "healthy-menus"):
+        issuer.issue(slug, FORM, LEARNER)
+    _, clr = issuer.issue("hcsw-certificate", CLR_FORM, LEARNER)
+    record = _verified_record(issuer, clr.content)
+    assert record["verdict"] == "valid"
+    (pathway,) = stack_of(record)
+    assert pathway.progress_words == "2 of 5 parts earned" and pathway.credits_words == "1.5 of 5 credits earned"
+    assert [p.earned for p in pathway.parts] == [True, True, False, False, False]
+
+
+def test_a_revoked_part_of_a_shared_clr_is_not_counted_as_earned() -> None:
+    from verifier.app.views.pathway import stack_of
+
+    issuer = Issuer(State(":memory:"))
+    ppe, _ = issuer.issue("donning-doffing-ppe", FORM, LEARNER)
+    issuer.issue("healthy-menus", FORM, LEARNER)
+    _, clr = issuer.issue("hcsw-certificate", CLR_FORM, LEARNER)
+    issuer.change_status(ppe.id, "revoke")
+    record = _verified_record(issuer, clr.content)
+    (pathway,) = stack_of(record)
+    assert [p.earned for p in pathway.parts] == [False, True, False, False, False]
+    assert pathway.credits_words == "1 of 5 credits earned"
