@@ -271,7 +271,7 @@ def check_token_status(processed: dict[str, Any], iss: str | None, opts: VerifyO
     try:
         value, bits = _read_status(uri, ref.get("idx"), iss, opts)
     except SatchelError as exc:
-        return _status_unknown(f"the status list {uri}: {exc}")
+        return _status_unknown(f"the status list {uri} cannot be used: {exc}")
     return _status_checks(value, bits, f" (as of {human(opts.at)})")
 
 
@@ -279,6 +279,8 @@ def _read_status(uri: str, idx: Any, iss: str | None, opts: VerifyOptions) -> tu
     try:
         body = opts.fetcher.get_bytes(uri, accept=_STATUS_ACCEPT)
         token = parse_compact_jws(body.decode("utf-8").strip())
+    except FetchError as exc:
+        raise MalformedError(f"it could not be fetched ({exc.reason})") from None
     except UnicodeDecodeError:
         raise MalformedError("it is not a JWT") from None
     if token.header.get("typ") != "statuslist+jwt":  # §5.1
