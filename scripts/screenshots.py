@@ -32,6 +32,7 @@ sys.path.insert(0, str(REPO))
 
 import httpx  # noqa: E402
 
+from credentials import CheckId, plain_check  # noqa: E402
 from tests.stub_server import Stub  # noqa: E402
 from tests.ui.test_share_link import import_badge_for, running_verifier_service, wallet_did  # noqa: E402
 from tests.ui.ui_driver import (  # noqa: E402
@@ -245,10 +246,10 @@ def share_screens(page: Any, size: str, out: Path) -> None:
     if box.get_attribute("aria-checked") != "true":
         box.click()
     wait_shown(page, "presented by you")
-    shoot(page, out, f"{size}-08-share")
+    shoot(page, out, f"wallet-{size}-share")
     type_checked(page, "Who is it for?", "Maple Grove Care Home")
     centre(page, "button", "Share as a link", exact=True)
-    shoot(page, out, f"{size}-08c-share-ways")
+    shoot(page, out, f"wallet-{size}-share-ways")
 
     def make_link() -> None:
         press(page, "Share as a link", exact=True)
@@ -256,7 +257,7 @@ def share_screens(page: Any, size: str, out: Path) -> None:
 
     retry("making the link", make_link, lambda: type_checked(page, "Who is it for?", "Maple Grove Care Home"))
     centre(page, "button", "Copy link")
-    shoot(page, out, f"{size}-08d-share-link")
+    shoot(page, out, f"wallet-{size}-share-link")
     press(page, "Done with the link")
     go(page, "My badges", "My badges")  # a fresh Share screen: its fields take keystrokes at once
     go(page, "Share", "1. Choose badges")
@@ -271,12 +272,12 @@ def share_screens(page: Any, size: str, out: Path) -> None:
         wait_or_show(page, "Show this QR code", out, timeout=30_000)
 
     retry("showing the QR code", show_qr, lambda: type_checked(page, "Who is it for?", "Maple Grove Care Home"))
-    shoot(page, out, f"{size}-08b-share-qr")
+    shoot(page, out, f"wallet-{size}-share-qr")
     click(page, "button", "Done")
     wait_shown(page, "1. Choose badges")
     scroll_to_shown(page, "Share history")
     page.mouse.wheel(0, 400)
-    shoot(page, out, f"{size}-08e-share-history")
+    shoot(page, out, f"wallet-{size}-share-history")
 
 
 def request_screens(page: Any, size: str, verifier: str, out: Path) -> None:
@@ -285,11 +286,11 @@ def request_screens(page: Any, size: str, verifier: str, out: Path) -> None:
     scroll_to_shown(page, "Answer a request")
     press(page, "Answer a request")
     wait_shown(page, "Paste the request")
-    shoot(page, out, f"{size}-12-request-read")
+    shoot(page, out, f"wallet-{size}-request")
     type_checked(page, "Request link or text", "hello, please send badges")
     click(page, "button", "Read request")
     wait_shown(page, "This is not a verifier's request", timeout=30_000)
-    shoot(page, out, f"{size}-12a-request-error")
+    shoot(page, out, f"wallet-{size}-request-error")
     for name in ("verdict", "qr"):
         url = httpx.post(verifier + "/exchanges", json={}, timeout=30).json()["url"]
         type_checked(page, "Request link or text", url)
@@ -300,13 +301,13 @@ def request_screens(page: Any, size: str, verifier: str, out: Path) -> None:
 
         retry("reading the request", read, lambda u=url: type_checked(page, "Request link or text", u))
         if name == "verdict":
-            shoot(page, out, f"{size}-12b-request-preview")
+            shoot(page, out, f"wallet-{size}-request-preview")
             scroll_to_shown(page, "What they will receive")
             page.mouse.wheel(0, 300)
-            shoot(page, out, f"{size}-12c-request-disclosed")
+            shoot(page, out, f"wallet-{size}-request-receive")
             press(page, "Send to")
-            wait_shown(page, "says: Verified", timeout=60_000)
-            shoot(page, out, f"{size}-12d-request-verdict")
+            wait_shown(page, " says: ", timeout=60_000)
+            shoot(page, out, f"wallet-{size}-request-verdict")
             click(page, "button", "Done")
             wait_shown(page, "1. Choose badges")
             scroll_to_shown(page, "Answer a request")
@@ -315,7 +316,7 @@ def request_screens(page: Any, size: str, verifier: str, out: Path) -> None:
         else:
             press(page, "Show as QR code")
             wait_shown(page, "It answers their request only", timeout=30_000)
-            shoot(page, out, f"{size}-12e-request-qr")
+            shoot(page, out, f"wallet-{size}-request-qr")
             click(page, "button", "Done")
             wait_shown(page, "Who is asking")
             press(page, "Back to Share")
@@ -332,7 +333,7 @@ def share_link_and_request(pages: dict[str, Any], desktop: Any, verifier: str, f
         go(page, "Settings", "Profiles and DIDs")
         scroll_to_shown(page, f"Now: {verifier}")  # SATCHEL_VERIFIER_URL is the default address
         page.mouse.wheel(0, 150)
-        shoot(page, out, f"{size}-11-settings-verifier")
+        shoot(page, out, f"wallet-{size}-settings-verifier")
         if page is not desktop:  # each tab keeps its own list: the same file again refreshes this one
             go(page, "Import", "From a file")
             upload_files(page, "Choose badge files", [folder / "safe-moving-and-handling.json"])
@@ -360,7 +361,7 @@ def camera_screens(page: Any, size: str, out: Path) -> None:
     scroll_until_shown(page, "does not hold a badge or an offer")
     page.mouse.wheel(0, 200)
     time.sleep(1.0)
-    shoot(page, out, f"{size}-04b-import-camera")  # the live picture moves: the last of the tries
+    shoot(page, out, f"wallet-{size}-import-camera")  # the live picture moves: the last of the tries
     press(page, "Stop camera")
     scroll_until_shown(page, "Camera stopped.")
 
@@ -376,7 +377,7 @@ def no_camera_screens(browser: Any, home: Path, out: Path) -> None:
             press(page, "Scan with camera")
             scroll_until_shown(page, "No camera found on this computer.")
             page.mouse.wheel(0, 200)
-            shoot(page, out, f"{size}-04c-import-no-camera")
+            shoot(page, out, f"wallet-{size}-import-no-camera")
             go(page, "My badges", "No badges yet")
         page.context.close()
 
@@ -385,28 +386,34 @@ def list_and_detail_screens(page: Any, size: str, out: Path) -> None:
     go(page, "My badges", "Wound care basics")
     wait_shown(page, "First aid at work")
     time.sleep(2.5)  # badge pictures arrive in the background
-    shoot(page, out, f"{size}-03-my-badges")
+    shoot(page, out, f"wallet-{size}-my-badges")
     type_checked(page, "Search badges", "zzz")
     wait_shown(page, "Nothing matches")
-    shoot(page, out, f"{size}-03b-no-match")
+    shoot(page, out, f"wallet-{size}-my-badges-no-match")
     press(page, "Clear search and filters")
     wait_shown(page, "Wound care basics")
     retry("opening a badge", lambda: (page.get_by_role("button", name="Donning and doffing PPE").first.click(),
                                       wait_shown(page, "Status: ", timeout=20_000)))
     time.sleep(1)
-    shoot(page, out, f"{size}-05-badge-detail")
-    scroll_to_shown(page, "Signature matches: Passed")
-    page.mouse.wheel(0, 250)
-    shoot(page, out, f"{size}-06-badge-checks")
-    go(page, "Pathways", "parts earned")
-    shoot(page, out, f"{size}-07-pathways")
+    shoot(page, out, f"wallet-{size}-detail")
+    signature = plain_check(CheckId.PROOF_SIGNATURE, "passed", "").headline  # the engine's words for it
+    centre(page, "button", f"Details: {signature}")
+    click(page, "button", f"Details: {signature}")
+    wait_shown(page, f"Check id: {CheckId.PROOF_SIGNATURE}")
+    shoot(page, out, f"wallet-{size}-checks")
+    press(page, "Technical details")
+    scroll_until_shown(page, "Issuer identifier")
+    shoot(page, out, f"wallet-{size}-detail-technical")
+    go(page, "Pathways", "Pathways")
+    time.sleep(2.0)
+    shoot(page, out, f"wallet-{size}-pathways")
     go(page, "Settings", "Profiles and DIDs")
-    shoot(page, out, f"{size}-10-settings")
+    shoot(page, out, f"wallet-{size}-settings")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=REPO / "build" / "screenshots")
+    parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
     args = parser.parse_args(argv)
     if not CHROMIUM.exists():
         print(f"needs Debian's chromium at {CHROMIUM}", file=sys.stderr)
@@ -435,27 +442,28 @@ def main(argv: list[str] | None = None) -> int:
                     page.bring_to_front()
                     wait_shown(page, "Create your wallet")
                     time.sleep(1.0)
+                    shoot(page, out, f"wallet-{size}-welcome")
                     type_into(page, "New passphrase", "copper violin")  # a fair passphrase: the meter says so
-                    shoot(page, out, f"{size}-01-first-run")
+                    shoot(page, out, f"wallet-{size}-create")
                 desktop = pages["desktop"]
                 type_checked(desktop, "New passphrase", PASSPHRASE)
                 type_checked(desktop, "Repeat the passphrase", PASSPHRASE)
                 click(desktop, "button", "Create wallet")
                 wait_shown(desktop, "No badges yet", timeout=60_000)
-                shoot(desktop, out, "desktop-02-empty-list")
+                shoot(desktop, out, "wallet-desktop-my-badges-empty")
 
                 pages["phone"].context.close()  # a new phone-sized tab: the same wallet, unlocked on its own
                 phone = pages["phone"] = open_app(browser, app.url, PHONE)
                 wait_shown(phone, "Your wallet is locked.", timeout=45_000)
-                shoot(phone, out, "phone-09-unlock")
+                shoot(phone, out, "wallet-phone-unlock")
                 type_checked(phone, "Passphrase", "meadow lantern copper viola")
                 click(phone, "button", "Unlock")
                 wait_shown(phone, "That passphrase is not right", timeout=60_000)
-                shoot(phone, out, "phone-09b-unlock-wrong")
+                shoot(phone, out, "wallet-phone-unlock-wrong")
                 type_checked(phone, "Passphrase", PASSPHRASE)
                 click(phone, "button", "Unlock")
                 wait_shown(phone, "No badges yet", timeout=60_000)
-                shoot(phone, out, "phone-02-empty-list")
+                shoot(phone, out, "wallet-phone-my-badges-empty")
 
                 desktop.bring_to_front()
                 click(desktop, "button", "Import a badge")
@@ -468,11 +476,11 @@ def main(argv: list[str] | None = None) -> int:
                 desktop.mouse.move(700, 400)
                 for _ in range(10):
                     desktop.mouse.wheel(0, -2000)  # the progress and the log, from the top
-                shoot(desktop, out, "desktop-04-import")
+                shoot(desktop, out, "wallet-desktop-import")
                 go(phone, "Import", "From a file")  # the same files again: merged, and this tab's list refreshed
                 upload_files(phone, "Choose badge files", files[:3])
                 wait_shown(phone, "Finished: 3 of 3", timeout=120_000)
-                shoot(phone, out, "phone-04-import")
+                shoot(phone, out, "wallet-phone-import")
 
                 for size, page in pages.items():
                     camera_screens(page, size, out)
@@ -480,7 +488,7 @@ def main(argv: list[str] | None = None) -> int:
                 share_link_and_request(pages, desktop, verifier, root / "bound", out)
                 click(desktop, "button", "Lock wallet")
                 wait_shown(desktop, "Your wallet is locked.")
-                shoot(desktop, out, "desktop-09-unlock")
+                shoot(desktop, out, "wallet-desktop-unlock")
                 for page in pages.values():
                     page.context.close()
                 no_camera_screens(browser, root / "home2", out)

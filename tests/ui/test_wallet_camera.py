@@ -83,7 +83,7 @@ def test_offer_qr_in_front_of_the_camera_is_collected(camera_app: RunningApp, br
         create_wallet(page, PASSPHRASE)
         open_import(page)
         click(page, "button", "Scan with camera")
-        wait_shown(page, "Donning and doffing PPE added: Verified.", timeout=60_000)
+        wait_shown(page, "Donning and doffing PPE added: Genuine, issuer not on your list.", timeout=60_000)
         scroll_to_shown(page, "Read the QR code.")  # below the import log that just appeared
         navigate_to(page, "My badges")
         wait_shown(page, "Donning and doffing PPE")

@@ -47,7 +47,7 @@ def test_a_badge_imported_in_one_tab_appears_in_the_other(tabs: tuple[Any, Any],
     click(importing, "button", "Import a badge")
     wait_shown(importing, "Import badges")
     upload_files(importing, "Choose badge files", [badge])
-    wait_shown(importing, "Wound care basics added: Verified.", timeout=60_000)
+    wait_shown(importing, "Wound care basics added: Genuine, issuer not on your list.", timeout=60_000)
 
     wait_shown(watching, "1 badge", timeout=20_000)
     wait_shown(watching, "Wound care basics")

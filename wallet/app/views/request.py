@@ -127,7 +127,7 @@ def technical_details(title: str, lines: list[tuple[str, str]] | tuple[str, ...]
         label, value = line if isinstance(line, tuple) else ("", line)
         if label:
             rows.append(ft.Text(label, size=13, color=MUTED, weight=ft.FontWeight.W_600))
-        rows.append(ft.Text(value, size=13, color=INK, font_family="monospace", selectable=True))
+        rows.append(ft.Text(value, size=13, color=INK, font_family="monospace"))
     return ft.ExpansionTile(title=title, dense=True, controls=[
         ft.Container(ft.Column(rows, spacing=2), padding=ft.Padding.only(left=12, right=12, bottom=12))])
 
