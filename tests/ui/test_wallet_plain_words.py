@@ -205,4 +205,3 @@ def test_the_share_screen_and_its_history_say_who_when_and_how(page: Any, verifi
     scroll_to_shown(page, "Unshare with Acme Care")  # a link kept on the relay can be withdrawn
     history = shown_texts(page)
     assert re.search(f"Link for Acme Care, {WHEN}, until {WHEN}", history), history
-    assert re.search(f"QR code for Maple Grove Care Home, {WHEN}", history), history
