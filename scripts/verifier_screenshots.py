@@ -1,16 +1,18 @@
-"""Screenshots of the verifier app at phone (390x844) and desktop (1280x800) sizes, for a person to
-look at: ``python scripts/verifier_screenshots.py [OUT]`` (default build/screenshots/verifier).
+"""Screenshots of every verifier screen at phone (390x844) and desktop (1280x800) size, for a person to
+look at and for the README's tour: ``python scripts/verifier_screenshots.py [OUT]`` (default
+docs/screenshots), written as ``verifier-<phone|desktop>-<screen>.png``.
 
 Runs ``satchel-verifier app --web`` on loopback with the issuer stub's sample credentials (all
-documents answered locally), drives it in Debian's headless Chromium, aborts every request that
-is not to 127.0.0.1.
-
-The camera screens use the app's camera test hook (``SATCHEL_CAMERA_SOURCE``, see
-``scan``): a recording of a phone with its screen off while it scans and after Stop,
-then the recording of a phone showing a wallet QR (the camera test's video), ending on its result."""
+documents answered locally) and a trust list naming the stub's issuer, drives it in Debian's
+headless Chromium, aborts every request that is not to 127.0.0.1. Screens: scan, a paste, each
+graded result (trusted, genuine, problem, could not check), a check's Details, a presentation opened
+at a share link, offline mode, ask, history; then, with the camera test hook
+(``SATCHEL_CAMERA_SOURCE``: a synthesized recording of a phone playing an animated QR code), the
+camera receiving it and its result."""
 
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 import time
@@ -20,15 +22,11 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from credentials import encode_inline_link  # noqa: E402
+from credentials import encode_inline_link, encode_qr_parts  # noqa: E402
 from issuer_stub.cli import main as issuer_main  # noqa: E402 - after the path set-up
-from tests.test_verifier_camera import record_video, signed_presentation  # noqa: E402
-from tests.ui.test_verifier_camera_ui import (  # noqa: E402
-    choose_camera,
-    live_screenshot,
-    record_idle_video,
-    verifier_with_camera_source,
-)
+from scripts.phone_video import VideoConditions, synthesize_phone_video  # noqa: E402
+from tests.helpers import ed25519_signer, ob3_credential  # noqa: E402
+from tests.ui.test_verifier_camera_ui import choose_camera, live_screenshot, verifier_with_camera_source  # noqa: E402
 from tests.ui.test_verifier_ui import signed_vp  # noqa: E402
 from tests.ui.ui_driver import (  # noqa: E402
     CHROMIUM,
@@ -36,64 +34,123 @@ from tests.ui.ui_driver import (  # noqa: E402
     DESKTOP,
     PHONE,
     click,
+    is_shown,
+    navigate_to,
     nudge,
-    open_app,
+    scroll_to_shown,
     steady_screenshot,
     type_into,
     wait_shown,
 )
 from tests.ui.verifier_fixtures import open_verifier, running_verifier  # noqa: E402
-from wallet.share.qrcodec import encode_qr_text  # noqa: E402 - the QR the wallet's share screen shows
+
+STUB_ISSUER = "did:web:127.0.0.1%3A8765"  # the issuer `satchel-issuer sample` names
+FIELD = "Link, JSON or JWT"
+SIZES = (("desktop", DESKTOP), ("phone", PHONE))
 
 
-def pulse_frame(page: Any, path: Path, corner: tuple[int, int]) -> None:
-    """The frame of the result's colour pulse where the page background is furthest from its own colour."""
-    import io
+def shot(page: Any, out: Path, size: str, screen: str) -> None:
+    steady_screenshot(page, out / f"verifier-{size}-{screen}.png")
 
-    from PIL import Image
 
-    best, best_shift = b"", -1
-    deadline = time.monotonic() + 3
-    while time.monotonic() < deadline:
+def to_top(page: Any) -> None:
+    page.mouse.move((page.viewport_size or DESKTOP)["width"] * 0.6, 300)
+    for _ in range(20):
+        page.mouse.wheel(0, -2000)
+    time.sleep(0.5)
+
+
+def check(page: Any, text: str, headline: str) -> None:
+    navigate_to(page, "Scan")
+    wait_shown(page, "Check a credential")
+    type_into(page, FIELD, text)
+    click(page, "button", "Check", exact=True)
+    wait_shown(page, f"Result: {headline}")
+    to_top(page)
+
+
+def badges(samples: Path) -> dict[str, str]:
+    """One input per graded result: the stub's badge (its issuer on the trust list), a badge signed by
+    an issuer not on it, the stub's revoked badge, and a badge whose did:web key cannot be fetched
+    (checked in offline mode, so nothing is asked of the network)."""
+    stranger = ed25519_signer()
+    elsewhere = ed25519_signer()
+    unreachable = ob3_credential("did:web:college.example")
+    return {
+        "trusted": (samples / "ob3-v2-eddsa-rdfc-2022.json").read_text(),
+        "genuine": json.dumps(stranger.sign(ob3_credential(stranger.did))),
+        "problem": (samples / "ob3-v2-eddsa-rdfc-2022-revoked.json").read_text(),
+        "could-not-check": json.dumps(elsewhere.sign(unreachable, vm="did:web:college.example#key-1")),
+    }
+
+
+HEADLINES = {"trusted": "Genuine, from an issuer you trust", "genuine": "Genuine, issuer not on your list",
+             "problem": "Problem", "could-not-check": "Could not check"}
+
+
+def main_screens(browser: Any, app: Any, out: Path, inputs: dict[str, str]) -> None:
+    for size_name, size in SIZES:
+        page = open_verifier(browser, app.url, size)
+        wait_shown(page, "Check a credential")
+        shot(page, out, size_name, "scan")
+        type_into(page, FIELD, inputs["genuine"])
+        scroll_to_shown(page, "Check")
+        shot(page, out, size_name, "paste")
+        for grade in ("trusted", "genuine", "problem"):
+            check(page, inputs[grade], HEADLINES[grade])
+            shot(page, out, size_name, f"result-{grade}")
+        scroll_to_shown(page, "Revoked by the issuer")
         nudge(page)
-        png = page.screenshot()
-        r, g, b = Image.open(io.BytesIO(png)).convert("RGB").getpixel(corner)
-        shift = abs(243 - r) + abs(245 - g) + abs(249 - b)  # the background is #F3F5F9
-        if shift > best_shift:
-            best, best_shift = png, shift
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(best)
-
-
-def go(page: Any, tab: str) -> None:
-    nudge(page)
-    page.get_by_role("tab", name=tab).or_(page.get_by_role("button", name=tab)).first.click(timeout=10_000)
+        page.get_by_role("button", name="Revoked by the issuer").first.click()  # its Details open
+        wait_shown(page, "Check: status.revocation")
+        shot(page, out, size_name, "result-check-details")
+        click(page, "switch", "Offline mode")
+        wait_shown(page, "Offline mode.")
+        check(page, inputs["could-not-check"], HEADLINES["could-not-check"])
+        shot(page, out, size_name, "result-could-not-check")
+        navigate_to(page, "Scan")
+        wait_shown(page, "Check a credential")
+        shot(page, out, size_name, "offline")
+        click(page, "switch", "Offline mode")
+        navigate_to(page, "Ask")
+        click(page, "button", "New request")
+        wait_shown(page, "Waiting for the candidate's wallet")
+        shot(page, out, size_name, "ask")
+        navigate_to(page, "History")
+        wait_shown(page, "Verifications made on this device")
+        shot(page, out, size_name, "history")
+        page.context.close()
+        link = encode_inline_link(app.url.rstrip("/"), signed_vp(2))  # the app opened at a share link
+        page = open_verifier(browser, link, size)
+        wait_shown(page, "2 credentials were presented")
+        shot(page, out, size_name, "result-presentation")
+        page.context.close()
 
 
 def camera_screens(browser: Any, out: Path, tmp: Path) -> None:
-    """Live camera: scanning, stopped, and the result of reading a phone's QR from the video."""
-    idle, phone = tmp / "phone-screen-off.avi", tmp / "phone-showing-wallet-qr.avi"
-    record_idle_video(idle)
-    record_video(phone, encode_qr_text(signed_presentation()))
-    for video in (idle, phone):
-        home = tmp / f"home-{video.stem}"
+    """A phone playing an animated QR code (a presentation of three badges in small codes) in front
+    of the camera: receiving it, then its result."""
+    parts = encode_qr_parts(signed_vp(3), max_version=7, level="L")
+    video = tmp / "phone-showing-animated-qr.avi"
+    synthesize_phone_video(parts.frame, video, seconds=min(40.0, 3 * parts.seq_len / 10 + 4), seed=3,
+                           version=parts.version, level=parts.level, conditions=VideoConditions(codes_per_second=10))
+    for size_name, size in SIZES:
+        home = tmp / f"camera-home-{size_name}"
         home.mkdir()
         with verifier_with_camera_source(home, video) as app:
-            for size_name, size in (("desktop", DESKTOP), ("phone", PHONE)):
-                page = open_app(browser, app.url, size)
-                choose_camera(page, f"Video: {video.name}")
-                steady_screenshot(page, out / f"{size_name}-camera-chosen.png")
-                click(page, "button", "Start camera")
-                if video is idle:
-                    wait_shown(page, "What the camera sees")
-                    live_screenshot(page, out / f"{size_name}-camera-scanning.png")
-                    click(page, "button", "Stop camera")
-                    wait_shown(page, "Camera stopped.")
-                    steady_screenshot(page, out / f"{size_name}-camera-stopped.png")
-                else:
-                    wait_shown(page, "Result: Verified")
-                    steady_screenshot(page, out / f"{size_name}-camera-verified.png")
-                page.context.close()
+            page = open_verifier(browser, app.url, size)
+            choose_camera(page, f"Video: {video.name}")
+            click(page, "button", "Start camera")
+            deadline = time.monotonic() + 60
+            while not is_shown(page, "% received") and time.monotonic() < deadline:
+                nudge(page)
+                time.sleep(0.2)
+            scroll_to_shown(page, "% received")
+            live_screenshot(page, out / f"verifier-{size_name}-receiving.png")
+            wait_shown(page, "Result: Genuine", timeout=90_000)
+            to_top(page)
+            shot(page, out, size_name, "camera-result")
+            page.context.close()
 
 
 def main(out: Path) -> None:
@@ -103,47 +160,17 @@ def main(out: Path) -> None:
         samples, home = Path(tmp) / "samples", Path(tmp) / "home"
         home.mkdir()
         assert issuer_main(["sample", "--out", str(samples)]) == 0
-        good = (samples / "ob3-v2-eddsa-rdfc-2022.json").read_text()
-        revoked = (samples / "ob3-v2-eddsa-rdfc-2022-revoked.json").read_text()
-        with running_verifier(home, documents=samples / "web.json") as app, sync_playwright() as pw:
+        trust = Path(tmp) / "care-registry.json"
+        trust.write_text(json.dumps({"meta": {"name": "Care sector registry"},
+                                     "registry": {STUB_ISSUER: {"name": "Riverside Community College"}}}))
+        with running_verifier(home, documents=samples / "web.json", extra_args=["--trust", str(trust)]) as app, \
+                sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-            for size_name, size in (("desktop", DESKTOP), ("phone", PHONE)):
-                page = open_app(browser, app.url, size)
-                wait_shown(page, "Check a credential")
-                steady_screenshot(page, out / f"{size_name}-scan.png")
-                for name, text, word in (("verified", good, "Verified"), ("problem", revoked, "Problem")):
-                    type_into(page, "Link, JSON or JWT", text)
-                    click(page, "button", "Check")
-                    pulse_frame(page, out / f"{size_name}-result-{name}-pulse.png",
-                                (size["width"] - 8, size["height"] // 2))
-                    wait_shown(page, word)
-                    steady_screenshot(page, out / f"{size_name}-result-{name}.png")
-                    page.mouse.move(size["width"] * 0.6, size["height"] * 0.5)
-                    for _ in range(6):
-                        page.mouse.wheel(0, 600)
-                        time.sleep(0.2)
-                    steady_screenshot(page, out / f"{size_name}-result-{name}-checks.png")
-                    nudge(page)
-                    go(page, "Scan")
-                    wait_shown(page, "Check a credential")
-                nudge(page)
-                go(page, "Ask")
-                click(page, "button", "New request")
-                wait_shown(page, "Waiting for the candidate's wallet")
-                steady_screenshot(page, out / f"{size_name}-ask.png")
-                go(page, "History")
-                wait_shown(page, "Verifications made on this device")
-                steady_screenshot(page, out / f"{size_name}-history.png")
-                page.context.close()
-                link = encode_inline_link(app.url.rstrip("/"), signed_vp(2))  # the app opened at a share link
-                page = open_verifier(browser, link, size)
-                wait_shown(page, "2 credentials were presented")
-                steady_screenshot(page, out / f"{size_name}-result-opened-link.png")
-                page.context.close()
+            main_screens(browser, app, out, badges(samples))
             camera_screens(browser, out, Path(tmp))
             browser.close()
     print(f"screenshots in {out}")
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "build" / "screenshots" / "verifier")
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "docs" / "screenshots")

@@ -173,7 +173,7 @@ def test_recorded_phone_video_as_the_camera_ends_on_verified(camera_verifier: Ru
     try:
         choose_camera(page, f"Video: {phone_video.name}")
         click(page, "button", "Start camera")
-        wait_shown(page, "Result: Verified", timeout=30_000)
+        wait_shown(page, "Result: Genuine, issuer not on your list", timeout=30_000)
         wait_shown(page, "Wound care basics")
         wait_shown(page, "Camera · checked")  # the source on the verdict banner
         wait_shown(page, "The presentation")
@@ -244,13 +244,13 @@ def test_no_camera_is_said_plainly_and_the_other_ways_still_work(no_camera_verif
         scroll_to_shown(page, "Link, JSON or JWT")  # pasting still works
         type_into(page, "Link, JSON or JWT", json.dumps(presentation))
         click(page, "button", "Check", exact=True)
-        wait_shown(page, "Result: Verified")
+        wait_shown(page, "Result: Genuine, issuer not on your list")
         wait_shown(page, "Pasted · checked")
 
         navigate_to(page, "Scan")  # and so does a photo of the QR code
         scroll_to_shown(page, "Open a QR image")
         upload_files(page, "Open a QR image", [qr_png])
-        wait_shown(page, "Result: Verified")
+        wait_shown(page, "Result: Genuine, issuer not on your list")
         wait_shown(page, "QR image · checked")
     finally:
         page.context.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import flet as ft
 
-from credentials import Grade, plain_check
+from credentials import Grade, describe_problem, plain_check
 from verifier.history import SOURCE_WORDS, CredentialFacts, Entry, RecordFacts, checked_what
 
 from ..services import VerifierServices
@@ -76,7 +76,7 @@ def _technical(rows: list[tuple[str, str]], wide: bool, key: str) -> ft.Control:
 def _issuer_chip(cred: CredentialFacts) -> ft.Control:
     if cred.issuer_known:
         return chip("On your trust list", GREEN, GREEN_SOFT, ft.Icons.VERIFIED_USER)
-    return chip("Not on your trust list: the name is the issuer's own claim", AMBER, AMBER_SOFT, ft.Icons.INFO)
+    return chip("Not on your trust list", AMBER, AMBER_SOFT, ft.Icons.INFO)
 
 
 def _credential_card(cred: CredentialFacts, n: int, many: bool, wide: bool) -> ft.Control:
@@ -135,16 +135,15 @@ def _verdict_banner(entry: Entry, wide: bool) -> ft.Control:
 
 
 def _notes(facts: RecordFacts) -> ft.Control:
-    """What needs a person's attention, in plain headlines: every failed, could-not-check and noted
-    check (the issuer's trust-list note is the banner's own when the grade is genuine)."""
+    """What needs a person's attention, in plain words: a sentence per problem, then the headline of
+    every noted check (the issuer's trust-list note is the banner's own when the grade is genuine)."""
     every = (*facts.presentation_checks, *(c for cr in facts.credentials for c in cr.checks))
-    said = [plain_check(c["id"], c["status"], c["message"]).headline for c in every
-            if c["status"] in ("failed", "could-not-check", "warning")
-            and not (c["id"] == "issuer.known" and facts.grade == Grade.GENUINE)]
-    words = list(dict.fromkeys(said))
+    noted = [plain_check(c["id"], c["status"], c["message"]).headline + "." for c in every
+             if c["status"] == "warning" and not (c["id"] == "issuer.known" and facts.grade == Grade.GENUINE)]
+    words = list(dict.fromkeys([describe_problem(p) for p in facts.problems] + noted))
     if not words:
         return ft.Container(visible=False)
-    return note(". ".join(words) + ".", error=facts.grade in (Grade.PROBLEM, Grade.COULD_NOT_CHECK))
+    return note(" ".join(words), error=bool(facts.problems))
 
 
 def _sender(facts: RecordFacts) -> ft.Control:
