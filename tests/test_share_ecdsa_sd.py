@@ -125,3 +125,18 @@ def test_the_stored_base_copy_shown_to_the_verifier_is_refused_with_what_to_ask_
         "unverifiable", ["unsupported-proof-type"]), body
     signature = next(c for c in body["checks"] if c["id"] == "proof.signature")
     assert "holder's own copy" in signature["message"] and "share it again" in signature["message"]
+
+
+def test_the_wallet_checks_its_base_copy_as_the_derived_one_it_will_show(wallet: dict[str, Any]) -> None:
+    store: Store = wallet["store"]
+    summary = store.get_summary(wallet["id"])
+    assert (summary.verdict, summary.problems) == ("valid", ())  # not "could not check": the verifier's view
+    with make_client(None) as client:
+        [again] = ImportService(store, lambda: Fetcher(client), client=client).reverify([wallet["id"]])
+    assert (again.verdict, again.problems) == ("valid", ())
+    broken = json.loads(json.dumps(wallet["base"]))
+    broken["credentialSubject"]["achievement"]["name"] = "Something else"  # changed after signing
+    with make_client(None) as client:
+        outcome = ImportService(store, lambda: Fetcher(client), client=client).import_bytes(
+            json.dumps(broken).encode(), ImportSource("file", "changed.json"))
+    assert (outcome.verdict, "invalid-signature" in outcome.problems) == ("invalid", True)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -36,7 +36,9 @@ from credentials import (
     SatchelError,
     VerificationReport,
     decode_vpqr_text,
+    derive_selective_disclosure,
     embed_badge_class,
+    has_sd_base_proof,
     parse_input,
     verify,
 )
@@ -110,6 +112,8 @@ def _media_type(data: bytes, parsed: ParsedInput) -> str:
         return "image/png"
     if parsed.container == "svg":
         return "image/svg+xml"
+    if parsed.sd_jwt is not None:  # draft-ietf-oauth-sd-jwt-vc: the media type of an SD-JWT VC
+        return "application/dc+sd-jwt"
     if parsed.jws is not None:
         typ = parsed.jws.header.get("typ")
         return "application/vc+jwt" if typ == "vc+jwt" else "application/jwt"
@@ -190,6 +194,21 @@ class ImportService:
             self._client = None
             self._owns_client = False
 
+    def _verify_holder_copy(self, data: bytes | str, fetcher: Fetcher) -> VerificationReport:
+        """The engine's report on what the learner holds. A selective-disclosure base copy (an
+        ecdsa-sd-2023 base proof) is for its holder only and no verifier checks it (vc-di-ecdsa 1.0
+        §3.6.5): the wallet checks what it will show, the copy derived with every claim disclosed."""
+        document = _json_object(data)
+        if document is None or not has_sd_base_proof(document):
+            return verify(data, fetcher=fetcher, at=self._clock(), trust=self._trust)
+        try:
+            derived = derive_selective_disclosure(document)
+        except SatchelError:  # a base proof that cannot be derived from: the report on the copy itself says why
+            return verify(data, fetcher=fetcher, at=self._clock(), trust=self._trust)
+        report = verify(derived, fetcher=fetcher, at=self._clock(), trust=self._trust)
+        # the wallet keeps the base copy (every later share derives from it); its claims are the derived one's
+        return replace(report, credential=document) if report.credential is not None else report
+
     def _guarded(self, label: str, action: Callable[[], ImportOutcome]) -> ImportOutcome:
         """Runs one import; whatever goes wrong becomes an outcome with one plain sentence."""
         try:
@@ -223,7 +242,7 @@ class ImportService:
         if parsed.format == "url" and parsed.url:
             return self._import_url(parsed.url, ImportSource("url", parsed.url, source.at), label)
         fetcher = self._fetcher()
-        report = verify(data, fetcher=fetcher, at=self._clock(), trust=self._trust)
+        report = self._verify_holder_copy(data, fetcher)
         if "malformed" in report.problems:
             raise ImportRefused(_report_error(report))
         # What the wallet shows is what was verified (issue 12): the engine's reading of the signed
@@ -344,7 +363,7 @@ class ImportService:
             offer, signing_key=self._store.signing_key(profile.id),
             verification_method=profile.verification_method, holder_did=profile.did,
         )
-        report = verify(credential_bytes, fetcher=fetcher, at=self._clock(), trust=self._trust)
+        report = self._verify_holder_copy(credential_bytes, fetcher)
         if "malformed" in report.problems:
             raise ImportRefused(f"The issuer sent something that is not a credential: {_report_error(report)}")
         parsed = parse_input(credential_bytes)
@@ -405,7 +424,7 @@ class ImportService:
 
     def _reverify_one(self, record_id: str, keep_unsure: bool = False) -> ImportOutcome:
         record = self._store.get_credential(record_id)
-        report = verify(record.original, fetcher=self._fetcher(), at=self._clock(), trust=self._trust)
+        report = self._verify_holder_copy(record.original, self._fetcher())
         if keep_unsure and report.verdict == "unverifiable":
             name = record.summary.display.name or None
         else:
@@ -472,3 +491,15 @@ def _expand(path: Path) -> list[Path | ImportOutcome]:
     if not path.exists():
         return [failed_outcome(path.name or str(path), f"There is no file or folder at {path}.")]
     return [path]
+
+
+def _json_object(data: bytes | str) -> dict[str, Any] | None:
+    """``data`` as a JSON object when it is one (a picture, a JWT or anything else: None)."""
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+    if not text.lstrip().startswith("{"):
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
