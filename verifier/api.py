@@ -116,6 +116,8 @@ DEFAULT_QUERY: list[dict[str, Any]] = [{
 }]
 _ID_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _JWS_RE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$")
+# An SD-JWT (RFC 9901 §4): a JWT, then ~-separated disclosures and perhaps a key binding JWT.
+_SD_JWT_RE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+~[A-Za-z0-9_.~-]*$")
 
 
 @dataclass(frozen=True)
@@ -287,8 +289,8 @@ class VerifierService:
         item = body[name]
         if isinstance(item, str):
             # A JWT only: a URL here would make the service fetch on a caller's behalf.
-            if not _JWS_RE.match(item.strip()):
-                raise HttpError(400, "bad-request", f"{name} is a JSON object or a compact JWT.")
+            if not (_JWS_RE.match(item.strip()) or _SD_JWT_RE.match(item.strip())):
+                raise HttpError(400, "bad-request", f"{name} is a JSON object, a compact JWT or an SD-JWT.")
             return item.strip()
         if not isinstance(item, dict):
             raise HttpError(400, "bad-request", f"{name} is a JSON object or a compact JWT.")
