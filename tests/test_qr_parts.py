@@ -252,3 +252,26 @@ def test_a_single_part_ur_while_collecting_starts_over_visibly_and_completes() -
     assert step.complete and step.restarted and step.kind == "single" and (step.parts_received,
                                                                            step.parts_expected) == (1, 1)
     assert json.loads(assembler.text or "") == small
+
+
+def test_progress_counts_what_fountain_parts_determine_before_any_fragment_is_known() -> None:
+    """A camera that came up after the pure parts: every fountain code that adds to what the others
+    say moves the ring ("n of m parts" is the rank), though no single fragment is known yet."""
+    parts = encode_qr_parts(big_badge(8, seed=4))
+    seq_len = parts.seq_len
+    assembler = QrAssembler()
+    fractions = []
+    n = seq_len
+    for _ in range(seq_len // 2):
+        n += 1
+        progress = assembler.add(parts.frame(n))
+        fractions.append(progress.fraction)
+        assert progress.parts_received == round(progress.fraction * seq_len) == assembler._decoder.rank
+    # Mostly mixes of several fragments, yet the rank rose with nearly every one (a mix of k parts
+    # held adds nothing: at most a few of them).
+    assert fractions[-1] >= (seq_len // 2 - 3) / seq_len and not assembler.progress.complete
+    while not assembler.progress.complete:
+        n += 1
+        assembler.add(parts.frame(n))
+    assert json.loads(assembler.text or "") == big_badge(8, seed=4)
+    assert n - seq_len <= 1.5 * seq_len  # elimination: fountain parts alone finish near seq_len of them

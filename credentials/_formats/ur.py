@@ -15,7 +15,8 @@ Text form (BCR-2020-005 §3): ``ur:<type>/<bytewords>`` for a single part,
 its alphanumeric mode (BCR-2020-005 §4: URs are case-insensitive).
 
 Every limit a hostile code could push on is bounded here: the message length, the number of
-fragments, the number of mixed parts held, and so the work done per part.
+fragments, the rows held (at most one per fragment) and the part numbers remembered, and so the work
+done per part, which the decoder counts (:attr:`UrDecoder.row_xors`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import zlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 
 import cbor2
@@ -54,7 +56,7 @@ _FROM_MINIMAL = {m: i for i, m in enumerate(_MINIMAL)}
 MAX_SEQ_LEN = 4096  # fragments per message: 4096 × ≥ 10 bytes is more than any badge we show
 MAX_SEQ_NUM = 0xFFFFFFFF  # uint32 (BCR-2020-005 §"Multi-part URs")
 MAX_PART_TEXT = 8 * 1024  # far above the 2 953 bytes a version-40 QR code holds
-MAX_MIXED_PARTS = 4 * MAX_SEQ_LEN
+MAX_MIXED_PARTS = 4 * MAX_SEQ_LEN  # part numbers a decoder remembers, to skip their repeats at no cost
 
 
 class UrError(QrDecodeError):
@@ -211,10 +213,6 @@ def nominal_fragment_len(message_len: int, min_fragment_len: int, max_fragment_l
     return fragment_len
 
 
-def _xor(a: bytes, b: bytes) -> bytes:
-    return (int.from_bytes(a, "big") ^ int.from_bytes(b, "big")).to_bytes(len(a), "big")
-
-
 def _xor_into(target: bytearray, other: bytes) -> None:
     mixed = int.from_bytes(target, "big") ^ int.from_bytes(other, "big")
     target[:] = mixed.to_bytes(len(target), "big")
@@ -288,18 +286,42 @@ def _parse_part(body: bytes) -> tuple[int, int, int, int, bytes]:
     return seq_num, seq_len, message_len, checksum, fragment
 
 
+@dataclass(frozen=True)
+class _Row:
+    """One equation over GF(2): the XOR of the fragments whose bits are set in ``mask`` is ``data``
+    (the fragment bytes read as one big-endian integer, so a row XOR is two integer XORs)."""
+
+    mask: int
+    data: int
+
+
 class UrDecoder:
-    """Collects parts in any order, with repeats and gaps, until the message is whole."""
+    """Collects parts in any order, with repeats and gaps, until the message is whole.
+
+    Every part is one linear equation over GF(2) in the ``seq_len`` unknown fragments (a fountain
+    part is the XOR of the fragments ``choose_fragments`` names, BCR-2020-005 §"Multi-part URs").
+    The reference decoders *peel* (they only use a part once all but one of its fragments are known);
+    this one solves by Gauss–Jordan elimination instead, which reads the same parts and finishes
+    whenever the parts read are enough to determine the message, not only when they happen to peel:
+    15–20 % fewer parts for a camera that starts at a random point of the loop (BENCHMARKS.md
+    "Animated QR"). The rows are kept in reduced echelon form, keyed by their pivot (lowest set bit):
+    a pivot's bit is set in no other row. So a new part is reduced with at most one row XOR per
+    fragment it names, and a new pivot is cleared from at most ``rank`` rows: at most
+    ``2 × seq_len`` row XORs per part (counted in :attr:`row_xors`), at most ``seq_len`` rows held.
+    The message is whole when the rank reaches ``seq_len``; it is then checked against its CRC-32.
+    """
 
     def __init__(self, *, max_message_len: int = 1024 * 1024) -> None:
         self._max_message_len = max_message_len
         self._type: str | None = None
         self._single: bytes | None = None
         self._shape: tuple[int, int, int, int] | None = None  # seq_len, message_len, checksum, fragment_len
-        self._pure: dict[int, bytes] = {}
-        self._mixed: dict[frozenset[int], bytes] = {}
-        self._seen: set[int] = set()
+        self._rows: dict[int, _Row] = {}  # pivot -> row
+        self._pivots = 0  # the pivots' bits
+        self._seen: set[int] = set()  # part numbers taken, up to MAX_MIXED_PARTS of them
+        self._received = 0
         self._message: bytes | None = None
+        self.row_xors = 0  # work done: XORs of one row into another (mask and data)
 
     # -- what it knows
 
@@ -308,11 +330,19 @@ class UrDecoder:
         return self._message is not None
 
     @property
+    def rank(self) -> int:
+        """How many independent parts are held (``seq_len`` once complete)."""
+        if self._message is not None:
+            return self._shape[0] if self._shape else 1
+        return len(self._rows)
+
+    @property
     def progress(self) -> float:
-        """0.0 … 1.0: the share of pure fragments recovered so far."""
+        """0.0 … 1.0: the rank over ``seq_len``, the share of the message the parts read determine
+        (a fountain part counts once it adds what the others do not already say)."""
         if self._message is not None:
             return 1.0
-        return len(self._pure) / self._shape[0] if self._shape else 0.0
+        return len(self._rows) / self._shape[0] if self._shape else 0.0
 
     @property
     def expected_part_count(self) -> int | None:
@@ -321,7 +351,7 @@ class UrDecoder:
     @property
     def received_part_count(self) -> int:
         """How many distinct parts arrived (pure and mixed)."""
-        return len(self._seen) + (1 if self._single is not None else 0)
+        return self._received + (1 if self._single is not None else 0)
 
     @property
     def ur_type(self) -> str | None:
@@ -337,8 +367,10 @@ class UrDecoder:
     # -- taking parts
 
     def receive_part(self, text: str) -> bool:
-        """Take one part; True when it was new and usable. Raises :class:`UrError` for bad text
-        or a part of another message."""
+        """Take one part; True when it was new and usable (it raised the rank). Raises
+        :class:`UrError` for bad text, a part that contradicts the parts held, or a message that
+        fails its checksum (then the parts held are dropped, so the next ones start afresh);
+        :class:`UrMismatchError` for a part of another message."""
         ur_type, rest = _split_ur(text)
         if self._type is not None and ur_type != self._type:
             raise UrMismatchError(f"a part of a 'ur:{ur_type}' arrived while reading a 'ur:{self._type}'")
@@ -384,56 +416,60 @@ class UrDecoder:
         self._check_shape(seq_len, message_len, checksum, len(fragment))
         if self._message is not None or seq_num in self._seen:
             return False
-        self._seen.add(seq_num)
-        indexes = choose_fragments(seq_num, seq_len, checksum)
-        before = len(self._pure) + len(self._mixed)
-        self._add(indexes, fragment)
-        if len(self._pure) == seq_len:
+        mask = 0
+        for index in choose_fragments(seq_num, seq_len, checksum):
+            mask |= 1 << index
+        raised_rank = self._add(_Row(mask, int.from_bytes(fragment, "big")))
+        self._received += 1
+        if len(self._seen) < MAX_MIXED_PARTS:  # past that, a repeat is reduced again: at most its degree in XORs
+            self._seen.add(seq_num)
+        if len(self._rows) == seq_len:
             self._finish()
-        return len(self._pure) + len(self._mixed) != before or self._message is not None
+        return raised_rank
 
-    def _reduce(self, indexes: frozenset[int], data: bytes) -> tuple[frozenset[int], bytes]:
-        known = indexes & self._pure.keys()
-        if not known:
-            return indexes, data
-        mixed = bytearray(data)
-        for i in known:
-            _xor_into(mixed, self._pure[i])
-        return indexes - known, bytes(mixed)
-
-    def _add(self, indexes: frozenset[int], data: bytes) -> None:
-        """Peel, as the reference decoders do: reduce the new part by every known fragment and by
-        every mixed part whose fragments are a subset of its own; a part left with one index is a
-        new fragment, which in turn reduces the mixed parts held, and so on until nothing changes.
-        A new mixed part likewise reduces the held parts it is a subset of."""
-        queue: list[tuple[frozenset[int], bytes]] = [(indexes, data)]
-        while queue:
-            indexes, data = self._reduce(*queue.pop())
-            for key in [k for k in self._mixed if len(indexes) > 1 and k < indexes]:
-                if key < indexes:
-                    indexes, data = indexes - key, _xor(data, self._mixed[key])
-            if not indexes or indexes in self._mixed:
-                continue
-            if len(indexes) == 1:
-                (index,) = indexes
-                self._pure[index] = data
-                touched = [key for key in self._mixed if index in key]
-                queue.extend((key, self._mixed.pop(key)) for key in touched)
-                continue
-            supersets = [key for key in self._mixed if indexes < key]
-            queue.extend((key - indexes, _xor(self._mixed.pop(key), data)) for key in supersets)
-            if len(self._mixed) < MAX_MIXED_PARTS:
-                self._mixed[indexes] = data
+    def _add(self, row: _Row) -> bool:
+        """Reduce ``row`` by the rows held (one XOR per held pivot it names: a held row has no other
+        pivot's bit, so XORing it in brings none); if anything is left, it is a new pivot, which is
+        cleared from the rows that name it. True when the rank rose. Raises :class:`UrError` when
+        the part reduces to "nothing equals something": it contradicts the parts held."""
+        mask, data = row.mask, row.data
+        held = mask & self._pivots
+        while held:
+            low = held & -held
+            pivot_row = self._rows[low.bit_length() - 1]
+            mask, data = mask ^ pivot_row.mask, data ^ pivot_row.data
+            self.row_xors += 1
+            held ^= low
+        if not mask:
+            if data:
+                # Every part passed its own CRC, so this is a forged part or one of another code with
+                # the same announced shape; which of them is wrong cannot be told yet: keep what is held.
+                raise UrError("a part contradicts the parts read before it: they are not all of one code")
+            return False
+        pivot_bit = mask & -mask
+        for key, other in list(self._rows.items()):
+            if other.mask & pivot_bit:
+                self._rows[key] = _Row(other.mask ^ mask, other.data ^ data)
+                self.row_xors += 1
+        self._rows[pivot_bit.bit_length() - 1] = _Row(mask, data)
+        self._pivots |= pivot_bit
+        return True
 
     def _finish(self) -> None:
+        """Full rank: the rows are the identity, each one fragment. Check the whole message's CRC-32
+        (BCR-2020-005: the part's ``checksum`` is the CRC-32 of the message)."""
         assert self._shape is not None
-        seq_len, message_len, checksum, _ = self._shape
-        message = b"".join(self._pure[i] for i in range(seq_len))[:message_len]
+        seq_len, message_len, checksum, fragment_len = self._shape
+        message = b"".join(self._rows[i].data.to_bytes(fragment_len, "big") for i in range(seq_len))[:message_len]
+        self._rows.clear()
+        self._pivots = 0
         if zlib.crc32(message) != checksum:
-            # Every part passed its own CRC, so this is a forged or mixed-up code, not a misread.
+            # Every part passed its own CRC, so this is a forged or mixed-up code, not a misread. The
+            # rows are dropped, so a camera still watching an honest code starts over and finishes.
+            self._seen.clear()
+            self._received = 0
             raise UrError("the reassembled code does not match its checksum: parts of different codes were mixed")
         self._message = message
-        self._mixed.clear()
 
 
 def iter_parts(encoder: UrEncoder, count: int, start: int = 1) -> Iterable[str]:
