@@ -1,10 +1,13 @@
-"""Small builders for engine tests: real keys, real signatures, documents served in memory."""
+"""Small builders for tests: real keys, real signatures, documents served in memory; a wallet store
+and its importer over the real loopback network (the issuer stub)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
@@ -12,6 +15,10 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from credentials._did import did_key_from_public_key
 from credentials._net import Fetcher, make_client
 from credentials._proofs import ProofOptions, add_proof
+
+if TYPE_CHECKING:
+    from wallet.importer import ImportService
+    from wallet.store import Store
 
 VC2 = "https://www.w3.org/ns/credentials/v2"
 VC1 = "https://www.w3.org/2018/credentials/v1"
@@ -78,3 +85,44 @@ def memory_fetcher(documents: dict[str, Any]) -> Fetcher:
         return httpx.Response(200, content=body if isinstance(body, bytes) else json.dumps(body).encode())
 
     return Fetcher(make_client(httpx.MockTransport(handler)))
+
+
+# -- a wallet ------------------------------------------------------------------------------------
+
+PASSPHRASE = "a long enough passphrase"
+
+
+def fast_kdf() -> Any:
+    """Argon2id at its cheapest: for tests only (a real store's key takes a second to derive)."""
+    from wallet.store import Argon2idParams
+
+    return Argon2idParams(memory_kib=1024, iterations=1, lanes=1)
+
+
+def holder_did(store: Store) -> str:
+    """The DID of the store's default profile (the holder its presentations name)."""
+    profile = store.default_profile()
+    assert profile is not None
+    return profile.did
+
+
+def imported(store: Store, credential: dict[str, Any]) -> str:
+    """A credential signed by a did:key issuer, imported and verified offline; its record id."""
+    from wallet.importer import ImportService
+
+    outcome = ImportService(store, lambda: Fetcher(None)).import_text(json.dumps(credential))
+    assert outcome.id is not None, outcome.error
+    return outcome.id
+
+
+@contextmanager
+def live_import_service(store: Store) -> Iterator[ImportService]:
+    """The wallet's importer over the real loopback network (the issuer stub), offers included."""
+    from credentials._net import GuardedTransport
+    from wallet.importer import ImportService
+
+    client = make_client(GuardedTransport(allow_loopback=True))
+    try:
+        yield ImportService(store, lambda: Fetcher(client), client=client)
+    finally:
+        client.close()
