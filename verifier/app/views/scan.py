@@ -65,9 +65,12 @@ def CameraCard(camera: CameraState, services: VerifierServices, wide: bool) -> f
     """Live camera: find the computer's cameras, choose one, scan; the picture while it reads;
     Stop at any time. In web mode too: the app serves 127.0.0.1 only, so its computer is the
     browser's."""
+    # A wide window is a computer's (its webcam faces the user: the candidate holds the phone up to
+    # it); a narrow one may be a phone or tablet, whose camera the verifier points at the code.
+    device = "this computer's camera" if wide else "this device's camera"
     controls: list[ft.Control] = [
-        ft.Text("Point a camera of this computer at the candidate's QR code. It is read as soon as it is "
-                "sharp enough (an animated one in a few seconds); nothing is recorded.", color=MUTED),
+        ft.Text(f"Point {device} at the candidate's QR code. It is read as soon as it is sharp enough (an "
+                "animated one in a few seconds); nothing is recorded.", color=MUTED),
     ]
     if camera.on:  # which camera, in full contrast (a disabled radio list would be greyed out)
         controls.append(ft.Row([ft.Icon(ft.Icons.VIDEOCAM, color=BRAND, size=18),
