@@ -147,17 +147,20 @@ def _notes(facts: RecordFacts) -> ft.Control:
 
 
 def _sender(facts: RecordFacts) -> ft.Control:
-    """Sent by the person it was issued to ✓ / ✗ sent by someone else, by name when known."""
+    """Sent by the person it was issued to ✓ / ✗ sent by someone else, by name when known. The mark
+    is the icon on screen (the app's font has no ✓ glyph) and in the words a screen reader says."""
     if facts.holder_is_subject is None:
         return ft.Text("Who sent it is not stated", color=MUTED, size=15)
     if facts.holder_is_subject:
         who = f"{facts.holder_name}, the person it was issued to" if facts.holder_name else \
             "the person it was issued to"
-        return ft.Row([ft.Icon(ft.Icons.CHECK_CIRCLE, color=GREEN, size=18),
-                       ft.Text(f"Sent by {who} ✓", color=INK, size=15, expand=True)], spacing=6)
-    return ft.Row([ft.Icon(ft.Icons.CANCEL, color=RED, size=18),
-                   ft.Text("✗ Sent by someone else, not the person it was issued to", color=RED, size=15,
-                           expand=True)], spacing=6)
+        words, said, icon, ink = f"Sent by {who}", f"Sent by {who} ✓", ft.Icons.CHECK_CIRCLE, GREEN
+    else:
+        words = "Sent by someone else, not the person it was issued to"
+        said, icon, ink = f"✗ {words}", ft.Icons.CANCEL, RED
+    return ft.Semantics(label=said, container=True, content=ft.Row(
+        [ft.Icon(icon, color=ink, size=18), ft.Text(words, color=INK if ink == GREEN else RED, size=15, expand=True)],
+        spacing=6))
 
 
 def _presentation_card(facts: RecordFacts, wide: bool) -> ft.Control:
