@@ -4,12 +4,15 @@ and its importer over the real loopback network (the issuer stub)."""
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
+import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from credentials._did import did_key_from_public_key
@@ -126,3 +129,21 @@ def live_import_service(store: Store) -> Iterator[ImportService]:
         yield ImportService(store, lambda: Fetcher(client), client=client)
     finally:
         client.close()
+
+
+# -- interop tests: an independent implementation run with node ------------------------------------
+
+NODE = shutil.which("node")
+_REPO = Path(__file__).resolve().parent.parent
+
+
+def node_package_skips(driver: Path, package: str) -> list[pytest.MarkDecorator]:
+    """An interop module's ``pytestmark``: skipped, saying why, without node or without ``package``
+    installed in ``driver``'s node_modules (``make interop-deps``)."""
+    folder = driver.relative_to(_REPO)
+    return [
+        pytest.mark.skipif(NODE is None, reason=f"node is not installed (needed to run {package})"),
+        pytest.mark.skipif(not (driver / "node_modules" / package).is_dir(),
+                           reason=f"{folder}/node_modules is absent: run `make interop-deps` (npm ci --prefix "
+                                  f"{folder})"),
+    ]

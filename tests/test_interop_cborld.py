@@ -12,7 +12,6 @@ Set up with ``npm ci --prefix scripts/interop/cborld`` (``make interop-deps``); 
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -22,20 +21,15 @@ import pytest
 from credentials import decode_vpqr_text
 from credentials._formats.cborld import CborLdError, decode_cborld, encode_cborld
 from issuer_stub.sample import write_sample
+from tests.helpers import NODE, node_package_skips
 
 ROOT = Path(__file__).resolve().parent.parent
 DRIVER = ROOT / "scripts" / "interop" / "cborld"
 CORPUS = ROOT.parent / "shared" / "corpus"
 DATA = Path(__file__).parent / "data" / "cborld"
-NODE = shutil.which("node")
 FORMATS = ("cbor-ld-1.0", "legacy-singleton")
 
-pytestmark = [
-    pytest.mark.skipif(NODE is None, reason="node is not installed (needed to run @digitalbazaar/cborld)"),
-    pytest.mark.skipif(not (DRIVER / "node_modules" / "@digitalbazaar" / "cborld").is_dir(),
-                       reason="scripts/interop/cborld/node_modules is absent: run `make interop-deps` "
-                              "(npm ci --prefix scripts/interop/cborld)"),
-]
+pytestmark = node_package_skips(DRIVER, "@digitalbazaar/cborld")
 
 
 def run_node(jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -24,17 +23,12 @@ import pytest
 from credentials._formats.images import unbake
 from credentials._status import decode_encoded_list, encode_list
 from credentials._status.bitstring import set_status
+from tests.helpers import NODE, node_package_skips
 
 ROOT = Path(__file__).resolve().parent.parent
 DCC = ROOT / "scripts" / "interop" / "dcc"
-NODE = shutil.which("node")
 
-pytestmark = [
-    pytest.mark.skipif(NODE is None, reason="node is not installed (needed to run the DCC verifier-core)"),
-    pytest.mark.skipif(not (DCC / "node_modules" / "@digitalcredentials" / "verifier-core").is_dir(),
-                       reason="scripts/interop/dcc/node_modules is absent: run `make interop-deps` "
-                              "(npm ci --prefix scripts/interop/dcc)"),
-]
+pytestmark = node_package_skips(DCC, "@digitalcredentials/verifier-core")
 
 # The forms verifier-core supports (eddsa-rdfc-2022, Ed25519Signature2020; JSON-LD, not JWT).
 VALID = [

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,11 +29,10 @@ from credentials import SdBaseProofKey, derive_selective_disclosure, verify
 from credentials._multiformats import encode_multikey, multibase_encode_b58
 from credentials._proofs import ProofOptions, add_proof
 from credentials._proofs import ecdsa_sd_2023 as sd
-from tests.helpers import ob3_credential
+from tests.helpers import NODE, node_package_skips, ob3_credential
 
 ROOT = Path(__file__).resolve().parent.parent
 DRIVER = ROOT / "scripts" / "interop" / "ecdsasd"
-NODE = shutil.which("node")
 AT = datetime(2026, 11, 22, tzinfo=UTC)
 MANDATORY = ["/issuer", "/credentialSubject/id"]
 SELECTIONS = [
@@ -43,13 +41,7 @@ SELECTIONS = [
     ["/credentialSubject"],
 ]
 
-pytestmark = [
-    pytest.mark.skipif(NODE is None,
-                       reason="node is not installed (needed to run @digitalbazaar/ecdsa-sd-2023-cryptosuite)"),
-    pytest.mark.skipif(not (DRIVER / "node_modules" / "@digitalbazaar" / "ecdsa-sd-2023-cryptosuite").is_dir(),
-                       reason="scripts/interop/ecdsasd/node_modules is absent: run `make interop-deps` "
-                              "(npm ci --prefix scripts/interop/ecdsasd)"),
-]
+pytestmark = node_package_skips(DRIVER, "@digitalbazaar/ecdsa-sd-2023-cryptosuite")
 
 
 def run_node(jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -8,7 +8,6 @@ Set up with ``npm ci --prefix scripts/interop/sdjwt`` (``make interop-deps``); s
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import time
 from datetime import UTC, datetime
@@ -29,17 +28,12 @@ from credentials import (
     verify,
 )
 from credentials._did import did_jwk_from_jwk
+from tests.helpers import NODE, node_package_skips
 
 ROOT = Path(__file__).resolve().parent.parent
 SDJWT = ROOT / "scripts" / "interop" / "sdjwt"
-NODE = shutil.which("node")
 
-pytestmark = [
-    pytest.mark.skipif(NODE is None, reason="node is not installed (needed to run @sd-jwt/sd-jwt-vc)"),
-    pytest.mark.skipif(not (SDJWT / "node_modules" / "@sd-jwt" / "sd-jwt-vc").is_dir(),
-                       reason="scripts/interop/sdjwt/node_modules is absent: run `make interop-deps` "
-                              "(npm ci --prefix scripts/interop/sdjwt)"),
-]
+pytestmark = node_package_skips(SDJWT, "@sd-jwt/sd-jwt-vc")
 AUD = "https://verifier.example.org"
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -17,17 +16,12 @@ import cbor2
 import pytest
 
 from credentials import UrDecoder, UrEncoder, encode_qr_parts
+from tests.helpers import NODE, node_package_skips
 
 ROOT = Path(__file__).resolve().parent.parent
 UR = ROOT / "scripts" / "interop" / "ur"
-NODE = shutil.which("node")
 
-pytestmark = [
-    pytest.mark.skipif(NODE is None, reason="node is not installed (needed to run @ngraveio/bc-ur)"),
-    pytest.mark.skipif(not (UR / "node_modules" / "@ngraveio" / "bc-ur").is_dir(),
-                       reason="scripts/interop/ur/node_modules is absent: run `make interop-deps` "
-                              "(npm ci --prefix scripts/interop/ur)"),
-]
+pytestmark = node_package_skips(UR, "@ngraveio/bc-ur")
 
 
 def node(*args: str, stdin: str) -> subprocess.CompletedProcess[str]:
