@@ -195,5 +195,6 @@ def test_a_presentation_of_someone_elses_badge_is_a_problem() -> None:
     report = verify(vp, at=AT, trust=_trusting(issuer.did))
     assert _grades(report) == (Grade.PROBLEM, Grade.PROBLEM)
     holder_check = report.check(CheckId.PRESENTATION_HOLDER)
+    assert holder_check is not None
     assert plain_check(holder_check.id, holder_check.status, holder_check.message).headline == \
         "Sent by someone other than the person it was issued to"
