@@ -6,9 +6,11 @@ import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tests.helpers import PASSPHRASE, fast_kdf, live_import_service
 from tests.stub_server import Overlay, Stub, running_stub
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,3 +64,21 @@ def postgres_url() -> Iterator[str]:
 
     with running_postgres() as url:
         yield url
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Any]:
+    """A wallet store (``wallet.store.Store``, cheap KDF) with one profile, "Me": the holder its
+    presentations name (``tests.helpers.holder_did``)."""
+    from wallet.store import Store
+
+    with Store.create(tmp_path / "wallet.satchel", PASSPHRASE, kdf=fast_kdf()) as opened:
+        opened.create_profile("Me")
+        yield opened
+
+
+@pytest.fixture
+def live(store: Any) -> Iterator[Any]:
+    """The wallet's importer for ``store`` over the real loopback network (the issuer stub)."""
+    with live_import_service(store) as service:
+        yield service

@@ -11,7 +11,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,37 +19,15 @@ import pytest
 from credentials._net import Fetcher, GuardedTransport, LocalDocuments, make_client
 from credentials._verify import verify
 from tests.conftest import ROOT
-from tests.helpers import ed25519_signer, ob3_credential
+from tests.helpers import PASSPHRASE, ed25519_signer, fast_kdf, holder_did, imported, ob3_credential
 from tests.stub_server import Stub, payload_of
 from wallet.holder_binding import holder_binding, short_id
 from wallet.importer import ImportService
 from wallet.share import present
-from wallet.store import Argon2idParams, ImportSource, Store
+from wallet.store import ImportSource, Store
 
-PASSPHRASE = "a long enough passphrase"
-FAST_KDF = Argon2idParams(memory_kib=1024, iterations=1, lanes=1)  # tests only
 STRANGER = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
 ISSUER_BIN = Path(sys.executable).parent / "satchel-issuer"
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store.create(tmp_path / "wallet.satchel", PASSPHRASE, kdf=FAST_KDF) as s:
-        s.create_profile("Me")
-        yield s
-
-
-def holder_did(store: Store) -> str:
-    profile = store.default_profile()
-    assert profile is not None
-    return profile.did
-
-
-def imported(store: Store, credential: dict[str, Any]) -> str:
-    """A credential signed by a did:key issuer, imported and verified offline; its record id."""
-    outcome = ImportService(store, lambda: Fetcher(None)).import_text(json.dumps(credential))
-    assert outcome.id is not None, outcome.error
-    return outcome.id
 
 
 def signed_for(subject: Any) -> dict[str, Any]:
@@ -146,7 +123,7 @@ def test_an_ob2_badge_from_the_issuer_stub_names_a_hashed_email(store: Store, tm
 
 
 def test_a_wallet_without_a_profile_cannot_say(tmp_path: Path) -> None:
-    with Store.create(tmp_path / "bare.satchel", PASSPHRASE, kdf=FAST_KDF) as bare:
+    with Store.create(tmp_path / "bare.satchel", PASSPHRASE, kdf=fast_kdf()) as bare:
         rid = imported(bare, signed_for(achievement_subject(id=STRANGER)))
         binding = holder_binding(bare, bare.get_credential(rid))
     assert (binding.status, binding.subject, binding.holder) == ("unknown", STRANGER, None)
@@ -307,13 +284,6 @@ def test_issue_help_says_how_to_issue_a_badge_a_wallet_can_share() -> None:
 
 AGREEMENT_FORMS = ["ob3-v2-eddsa-rdfc-2022", "ob3-v1-ed25519signature2020", "ob3-vc-jwt", "ob3-vc-jose", "ob3-png",
                    "ob3-svg", "clr-v2-eddsa-rdfc-2022"]
-
-
-@pytest.fixture
-def live(store: Store) -> Iterator[ImportService]:
-    client = make_client(GuardedTransport(allow_loopback=True))
-    yield ImportService(store, lambda: Fetcher(client), client=client)
-    client.close()
 
 
 def live_verdict_says_holder_mismatch(store: Store, record_id: str) -> bool:

@@ -7,47 +7,22 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from credentials._net import Fetcher, GuardedTransport, make_client
-from tests.helpers import ed25519_signer, ob3_credential
+from credentials._net import Fetcher
+from tests.helpers import ed25519_signer, holder_did, imported, ob3_credential
 from tests.stub_server import Stub
 from wallet.importer import ImportService
 from wallet.share.warnings import ShareWarning, sharing_warnings
-from wallet.store import Argon2idParams, Store
+from wallet.store import Store
 
-PASSPHRASE = "a long enough passphrase"
-FAST_KDF = Argon2idParams(memory_kib=1024, iterations=1, lanes=1)  # tests only
 STRANGER = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
 
 
 def xsd(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store.create(tmp_path / "wallet.satchel", PASSPHRASE, kdf=FAST_KDF) as s:
-        s.create_profile("Me")
-        yield s
-
-
-def mine(store: Store) -> str:
-    profile = store.default_profile()
-    assert profile is not None
-    return profile.did
-
-
-def imported(store: Store, doc: dict[str, Any]) -> str:
-    """Imported and verified offline (the issuer is a did:key): the wallet's own verdict is stored."""
-    outcome = ImportService(store, lambda: Fetcher(None)).import_text(json.dumps(doc))
-    assert outcome.id is not None, outcome.error
-    return outcome.id
 
 
 def signed(subject: str, **extra: Any) -> dict[str, Any]:
@@ -63,13 +38,13 @@ def codes(warnings: list[ShareWarning]) -> list[str]:
 
 
 def test_a_genuine_badge_of_ones_own_gets_no_warning(store: Store) -> None:
-    rid = imported(store, signed(mine(store)))
+    rid = imported(store, signed(holder_did(store)))
     assert store.get_summary(rid).verdict == "valid"
     assert sharing_warnings(store, [rid]) == []
 
 
 def test_a_badge_changed_after_signing_is_warned_about_as_tampered(store: Store) -> None:
-    doc = signed(mine(store))
+    doc = signed(holder_did(store))
     doc["credentialSubject"]["achievement"]["name"] = "Advanced wound care"  # the signature no longer matches
     rid = imported(store, doc)
     assert "invalid-signature" in store.get_summary(rid).problems
@@ -79,7 +54,7 @@ def test_a_badge_changed_after_signing_is_warned_about_as_tampered(store: Store)
 
 
 def test_an_expired_badge_is_warned_about_with_its_date(store: Store) -> None:
-    rid = imported(store, signed(mine(store), validUntil="2025-06-30T00:00:00Z"))
+    rid = imported(store, signed(holder_did(store), validUntil="2025-06-30T00:00:00Z"))
     assert "expired" in store.get_summary(rid).problems
     [warning] = sharing_warnings(store, [rid])
     assert warning.code == "expired" and "expired on 30 Jun 2025" in warning.message
@@ -87,7 +62,7 @@ def test_an_expired_badge_is_warned_about_with_its_date(store: Store) -> None:
 
 def test_a_badge_that_expired_since_its_last_check_is_warned_about_too(store: Store) -> None:
     ends = datetime.now(UTC) + timedelta(days=1)
-    rid = imported(store, signed(mine(store), validUntil=xsd(ends)))
+    rid = imported(store, signed(holder_did(store), validUntil=xsd(ends)))
     assert store.get_summary(rid).verdict == "valid"
     assert sharing_warnings(store, [rid], now=ends - timedelta(hours=1)) == []
     [warning] = sharing_warnings(store, [rid], now=ends + timedelta(days=1))
@@ -95,18 +70,18 @@ def test_a_badge_that_expired_since_its_last_check_is_warned_about_too(store: St
 
 
 def test_a_badge_not_valid_yet_is_warned_about(store: Store) -> None:
-    rid = imported(store, signed(mine(store), validFrom=xsd(datetime.now(UTC) + timedelta(days=30))))
+    rid = imported(store, signed(holder_did(store), validFrom=xsd(datetime.now(UTC) + timedelta(days=30))))
     assert codes(sharing_warnings(store, [rid])) == ["not-yet-valid"]
 
 
 def test_an_unsigned_badge_is_warned_about_in_the_engines_words(store: Store) -> None:
-    rid = imported(store, ob3_credential("did:example:college", subject=mine(store)))
+    rid = imported(store, ob3_credential("did:example:college", subject=holder_did(store)))
     [warning] = sharing_warnings(store, [rid])
     assert warning.code == "invalid" and "carries no digital signature" in warning.message
 
 
 def test_someone_elses_badge_is_warned_about_and_each_warning_names_its_badge(store: Store) -> None:
-    own = imported(store, signed(mine(store)))
+    own = imported(store, signed(holder_did(store)))
     tampered = signed(STRANGER)
     tampered["credentialSubject"]["achievement"]["name"] = "Borrowed badge"
     other = imported(store, tampered)
@@ -125,13 +100,6 @@ def test_the_warning_follows_the_profile_that_presents(store: Store) -> None:
 
 
 # -- the real issuer: revoked and suspended -------------------------------------------------------------
-
-
-@pytest.fixture
-def live(store: Store) -> Iterator[ImportService]:
-    client = make_client(GuardedTransport(allow_loopback=True))
-    yield ImportService(store, lambda: Fetcher(client), client=client)
-    client.close()
 
 
 def collected(live: ImportService, stub: Stub) -> tuple[str, str]:
@@ -200,7 +168,7 @@ def app_services(store: Store, tmp_path: Path) -> Any:
 
 
 def test_the_app_warns_before_sharing_then_shares_anyway_once_or_cancels(store: Store, tmp_path: Path) -> None:
-    own, other = imported(store, signed(mine(store))), imported(store, signed(STRANGER))
+    own, other = imported(store, signed(holder_did(store))), imported(store, signed(STRANGER))
     services = app_services(store, tmp_path)
     share = services.state.share
 
@@ -227,12 +195,12 @@ def test_the_app_says_not_yours_on_the_import_line_and_on_the_badge(store: Store
     assert line.ok and line.message == "Wound care basics added: Genuine, issuer not on your list."
     assert line.not_yours.startswith("This badge was issued to did:key:z6MkhaXg")
     assert "“Redeem an issuer offer” on the Import screen collects it" in line.not_yours
-    assert mine(store) in line.not_yours
+    assert holder_did(store) in line.not_yours
 
     asyncio.run(services.open_badge(foreign.id))
     assert services.state.detail.not_yours == line.not_yours
 
-    own = ImportService(store, lambda: Fetcher(None)).import_text(json.dumps(signed(mine(store), name="Mine")))
+    own = ImportService(store, lambda: Fetcher(None)).import_text(json.dumps(signed(holder_did(store), name="Mine")))
     assert services._line_with_binding(own).not_yours == ""
     asyncio.run(services.open_badge(own.id))
     assert services.state.detail.not_yours == ""
