@@ -361,3 +361,11 @@ def test_a_payload_with_too_many_values_stops_at_the_work_bound(issuer: Issuer) 
 def test_the_offline_fetcher_is_the_only_way_out(issuer: Issuer) -> None:
     report = verify(issuer.issue(status=status_claim(0)), fetcher=Fetcher(None), at=AT)
     assert report.problems == ("status-unknown",)
+
+
+def test_a_vcdm_credential_secured_as_an_sd_jwt_is_named_and_could_not_check(issuer: Issuer) -> None:
+    claims = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"],
+              "issuer": issuer.did, "credentialSubject": Concealed({"id": "did:example:learner"})}
+    issued = issue_sd_jwt(claims, issuer.key, {"alg": issuer.alg, "typ": "vc+sd-jwt", "kid": issuer.kid})
+    report = verify(issued, at=AT)
+    assert report.problems == ("unsupported-proof-type",) and "VC-JOSE-COSE" in report.checks[0].message

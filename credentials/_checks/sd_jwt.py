@@ -20,7 +20,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .._did import resolve_verification_method
-from .._errors import FetchError, KeyResolutionError, MalformedError, SatchelError, UnsupportedProofError
+from .._errors import (
+    FetchError,
+    KeyResolutionError,
+    MalformedError,
+    SatchelError,
+    UnsupportedFormatError,
+    UnsupportedProofError,
+)
 from .._formats.jws import CompactJws, PublicKey, jwk_to_public_key, parse_compact_jws, verify_jws_signature
 from .._formats.sd_jwt import DisclosureMismatchError, SdJwt, process_disclosures, sd_hash_of
 from .._report import (
@@ -216,6 +223,9 @@ def _never_disclosed(sd_jwt: SdJwt, processed: dict[str, Any]) -> None:
 
 def _format_check(sd_jwt: SdJwt, processed: dict[str, Any]) -> tuple[str, CheckResult]:
     vct = processed.get("vct")
+    if vct is None and "@context" in processed:
+        raise UnsupportedFormatError("It is a W3C credential (VCDM 2.0) secured as an SD-JWT (VC-JOSE-COSE); "
+                                     "Satchel checks SD-JWT VCs, not this form yet")
     if sd_jwt.typ in SD_JWT_VC_TYPES or vct is not None:
         if not isinstance(vct, str) or not vct:  # draft-ietf-oauth-sd-jwt-vc: vct is REQUIRED
             raise MalformedError("an SD-JWT VC needs a vct (its credential type)")
