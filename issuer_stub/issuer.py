@@ -297,8 +297,10 @@ class Issuer:
                     and record.form in (CLR_PART_FORM, "ob3-v2-eddsa-jcs-2022"):
                 earned.setdefault(record.achievement, json.loads(record.body))
         parts = [earned[slug] for slug in part_slugs if slug in earned]
+        # the completing achievement first: a reader that takes a CLR's first achievement as its own
+        # (credentials.read_facts) shows the certificate, not one of its parts
         achievements = [achievement_document(self.catalogue[s], self.base_url, issuer)
-                        for s in [*part_slugs, spec.completes]]
+                        for s in [spec.completes, *part_slugs]]
         cred = clr_credential(
             credential_id=f"urn:uuid:{uid}", issuer=issuer, subject_id=subject,
             name=f"{spec.name}: learner record", validity=validity, status=status,

@@ -65,11 +65,12 @@ def write_sample(out: Path, base_url: str = DEFAULT_BASE_URL,
         issuer.change_status(emit(form, "suspended"), "suspend")
     for form in EXPIRABLE:
         emit(form, "expired")
-    _write_documents(issuer, out)
+    write_documents(issuer, out)
     return written
 
 
-def _write_documents(issuer: Issuer, out: Path) -> None:
+def write_documents(issuer: Issuer, out: Path) -> None:
+    """Every document the issuer hosts, under DIR/documents, and DIR/web.json mapping their URLs to them."""
     web: dict[str, str] = {}
     docs = out / "documents"
     for path in issuer.hosted_paths():
