@@ -113,3 +113,10 @@ def test_the_verify_service_refuses_an_answer_to_another_request(server: httpx.C
     resp = server.post("/presentations/verify", json={"verifiablePresentation": answer,
                                                       "options": {"challenge": issued["challenge"]}})
     assert resp.status_code == 400 and "challenge-mismatch" in resp.json()["problems"]
+
+
+def test_the_wallet_refuses_a_presentation_made_for_a_verifier(store: Store) -> None:
+    # RFC 9901 §7.2: an issuer gives an SD-JWT, never an SD-JWT+KB; the wallet keeps only the former
+    outcome = ImportService(store, lambda: Fetcher(None)).import_text(vector("rfc9901_a3_presented"))
+    assert outcome.id is None and outcome.error is not None and "key binding" in outcome.error
+    assert store.credential_ids() == []

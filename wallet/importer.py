@@ -241,6 +241,9 @@ class ImportService:
             raise ImportRefused(f"It is not a credential Satchel can read: {sentence(str(exc))}") from None
         if parsed.format == "url" and parsed.url:
             return self._import_url(parsed.url, ImportSource("url", parsed.url, source.at), label)
+        if parsed.sd_jwt is not None and parsed.sd_jwt.kb_jwt is not None:  # RFC 9901 §7.2: a holder rejects it
+            raise ImportRefused("It is an SD-JWT presented to a verifier (it carries a key binding), not a "
+                                "credential to keep: import the SD-JWT VC its issuer gave you.")
         fetcher = self._fetcher()
         report = self._verify_holder_copy(data, fetcher)
         if "malformed" in report.problems:
