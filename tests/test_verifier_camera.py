@@ -1,5 +1,5 @@
 """The camera path: a recorded video of a phone showing a wallet QR goes through the same
-``cv2.VideoCapture`` loop as a live camera, and the app's verification says Verified within 1 s of
+``cv2.VideoCapture`` loop as a live camera, and the app's verification says Genuine within 1 s of
 the first readable frame. Real signatures, real OpenCV decoding, real SQLite history."""
 
 from __future__ import annotations
