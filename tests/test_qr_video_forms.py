@@ -131,20 +131,21 @@ def screen_of(share: QrShare) -> Screen:
         text = share.qr.text
         return Screen(lambda _n: text, 1, 1, share.qr.version, "M", 12.0, text)
     animation, parts = share.animation, share.animation.parts
-    loop = animation.loop_length
+    loop = animation.frame_texts()  # the wallet's own loop, replayed for ever as its screen does
     assembler = QrAssembler()  # what the loop holds, read straight from its texts
-    for text in animation.frame_texts():
+    for text in loop:
         if assembler.add(text).complete:
             break
     assert assembler.text is not None
-    return Screen(lambda n: parts.frame((n - 1) % loop + 1), loop, parts.seq_len, parts.version, parts.level,
+    return Screen(lambda n: loop[(n - 1) % len(loop)], len(loop), parts.seq_len, parts.version, parts.level,
                   float(animation.frame_rate), assembler.text)
 
 
 def bound_frames(screen: Screen, fps: float) -> int:
     """Camera frames delivered (the lost ones not counted) within which the code must be read:
-    ``SHOWINGS`` times the wallet's loop (pure and fountain parts), never under ``MIN_SECONDS``."""
-    return math.ceil(max(SHOWINGS * screen.loop_length / screen.codes_per_second, MIN_SECONDS) * fps)
+    ``SHOWINGS`` rounds of the wallet's loop (each round the pure parts, then as many fountain
+    parts), never under ``MIN_SECONDS``."""
+    return math.ceil(max(SHOWINGS * 2 * screen.seq_len / screen.codes_per_second, MIN_SECONDS) * fps)
 
 
 def record(screen: Screen, path: Path, seed: int) -> PhoneVideo:
