@@ -7,8 +7,8 @@ For each presentation (a holder's signed VP of: the issuer stub's 5.7 KB OB 3.0 
 ``ob3-v2-eddsa-rdfc-2022.json``; a CLR of 5 badges; a 60 KB OB 3.0 badge whose achievement image
 is a ``data:`` PNG of noise-like pixels), and for each seed: a synthesized recording of a phone
 showing ``credentials.encode_qr_parts(vp)`` (``scripts/phone_video.py``: perspective, blur, glare,
-noise, MJPEG, 10 % dropped frames and a burst) of the wallet's loop of codes (``AnimatedQr``: the
-pure parts, then as many fountain parts, again and again), the camera starting at a random point of
+noise, MJPEG, 10 % dropped frames and a burst) of the wallet's loop of codes (``AnimatedQr``: rounds
+of the pure parts, then as many fresh fountain parts), the camera starting at a random point of
 the loop, is played through the
 verifier's capture loop (``scan.CameraScanner`` paced at the file's 30 fps, ``scan.QrCollector``)
 and the assembled text is verified as the app does (``VerifierEngine.verify_text``).
@@ -217,9 +217,10 @@ def record(vp: dict[str, Any], path: Path, seed: int, args: argparse.Namespace,
            rng: np.random.Generator) -> tuple[PhoneVideo, Any]:
     """The phone replaying the wallet's loop, the camera starting at a random point of it."""
     parts = encode_qr_parts(vp, max_version=args.max_version, level=args.level)
-    loop = AnimatedQr(parts).loop_length
+    animation = AnimatedQr(parts)  # the wallet's own loop: its frame n is what the phone shows n-th
+    loop = animation.loop_length
     seconds = min(60.0, 3 * parts.seq_len / args.rate + 4)
-    video = synthesize_phone_video(lambda n: parts.frame((n - 1) % loop + 1), path, seconds=seconds, seed=seed,
+    video = synthesize_phone_video(lambda n: animation.frame_text(n - 1), path, seconds=seconds, seed=seed,
                                    first_part=int(rng.integers(1, loop + 1)), version=parts.version,
                                    level=args.level, conditions=VideoConditions(codes_per_second=args.rate))
     return video, parts

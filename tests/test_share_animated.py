@@ -33,7 +33,7 @@ from tests.helpers import ed25519_signer, ob3_credential
 from tests.stub_server import Stub
 from tests.test_cli_share_inputs import verifier  # noqa: F401  (a live verifier with its relay)
 from wallet.share import QrTooLarge, share_qr
-from wallet.share.qrshare import FRAME_RATE, MAX_ANIMATED_PARTS, SCREEN_MAX_VERSION
+from wallet.share.qrshare import FRAME_RATE, LOOP_ROUNDS, MAX_ANIMATED_PARTS, SCREEN_MAX_VERSION
 from wallet.store import Argon2idParams, ImportSource, Store
 
 FAST_KDF = Argon2idParams(memory_kib=1024, iterations=1, lanes=1)  # tests only
@@ -183,13 +183,17 @@ def test_cli_writes_an_animated_png_whose_every_frame_reads_and_reassembles_to_a
 
     frames, info = apng_frames(out)
     assert info["loop"] == 0 and info["duration"] == 1000 // FRAME_RATE  # FRAME_RATE a second, for ever
-    assert len(frames) >= 2 * parts
+    assert len(frames) == LOOP_ROUNDS * 2 * parts
     texts = [decode_qr_image(frame) for frame in frames]  # every frame reads (OpenCV)
-    assert len(set(texts)) == len(texts)
     numbers = [re.match(rf"UR:SATCHEL-VP/(\d+)-{parts}/[A-Z]+$", text) for text in texts]
     assert all(numbers), texts[:3]
-    # the pure parts first, in order, then fountain parts (numbers past seq_len)
-    assert [int(m[1]) for m in numbers if m] == list(range(1, len(frames) + 1))
+    shown = [int(m[1]) for m in numbers if m]
+    # each round: the pure parts in order, then as many fountain parts (numbers past seq_len) never
+    # shown before, rising; only the pure parts come round again
+    rounds = [shown[r * 2 * parts:(r + 1) * 2 * parts] for r in range(LOOP_ROUNDS)]
+    assert all(r[:parts] == list(range(1, parts + 1)) for r in rounds)
+    fountain = [n for r in rounds for n in r[parts:]]
+    assert fountain == sorted(set(fountain)) and fountain[0] > parts
 
     text, _ = assembled(texts, seed=len(texts))
     presentation = json.loads(text)
@@ -208,7 +212,7 @@ def test_a_camera_that_starts_late_finishes_from_the_fountain_frames(
     assert _run(home, "share", badges["large"][:10], "--qr", str(out), "--json").returncode == 0
     frames, _ = apng_frames(out)
     texts = [decode_qr_image(frame) for frame in frames]
-    parts = len(texts) // 2
+    parts = len(texts) // (2 * LOOP_ROUNDS)
     late = texts[parts // 2:] + texts[:parts // 2]  # came up after half the pure parts; then watches on
     assembler = QrAssembler()
     read = 0
@@ -227,7 +231,7 @@ def test_cli_json_says_what_the_animated_file_holds(home: Path, badges: dict[str
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
     assert result["kind"] == "animated" and result["qr"] == str(out) and result["frame_rate"] == FRAME_RATE
-    assert result["frames"] == 2 * result["parts"] == len(apng_frames(out)[0])
+    assert result["frames"] == LOOP_ROUNDS * 2 * result["parts"] == len(apng_frames(out)[0])
     assert result["version"] <= SCREEN_MAX_VERSION and result["names"] == ["Donning and doffing PPE"]
 
 
@@ -287,8 +291,14 @@ def test_share_qr_gives_an_animated_code_and_records_it(store: Store) -> None:
     animation = shared.animation
     assert animation.version == shared.version <= SCREEN_MAX_VERSION and animation.frame_rate == FRAME_RATE
     loop = animation.frame_texts()
-    assert len(loop) == animation.loop_length == 2 * animation.seq_len
-    assert loop[:2] == animation.parts.frames(2)  # the same frames each time they are asked for
+    assert len(loop) == animation.loop_length == LOOP_ROUNDS * 2 * animation.seq_len
+    assert loop == animation.frame_texts()  # the same frames each time they are asked for
+    assert loop[:animation.seq_len] == animation.parts.frames(animation.seq_len)  # the pure parts first
+    fountain = [text for text in loop if text not in set(loop[:animation.seq_len])]
+    assert len(fountain) == len(set(fountain)) == LOOP_ROUNDS * animation.seq_len  # never repeated in a loop
+    # each mixes several fragments (mixes of one or two are mostly what the camera already has)
+    numbers = [animation.part_number(i) for i in range(animation.loop_length)]
+    assert all(animation.parts.mixes(n) >= 4 for n in numbers if n > animation.seq_len)
     entry = next(e for e in store.list_shares() if e.id == shared.share_id)
     assert entry.details["kind"] == "animated" and entry.details["qr_parts"] == animation.seq_len
     assert entry.details["qr_version"] == animation.version and entry.expires_at == shared.expires
@@ -369,14 +379,14 @@ def test_the_app_shows_the_loop_drawing_each_frame_once_and_forgets_it_when_clos
     asyncio.run(services.share_as_qr("Maple Grove Care Home"))
     assert share.error == "" and share.message.startswith("Show this QR code to Maple Grove Care Home. It works")
     loop = list(share.qr_frames)
-    assert len(loop) == 2 * share.qr_parts and share.qr_parts > 1 and share.qr_frame_rate == FRAME_RATE
+    assert len(loop) == LOOP_ROUNDS * 2 * share.qr_parts and share.qr_parts > 1 and share.qr_frame_rate == FRAME_RATE
     assert share.qr_png is not None and decode_qr_image(share.qr_png) == loop[0]
 
     async def two_rounds() -> list[bytes | None]:
         return [await services.qr_frame_png(n) for n in range(2 * len(loop))]
 
     pngs = asyncio.run(two_rounds())
-    assert drawn == loop  # each frame drawn once, in order: the second round comes from the cache
+    assert drawn == list(dict.fromkeys(loop))  # each code drawn once, in order: repeats come from the cache
     assert [decode_qr_image(png) for png in pngs[:len(loop)]] == loop  # type: ignore[arg-type]
     assert pngs[len(loop):] == pngs[:len(loop)]
     text, _ = assembled(loop, seed=5)

@@ -101,6 +101,10 @@ class QrParts:
         """Frame ``n`` (1-based) as QR text, upper case (alphanumeric mode)."""
         return self._encoder.part(n)
 
+    def mixes(self, n: int) -> int:
+        """How many of the ``seq_len`` fragments frame ``n`` carries XORed together (1: a pure part)."""
+        return self._encoder.degree(n)
+
     def frames(self, count: int, start: int = 1) -> list[str]:
         return [self._encoder.part(n) for n in range(start, start + count)]
 

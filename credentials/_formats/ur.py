@@ -259,6 +259,10 @@ class UrEncoder:
         body = cbor2.dumps([seq_num, self.seq_len, len(self._message), self._checksum, bytes(mixed)])
         return f"ur:{self._type}/{seq_num}-{self.seq_len}/{bytewords_encode(body)}".upper()
 
+    def degree(self, seq_num: int) -> int:
+        """How many fragments part ``seq_num`` mixes (1 for a pure part)."""
+        return 1 if self.is_single_part else len(choose_fragments(seq_num, self.seq_len, self._checksum))
+
     def next_part(self) -> str:
         self._seq_num = self._seq_num % MAX_SEQ_NUM + 1
         return self.part(self._seq_num)

@@ -5,6 +5,7 @@ one, a relay link in the code (see :mod:`.qrcodec` and :mod:`.links`)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,8 +20,8 @@ from .links import ShareLink, make_link, record_shares
 from .presentation import PresentationFormat, enveloped, present
 from .qrcodec import QrResult, QrTooLarge, encode_qr
 
-__all__ = ["FRAME_RATE", "MAX_ANIMATED_PARTS", "QR_PROOF_LIFETIME", "SCREEN_MAX_VERSION", "AnimatedQr", "QrShare",
-           "share_qr"]
+__all__ = ["FRAME_RATE", "LOOP_ROUNDS", "MAX_ANIMATED_PARTS", "QR_PROOF_LIFETIME", "SCREEN_MAX_VERSION", "AnimatedQr",
+           "QrShare", "share_qr"]
 
 # A code on a screen is shown across a desk; its proof expires soon after (VC Data Integrity
 # §2.1 "expires"), so a photo of it is not a lasting copy. The request flow's challenge is the
@@ -41,10 +42,28 @@ FRAME_LEVEL: Literal["L", "M", "Q", "H"] = "L"
 MAX_ANIMATED_PARTS = 480
 
 
+# Rounds of the loop before it repeats: each round shows every pure part, then as many fountain
+# parts never shown before, so a camera that is still reading in a later round gets new equations,
+# not the same ones again (BENCHMARKS.md "Animated QR"). Two rounds are 4 × seq_len frames.
+LOOP_ROUNDS = 2
+
+
+def _least_mixed(seq_len: int) -> int:
+    """The fewest fragments a fountain part shown must mix. The verifier solves the parts by GF(2)
+    elimination, for which a part mixing one or two fragments is often what it already has (a
+    repeat of a pure part), and one mixing several almost never is: skipping the fountain parts of
+    degree below 4 (BCR-2020-005's 1/d degrees make them ~ a third) cut the codes a camera reading
+    7 in 10 needs from 1.6 to 1.45 × seq_len in simulation. Any seq_num is a valid part, so the
+    wire format and other readers are unaffected; a peeling reader still finishes from the pure
+    parts each round."""
+    return min(4, max(2, seq_len // 2))
+
+
 @dataclass(frozen=True)
 class AnimatedQr:
-    """A presentation as a loop of QR codes: ``seq_len`` pure parts, then fountain parts, so a
-    camera that misses some codes still finishes from the ones after them (BCR-2020-005 §4)."""
+    """A presentation as a loop of QR codes, :data:`LOOP_ROUNDS` rounds of ``seq_len`` pure parts
+    then ``seq_len`` fresh fountain parts, so a camera that misses some codes still finishes from
+    the ones after them (BCR-2020-005 §4)."""
 
     parts: QrParts
     frame_rate: int = FRAME_RATE
@@ -65,13 +84,33 @@ class AnimatedQr:
 
     @property
     def loop_length(self) -> int:
-        """Frames in one loop as shown: every pure part, then as many fountain parts, so a loop
-        repeats only after twice the minimum."""
-        return 2 * self.seq_len
+        """Frames shown before the loop repeats: each round, every pure part then as many fountain parts."""
+        return LOOP_ROUNDS * 2 * self.seq_len
+
+    @functools.cached_property
+    def _fountain_numbers(self) -> tuple[int, ...]:
+        """The part numbers of the loop's fountain parts, in order: the first ones past ``seq_len``
+        that mix at least :func:`_least_mixed` fragments."""
+        least, numbers = _least_mixed(self.seq_len), list[int]()
+        n = self.seq_len
+        while len(numbers) < LOOP_ROUNDS * self.seq_len:
+            n += 1
+            if self.parts.mixes(n) >= least:
+                numbers.append(n)
+        return tuple(numbers)
+
+    def part_number(self, index: int) -> int:
+        """The part shown as frame ``index`` (0-based, counting on round the loop)."""
+        round_, at = divmod(index % self.loop_length, 2 * self.seq_len)
+        return at + 1 if at < self.seq_len else self._fountain_numbers[round_ * self.seq_len + at - self.seq_len]
+
+    def frame_text(self, index: int) -> str:
+        """Frame ``index`` (0-based, counting on round the loop) as the text of one QR code."""
+        return self.parts.frame(self.part_number(index))
 
     def frame_texts(self, count: int | None = None) -> list[str]:
         """The first ``count`` frames (one loop by default), each the text of one QR code."""
-        return self.parts.frames(self.loop_length if count is None else count)
+        return [self.frame_text(i) for i in range(self.loop_length if count is None else count)]
 
 
 @dataclass(frozen=True)
