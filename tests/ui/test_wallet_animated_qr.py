@@ -97,11 +97,11 @@ def test_show_qr_of_a_large_badge_loops_parts_that_reassemble_to_a_verifying_pre
     click(page, "button", "Import a badge")
     type_into(page, "Offer link", offer["credential_offer_uri"])
     click(page, "button", "Collect badge")
-    wait_shown(page, "Donning and doffing PPE added: Verified.", timeout=60_000)
+    wait_shown(page, "Donning and doffing PPE added: Genuine, issuer not on your list.", timeout=60_000)
 
     navigate_to(page, "Share")
     page.get_by_role("checkbox", name="Donning and doffing PPE").first.click()
-    wait_shown(page, "presented by you (did:key:")
+    wait_shown(page, "presented by you, signed with this wallet's key")
     type_until_held(page, "Who is it for?", "Maple Grove Care Home")  # the field re-renders as badges are chosen
     click(page, "button", "Show QR code")
     wait_shown(page, CAPTION, timeout=60_000)
