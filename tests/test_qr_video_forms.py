@@ -7,9 +7,9 @@ noise, MJPEG, dropped frames) goes through ``scan.CameraScanner`` + ``scan.QrCol
 verifier's ``VerifierEngine.verify_text`` (``bench.qr_video.capture``), which fetches from the live
 stub as the app would. The verdict must be the one verifying the credential directly gives.
 
-Open Badges 2.0 forms cannot go inside a presentation (they carry no holder binding), so the
-wallet's ``share_qr`` refuses them: those cases are strict expected failures that say so, and
-turn into failures the day the wallet shows them as QR.
+Open Badges 2.0 forms cannot go inside a presentation (they carry no holder binding): the wallet's
+code carries the badge itself (``wallet.share.presentation.badge_itself``), and the verifier checks it
+as it would the file.
 
 Work is bounded in camera frames (the loop runs with ``every_frame``, so what is read depends on
 the recording only), never in wall time; the recordings are a few seconds each.
@@ -37,7 +37,7 @@ from verifier.app.engine import VerifierEngine
 from verifier.app.settings import AppSettings
 from wallet.holder_binding import holder_binding
 from wallet.importer import ImportService
-from wallet.share import NotPresentableError, QrShare, share_qr
+from wallet.share import QrShare, share_qr
 from wallet.store import ImportSource, Store
 
 SHOWINGS = 2.5  # the bound: the camera frames of this many rounds of the wallet's loop, the lost ones apart
@@ -59,10 +59,6 @@ class SampleForm:
     form: str
     achievement: str
 
-    @property
-    def presentable(self) -> bool:
-        return not self.form.startswith("ob2")  # OB 2.0: no holder binding, not inside a presentation
-
 
 def sample_forms() -> list[SampleForm]:
     """The files of ``write_sample`` with no variant, as it names them (checked against it below)."""
@@ -73,11 +69,6 @@ def sample_forms() -> list[SampleForm]:
 
 
 FORMS_SHOWN = sample_forms()
-NOT_PRESENTABLE = pytest.mark.xfail(raises=NotPresentableError, strict=True,
-                                    reason="the wallet does not share an Open Badges 2.0 badge as QR: share_qr "
-                                           "refuses it (no holder binding), saying to share its hosted URL or "
-                                           "the baked image instead")
-
 
 def test_the_forms_here_are_every_form_satchel_issuer_sample_writes(tmp_path: Path) -> None:
     written = write_sample(tmp_path / "sample")
@@ -169,8 +160,7 @@ def delivered(video: PhoneVideo, frames: int) -> int:
     return sum(1 for lost in video.dropped[:frames] if not lost)
 
 
-@pytest.mark.parametrize("sample", [pytest.param(f, id=f.name, marks=() if f.presentable else NOT_PRESENTABLE)
-                                    for f in FORMS_SHOWN])
+@pytest.mark.parametrize("sample", [pytest.param(f, id=f.name) for f in FORMS_SHOWN])
 def test_every_sample_form_shown_as_qr_reads_off_a_phone_video_to_its_own_verdict(
         stub: Stub, store: Store, importer: ImportService, engine: VerifierEngine, tmp_path: Path,
         sample: SampleForm) -> None:

@@ -234,6 +234,38 @@ def test_open_badges_2_and_unknown_ids_cannot_be_presented(wallet: dict[str, Any
         present(store, ["no-such-id"])
 
 
+
+def carried_by(share: Any) -> dict[str, Any]:
+    """What a verifier's camera puts together from the share: one code's picture, or the loop's texts."""
+    if share.kind == "code":
+        return dict(decode_qr_text(decode_qr_image(share.qr.png)))
+    assembler = credentials.QrAssembler()
+    for text in share.animation.frame_texts():
+        if assembler.add(text).complete:
+            return dict(json.loads(str(assembler.text)))
+    raise AssertionError("the loop never completes")
+
+
+@pytest.mark.parametrize("form", ["ob2-hosted", "ob2-signed"])
+def test_an_open_badges_2_badge_shown_as_qr_on_its_own_carries_the_badge_and_verifies(
+        wallet: dict[str, Any], stub: Stub, form: str) -> None:
+    store: Store = wallet["store"]
+    issued = stub.issue(form)
+    data = issued["credential"] if isinstance(issued["credential"], str) else json.dumps(issued["credential"])
+    added = store.add_credential(data.encode(), "application/json", None, ImportSource("file", f"{form}.txt"))
+    try:
+        share = share_qr(store, [added.id], recipient="Acme Care")
+        carried = carried_by(share)
+        assert "VerifiablePresentation" not in str(carried.get("type"))  # the badge itself, no holder's proof
+        report = live_verify(carried)
+        assert report.verdict == "valid" and report.format.startswith("ob2"), report.to_json()
+        stub.act(str(issued["id"]), "revoke")
+        assert live_verify(carried).problems == ("revoked",)  # checked live, as the file would be
+        with pytest.raises(NotPresentableError, match="show it as a QR code on its own"):
+            share_qr(store, [added.id, wallet["ids"]["ob3-v2-eddsa-rdfc-2022"]], recipient="Acme Care")
+    finally:
+        store.delete_credential(added.id)
+
 def test_signed_image_data_is_kept_and_reported_never_replaced(tmp_path: Path) -> None:
     """An image inside a signed credential is covered by the issuer's proof: replacing it by a
     hash would break the signature, so it stays, and the code falls back to a link."""

@@ -11,12 +11,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from wallet.holder_binding import HolderBinding, holder_binding
+from wallet.share.presentation import badge_itself
 from wallet.store import CredentialRecord, ShareEntry, Store
 
 from .badge_facts import BadgeFacts, badge_facts, date_and_time, short_date
 from .state import ShareLine
 
 PRESENTED_BY_YOU = "presented by you, signed with this wallet's key"
+# An Open Badges 2.0 badge goes in a QR code on its own (wallet.share.presentation.badge_itself).
+SHOWN_ALONE = ("shown as the badge itself: Open Badges 2.0 has no way to prove you are the person it "
+               "names, so the verifier sees the badge, not that you sent it")
 
 
 def issued_to_words(binding: HolderBinding, facts: BadgeFacts) -> str:
@@ -69,7 +73,7 @@ def badge_summary(store: Store, record: CredentialRecord) -> tuple[str, tuple[st
     if facts.recipient or facts.recipient_name:
         issued_to = issued_to_words(holder_binding(store, record), facts)
         lines.append("issued to you" if issued_to == "You" else f"issued to {issued_to}")
-    lines.append(PRESENTED_BY_YOU)
+    lines.append(SHOWN_ALONE if badge_itself(record) is not None else PRESENTED_BY_YOU)
     return title, tuple(lines)
 
 

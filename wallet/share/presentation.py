@@ -109,9 +109,31 @@ def embedded_credential(record: CredentialRecord, disclose: Sequence[str] | None
                 raise NotPresentableError(record.id, f"its selective disclosure could not be made ({exc})") from None
         return parsed.document
     if parsed.format.startswith("ob2"):
-        raise NotPresentableError(record.id, "an Open Badges 2.0 badge has no holder binding; share its "
-                                  "hosted URL or the baked image instead")
+        raise NotPresentableError(record.id, "an Open Badges 2.0 badge has no holder binding, so it cannot go "
+                                  "inside a presentation; show it as a QR code on its own, or share its "
+                                  "hosted URL or the baked image")
     raise NotPresentableError(record.id, f"a {parsed.format} cannot go inside a presentation")
+
+
+def badge_itself(record: CredentialRecord) -> dict[str, Any] | None:
+    """What a QR code of an Open Badges 2.0 badge carries, alone (None for any other credential).
+
+    OB 2.0 has no holder binding, so no presentation can hold it (see :func:`embedded_credential`);
+    the code carries the badge as the verifier checks it (OB 2.0 §Verification): a hosted assertion's
+    JSON (the verifier fetches its hosted copy and compares), or a signed one's JWS, in a VCDM 2.0
+    §4.13.1 envelope, the one JSON container the QR formats carry a compact JWS in (the engine reads
+    the OB 2.0 JWS inside for what it is). The verifier then sees whom it names (a hashed e-mail
+    address) and no proof that the person showing it is that person, and says so.
+    """
+    try:
+        parsed = parse_input(record.original)
+    except SatchelError:
+        return None
+    if parsed.format == "ob2-jws" and parsed.jws is not None:
+        return enveloped(_compact_of(parsed), "vc")
+    if parsed.format == "ob2" and parsed.document is not None:
+        return dict(parsed.document)
+    return None
 
 
 def _unsigned_presentation(holder: str, credentials: list[dict[str, Any]]) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from credentials import QrParts, encode_qr_parts
 from wallet.store import Store
 
 from .links import ShareLink, make_link, record_shares
-from .presentation import PresentationFormat, enveloped, present
+from .presentation import PresentationFormat, badge_itself, enveloped, present
 from .qrcodec import QrResult, QrTooLarge, encode_qr
 
 __all__ = ["FRAME_RATE", "LOOP_ROUNDS", "MAX_ANIMATED_PARTS", "QR_PROOF_LIFETIME", "SCREEN_MAX_VERSION", "AnimatedQr",
@@ -148,9 +148,14 @@ def share_qr(store: Store, credential_ids: Iterable[str], *, recipient: str, exp
     """
     ids = list(dict.fromkeys(credential_ids))
     until = expires or datetime.now(UTC) + QR_PROOF_LIFETIME
-    vp = present(store, ids, profile_id=profile_id, challenge=challenge, domain=domain, fmt=fmt, expires=until)
-    payload = enveloped(vp, "vp") if isinstance(vp, str) else vp
+    alone = badge_itself(store.get_credential(ids[0])) if len(ids) == 1 else None
     details: dict[str, object] = {"channel": "qr", "domain": domain, "challenge": challenge, "format": fmt}
+    if alone is not None:  # an Open Badges 2.0 badge: no presentation can hold it, the code holds the badge
+        payload = alone
+        details.update(format="ob2", challenge=None, domain=None)
+    else:
+        vp = present(store, ids, profile_id=profile_id, challenge=challenge, domain=domain, fmt=fmt, expires=until)
+        payload = enveloped(vp, "vp") if isinstance(vp, str) else vp
     try:
         qr = encode_qr(payload, max_version=max_version, pixels=pixels)
     except QrTooLarge as too_large:
