@@ -129,6 +129,7 @@ class ServiceConfig:
     documents: str | None = None
     public_url: str | None = None  # the address wallets and browsers see (behind a proxy)
     domain: str | None = None  # the Data Integrity "domain" requests ask for; default: public host
+    name: str | None = None  # the organisation a wallet shows as asking (OpenID4VP 1.0 §5.1 client_name)
     max_body: int = 2 * MiB
     io_timeout: float = 30.0  # whole request read, and idle keep-alive
     verify_timeout: float = 20.0  # one verification, fetches included
@@ -393,8 +394,14 @@ class VerifierService:
         return items
 
     def _request(self, exchange: Exchange) -> dict[str, Any]:
-        """VP Request Spec §2: what the wallet signs for (challenge, domain) and what it is asked."""
-        return {"query": exchange.query, "challenge": exchange.challenge, "domain": exchange.domain}
+        """VP Request Spec §2: what the wallet signs for (challenge, domain) and what it is asked; with
+        the verifier's name as OpenID4VP 1.0 §5.1 ``client_metadata`` carries it (RFC 7591 §2
+        ``client_name``), which a wallet shows as confirmed when it fetched the request from here."""
+        request: dict[str, Any] = {"query": exchange.query, "challenge": exchange.challenge,
+                                   "domain": exchange.domain}
+        if self.config.name:
+            request["client_metadata"] = {"client_name": self.config.name}
+        return request
 
     def _exchange_url(self, exchange: Exchange) -> str:
         return f"{self.base_url}/exchanges/{exchange.id}"

@@ -29,6 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--data", metavar="DIR", type=Path, help="where the challenge and relay database lives")
     s.add_argument("--public-url", metavar="URL", help="the base URL wallets and browsers use (behind a proxy)")
     s.add_argument("--domain", help="the domain presentations are asked to sign for (default: public host)")
+    s.add_argument("--name", metavar="ORGANISATION", default=os.environ.get("SATCHEL_VERIFIER_NAME"),
+                   help="who is asking, as a learner's wallet shows it (default: $SATCHEL_VERIFIER_NAME)")
     s.add_argument("--request-timeout", metavar="S", type=float, default=30.0,
                    help="seconds a client may take to send a request or stay idle (default 30)")
     s.add_argument("--verify-timeout", metavar="S", type=float, default=20.0,
@@ -80,7 +82,7 @@ def _serve(args: argparse.Namespace) -> int:
                            offline=args.offline, documents=args.documents, public_url=args.public_url,
                            domain=args.domain, io_timeout=args.request_timeout,
                            verify_timeout=args.verify_timeout, workers=args.workers, database=args.database,
-                           allow_loopback=args.allow_loopback)
+                           allow_loopback=args.allow_loopback, name=args.name or None)
     try:
         serve(config)
     except (OSError, ValueError) as exc:
