@@ -62,7 +62,13 @@ def collected(live: ImportService, stub: Stub) -> tuple[str, str]:
     offer = stub.http.post("/api/offers", json={"achievement": "healthy-menus"}).json()["credential_offer_uri"]
     outcome = live.redeem_offer(offer)
     assert outcome.id is not None and outcome.verdict == "valid", outcome
-    return outcome.id, str(stub.http.get("/api/credentials").json()[-1]["id"])
+    credential = live_store(live).get_credential(outcome.id).credential
+    assert credential is not None
+    return outcome.id, str(credential["id"])  # the stub's list is not in issue order: ask the badge
+
+
+def live_store(live: ImportService) -> Store:
+    return live._store  # the store the service imports into
 
 
 def test_a_badge_revoked_since_its_last_check_is_warned_about_before_sharing(
@@ -142,7 +148,8 @@ def test_the_cli_checks_again_before_sharing_and_warns_on_stderr(tmp_path: Path,
     done = run_cli(home, "import", "--allow-loopback", "--offer", offer, "--json")
     assert done.returncode == 0, done.stderr
     [imported] = json.loads(done.stdout)
-    stub.act(str(stub.http.get("/api/credentials").json()[-1]["id"]), "revoke")
+    shown = json.loads(run_cli(home, "show", imported["id"], "--json").stdout)
+    stub.act(str(shown["credential"]["id"]), "revoke")
 
     shared = run_cli(home, "share", imported["id"], "--qr", str(tmp_path / "qr.png"), "--allow-loopback")
     assert shared.returncode == 0, shared.stderr  # warned, not refused: the learner may share knowingly
