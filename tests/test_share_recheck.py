@@ -29,13 +29,17 @@ LATER = RECHECK_BEFORE_SHARING + timedelta(minutes=1)
 
 
 class Clock:
-    """The importer's clock, moved on by the test (the verification time is a parameter)."""
+    """The importer's clock: real time until the test moves it on (the stub dates its badges by real time, so a
+    clock read before the badge was issued would find it not yet valid), then held there."""
 
     def __init__(self) -> None:
-        self.now = datetime.now(UTC)
+        self.held: datetime | None = None
+
+    def move_on(self, by: timedelta) -> None:
+        self.held = datetime.now(UTC) + by
 
     def __call__(self) -> datetime:
-        return self.now
+        return self.held or datetime.now(UTC)
 
 
 @pytest.fixture
@@ -79,11 +83,11 @@ def test_a_badge_revoked_since_its_last_check_is_warned_about_before_sharing(
     assert live.recheck_before_sharing([rid]) == []  # checked a moment ago: not asked again
     assert sharing_warnings(store, [rid]) == []
 
-    clock.now += LATER
+    clock.move_on(LATER)
     [outcome] = live.recheck_before_sharing([rid, rid])  # each badge once
     assert (outcome.id, outcome.verdict, outcome.problems) == (rid, "invalid", ("revoked",))
     summary = store.get_summary(rid)
-    assert summary.verdict == "invalid" and summary.verified_at == clock.now  # recorded: the list shows it too
+    assert summary.verdict == "invalid" and summary.verified_at == clock()  # recorded: the list shows it too
     [warning] = sharing_warnings(store, [rid])
     assert warning.code == "revoked" and "“Preparing healthy menus” was withdrawn (revoked)" in warning.message
 
@@ -94,7 +98,7 @@ def test_offline_the_last_check_stands_and_is_not_overwritten(store: Store, live
     before = store.get_summary(rid)
     offline = ImportService(store, lambda: Fetcher(None), clock=clock)  # no client: every fetch refused
 
-    clock.now += LATER
+    clock.move_on(LATER)
     [outcome] = offline.recheck_before_sharing([rid])
     assert outcome.verdict == "unverifiable" and "status-unknown" in outcome.problems
     after = store.get_summary(rid)
@@ -127,7 +131,7 @@ def test_the_app_checks_again_before_sharing_and_warns_then_lists_the_badge_as_r
     assert asyncio.run(services.warn_before_sharing("qr")) is True  # in good standing: shared at once
 
     stub.act(cid, "revoke")
-    clock.now += LATER
+    clock.move_on(LATER)
     assert asyncio.run(services.warn_before_sharing("qr")) is False
     assert len(share.warnings) == 1 and "withdrawn (revoked)" in share.warnings[0]
     assert share.busy == ""  # the "Checking your badges…" line is gone once the check is done
