@@ -29,6 +29,22 @@ if TYPE_CHECKING:
     from ._checks.status_methods import StatusChecker as StatusChecker
     from ._checks.status_methods import StatusContext as StatusContext
     from ._checks.status_methods import StatusOutcome as StatusOutcome
+    from ._dcql import CandidateMatch as CandidateMatch
+    from ._dcql import ClaimMatch as ClaimMatch
+    from ._dcql import ClaimsQuery as ClaimsQuery
+    from ._dcql import CredentialQuery as CredentialQuery
+    from ._dcql import CredentialQueryMatch as CredentialQueryMatch
+    from ._dcql import CredentialSetQuery as CredentialSetQuery
+    from ._dcql import DcqlCandidate as DcqlCandidate
+    from ._dcql import DcqlMatch as DcqlMatch
+    from ._dcql import DcqlQuery as DcqlQuery
+    from ._dcql import TrustedAuthority as TrustedAuthority
+    from ._dcql import json_pointer_of as json_pointer_of
+    from ._dcql import match_dcql as match_dcql
+    from ._dcql import parse_dcql_query as parse_dcql_query
+    from ._dcql import sd_jwt_candidate as sd_jwt_candidate
+    from ._dcql import sd_jwt_disclosures_for as sd_jwt_disclosures_for
+    from ._dcql import select_claims_path as select_claims_path
     from ._did import did_key_from_public_key as did_key_from_public_key
     from ._did import resolve_verification_method as resolve_verification_method
     from ._did import url_to_did_web as url_to_did_web
@@ -197,6 +213,9 @@ __all__ = [
     "pathways_in_credential", "with_earned",
     "SdBaseProofKey", "derive_selective_disclosure", "has_sd_base_proof",
     "Concealed", "Disclosure", "SdJwt", "issue_sd_jwt", "parse_sd_jwt", "present_sd_jwt", "process_disclosures",
+    "CandidateMatch", "ClaimMatch", "ClaimsQuery", "CredentialQuery", "CredentialQueryMatch", "CredentialSetQuery",
+    "DcqlCandidate", "DcqlMatch", "DcqlQuery", "TrustedAuthority", "json_pointer_of", "match_dcql", "parse_dcql_query",
+    "select_claims_path", "sd_jwt_candidate", "sd_jwt_disclosures_for",
 ]
 
 # public name -> (private module, its name there)
@@ -347,6 +366,22 @@ _WHERE: dict[str, tuple[str, str]] = {
     "parse_sd_jwt": ("_formats.sd_jwt", "parse_sd_jwt"),
     "present_sd_jwt": ("_formats.sd_jwt", "present_sd_jwt"),
     "process_disclosures": ("_formats.sd_jwt", "process_disclosures"),
+    "CandidateMatch": ("_dcql", "CandidateMatch"),
+    "ClaimMatch": ("_dcql", "ClaimMatch"),
+    "ClaimsQuery": ("_dcql", "ClaimsQuery"),
+    "CredentialQuery": ("_dcql", "CredentialQuery"),
+    "CredentialQueryMatch": ("_dcql", "CredentialQueryMatch"),
+    "CredentialSetQuery": ("_dcql", "CredentialSetQuery"),
+    "DcqlCandidate": ("_dcql", "DcqlCandidate"),
+    "DcqlMatch": ("_dcql", "DcqlMatch"),
+    "DcqlQuery": ("_dcql", "DcqlQuery"),
+    "TrustedAuthority": ("_dcql", "TrustedAuthority"),
+    "json_pointer_of": ("_dcql", "json_pointer_of"),
+    "match_dcql": ("_dcql", "match_dcql"),
+    "parse_dcql_query": ("_dcql", "parse_dcql_query"),
+    "select_claims_path": ("_dcql", "select_claims_path"),
+    "sd_jwt_candidate": ("_dcql", "sd_jwt_candidate"),
+    "sd_jwt_disclosures_for": ("_dcql", "sd_jwt_disclosures_for"),
 }
 
 
