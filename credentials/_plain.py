@@ -241,6 +241,9 @@ _SAID: Mapping[CheckId, _Said] = {
         "A fresh answer to your request", "Not a fresh answer to your request: it may be a replay",
         "Not made for a request of yours, so it may be an old copy",
         "Not checked against a request of yours", "Could not check it against your request"),
+    CheckId.REQUEST_QUERY: _Said(
+        "What you asked for", "Not what you asked for", "What you asked for, with a note",
+        "Not compared with what you asked for", "Could not compare it with what you asked for"),
     CheckId.OB1_HOSTED: _Said(
         "The issuer's hosted copy matches", "The issuer's hosted copy does not match",
         "The issuer's hosted copy has a note", "The hosted copy was not checked",

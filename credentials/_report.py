@@ -88,6 +88,7 @@ class CheckId(enum.StrEnum):
     REFRESH = "refresh"  # the issuer's refresh service gave the current copy
     SHARE_LINK = "share.link"  # a relay share link's presentation could be fetched
     REQUEST_CHALLENGE = "request.challenge"  # the verify service's own request: answered once, in time
+    REQUEST_QUERY = "request.query"  # what was presented is what the request asked for (OpenID4VP DCQL)
     OB1_HOSTED = "ob1.hosted"  # an OB 1.0 badge's hosted copy
     OB1_DOCUMENTS = "ob1.documents"  # its badge class and issuer organization
     OB1_SCOPE = "ob1.scope"  # the badge is hosted where its issuer is
