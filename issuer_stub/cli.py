@@ -10,8 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .catalogue import DEFAULT_CATALOGUE, CatalogueError, load_catalogue
-from .issuer import DEFAULT_BASE_URL, FORMS, Issuer, now_utc
-from .ob3 import xsd
+from .issuer import DEFAULT_BASE_URL, FORMS, Issuer
 from .state import State, StateError
 
 DEFAULT_STATE = Path(".satchel-issuer")
@@ -35,16 +34,7 @@ def _parse_time(value: str | None) -> datetime | None:
 def cmd_issue(args: argparse.Namespace) -> int:
     issuer = _issuer(args)
     if args.offer:
-        from . import oid4vci
-
-        issuer.achievement(args.achievement)
-        offer = oid4vci.make_offer(issuer.state, issuer.base_url, args.achievement, xsd(now_utc()))
-        print(offer.uri)
-        if args.out:
-            Path(args.out).write_bytes(offer.qr_png())
-            print(f"QR code written to {args.out}", file=sys.stderr)
-        print(_offer_note(args, issuer.base_url), file=sys.stderr)
-        return 0
+        return _make_offer(args, issuer)
     record, artifact = issuer.issue(args.achievement, args.form, args.recipient,
                                     valid_from=_parse_time(args.valid_from), valid_until=_parse_time(args.valid_until))
     out = Path(args.out or f"{FORMS[args.form].stem}-{record.id.rsplit(':', 1)[-1].rsplit('/', 1)[-1]}"
@@ -84,6 +74,34 @@ def _recipient_note(args: argparse.Namespace, subject: str | None) -> str:
             "(the wallet's DID: satchel-wallet profiles)\n"
             f"  or, with satchel-issuer{state} serve running: satchel-issuer{state} issue {args.achievement} --offer"
             "    (the wallet redeems the offer link for its own DID)")
+
+
+def _make_offer(args: argparse.Namespace, issuer: Issuer) -> int:
+    """OID4VCI 1.0 §4.1: the offer link (by value, or --by-reference); its tx_code, if any, is printed
+    apart, for the issuer to give the learner another way (§4.1.1: never in the link itself)."""
+    from . import oid4vci
+    from .oid4vci_book import OfferBook
+
+    issuer.achievement(args.achievement)
+    options = oid4vci.OfferOptions(configuration_id=oid4vci.CONFIGURATIONS[OFFER_FORMATS.index(args.format)],
+                                   grant="authorization_code" if args.sign_in else "pre-authorized_code",
+                                   tx_code=args.tx_code, deferred=args.deferred)
+    offer = oid4vci.make_offer(OfferBook(issuer.state), issuer.base_url, args.achievement, options)
+    print(offer.uri_by_reference if args.by_reference else offer.uri)
+    if args.out:
+        Path(args.out).write_bytes(offer.qr_png())
+        print(f"QR code written to {args.out}", file=sys.stderr)
+    if offer.tx_code:
+        print(f"transaction code for the learner (give it to them apart from the link): {offer.tx_code}",
+              file=sys.stderr)
+    if args.deferred:
+        print(f"deferred: approve it with  curl -X POST {issuer.base_url}/api/deferred/TRANSACTION_ID/approve  "
+              "(the id is in the wallet's pending list)", file=sys.stderr)
+    print(_offer_note(args, issuer.base_url), file=sys.stderr)
+    return 0
+
+
+OFFER_FORMATS = ("ldp_vc", "jwt_vc_json", "dc+sd-jwt")  # in the order of oid4vci.CONFIGURATIONS
 
 
 def _offer_note(args: argparse.Namespace, base_url: str) -> str:
@@ -170,6 +188,16 @@ def build_parser() -> argparse.ArgumentParser:
     issue.add_argument("--valid-from", help="start of the validity period, ISO 8601 (default: now)")
     issue.add_argument("--valid-until", help="end of the validity period, ISO 8601 (default: none)")
     issue.add_argument("--offer", action="store_true", help="print an OpenID4VCI offer link; --out writes its QR")
+    issue.add_argument("--format", choices=OFFER_FORMATS, default="ldp_vc",
+                       help="with --offer: the credential format offered (default: %(default)s)")
+    issue.add_argument("--tx-code", choices=("numeric", "text"),
+                       help="with --offer: the wallet must also enter a transaction code, printed here")
+    issue.add_argument("--sign-in", action="store_true",
+                       help="with --offer: an authorization code offer; the learner signs in in their browser")
+    issue.add_argument("--deferred", action="store_true",
+                       help="with --offer: the credential is delivered later, once approved (deferred issuance)")
+    issue.add_argument("--by-reference", action="store_true",
+                       help="with --offer: print a credential_offer_uri link instead of the offer by value")
     issue.add_argument("--out", help="file to write (default: named after the form and the id, in the "
                        "current folder); with --offer, the QR code's PNG")
     issue.set_defaults(func=cmd_issue)

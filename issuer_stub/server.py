@@ -2,9 +2,9 @@
 
 GET  /.well-known/did.json, /status/{revocation,suspension}, /ob2/..., /achievements/..., /images/...
 GET  /.well-known/openid-credential-issuer, /.well-known/oauth-authorization-server
-GET  /api/credentials[/<id>], /catalogue, /offers/<code>[.png]
-POST /api/issue, /api/credentials/<id>/{revoke,suspend,reinstate}, /api/offers
-POST /token (form-encoded), /nonce, /credential (OpenID4VCI)
+GET  /api/credentials[/<id>], /catalogue, /offers/<code>[.png], /authorize (the sign-in page)
+POST /api/issue, /api/credentials/<id>/{revoke,suspend,reinstate}, /api/offers, /api/deferred/<id>/approve
+POST /authorize, /token (form-encoded), /nonce, /credential, /deferred_credential, /notification (OpenID4VCI)
 
 Errors are JSON ``{"error", "error_description"}`` (RFC 6749 §5.2 style) and change nothing.
 Caching (RFC 9111): mutable documents (status lists, hosted assertions, revocation list) are
@@ -16,14 +16,15 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import oid4vci
+from . import oid4vci, oid4vci_authorize
 from .forms import json_bytes
 from .issuer import FORMS, Issuer, Served, now_utc
-from .ob3 import xsd
+from .oid4vci_book import OfferBook
 from .state import IssuedRecord, StateError
 
 MAX_BODY_BYTES = 64 * 1024
@@ -56,6 +57,7 @@ class IssuerServer(ThreadingHTTPServer):
         self.base_url = f"http://{host}:{port}"
         self.issuer: Issuer = issuer_factory(self.base_url)
         self.write_lock = threading.Lock()
+        self.offers = OfferBook(self.issuer.state)
 
 
 class IssuerHandler(BaseHTTPRequestHandler):
@@ -122,7 +124,7 @@ class IssuerHandler(BaseHTTPRequestHandler):
         issuer = self.server.issuer
         try:
             if path == "/.well-known/openid-credential-issuer":
-                return self._json(200, oid4vci.issuer_metadata(issuer.base_url))
+                return self._json(200, oid4vci.issuer_metadata(issuer.base_url, self._logo_url()))
             if path == "/.well-known/oauth-authorization-server":
                 return self._json(200, oid4vci.authorization_server_metadata(issuer.base_url))
             if path in ("/", "/catalogue"):
@@ -133,6 +135,8 @@ class IssuerHandler(BaseHTTPRequestHandler):
                 return self._json(200, record_json(issuer.find(path.removeprefix("/api/credentials/"))))
             if path.startswith("/offers/"):
                 return self._serve_offer(path.removeprefix("/offers/"))
+            if path == "/authorize":
+                return self._authorize_page()
             served = issuer.document(path)
             if served is None:
                 raise StateError(404, "not_found", f"nothing is served at {path}")
@@ -167,15 +171,30 @@ class IssuerHandler(BaseHTTPRequestHandler):
             return
         self._send(200, served.body, served.media_type, headers)
 
+    def _logo_url(self) -> str | None:
+        slugs = sorted(self.server.issuer.catalogue)
+        return f"{self.server.issuer.base_url}/images/{slugs[0]}.png" if slugs else None
+
     def _serve_offer(self, name: str) -> None:
+        """§4.1.3: the offer by reference (its JSON), or its QR code."""
         code, _, ext = name.partition(".")
-        record = self.server.issuer.state.offer_by_code(code)
-        if record is None or ext not in ("", "png"):
+        terms = self.server.offers.offer(code)
+        if terms is None or ext not in ("", "png"):
             raise StateError(404, "not_found", "no such offer")
-        offer = oid4vci.offer_for(self.server.issuer.base_url, code, record.achievement)
+        if terms.used or time.time() >= terms.expires_at:
+            raise StateError(410, "offer_gone", "this offer was used or has expired")
+        offer = oid4vci.offer_for(self.server.issuer.base_url, terms)
         if ext == "png":
             return self._send(200, offer.qr_png(), "image/png", {"Cache-Control": "no-store"})
         self._json(200, offer.credential_offer)
+
+    def _authorize_page(self) -> None:
+        query = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
+        with self.server.write_lock:
+            request, offer = oid4vci_authorize.start_authorization(self.server.offers, query, int(time.time()))
+        name = self.server.issuer.achievement(offer.achievement).name
+        self._send(200, oid4vci_authorize.consent_page(request, offer, name), "text/html; charset=utf-8",
+                   {"Cache-Control": "no-store"})
 
     # -- POST ---------------------------------------------------------------------------------
     def do_POST(self) -> None:  # noqa: N802
@@ -198,22 +217,60 @@ class IssuerHandler(BaseHTTPRequestHandler):
                 self._json_body()  # no body, or a JSON one (ignored); anything else is refused
             return self._json(200, record_json(issuer.change_status(cred_id, action)))
         if path == "/api/offers":
-            body = self._json_body()
-            slug = str(body.get("achievement", ""))
-            issuer.achievement(slug)
-            offer = oid4vci.make_offer(issuer.state, issuer.base_url, slug, xsd(now_utc()))
-            return self._json(201, {"pre-authorized_code": offer.code, "credential_offer": offer.credential_offer,
-                                    "credential_offer_uri": offer.uri,
-                                    "qr": f"{issuer.base_url}/offers/{offer.code}.png"})
+            return self._make_offer(self._json_body())
+        if path.startswith("/api/deferred/") and path.endswith("/approve"):
+            transaction = self.server.offers.approve(path.removeprefix("/api/deferred/").removesuffix("/approve"))
+            return self._json(200, {"transaction_id": transaction.transaction_id, "approved": True})
+        self._post_oid4vci(path)
+
+    def _make_offer(self, body: dict[str, Any]) -> None:
+        issuer = self.server.issuer
+        slug = str(body.get("achievement", ""))
+        issuer.achievement(slug)
+        offer = oid4vci.make_offer(self.server.offers, issuer.base_url, slug, oid4vci.parse_offer_options(body))
+        self._json(201, {"pre-authorized_code": offer.code, "credential_offer": offer.credential_offer,
+                         "credential_offer_uri": offer.uri, "offer_by_reference": offer.uri_by_reference,
+                         "tx_code": offer.tx_code, "qr": f"{issuer.base_url}/offers/{offer.code}.png"})
+
+    def _post_oid4vci(self, path: str) -> None:
+        book, now = self.server.offers, int(time.time())
+        if path == "/authorize":
+            location = oid4vci_authorize.finish_authorization(book, self._form(), now)
+            self.send_response(303)
+            self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
+            self.send_header("Cache-Control", "no-store")
+            return self.end_headers()
         if path == "/token":
-            raw = self._body("application/x-www-form-urlencoded")
-            form = {k: v[0] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()}
-            return self._json(200, oid4vci.exchange_code(issuer.state, form))
+            return self._json(200, oid4vci.exchange_code(book, self._form(), now))
         if path == "/nonce":
-            return self._json(200, oid4vci.new_nonce(issuer.state, self._valid_token().access_token or ""))
+            return self._json(200, oid4vci.new_nonce(book, now))
         if path == "/credential":
-            return self._credential()
+            token = oid4vci.valid_token(book, self._bearer(), now)
+            status, answer = oid4vci.credential_response(book, self.server.issuer, token, self._json_body(),
+                                                         now_utc())
+            return self._json(status, answer)
+        if path == "/deferred_credential":
+            oid4vci.valid_token(book, self._bearer(), now)
+            return self._json(*oid4vci.deferred_response(book, self.server.issuer, self._json_body(), now))
+        if path == "/notification":
+            return self._notification(now)
         raise StateError(404, "not_found", f"no endpoint {path}")
+
+    def _form(self) -> dict[str, str]:
+        raw = self._body("application/x-www-form-urlencoded")
+        return {k: v[0] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()}
+
+    def _notification(self, now: int) -> None:
+        """§11: the wallet says it kept (or deleted) what it received; the stub only acknowledges."""
+        oid4vci.valid_token(self.server.offers, self._bearer(), now)
+        body = self._json_body()
+        if body.get("event") not in ("credential_accepted", "credential_failure", "credential_deleted") \
+                or not isinstance(body.get("notification_id"), str):
+            raise StateError(400, "invalid_notification_request", "event or notification_id is missing or unknown")
+        self.send_response(204)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def _issue(self, body: dict[str, Any]) -> None:
         issuer = self.server.issuer
@@ -227,35 +284,6 @@ class IssuerHandler(BaseHTTPRequestHandler):
                                         valid_until=_time_field(body, "validUntil"))
         self._json(201, artifact_json(record, artifact.content, artifact.media_type, artifact.extension),
                    {"Location": f"{issuer.base_url}/api/credentials/{record.id}"})
-
-    def _valid_token(self) -> Any:
-        record = self.server.issuer.state.offer_by_token(self._bearer())
-        if record is None:
-            raise StateError(401, "invalid_token", "unknown access token")
-        return record
-
-    def _credential(self) -> None:
-        """OID4VCI §8: one credential, bound to the DID the key proof proves."""
-        issuer = self.server.issuer
-        offer = self._valid_token()
-        body = self._json_body()
-        if offer.redeemed_id:
-            raise StateError(400, "invalid_request", "this offer was already redeemed")
-        wanted = body.get("credential_configuration_id", oid4vci.CONFIGURATION_ID)
-        if wanted != oid4vci.CONFIGURATION_ID:
-            raise StateError(400, "unsupported_credential_type", f"unknown configuration {wanted!r}")
-        proof = body.get("proof") or {}
-        proofs = body.get("proofs") or {}
-        jwt = proof.get("jwt") if isinstance(proof, dict) and proof.get("proof_type") == "jwt" else None
-        if jwt is None and isinstance(proofs, dict) and isinstance(proofs.get("jwt"), list) and proofs["jwt"]:
-            jwt = proofs["jwt"][0]
-        if not isinstance(jwt, str):
-            raise StateError(400, "invalid_proof", "a jwt key proof is required (proof or proofs.jwt)")
-        holder = oid4vci.holder_did_from_proof(jwt, audience=issuer.base_url, nonce=offer.c_nonce, now=now_utc())
-        record, artifact = issuer.issue(offer.achievement, "ob3-v2-eddsa-rdfc-2022", holder)
-        issuer.state.mark_redeemed(offer.access_token or "", record.id)
-        credential = artifact.credential
-        self._json(200, {"credentials": [{"credential": credential}], "credential": credential})
 
 
 def _time_field(body: dict[str, Any], name: str) -> Any:
