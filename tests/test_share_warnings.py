@@ -87,7 +87,7 @@ def test_someone_elses_badge_is_warned_about_and_each_warning_names_its_badge(st
     other = imported(store, tampered)
     warnings = sharing_warnings(store, [own, other, own])  # asked twice: said once
     assert [(w.code, w.credential_id) for w in warnings] == [("tampered", other), ("someone-else", other)]
-    assert warnings[1].message.startswith("“Borrowed badge”: This badge was issued to did:key:z6MkhaXg")
+    assert warnings[1].message.startswith("“Borrowed badge”: This badge was issued to someone else (not this wallet)")
     assert "refuse it as not yours" in warnings[1].message
     assert warnings[1].to_json() == {"code": "someone-else", "message": warnings[1].message, "credential": other}
 
@@ -193,9 +193,10 @@ def test_the_app_says_not_yours_on_the_import_line_and_on_the_badge(store: Store
     foreign = ImportService(store, lambda: Fetcher(None)).import_text(json.dumps(signed(STRANGER)))
     line = services._line_with_binding(foreign)
     assert line.ok and line.message == "Wound care basics added: Genuine, issuer not on your list."
-    assert line.not_yours.startswith("This badge was issued to did:key:z6MkhaXg")
+    assert line.not_yours.startswith("This badge was issued to someone else (not this wallet)")
     assert "“Redeem an issuer offer” on the Import screen collects it" in line.not_yours
-    assert holder_did(store) in line.not_yours
+    assert "Settings shows it under Profiles" in line.not_yours
+    assert "did:" not in line.not_yours  # a main screen names people, not DIDs (issue 17)
 
     asyncio.run(services.open_badge(foreign.id))
     assert services.state.detail.not_yours == line.not_yours

@@ -98,13 +98,14 @@ def _bindings_of(store: Store, outcomes: list[ImportOutcome]) -> dict[str, Holde
 def _not_yours_lines(outcomes: list[ImportOutcome], bindings: dict[str, HolderBinding]) -> list[str]:
     """Said at import, not first at the employer's: each badge that names someone else, then once
     how to have it issued to this wallet (an OpenID4VCI offer binds it to the holder's DID)."""
-    from wallet.holder_binding import offer_advice
+    from wallet.holder_binding import offer_advice, short_id
 
     named = {o.id: o for o in outcomes if o.id}
     by_message: dict[str, list[str]] = {}  # a folder of one issuer's badges names one someone else: said once
     for rid, binding in bindings.items():
         if binding.someone_else:
-            by_message.setdefault(binding.message, []).append(named[rid].name or named[rid].source)
+            said = f"{binding.message} (It names {short_id(binding.subject)}.)" if binding.subject else binding.message
+            by_message.setdefault(said, []).append(named[rid].name or named[rid].source)
     if not by_message:
         return []
     lines = [f"Not yours: “{names[0]}”: {message}" if len(names) == 1 else
@@ -112,7 +113,8 @@ def _not_yours_lines(outcomes: list[ImportOutcome], bindings: dict[str, HolderBi
              for message, names in by_message.items()]
     others = [b for b in bindings.values() if b.someone_else]
     if any(b.own_profile is None for b in others):
-        lines.append("  " + offer_advice(others[0].holder, collect="`satchel-wallet import --offer LINK` collects it"))
+        lines.append("  " + offer_advice(collect="`satchel-wallet import --offer LINK` collects it",
+                                         identity=others[0].holder))
     return lines
 
 

@@ -71,27 +71,38 @@ def holder_binding(store: Store, record: CredentialRecord, *, profile_id: str | 
     if not ids:
         return _named_otherwise(credential, profile)
     if profile is None:
-        return HolderBinding("unknown", ids[0], f"This badge was issued to {short_id(ids[0])}; this wallet has "
-                             "no holder identity yet to compare it with.")
+        return HolderBinding("unknown", ids[0], f"This badge was issued to {_named(credential, ids[0])}; this "
+                             "wallet has no holder identity yet to compare it with.")
     others = [i for i in ids if i != profile.did]
     if not others:
-        return HolderBinding("holder", profile.did, f"This badge was issued to you ({short_id(profile.did)}), "
-                             "the identity this wallet shares as.", profile.did)
+        return HolderBinding("holder", profile.did, "This badge was issued to you: it names the identity this "
+                             "wallet shares as.", profile.did)
     return _someone_else(store, credential, others[0], profile)
 
 
 def _someone_else(store: Store, credential: Mapping[str, Any], subject: str, profile: HolderProfile) -> HolderBinding:
     own = next((p for p in store.list_profiles() if p.did == subject), None)
     if own is None and "EndorsementCredential" in _as_list(credential.get("type")):  # OB 3.0 §8.4
-        return HolderBinding("someone-else", subject, f"This endorsement is about {short_id(subject)}, not about "
-                             f"this wallet's holder. {REFUSED}", profile.did)
+        return HolderBinding("someone-else", subject, f"This endorsement is about {_named(credential, subject)}, "
+                             f"not about this wallet's holder. {REFUSED}", profile.did)
     if own is not None:
         return HolderBinding("someone-else", subject, (
-            f"This badge was issued to your profile “{own.label}” ({short_id(subject)}), but this wallet shares "
+            f"This badge was issued to your profile “{own.label}”, but this wallet shares "
             f"as “{profile.label}”. A verifier will refuse it as not yours until “{own.label}” is the default "
             "profile."), profile.did, own.label)
     return HolderBinding("someone-else", subject,
-                         f"This badge was issued to {short_id(subject)} (not this wallet). {REFUSED}", profile.did)
+                         f"This badge was issued to {_named(credential, subject)} (not this wallet). {REFUSED}",
+                         profile.did)
+
+
+def _named(credential: Mapping[str, Any], subject: str) -> str:
+    """Who a subject id is, in words: the name the badge gives that subject, else "someone else" (the DID
+    itself is for Technical details, not for the sentence a learner reads)."""
+    for entry in _subjects(credential):
+        name = entry.get("name")
+        if entry.get("id") == subject and isinstance(name, str) and name.strip():
+            return f"“{name.strip()[:80]}”"
+    return "someone else"
 
 
 def _named_otherwise(credential: Mapping[str, Any], profile: HolderProfile | None) -> HolderBinding:
@@ -137,11 +148,13 @@ def _identity_kind(kind: str) -> str:
     return "identifier"
 
 
-def offer_advice(holder_did: str | None, *, collect: str) -> str:
+def offer_advice(*, collect: str, identity: str | None) -> str:
     """How to get the badge issued to this wallet instead: an OpenID4VCI credential offer (the
     pre-authorized code flow binds the credential to the wallet's own DID, OID4VCI 1.0 §8.2), or the
-    holder's DID given to the issuer. ``collect`` says where an offer link goes in this interface."""
-    did = f" ({holder_did})" if holder_did else ""
+    holder's identity given to the issuer. ``collect`` says where an offer link goes in this interface,
+    ``identity`` where the learner finds that identity (the CLI prints the DID itself; the app points to
+    Settings, keeping DIDs off its main screens)."""
+    own = f" ({identity})" if identity else ""
     return (f"Ask the issuer to send it through an offer to this wallet: they give you an offer link "
-            f"(openid-credential-offer://…) and {collect}, issued to your own DID{did}. Or give the issuer "
-            "that DID to issue it to.")
+            f"(openid-credential-offer://…) and {collect}, issued to you. Or give the issuer this wallet's "
+            f"identity{own} to issue it to.")

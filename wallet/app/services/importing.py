@@ -25,6 +25,7 @@ ImportStep = Callable[[], "ImportOutcome"]
 
 # Where an offer link goes in this app (wallet.holder_binding.offer_advice says the rest).
 OFFER_HERE = "“Redeem an issuer offer” on the Import screen collects it"
+IDENTITY_HERE = "Settings shows it under Profiles"
 
 
 def not_yours_sentence(binding: HolderBinding) -> str:
@@ -33,7 +34,7 @@ def not_yours_sentence(binding: HolderBinding) -> str:
         return ""
     if binding.own_profile is not None:  # one of this wallet's other profiles: Settings makes it the default
         return binding.message
-    return f"{binding.message} {offer_advice(binding.holder, collect=OFFER_HERE)}"
+    return f"{binding.message} {offer_advice(collect=OFFER_HERE, identity=IDENTITY_HERE)}"
 
 
 def outcome_line(outcome: ImportOutcome, not_yours: str = "", checks: Sequence[Mapping[str, Any]] = ()) -> OutcomeLine:
