@@ -83,6 +83,7 @@ import httpx
 from credentials import (
     CheckId,
     CheckResult,
+    DcqlCandidate,
     DocumentMapTransport,
     Fetcher,
     GuardedTransport,
@@ -102,6 +103,7 @@ from credentials import (
 )
 
 from . import _page
+from . import openid4vp as vp
 from .store import Claim, Exchange, ExchangeState, RelayEntry, Store, open_store
 
 MiB = 1024 * 1024
@@ -143,6 +145,8 @@ class ServiceConfig:
     database: str | None = None  # postgresql://… for several instances; default SQLite in data_dir
     allow_loopback: bool = False  # development: fetch from issuers on this machine (the demo stub)
     workers: int = 1  # worker processes (serve); verification is CPU-bound and each has its own GIL
+    vp_cert: str | None = None  # OpenID4VP x509_san_dns: a PEM certificate chain for the public host ...
+    vp_key: str | None = None  # ... and its P-256 key (PEM); default: self-signed, kept in data_dir
 
 
 class HttpError(Exception):
@@ -256,6 +260,7 @@ class VerifierService:
         self._pool = ThreadPoolExecutor(max_workers=config.verify_workers, thread_name_prefix="verify")
         self.base_url = config.public_url.rstrip("/") if config.public_url else ""
         self.domain = config.domain or ""
+        self.vp_keys = vp.VerifierKeys(config.data_dir, config.vp_cert, config.vp_key)
 
     def bind(self, base_url: str) -> None:
         """Known once the socket is bound (``--port 0``)."""
@@ -397,6 +402,8 @@ class VerifierService:
         """VP Request Spec §2: what the wallet signs for (challenge, domain) and what it is asked; with
         the verifier's name as OpenID4VP 1.0 §5.1 ``client_metadata`` carries it (RFC 7591 §2
         ``client_name``), which a wallet shows as confirmed when it fetched the request from here."""
+        if _vp_stored(exchange) is not None:
+            return self._vp_request(exchange).params()
         request: dict[str, Any] = {"query": exchange.query, "challenge": exchange.challenge,
                                    "domain": exchange.domain}
         if self.config.name:
@@ -467,6 +474,151 @@ class VerifierService:
             self.store.finish(exchange.id, {**answer, "verifiablePresentation": presented})
         return json_response(200 if report.verdict == Verdict.VALID else 400, answer)
 
+    # -- OpenID4VP 1.0 ---------------------------------------------------------------------------
+    def create_vp_request(self, body: dict[str, Any]) -> Response:
+        """An OpenID4VP Authorization Request (§5) kept as an exchange: its nonce is the challenge,
+        its client_id the domain, so one presentation answers it once, and the app polls it the same way."""
+        prefix = body.get("client_id_prefix", vp.DEFAULT_PREFIX)
+        mode = body.get("response_mode", "direct_post.jwt")
+        if prefix not in vp.PREFIXES:
+            raise HttpError(400, "bad-request", f"client_id_prefix is one of {', '.join(vp.PREFIXES)}.")
+        if mode not in vp.RESPONSE_MODES:
+            raise HttpError(400, "bad-request", f"response_mode is one of {', '.join(vp.RESPONSE_MODES)}.")
+        vct = body.get("vct")
+        if vct is not None and not (isinstance(vct, list) and 1 <= len(vct) <= 16
+                                    and all(isinstance(v, str) and v for v in vct)):
+            raise HttpError(400, "bad-request", "vct is a list of SD-JWT VC types (vct values).")
+        query = body.get("dcql_query", vp.default_dcql_query(vct))
+        try:
+            vp.check_dcql_query(query)
+        except vp.OpenId4VpError as exc:
+            raise HttpError(400, exc.error, exc.message) from None
+        ttl = self._ttl(body, self.config.exchange_ttl, self.config.max_exchange_ttl)
+        now = self.clock()
+        self.store.purge(now)
+        exchange_id, poll_token = secrets.token_urlsafe(16), secrets.token_urlsafe(24)
+        response_uri = f"{self.base_url}/openid4vp/responses/{exchange_id}"
+        try:
+            signer = self.vp_keys.signer(prefix, response_uri)
+        except vp.OpenId4VpError as exc:
+            raise HttpError(503, exc.error, exc.message) from None
+        private_jwk = vp.new_response_key()[0] if mode == "direct_post.jwt" else None
+        stored = {"openid4vp": {"dcql_query": query, "state": secrets.token_urlsafe(16), "response_mode": mode,
+                                "prefix": prefix, "response_key": private_jwk}}
+        client_id = signer.client_id if signer else f"redirect_uri:{response_uri}"
+        exchange = Exchange(id=exchange_id, challenge=secrets.token_urlsafe(24), domain=client_id, query=stored,
+                            created=now, expires=now + ttl, poll_hash=token_hash(poll_token))
+        self.store.add_exchange(exchange)
+        request = self._vp_request(exchange)
+        request_uri = f"{self.base_url}/openid4vp/requests/{exchange_id}" if signer else None
+        return json_response(201, {
+            "exchangeId": exchange_id, "url": vp.request_link(client_id, request_uri, request),
+            "requestUri": request_uri, "clientId": client_id, "state": str(exchange.state),
+            "expires": iso(exchange.expires), "pollToken": poll_token, "authorizationRequest": request.params()},
+            ("Location", f"{self.base_url}/exchanges/{exchange_id}"))
+
+    def _vp_request(self, exchange: Exchange) -> vp.AuthorizationRequest:
+        stored = _vp_stored(exchange)
+        assert stored is not None
+        private = stored.get("response_key")
+        public = {k: v for k, v in private.items() if k != "d"} if isinstance(private, dict) else None
+        return vp.AuthorizationRequest(
+            client_id=exchange.domain, response_mode=stored["response_mode"],
+            response_uri=f"{self.base_url}/openid4vp/responses/{exchange.id}", nonce=exchange.challenge,
+            state=stored["state"], dcql_query=stored["dcql_query"], client_name=self.config.name,
+            response_jwk=public, expires=exchange.expires)
+
+    def _vp_exchange(self, exchange_id: str) -> tuple[Exchange, dict[str, Any]]:
+        exchange = self._exchange(exchange_id)
+        stored = _vp_stored(exchange)
+        if stored is None:
+            raise HttpError(404, "not-found", "No such OpenID4VP request.")
+        return exchange, stored
+
+    def vp_request_object(self, exchange_id: str) -> Response:
+        """§5.10 / RFC 9101 §5.2: the signed Request Object the request_uri names."""
+        exchange, stored = self._vp_exchange(exchange_id)
+        if exchange.state != ExchangeState.PENDING or exchange.expires <= self.clock():
+            raise HttpError(410, "gone", "This request was already answered or has expired; ask for a new one.")
+        request = self._vp_request(exchange)
+        signer = self.vp_keys.signer(stored["prefix"], request.response_uri)
+        if signer is None:
+            raise HttpError(404, "not-found", "This request is passed by value (client_id prefix redirect_uri).")
+        jwt = vp.sign_request_object(request, signer, self.clock())
+        return Response(200, jwt.encode(), "application/oauth-authz-req+jwt", (("Cache-Control", "no-store"),))
+
+    def vp_response(self, exchange_id: str, request: Request) -> Response:
+        """§8.2: the wallet's answer, read, claimed once, every presentation verified with this
+        request's nonce and client_id, and compared with what the DCQL query asked (§6.4)."""
+        exchange, stored = self._vp_exchange(exchange_id)
+        ctype = (request.headers.get("content-type") or "").split(";", 1)[0].strip().lower()
+        if ctype != "application/x-www-form-urlencoded":
+            raise HttpError(415, "unsupported-media-type", "Post the answer as application/x-www-form-urlencoded.")
+        try:
+            form = vp.read_form(request.body)
+            if "error" in form and not {"vp_token", "response"} & set(form):
+                return self._vp_declined(exchange, stored, form)
+            answer = vp.read_response(form, stored["response_mode"], stored.get("response_key"))
+        except vp.OpenId4VpError as exc:
+            raise HttpError(400, exc.error, exc.message) from None
+        if answer.state != stored["state"]:
+            raise HttpError(400, "unknown-state", "The answer's state is not this request's (§8.2): it answers "
+                            "another request, or none.")
+        claim = self.store.claim(exchange.id, self.clock())
+        if claim == Claim.USED:
+            raise HttpError(400, "challenge-mismatch", "This request was already answered, and a vp_token is "
+                            "accepted once: this may be a replay of someone else's presentation.")
+        if claim != Claim.CLAIMED:
+            raise HttpError(400, "challenge-mismatch", f"This request expired at {iso(exchange.expires)}; "
+                            "ask for a new one.")
+        try:
+            result = self._vp_result(exchange, stored, answer.vp_token)
+        except HttpError as exc:
+            self.store.finish(exchange.id, {"verified": False, "error": exc.error, "message": exc.message})
+            raise
+        self.store.finish(exchange.id, result)
+        if not result["verified"]:
+            return json_response(400, {"error": "invalid_request", "error_description": result["message"],
+                                       "problems": result["problems"]})
+        return json_response(200, {})  # §8.2: no redirect_uri, the wallet's flow ends here (cross-device)
+
+    def _vp_declined(self, exchange: Exchange, stored: dict[str, Any], form: dict[str, str]) -> Response:
+        """§8.5: the wallet answered with an error (the learner declined, or it holds nothing that fits)."""
+        if form.get("state") != stored["state"]:
+            raise HttpError(400, "unknown-state", "The answer's state is not this request's (§8.2).")
+        if self.store.claim(exchange.id, self.clock()) == Claim.CLAIMED:
+            reason = form.get("error_description") or form["error"]
+            self.store.finish(exchange.id, {"verified": False, "error": "declined",
+                                            "message": f"The wallet did not present anything ({reason[:200]})."})
+        return json_response(200, {})
+
+    def _vp_result(self, exchange: Exchange, stored: dict[str, Any],
+                   vp_token: dict[str, list[str | dict[str, Any]]]) -> dict[str, Any]:
+        query = vp.check_dcql_query(stored["dcql_query"])
+        formats = {cq.id: cq for cq in query.credentials}
+        strangers = [q for q in vp_token if q not in formats]
+        if strangers:
+            raise HttpError(400, "bad-response", f"vp_token answers Credential Queries this request did not make: "
+                            f"{', '.join(strangers)[:200]}.")
+        reports: list[tuple[str, VerificationReport]] = []
+        candidates: dict[str, list[DcqlCandidate]] = {}
+        for query_id, items in vp_token.items():
+            cq = formats[query_id]
+            if len(items) > 1 and not cq.multiple:
+                raise HttpError(400, "bad-response", f"vp_token[{query_id!r}] holds {len(items)} presentations; "
+                                "the query asked for one (multiple is false, §6.1).")
+            for item in items:
+                name = f"vp_token[{query_id!r}]"
+                report = self._check_presentation(self._input({name: item}, name), exchange.challenge,
+                                                  exchange.domain)
+                if report.format != vp.FORMATS[cq.format]:
+                    report = with_check(report, failed(CheckId.REQUEST_QUERY, "challenge-mismatch",
+                                                       f"The query {query_id!r} asked for {cq.format}; this is "
+                                                       f"another kind of presentation ({report.format})."))
+                reports.append((query_id, report))
+                candidates.setdefault(query_id, []).extend(vp.presented_candidates(query_id, cq.format, report))
+        return _vp_answer(reports, vp.unanswered_queries(query, candidates), vp_token)
+
     # -- relay ----------------------------------------------------------------------------------
     def relay_put(self, body: dict[str, Any]) -> Response:
         now = self.clock()
@@ -529,7 +681,50 @@ class VerifierService:
     def index(self) -> Response:
         return json_response(200, {"service": "satchel-verifier", "domain": self.domain, "endpoints": [
             "POST /credentials/verify", "POST /presentations/verify", "POST /challenges", "POST /exchanges",
-            "GET|POST /exchanges/{id}", "POST /relay", "GET|DELETE /relay/{id}", "GET /s"]})
+            "GET|POST /exchanges/{id}", "POST /openid4vp/requests", "GET /openid4vp/requests/{id}",
+            "POST /openid4vp/responses/{id}", "POST /relay", "GET|DELETE /relay/{id}", "GET /s"]})
+
+
+def _vp_stored(exchange: Exchange) -> dict[str, Any] | None:
+    """An OpenID4VP request's own parameters, kept in its exchange's query."""
+    query = exchange.query
+    stored = query.get("openid4vp") if isinstance(query, dict) else None
+    return stored if isinstance(stored, dict) else None
+
+
+def _vp_answer(reports: list[tuple[str, VerificationReport]], unanswered: list[str],
+               vp_token: dict[str, list[str | dict[str, Any]]]) -> dict[str, Any]:
+    """The result the app's screen and history read: the worst presentation's answer first (all
+    of them under ``presentations``), with the DCQL check (request.query) added to it."""
+    order = {Verdict.INVALID: 0, Verdict.UNVERIFIABLE: 1, Verdict.VALID: 2}
+    reports = sorted(reports, key=lambda qr: order.get(qr[1].verdict, 0))
+    query_id, main = reports[0]
+    if unanswered:
+        main = with_check(main, failed(CheckId.REQUEST_QUERY, "challenge-mismatch",
+                                       f"It does not answer what was asked: nothing fits {', '.join(unanswered)}."))
+    else:
+        main = with_check(main, CheckResult(CheckId.REQUEST_QUERY, Status.PASSED,
+                                            f"It answers what was asked ({', '.join(q for q, _ in reports)})."))
+    answer = answer_of(main)
+    verified = answer["verified"] and all(r.verdict == Verdict.VALID for _, r in reports)
+    problems = [p for _, r in reports for p in r.problems] + (["challenge-mismatch"] if unanswered else [])
+    message = "; ".join(e["message"] for e in answer["errors"]) or "; ".join(
+        f"{q}: {', '.join(r.problems)}" for q, r in reports if r.problems)
+    answer.update(verified=verified, message=message, problems=list(dict.fromkeys(problems)),
+                  query=query_id, presentations=[{"query": q, **answer_of(r)} for q, r in reports],
+                  verifiablePresentation=_presented(main, vp_token[query_id][0]))
+    return answer
+
+
+def _presented(report: VerificationReport, item: str | dict[str, Any]) -> dict[str, Any]:
+    """What the app keeps of a presentation: a JSON one as sent, a VP-JWT as ``{"jwt": ...}``, an
+    SD-JWT as the claims its holder disclosed (the SD-JWT itself would show only digests)."""
+    if isinstance(item, dict):
+        return item
+    if report.format == "vp-sd-jwt":
+        docs = [sub.credential for sub in report.nested if isinstance(sub.credential, dict)]
+        return {"type": ["VerifiablePresentation"], "verifiableCredential": docs}
+    return {"jwt": item}
 
 
 PAGE_HEADERS = (
@@ -613,6 +808,11 @@ ROUTES: tuple[tuple[re.Pattern[str], frozenset[str], Endpoint], ...] = (
     (re.compile(r"^/challenges$"), frozenset({"POST"}), lambda svc, r, _g: svc.create_challenge(_json_body(r, False))),
     (re.compile(r"^/exchanges$"), frozenset({"POST"}), lambda svc, r, _g: svc.create_exchange(_json_body(r, False))),
     (re.compile(r"^/exchanges/([^/]+)$"), frozenset({"GET", "POST"}), _exchange),
+    (re.compile(r"^/openid4vp/requests$"), frozenset({"POST"}),
+     lambda svc, r, _g: svc.create_vp_request(_json_body(r, False))),
+    (re.compile(r"^/openid4vp/requests/([^/]+)$"), frozenset({"GET", "POST"}),
+     lambda svc, _r, g: svc.vp_request_object(g[0])),  # §5.10: request_uri_method post is answered alike
+    (re.compile(r"^/openid4vp/responses/([^/]+)$"), frozenset({"POST"}), lambda svc, r, g: svc.vp_response(g[0], r)),
     (re.compile(r"^/relay$"), frozenset({"POST"}), lambda svc, r, _g: svc.relay_put(_json_body(r, True))),
     (re.compile(r"^/relay/([^/]+)$"), frozenset({"GET", "DELETE"}), _relay_item),
 )

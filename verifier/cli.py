@@ -41,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="postgresql://… shared by several instances (default: SQLite in --data)")
     s.add_argument("--allow-loopback", action="store_true",
                    help="development: also fetch from 127.0.0.1 (the local demo issuer)")
+    s.add_argument("--openid4vp-cert", metavar="PEM",
+                   help="OpenID4VP x509_san_dns: certificate chain naming the public host (default: self-signed)")
+    s.add_argument("--openid4vp-key", metavar="PEM", help="the P-256 private key of --openid4vp-cert")
     a = sub.add_parser("app", help="open the verifier app (desktop window, or web on 127.0.0.1)")
     a.add_argument("--web", action="store_true", help="serve the app to a browser on 127.0.0.1")
     a.add_argument("--port", type=int, default=None, help="web port (default 8560)")
@@ -75,6 +78,9 @@ def _serve(args: argparse.Namespace) -> int:
     from .api import ServiceConfig
     from .asgi import serve
 
+    if bool(args.openid4vp_cert) != bool(args.openid4vp_key):
+        print("satchel-verifier: --openid4vp-cert and --openid4vp-key go together", file=sys.stderr)
+        return 2
     if args.workers < 1 or args.workers > 64:
         print("satchel-verifier: --workers takes 1 to 64", file=sys.stderr)
         return 2
@@ -82,7 +88,8 @@ def _serve(args: argparse.Namespace) -> int:
                            offline=args.offline, documents=args.documents, public_url=args.public_url,
                            domain=args.domain, io_timeout=args.request_timeout,
                            verify_timeout=args.verify_timeout, workers=args.workers, database=args.database,
-                           allow_loopback=args.allow_loopback, name=args.name or None)
+                           allow_loopback=args.allow_loopback, name=args.name or None,
+                           vp_cert=args.openid4vp_cert, vp_key=args.openid4vp_key)
     try:
         serve(config)
     except (OSError, ValueError) as exc:
