@@ -208,8 +208,8 @@ def test_an_answer_that_misses_what_was_asked_is_refused(server: httpx.Client) -
 
 def test_an_answer_without_a_required_credential_is_refused(server: httpx.Client) -> None:
     wallet = Wallet()
-    query = {"credentials": [{"id": "badge", "format": "dc+sd-jwt", "meta": {"vct_values": [VCT]}},
-                             {"id": "diploma", "format": "ldp_vc", "meta": {"type_values": [["VerifiableCredential"]]}}]}
+    diploma = {"id": "diploma", "format": "ldp_vc", "meta": {"type_values": [["VerifiableCredential"]]}}
+    query = {"credentials": [{"id": "badge", "format": "dc+sd-jwt", "meta": {"vct_values": [VCT]}}, diploma]}
     result = _refused(server, lambda r: {"badge": [wallet.present(r["nonce"], r["client_id"])]}, dcql_query=query)
     assert any(c["id"] == "request.query" and "diploma" in c["message"] for c in result["checks"])
 
