@@ -169,10 +169,12 @@ def embed_badge_class(assertion: Mapping[str, Any], fetcher: Fetcher) -> Mapping
 def _vc_facts(doc: Mapping[str, Any]) -> Facts:
     types = _types(doc)
     subject = first_mapping(doc.get("credentialSubject"))
-    achievement = first_mapping(subject.get("achievement"))
+    is_clr = "ClrCredential" in types
+    # A ClrSubject's ``achievement`` lists the achievements the record holds (CLR 2.0 §ClrSubject), none of
+    # which is the record itself: their criteria, alignments and credits belong to its parts, not to it.
+    achievement = {} if is_clr else first_mapping(subject.get("achievement"))
     criteria = achievement.get("criteria")
     prose, outcomes = split_criteria(text_of(criteria.get("narrative")) if isinstance(criteria, Mapping) else "")
-    is_clr = "ClrCredential" in types
     name = text_of(doc.get("name")) if is_clr else ""
     return Facts(
         form=_form(types),

@@ -203,3 +203,21 @@ def test_an_ob2_badge_checked_in_the_app_is_named_by_its_badge_class_not_its_url
     cred = entry.facts.credentials[0]
     assert entry.verdict == "valid" and cred.kind == "Open Badge 2.0"
     assert cred.achievement == "Donning and doffing PPE" and cred.issuer.startswith("Riverside Community College")
+
+
+def test_a_clrs_own_credentials_are_its_parts_not_endorsements_on_screen_and_in_the_pdf(
+        sample: Path, tmp_path: Path) -> None:
+    report = _verify_file(sample, "clr-v2-eddsa-rdfc-2022.json")
+    entry = History.open(tmp_path).add(report, "paste")
+    facts = entry.facts
+    held = [c["credentialSubject"]["achievement"]["name"]
+            for c in report.credential["credentialSubject"]["verifiableCredential"]]
+    assert [p.achievement for p in facts.parts] == held and len(held) == 3
+    assert facts.endorsements == ()  # the sample CLR has no endorsements: its parts are not shown as such
+    assert all(p.checks and p.grade for p in facts.parts)  # each part checked on its own
+    only = facts.credentials[0]
+    assert only.achievement == report.credential["name"] and only.competencies == ()  # not its first part's
+    words = _pdf_text(pdf_report(entry, unicode=False, compress=False))
+    for name in held:
+        assert f"In this record: {name} from " in words
+    assert "Endorsement by" not in words

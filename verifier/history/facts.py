@@ -116,6 +116,7 @@ class RecordFacts:
     fingerprint: str = ""  # of what was submitted (see fingerprint_of); "" for records made before it was kept
     holder_is_subject: bool | None = None  # a presentation: sent by the person its credentials were issued to?
     holder_name: str = ""  # that person's name, when a credential gives it
+    parts: tuple[CredentialFacts, ...] = field(default=())  # a CLR's own credentials (CLR 2.0 §ClrSubject), checked
 
     @property
     def words(self) -> GradeWords:
@@ -270,10 +271,13 @@ def facts_of(rec: dict[str, Any]) -> RecordFacts:
                            short_id(holder) if isinstance(holder, str) else "", checks, creds, problems, warnings,
                            True, holder_id=holder if isinstance(holder, str) else "", grade=grade,
                            fingerprint=fingerprint, holder_is_subject=own, holder_name=name)
-    endorsements = tuple(credential_facts(a) for a in rec.get("attached", []) if isinstance(a, dict))
+    attached = [a for a in rec.get("attached", []) if isinstance(a, dict)]
+    # The engine names each attached report's role: an endorsement of the credential, or a CLR's part.
+    endorsements = tuple(credential_facts(a) for a in attached if a.get("role") != "clr-part")
+    parts = tuple(credential_facts(a) for a in attached if a.get("role") == "clr-part")
     return RecordFacts(verdict, grade_words(grade).headline, fmt, str(rec.get("at", "")), "", (),
                        (credential_facts(rec),), problems, warnings, False, endorsements, grade=grade,
-                       fingerprint=fingerprint)
+                       fingerprint=fingerprint, parts=parts)
 
 
 def checked_what(facts: RecordFacts) -> str:

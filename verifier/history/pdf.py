@@ -256,6 +256,12 @@ class _Writer:
         self.heading("Every check", 12)
         self.checks(cred.checks)
 
+    def part(self, cred: CredentialFacts) -> None:
+        """One credential a CLR holds: its own grade and checks."""
+        self.pdf.ln(2)
+        self.heading(f"In this record: {cred.achievement} from {cred.issuer}: {grade_words(cred.grade).headline}", 11)
+        self.checks(cred.checks)
+
     def endorsement(self, cred: CredentialFacts) -> None:
         self.pdf.ln(2)
         self.heading(f"Endorsement by {cred.issuer}: {grade_words(cred.grade).headline}", 11)
@@ -289,6 +295,8 @@ def pdf_report(entry: Entry, *, unicode: bool | None = None, compress: bool = Tr
     writer.verdict(entry, facts)
     for n, cred in enumerate(facts.credentials, 1):
         writer.credential(cred, cred.achievement if len(facts.credentials) == 1 else f"{n}. {cred.achievement}")
+    for cred in facts.parts:
+        writer.part(cred)
     for cred in facts.endorsements:
         writer.endorsement(cred)
     writer.missing_note()

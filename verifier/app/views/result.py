@@ -110,6 +110,21 @@ def _credential_card(cred: CredentialFacts, n: int, many: bool, wide: bool) -> f
                 ft.Column(checks, spacing=2))
 
 
+def _part_card(cred: CredentialFacts, n: int, wide: bool) -> ft.Control:
+    """One credential a CLR holds, checked on its own: its name and grade, who issued it, when, and its checks
+    behind the same headlines as the record's."""
+    look = grade_look(cred.grade)
+    return card(
+        ft.Row([ft.Text(cred.achievement, size=16, weight=ft.FontWeight.W_700, color=INK),
+                chip(look.words.headline, look.ink, look.fill, look.icon)], wrap=True, spacing=10),
+        fact("Issued by", cred.issuer, wide),
+        fact("Issued", cred.issued, wide),
+        fact("Competencies", cred.competencies, wide),
+        fact("Credits", cred.credits, wide),
+        ft.Column([_check_row(c, f"p{n}-{i}", wide) for i, c in enumerate(cred.checks)], spacing=2),
+        title_text="In this record", icon=ft.Icons.SCHOOL)
+
+
 def _verdict_banner(entry: Entry, wide: bool) -> ft.Control:
     """The graded verdict (credentials.GRADE_WORDS): headline, what it means, what to do next, and
     what was checked (its name, its issuer and a fingerprint of what was submitted)."""
@@ -192,6 +207,7 @@ def ResultView(result: ResultState, services: VerifierServices, wide: bool) -> f
     many = len(facts.credentials) > 1
     parts.extend(_credential_card(cred, n, many, wide) for n, cred in enumerate(facts.credentials))
     parts.extend(pathway_cards(entry, wide))  # a CLR's (or several badges') pathway: earned and not
+    parts.extend(_part_card(cred, n, wide) for n, cred in enumerate(facts.parts))
     parts.extend(card(fact("Endorsed by", cred.issuer, wide),
                       ft.Column([_check_row(c, f"e{n}-{i}", wide) for i, c in enumerate(cred.checks)]),
                       title_text="Endorsement", icon=ft.Icons.THUMB_UP)
