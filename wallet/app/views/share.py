@@ -153,7 +153,7 @@ def AnimatedQrScreen(share: ShareState, services: WalletServices, size: int,
             ft.Container(ft.ProgressBar(value=(n % loop_length + 1) / loop_length if loop_length else None,
                                         color=PRIMARY, bgcolor=OUTLINE), width=size),
             ft.Text(f"{share.qr_parts} codes carry your badges, {rate} a second; the loop repeats every "
-                    f"{seconds} s. Keep showing it until their screen says Verified.", size=13, color=MUTED,
+                    f"{seconds} s. Keep showing it until their screen shows the result.", size=13, color=MUTED,
                     text_align=ft.TextAlign.CENTER, width=size),
             ft.Row([ft.FilledButton("Done", icon=ft.Icons.CHECK, on_click=services.close_qr),
                     ft.TextButton("Share as a link instead", icon=ft.Icons.LINK, on_click=on_link)],
