@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from ._dcql import sd_jwt_candidate as sd_jwt_candidate
     from ._dcql import sd_jwt_disclosures_for as sd_jwt_disclosures_for
     from ._dcql import select_claims_path as select_claims_path
+    from ._dcql import w3c_candidate as w3c_candidate
     from ._did import did_key_from_public_key as did_key_from_public_key
     from ._did import resolve_verification_method as resolve_verification_method
     from ._did import url_to_did_web as url_to_did_web
@@ -215,7 +216,7 @@ __all__ = [
     "Concealed", "Disclosure", "SdJwt", "issue_sd_jwt", "parse_sd_jwt", "present_sd_jwt", "process_disclosures",
     "CandidateMatch", "ClaimMatch", "ClaimsQuery", "CredentialQuery", "CredentialQueryMatch", "CredentialSetQuery",
     "DcqlCandidate", "DcqlMatch", "DcqlQuery", "TrustedAuthority", "json_pointer_of", "match_dcql", "parse_dcql_query",
-    "select_claims_path", "sd_jwt_candidate", "sd_jwt_disclosures_for",
+    "select_claims_path", "sd_jwt_candidate", "sd_jwt_disclosures_for", "w3c_candidate",
 ]
 
 # public name -> (private module, its name there)
@@ -382,6 +383,7 @@ _WHERE: dict[str, tuple[str, str]] = {
     "select_claims_path": ("_dcql", "select_claims_path"),
     "sd_jwt_candidate": ("_dcql", "sd_jwt_candidate"),
     "sd_jwt_disclosures_for": ("_dcql", "sd_jwt_disclosures_for"),
+    "w3c_candidate": ("_dcql", "w3c_candidate"),
 }
 
 

@@ -20,14 +20,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ._errors import MalformedError, TooComplexError
+from ._errors import MalformedError, SatchelError, TooComplexError
 from ._formats.sd_jwt import SdJwt, digest_of, parse_sd_jwt, process_disclosures
 
 __all__ = [
     "CandidateMatch", "ClaimMatch", "ClaimPath", "ClaimsQuery", "ConcretePath", "CredentialQuery",
     "CredentialQueryMatch", "CredentialSetQuery", "DcqlCandidate", "DcqlMatch", "DcqlQuery",
     "TrustedAuthority", "json_pointer_of", "match_dcql", "parse_dcql_query", "select_claims_path",
-    "sd_jwt_candidate", "sd_jwt_disclosures_for",
+    "sd_jwt_candidate", "sd_jwt_disclosures_for", "w3c_candidate",
 ]
 
 PathComponent = str | int | None
@@ -577,3 +577,60 @@ def sd_jwt_disclosures_for(issued: str, paths: Iterable[ConcretePath]) -> frozen
         if any(where == p[:len(where)] or p == where[:len(p)] for p in wanted):
             keep.add(encoded)
     return frozenset(keep)
+
+
+# -- W3C VC candidates (B.1) -------------------------------------------------------------------------
+
+MAX_CLAIM_PATHS = 10_000  # claims of one credential listed as disclosable
+
+
+def _expanded_types(credential: Mapping[str, Any]) -> frozenset[str]:
+    """The top node's types as IRIs after its @context (JSON-LD expansion, bundled contexts only)."""
+    from ._jsonld._canon import expand_safe
+
+    try:
+        expanded = expand_safe({k: v for k, v in credential.items() if k != "proof"})
+    except SatchelError:
+        return frozenset()  # a credential whose JSON-LD cannot be expanded matches by its written types only
+    types = expanded[0].get("@type", []) if len(expanded) == 1 and isinstance(expanded[0], dict) else []
+    return frozenset(t for t in types if isinstance(t, str))
+
+
+def _claim_paths(node: Any, path: ConcretePath, out: set[ConcretePath]) -> None:
+    if len(out) > MAX_CLAIM_PATHS:
+        raise TooComplexError(f"the credential has more than {MAX_CLAIM_PATHS} claims")
+    items: Iterable[tuple[str | int, Any]] = (
+        node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ())
+    for key, value in items:
+        if path or key not in ("@context", "proof"):
+            out.add((*path, key))
+            _claim_paths(value, (*path, key), out)
+
+
+def _pointer_path(pointer: str) -> ConcretePath:
+    """RFC 6901 §4: a JSON pointer's reference tokens (array indexes as ints)."""
+    parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
+    return tuple(int(p) if p.isdigit() else p for p in parts)
+
+
+def w3c_candidate(key: str, fmt: str, credential: Mapping[str, Any]) -> DcqlCandidate:
+    """An ``ldp_vc`` or ``jwt_vc_json`` candidate from a W3C credential's JSON (a VC-JWT's ``vc``
+    claim, or its VCDM 2.0 payload). ``types`` holds the written types and their expanded IRIs
+    (B.1.1 asks for fully expanded types). One with an ecdsa-sd-2023 base proof lists as
+    disclosable every claim not under one of its mandatory pointers (vc-di-ecdsa 1.0 §3.6.6)."""
+    # imported when used: JSON-LD is heavy, and SD-JWT candidates (and their users) need none of it
+    from ._proofs.ecdsa_sd_2023 import _sd_proof_of, has_sd_base_proof, parse_base_proof_value
+
+    written = credential.get("type")
+    terms = [written] if isinstance(written, str) else [t for t in written if isinstance(t, str)] \
+        if isinstance(written, list) else []
+    disclosable = None
+    if fmt == "ldp_vc" and has_sd_base_proof(credential):
+        mandatory = [_pointer_path(p) for p in parse_base_proof_value(_sd_proof_of(credential)["proofValue"])
+                     .mandatory_pointers]
+        every: set[ConcretePath] = set()
+        _claim_paths(credential, (), every)
+        # withholdable: not inside a mandatory claim, and not holding one
+        disclosable = frozenset(p for p in every if not any(p[:len(m)] == m or m[:len(p)] == p for m in mandatory))
+    return DcqlCandidate(key=key, format=fmt, claims=credential, disclosable=disclosable,
+                         types=frozenset(terms) | _expanded_types(credential))

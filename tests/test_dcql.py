@@ -298,3 +298,34 @@ def test_asking_for_an_object_or_every_element_discloses_all_of_it() -> None:
 
 def test_json_pointer_of_escapes_per_rfc_6901() -> None:
     assert json_pointer_of(("credentialSubject", "a/b", "c~d", 0)) == "/credentialSubject/a~1b/c~0d/0"
+
+
+def test_a_w3c_candidate_knows_its_expanded_types_and_an_sd_base_proofs_withholdable_claims() -> None:
+    from credentials import SdBaseProofKey, w3c_candidate
+    from credentials._proofs import ProofOptions, add_proof
+    from tests.helpers import ob3_credential, p256_signer
+
+    issuer = p256_signer()
+    doc = ob3_credential(issuer.did, subject="did:example:learner")
+    plain = w3c_candidate("plain", "ldp_vc", doc)
+    assert {"OpenBadgeCredential", "https://purl.imsglobal.org/spec/vc/ob/vocab.html#OpenBadgeCredential",
+            "https://www.w3.org/2018/credentials#VerifiableCredential"} <= plain.types
+    assert plain.disclosable is None  # a Data Integrity credential without a base proof goes whole
+    ob3 = parse_dcql_query({"credentials": [{"id": "badge", "format": "ldp_vc", "meta": {"type_values": [[
+        "https://www.w3.org/2018/credentials#VerifiableCredential",
+        "https://purl.imsglobal.org/spec/vc/ob/vocab.html#OpenBadgeCredential"]]},
+        "claims": [{"path": ["credentialSubject", "id"]}, {"path": ["name"]}]}]})
+    assert match_dcql(ob3, [plain]).satisfied
+    base = add_proof(doc, "ecdsa-sd-2023", SdBaseProofKey(issuer.key, ("/issuer", "/credentialSubject/id")),
+                     ProofOptions(verification_method=issuer.vm))
+    sd = w3c_candidate("sd", "ldp_vc", base)
+    assert sd.disclosable is not None
+    assert ("name",) in sd.disclosable and ("issuer",) not in sd.disclosable
+    assert ("credentialSubject",) not in sd.disclosable and ("credentialSubject", "id") not in sd.disclosable
+    claims = parse_dcql_query({"credentials": [{"id": "b", "format": "ldp_vc", "meta": {},
+                                                "claims": [{"id": "n", "path": ["name"]},
+                                                           {"id": "s", "path": ["credentialSubject", "id"]}],
+                                                "claim_sets": [["n", "s"], ["s"]]}]})
+    found = match_dcql(claims, [sd]).for_query("b").candidates[0]
+    assert {m.id: m.optional for m in found.claims} == {"n": True, "s": False}
+    assert json_pointer_of(found.disclosed(withheld={0})[0]) == "/credentialSubject/id"
