@@ -11,7 +11,6 @@ deferred issuance (§9) and batches (``batch_credential_issuance``, one credenti
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 import time
@@ -32,7 +31,9 @@ from credentials import (
 )
 
 from .ob3 import OB3_CONTEXT, VC_V2
-from .oid4vci_book import AccessToken, DeferredTransaction, OfferBook, OfferTerms, TxCodeTerms
+from .oid4vci_authorize import redeem_authorization_code
+from .oid4vci_book import AccessToken, DeferredTransaction, OfferBook, OfferTerms, TxCodeTerms, live_offer
+from .sd_jwt_vc import SD_JWT_VCT, issue_sd_jwt_vc
 from .state import StateError
 
 if TYPE_CHECKING:
@@ -44,7 +45,6 @@ CONFIGURATION_ID = "OpenBadgeCredential_ldp_vc"
 JWT_CONFIGURATION_ID = "OpenBadgeCredential_jwt_vc_json"
 SD_JWT_CONFIGURATION_ID = "OpenBadgeCredential_dc+sd-jwt"
 CONFIGURATIONS = (CONFIGURATION_ID, JWT_CONFIGURATION_ID, SD_JWT_CONFIGURATION_ID)
-SD_JWT_VCT = "https://satchel.example/vct/open-badge"
 PROOF_TYP = "openid4vci-proof+jwt"
 MAX_PROOF_AGE_SECONDS = 300
 BATCH_SIZE = 3
@@ -218,17 +218,6 @@ def offer_for(base_url: str, terms: OfferTerms) -> Offer:
     return Offer(terms.code, terms.achievement, body, base_url, terms.tx_code.value if terms.tx_code else None)
 
 
-def live_offer(book: OfferBook, code: str, now: int) -> OfferTerms:
-    offer = book.offer(code)
-    if offer is None:
-        raise StateError(400, "invalid_grant", "unknown pre-authorized_code or issuer_state")
-    if offer.used:
-        raise StateError(400, "invalid_grant", "the pre-authorized code was already used")
-    if now >= offer.expires_at:
-        raise StateError(400, "invalid_grant", "the offer expired; ask the issuer for a new one")
-    return offer
-
-
 # -- §6 token endpoint --------------------------------------------------------------------------
 
 def exchange_code(book: OfferBook, form: dict[str, str], now: int) -> dict[str, Any]:
@@ -237,8 +226,6 @@ def exchange_code(book: OfferBook, form: dict[str, str], now: int) -> dict[str, 
     if grant_type == PRE_AUTH_GRANT:
         offer = _pre_authorized_offer(book, form, now)
     elif grant_type == AUTH_CODE_GRANT:
-        from .oid4vci_authorize import redeem_authorization_code
-
         offer = redeem_authorization_code(book, form, now)
     else:
         raise StateError(400, "unsupported_grant_type", f"grant_type must be {PRE_AUTH_GRANT} or {AUTH_CODE_GRANT}")
@@ -333,8 +320,6 @@ def deferred_response(book: OfferBook, issuer: Issuer, body: dict[str, Any], now
 
 def issue_one(issuer: Issuer, offer: OfferTerms, key: ProvenKey) -> dict[str, Any] | str:
     if offer.configuration_id == SD_JWT_CONFIGURATION_ID:
-        from .sd_jwt_vc import issue_sd_jwt_vc
-
         return issue_sd_jwt_vc(issuer, offer.achievement, key.jwk)
     if offer.configuration_id == JWT_CONFIGURATION_ID:
         _, artifact = issuer.issue(offer.achievement, "ob3-vc-jwt", key.did)
@@ -409,11 +394,6 @@ def _proof_key_id(header: dict[str, Any]) -> str:
     if isinstance(kid, str) and kid.startswith(("did:key:", "did:jwk:")) and jwk is None:
         return kid
     raise StateError(400, "invalid_proof", "the proof needs a did:key / did:jwk kid or a jwk (not both)")
-
-
-def pkce_challenge(verifier: str) -> str:
-    """RFC 7636 §4.2 S256."""
-    return b64url_encode(hashlib.sha256(verifier.encode("ascii")).digest())
 
 
 def wallet_proof(key: Any, *, audience: str, nonce: str, now: datetime | None = None) -> str:

@@ -9,13 +9,16 @@ machine. The token endpoint then checks the code, the redirect URI, the client a
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import html
 import json
 import secrets
 from urllib.parse import urlencode, urlsplit
 
-from .oid4vci_book import AuthorizationCode, AuthorizationRequest, OfferBook, OfferTerms
+from credentials import b64url_encode
+
+from .oid4vci_book import AuthorizationCode, AuthorizationRequest, OfferBook, OfferTerms, live_offer
 from .state import StateError
 
 REQUEST_LIFETIME_SECONDS = 10 * 60
@@ -24,8 +27,6 @@ CODE_LIFETIME_SECONDS = 60
 
 def start_authorization(book: OfferBook, query: dict[str, str], now: int) -> tuple[AuthorizationRequest, OfferTerms]:
     """Checks an authorization request (§5.1) and keeps it until the learner answers."""
-    from .oid4vci import live_offer
-
     if query.get("response_type") != "code":
         raise StateError(400, "unsupported_response_type", "response_type must be code")
     redirect_uri = query.get("redirect_uri", "")
@@ -94,8 +95,6 @@ def finish_authorization(book: OfferBook, form: dict[str, str], now: int) -> str
 def redeem_authorization_code(book: OfferBook, form: dict[str, str], now: int) -> OfferTerms:
     """§6.1 with ``grant_type=authorization_code``: the code once, for the same client and redirect URI,
     and the PKCE verifier whose S256 is the challenge (RFC 7636 §4.6)."""
-    from .oid4vci import live_offer, pkce_challenge
-
     code = book.code(form.get("code", ""))
     if code is None or now >= code.expires_at:
         raise StateError(400, "invalid_grant", "unknown or expired authorization code")
@@ -109,3 +108,8 @@ def redeem_authorization_code(book: OfferBook, form: dict[str, str], now: int) -
     if not 43 <= len(verifier) <= 128 or not hmac.compare_digest(pkce_challenge(verifier), request.code_challenge):
         raise StateError(400, "invalid_grant", "the code_verifier does not match the code_challenge (PKCE)")
     return live_offer(book, request.offer_code, now)
+
+
+def pkce_challenge(verifier: str) -> str:
+    """RFC 7636 §4.2 S256."""
+    return b64url_encode(hashlib.sha256(verifier.encode("ascii")).digest())

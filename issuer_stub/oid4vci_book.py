@@ -167,3 +167,14 @@ class OfferBook:
         approved = replace(transaction, approved=True)
         self.add_deferred(approved)
         return approved
+
+
+def live_offer(book: OfferBook, code: str, now: int) -> OfferTerms:
+    offer = book.offer(code)
+    if offer is None:
+        raise StateError(400, "invalid_grant", "unknown pre-authorized_code or issuer_state")
+    if offer.used:
+        raise StateError(400, "invalid_grant", "the pre-authorized code was already used")
+    if now >= offer.expires_at:
+        raise StateError(400, "invalid_grant", "the offer expired; ask the issuer for a new one")
+    return offer

@@ -20,12 +20,11 @@ if TYPE_CHECKING:
     from .issuer import Issuer
 
 SD_JWT_VC_FORM = "dc+sd-jwt"
+SD_JWT_VCT = "https://satchel.example/vct/open-badge"
 VALIDITY_SECONDS = 365 * 24 * 3600
 
 
 def issue_sd_jwt_vc(issuer: Issuer, slug: str, holder_jwk: dict[str, Any]) -> str:
-    from .oid4vci import SD_JWT_VCT
-
     achievement = issuer.achievement(slug)
     now = int(time.time())
     uid = f"urn:uuid:{uuid.uuid4()}"

@@ -53,7 +53,7 @@ from wallet.import_input import (
     sentence,
     too_large,
 )
-from wallet.openid4vci import OfferFlow
+from wallet.openid4vci import BrowserOpener, DeferredTicket, Holder, Issued, IssuerRefusal, OfferFlow, OfferPreview
 from wallet.paths import MAX_IMPORT_BYTES
 from wallet.store import CredentialDisplay, ImportSource, Store, StoreError, describe_credential
 
@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     import httpx
 
     from credentials import TrustList
+    from wallet.store.pending import PendingIssuance
 
 __all__ = [
     "FOLDER_IMPORT_SUFFIXES",
@@ -344,35 +345,95 @@ class ImportService:
 
         return self._guarded(label, run)
 
-    def redeem_offer(self, offer: str, profile_id: str | None = None) -> ImportOutcome:
-        """Redeems an OpenID4VCI credential offer (pre-authorized code) for ``profile_id``'s DID.
+    def redeem_offer(self, offer: str, profile_id: str | None = None, *, tx_code: str | None = None,
+                     browser: BrowserOpener | None = None) -> ImportOutcome:
+        """Redeems an OpenID4VCI credential offer for ``profile_id``'s DID.
 
         ``offer`` is the ``openid-credential-offer://`` link (by value or by reference) or the
-        offer's JSON; without ``profile_id`` the wallet's default profile receives it.
+        offer's JSON; without ``profile_id`` the wallet's default profile receives it. ``tx_code``
+        is the code the issuer gave the learner apart (§4.1.1); an offer that needs a sign-in opens
+        ``browser`` (the system browser by default). A deferred credential (§9) is kept as pending
+        (verdict ``"pending"``) and collected by :meth:`collect_pending`.
         """
-        return self._guarded("offer", lambda: self._redeem_offer(offer, profile_id, "offer", "offer"))
+        return self._guarded("offer", lambda: self._redeem_offer(offer, profile_id, "offer", "offer",
+                                                                 tx_code=tx_code, browser=browser))
 
-    def _redeem_offer(self, offer: str, profile_id: str | None, label: str, kind: str) -> ImportOutcome:
+    def preview_offer(self, offer: str) -> OfferPreview:
+        """What an offer is (issuer, credential name and logo, whether it needs a code or a sign-in),
+        before anything is redeemed. Raises ImportRefused."""
+        if not self._fetcher().online:
+            raise ImportRefused("Redeeming an offer needs the network, and the wallet is offline.")
+        return OfferFlow(self._http(), self._clock).preview(offer)
+
+    def _holder(self, profile_id: str | None) -> tuple[str, Holder]:
+        profile = self._store.get_profile(profile_id) if profile_id else self._store.default_profile()
+        if profile is None:
+            raise ImportRefused("The wallet has no holder profile to receive the credential; create one first.")
+        return profile.id, Holder(self._store.signing_key(profile.id), profile.verification_method, profile.did)
+
+    def _redeem_offer(self, offer: str, profile_id: str | None, label: str, kind: str, *,
+                      tx_code: str | None = None, browser: BrowserOpener | None = None) -> ImportOutcome:
         from wallet.store.models import SourceKind
 
         fetcher = self._fetcher()
         if not fetcher.online:
             raise ImportRefused("Redeeming an offer needs the network, and the wallet is offline.")
-        profile = self._store.get_profile(profile_id) if profile_id else self._store.default_profile()
-        if profile is None:
-            raise ImportRefused("The wallet has no holder profile to receive the credential; create one first.")
-        flow = OfferFlow(self._http(), self._clock)
-        credential_bytes, credential, issuer_url = flow.redeem(
-            offer, signing_key=self._store.signing_key(profile.id),
-            verification_method=profile.verification_method, holder_did=profile.did,
-        )
-        report = self._verify_holder_copy(credential_bytes, fetcher)
+        owner, holder = self._holder(profile_id)
+        result = OfferFlow(self._http(), self._clock, browser=browser).redeem(offer, holder, tx_code=tx_code)
+        if isinstance(result, DeferredTicket):
+            return self._keep_pending(result, owner, label)
+        source_kind: SourceKind = "qr" if kind == "qr" else "offer"
+        return self._store_issued(result, ImportSource(source_kind, result.issuer), label)
+
+    def _store_issued(self, issued: Issued, source: ImportSource, label: str) -> ImportOutcome:
+        """The first credential the issuer sent; copies of a batch name the same key, so one is kept."""
+        received = issued.credentials[0]
+        report = self._verify_holder_copy(received.data, self._fetcher())
         if "malformed" in report.problems:
             raise ImportRefused(f"The issuer sent something that is not a credential: {_report_error(report)}")
-        parsed = parse_input(credential_bytes)
-        source_kind: SourceKind = "qr" if kind == "qr" else "offer"
-        return self._store_verified(credential_bytes, _media_type(credential_bytes, parsed), credential,
-                                    ImportSource(source_kind, issuer_url), report, label)
+        parsed = parse_input(received.data)
+        return self._store_verified(received.data, _media_type(received.data, parsed), received.document,
+                                    source, report, label)
+
+    def _keep_pending(self, ticket: DeferredTicket, profile_id: str, label: str) -> ImportOutcome:
+        from wallet.store.pending import PendingIssuance
+
+        now = self._clock()
+        self._store.save_pending_issuance(PendingIssuance(
+            id=ticket.transaction_id, profile_id=profile_id, credential_issuer=ticket.credential_issuer,
+            endpoint=ticket.endpoint, access_token=ticket.access_token, transaction_id=ticket.transaction_id,
+            interval=ticket.interval, name=ticket.name, requested_at=now.isoformat(),
+            next_ask_at=(now + timedelta(seconds=ticket.interval)).isoformat()))
+        return ImportOutcome(source=label, id=None, merged=False, verdict="pending", problems=(), name=ticket.name,
+                             error=None)
+
+    def collect_pending(self, *, force: bool = False) -> list[ImportOutcome]:
+        """Asks each issuer whose deferred credential is due (all with ``force``) whether it is ready:
+        ready ones are verified and stored, refused ones dropped with the reason, the rest wait on."""
+        due = [p for p in self._store.pending_issuances()
+               if force or datetime.fromisoformat(p.next_ask_at) <= self._clock()]
+        return [self._guarded(item.name or item.credential_issuer, partial(self._collect_one, item)) for item in due]
+
+    def _collect_one(self, item: PendingIssuance) -> ImportOutcome:
+        from dataclasses import replace
+
+        label = item.name or item.credential_issuer
+        ticket = DeferredTicket(item.credential_issuer, item.endpoint, item.access_token, item.transaction_id,
+                                item.interval, item.name)
+        _, holder = self._holder(item.profile_id)
+        try:
+            result = OfferFlow(self._http(), self._clock).collect(ticket, holder)
+        except IssuerRefusal:  # the issuer said no: asking again will not help (unreachable: it waits on)
+            self._store.remove_pending_issuance(item.id)
+            raise
+        if isinstance(result, DeferredTicket):
+            later = self._clock() + timedelta(seconds=result.interval)
+            self._store.save_pending_issuance(replace(item, interval=result.interval, next_ask_at=later.isoformat()))
+            return ImportOutcome(source=label, id=None, merged=False, verdict="pending", problems=(),
+                                 name=item.name, error=None)
+        outcome = self._store_issued(result, ImportSource("offer", result.issuer), label)
+        self._store.remove_pending_issuance(item.id)
+        return outcome
 
     # -- batches -------------------------------------------------------------------------------
 

@@ -57,6 +57,7 @@ from .models import (
     ShareEntry,
     SortOrder,
 )
+from .pending import PendingIssuance, pending_from_json, pending_to_json
 
 
 class Store(SealedDatabase):
@@ -455,6 +456,28 @@ class Store(SealedDatabase):
                     (self._seal_json(share_to_json(entry), "shares", "sealed", share_id), share_id),
                 )
             return entry
+
+    # -- pending deferred issuance (wallet/store/pending.py) ---------------------------------
+
+    def pending_issuances(self) -> list[PendingIssuance]:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE name = 'pending_issuance'").fetchone()
+            items = [] if row is None else self._unseal_json(row[0], "meta", "value", "pending_issuance")
+        return [pending_from_json(item) for item in items]
+
+    def save_pending_issuance(self, item: PendingIssuance) -> None:
+        """Adds ``item``, or replaces the one with its id."""
+        with self.transaction():
+            kept = [p for p in self.pending_issuances() if p.id != item.id] + [item]
+            self._write_pending(kept)
+
+    def remove_pending_issuance(self, item_id: str) -> None:
+        with self.transaction():
+            self._write_pending([p for p in self.pending_issuances() if p.id != item_id])
+
+    def _write_pending(self, items: list[PendingIssuance]) -> None:
+        sealed = self._seal_json([pending_to_json(p) for p in items], "meta", "value", "pending_issuance")
+        self._db.execute("INSERT OR REPLACE INTO meta(name, value) VALUES ('pending_issuance', ?)", (sealed,))
 
     # -- backup ------------------------------------------------------------------------------
 
