@@ -217,9 +217,24 @@ class VerifierKeys:
                 chain = x509.load_pem_x509_certificates(Path(self._cert_path).read_bytes())
             else:
                 key = _load_or_make_key(self.folder / "x509-key.pem", lambda: ec.generate_private_key(ec.SECP256R1()))
-                chain = [_self_signed(key, host)]
+                chain = [self._kept_certificate(key, host)]
             self._x509[host] = (key, chain)
         return self._x509[host]
+
+    def _kept_certificate(self, key: ec.EllipticCurvePrivateKey, host: str) -> x509.Certificate:
+        """The self-signed certificate for ``host``, made once and kept (a wallet that pinned it
+        still knows this verifier after a restart); remade when near its end or for another key."""
+        path = self.folder / f"x509-{host}.pem"
+        if path.exists():
+            cert = x509.load_pem_x509_certificate(path.read_bytes())
+            fresh = cert.not_valid_after_utc > dt.datetime.now(dt.UTC) + dt.timedelta(days=7)
+            if fresh and cert.public_key() == key.public_key():
+                return cert
+        cert = _self_signed(key, host)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        tmp.replace(path)
+        return cert
 
     def signer(self, prefix: str, response_uri: str) -> Signer | None:
         """The signer for ``prefix``; None for ``redirect_uri`` (§5.9.3: that request is not signed)."""
