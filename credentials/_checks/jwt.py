@@ -3,15 +3,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from .._did import VerificationMethod, resolve_verification_method
 from .._errors import KeyResolutionError, MalformedError, UnsupportedProofError
-from .._formats.jws import CompactJws, jwk_to_public_key, verify_jws_signature
+from .._formats.jws import CompactJws, PublicKey, jwk_to_public_key, verify_jws_signature
 from .._report import CheckId, CheckResult, could_not_check, failed, passed
 from ._context import VerifyOptions
 from .proofs import check_binding, short
+
+
+class _SigningKey(Protocol):
+    @property
+    def public_key(self) -> PublicKey: ...
+
+
+_Key = TypeVar("_Key", bound=_SigningKey)
 
 
 def credential_from_jwt(payload: dict[str, Any], claim: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -71,25 +80,37 @@ def _resolve_jwt_key(jws: CompactJws, issuer: str | None, opts: VerifyOptions) -
     raise KeyResolutionError("the JWT names no key (no kid, no jwk, no DID issuer)")
 
 
+def signed_by(jws: CompactJws, what: str, resolve: Callable[[], _Key]) -> tuple[_Key | None, list[CheckResult]]:
+    """Whether ``jws`` is signed by the key ``resolve`` finds: ``(key, [])`` when the signature is intact,
+    else ``(None, [the check that says why not])``. ``what`` names the token in sentences ("JWT", "SD-JWT")."""
+    alg = jws.header.get("alg")
+    if not isinstance(alg, str) or alg.lower() == "none":  # RFC 7515 §4.1.1; RFC 9901 §7.1 step 2.1
+        return None, [failed(CheckId.PROOF_PRESENT, "no-proof", f"The {what} is not signed (alg none).")]
+    try:
+        key = resolve()
+    except KeyResolutionError as exc:
+        return None, [could_not_check(CheckId.PROOF_KEY, "unresolvable-key", f"The {what}'s key could not be "
+                                      f"found: {exc}.")]
+    except MalformedError as exc:
+        return None, [could_not_check(CheckId.PROOF_KEY, "unresolvable-key", f"The {what}'s key cannot be read: "
+                                      f"{exc}.")]
+    try:
+        ok = verify_jws_signature(alg, jws.signing_input, jws.signature, key.public_key)
+    except UnsupportedProofError:
+        return None, [could_not_check(CheckId.PROOF_SIGNATURE, "unsupported-proof-type",
+                                      f"Satchel cannot check {what}s signed with {alg}.")]
+    if not ok:
+        return None, [failed(CheckId.PROOF_SIGNATURE, "invalid-signature",
+                             f"The {alg} signature of the {what} does not match: it was changed after signing, "
+                             "or signed by another key.")]
+    return key, []
+
+
 def check_jwt_signature(jws: CompactJws, issuer: str | None, opts: VerifyOptions, *,
                         purpose: str = "assertionMethod", who: str = "issuer") -> list[CheckResult]:
-    alg = jws.header.get("alg")
-    if not isinstance(alg, str) or alg.lower() == "none":
-        return [failed(CheckId.PROOF_PRESENT, "no-proof", "The JWT is not signed (alg none).")]
-    try:
-        method = _resolve_jwt_key(jws, issuer, opts)
-    except KeyResolutionError as exc:
-        return [could_not_check(CheckId.PROOF_KEY, "unresolvable-key", str(exc))]
-    except MalformedError as exc:
-        return [could_not_check(CheckId.PROOF_KEY, "unresolvable-key", f"the JWT's key cannot be read: {exc}")]
-    try:
-        ok = verify_jws_signature(alg, jws.signing_input, jws.signature, method.public_key)
-    except UnsupportedProofError:
-        return [could_not_check(CheckId.PROOF_SIGNATURE, "unsupported-proof-type",
-                                f"Satchel cannot check JWTs signed with {alg}.")]
-    if not ok:
-        return [failed(CheckId.PROOF_SIGNATURE, "invalid-signature",
-                       f"The {alg} signature of the JWT does not match: it was changed after signing, "
-                       "or signed by another key.")]
+    method, refused = signed_by(jws, "JWT", lambda: _resolve_jwt_key(jws, issuer, opts))
+    if method is None:
+        return refused
+    alg = jws.header["alg"]
     return [passed(CheckId.PROOF_SIGNATURE, f"JWT signature ({alg}) by {short(method.id)} is intact."),
             check_binding(method, purpose, issuer, who)]

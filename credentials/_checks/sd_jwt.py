@@ -49,7 +49,7 @@ from .._status.token_status_list import (
 from .._trust import check_issuer_trust
 from ._context import VerifyOptions
 from .dates import human, period_checks
-from .jwt import claim_time
+from .jwt import claim_time, signed_by
 from .proofs import check_binding, short
 
 __all__ = ["SD_JWT_VC_TYPES", "IssuerKey", "resolve_issuer_key", "verify_sd_jwt"]
@@ -178,24 +178,10 @@ def _x5c_binding(iss: str | None, names: set[str], subject: str, opts: VerifyOpt
 def _issuer_signature(sd_jwt: SdJwt, iss: str | None, opts: VerifyOptions, mismatch: str | None) -> list[CheckResult]:
     """The issuer's signature, and whether it covers every Disclosure presented (RFC 9901 §7.1)."""
     jws = sd_jwt.issuer_jwt
-    alg = jws.header.get("alg")
-    if not isinstance(alg, str) or alg.lower() == "none":  # §7.1 step 2.1
-        return [failed(CheckId.PROOF_PRESENT, "no-proof", "The SD-JWT is not signed (alg none).")]
-    try:
-        key = resolve_issuer_key(jws, iss, opts)
-    except KeyResolutionError as exc:
-        return [could_not_check(CheckId.PROOF_KEY, "unresolvable-key", f"The issuer's key could not be found: {exc}.")]
-    except MalformedError as exc:
-        return [could_not_check(CheckId.PROOF_KEY, "unresolvable-key", f"The issuer's key cannot be read: {exc}.")]
-    try:
-        ok = verify_jws_signature(alg, jws.signing_input, jws.signature, key.public_key)
-    except UnsupportedProofError:
-        return [could_not_check(CheckId.PROOF_SIGNATURE, "unsupported-proof-type",
-                                f"Satchel cannot check SD-JWTs signed with {alg}.")]
-    if not ok:
-        return [failed(CheckId.PROOF_SIGNATURE, "invalid-signature",
-                       f"The {alg} signature of the SD-JWT does not match: it was changed after signing, "
-                       "or signed by another key.")]
+    key, refused = signed_by(jws, "SD-JWT", lambda: resolve_issuer_key(jws, iss, opts))  # §7.1 steps 2.1-2.3
+    if key is None:
+        return refused
+    alg = jws.header["alg"]
     if mismatch is not None:
         return [failed(CheckId.PROOF_SIGNATURE, "invalid-signature",
                        f"The issuer's signature is intact, but {mismatch}: it was changed or added after signing."),
