@@ -17,26 +17,9 @@
 // methods, from the did:key itself (W3C did:key method: the key is the identifier). Sockets throw,
 // so nothing can leave the machine.
 
-import fs from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
-import net from 'node:net';
-import path from 'node:path';
-import tls from 'node:tls';
-import { fileURLToPath } from 'node:url';
+import { blockNetwork, bundledContext, runJobs } from '../offline.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const contextsDir = path.resolve(here, '..', '..', '..', 'credentials', '_jsonld', 'contexts');
-
-function blocked(what) {
-  return () => { throw new Error(`network blocked by ecdsasd.mjs (${what})`); };
-}
-net.Socket.prototype.connect = blocked('net.Socket.connect');
-net.connect = net.createConnection = blocked('net.connect');
-tls.connect = blocked('tls.connect');
-http.request = http.get = blocked('http.request');
-https.request = https.get = blocked('https.request');
-globalThis.fetch = blocked('fetch');
+blockNetwork('ecdsasd.mjs');
 
 const EcdsaMultikey = await import('@digitalbazaar/ecdsa-multikey');
 const { createSignCryptosuite, createDiscloseCryptosuite, createVerifyCryptosuite } =
@@ -45,7 +28,6 @@ const { DataIntegrityProof } = await import('@digitalbazaar/data-integrity');
 const { default: jsigs } = await import('jsonld-signatures');
 const { purposes: { AssertionProofPurpose } } = jsigs;
 
-const index = JSON.parse(fs.readFileSync(path.join(contextsDir, 'index.json'), 'utf8'));
 const MULTIKEY_V1 = 'https://w3id.org/security/multikey/v1';
 
 function didKeyDocument(did) {
@@ -67,10 +49,9 @@ async function documentLoader(url) {
     const document = fragment ? { '@context': MULTIKEY_V1, ...doc.verificationMethod[0] } : doc;
     return { contextUrl: null, documentUrl: url, document };
   }
-  const entry = index[url];
-  if (!entry) throw new Error(`not bundled and not a did:key: ${url}`);
-  const document = JSON.parse(fs.readFileSync(path.join(contextsDir, entry.file), 'utf8'));
-  return { contextUrl: null, documentUrl: url, document };
+  const loaded = bundledContext(url);
+  if (!loaded) throw new Error(`not bundled and not a did:key: ${url}`);
+  return loaded;
 }
 
 async function sign(job) {
@@ -102,16 +83,4 @@ async function verify(job) {
   return { verified: result.verified === true, errors };
 }
 
-const OPS = { sign, derive, verify };
-const jobs = JSON.parse(fs.readFileSync(0, 'utf8'));
-const results = [];
-for (const job of jobs) {
-  try {
-    const op = OPS[job.op];
-    if (!op) throw new Error(`unknown op ${job.op}`);
-    results.push(await op(job));
-  } catch (e) {
-    results.push({ error: String(e && e.message || e) });
-  }
-}
-process.stdout.write(JSON.stringify(results) + '\n');
+await runJobs({ sign, derive, verify });
