@@ -10,6 +10,8 @@
     request = parse_request(scanned_text_or_url, client=client)                  # PresentationRequest
     preview = preview_request(store, request)                                    # who, what, which fields
     answer = answer_request(store, request, preview.selected, client=client)     # or offline=True -> QR
+    vp_request = read_openid4vp_request("openid4vp://?client_id=…&request_uri=…", client=client)  # OpenID4VP 1.0
+    answer = answer_openid4vp(store, vp_request, client=client, withheld={"badge": {1}})  # after preview_openid4vp
 
 Codec (no store, no network): ``encode_qr`` / ``decode_qr_text`` / ``decode_qr_image``, the
 ``SV1:`` format described in :mod:`wallet.share.qrcodec`; base45 (RFC 9285) in
@@ -29,6 +31,20 @@ from .errors import (
     UnshareError,
 )
 from .links import MAX_INLINE_LINK, ShareLink, UnshareResult, share_link, unshare
+from .openid4vp import (
+    ClaimLine,
+    CredentialChoice,
+    OpenId4VpAnswer,
+    OpenId4VpLink,
+    OpenId4VpPreview,
+    OpenId4VpRequest,
+    VerifierIdentity,
+    answer_openid4vp,
+    is_openid4vp_link,
+    parse_openid4vp_link,
+    preview_openid4vp,
+    read_openid4vp_request,
+)
 from .presentation import (
     ImageRef,
     PresentationFormat,
@@ -74,4 +90,7 @@ __all__ = [
     "decode_qr_text", "embedded_credential", "encode_qr", "encode_qr_text", "enveloped", "matches_example",
     "parse_request", "present", "presentation_image_report", "preview_request", "qr_version_for", "share_link",
     "share_qr", "unshare", "unwrap_enveloped",
+    "ClaimLine", "CredentialChoice", "OpenId4VpAnswer", "OpenId4VpLink", "OpenId4VpPreview", "OpenId4VpRequest",
+    "VerifierIdentity", "answer_openid4vp", "is_openid4vp_link", "parse_openid4vp_link", "preview_openid4vp",
+    "read_openid4vp_request",
 ]
