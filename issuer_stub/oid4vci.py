@@ -159,6 +159,7 @@ class OfferOptions:
     tx_code: str | None = None  # "numeric" or "text": the learner must type a code shown out of band
     deferred: bool = False
     expires_in: int = OFFER_LIFETIME_SECONDS
+    deferred_expires_in: int = DEFERRED_LIFETIME_SECONDS
 
 
 def parse_offer_options(body: dict[str, Any]) -> OfferOptions:
@@ -168,6 +169,7 @@ def parse_offer_options(body: dict[str, Any]) -> OfferOptions:
         tx_code=None if body.get("tx_code") in (None, False) else str(body.get("tx_code")),
         deferred=body.get("deferred") is True,
         expires_in=body.get("expires_in", OFFER_LIFETIME_SECONDS),
+        deferred_expires_in=body.get("deferred_expires_in", DEFERRED_LIFETIME_SECONDS),
     )
     if options.configuration_id not in CONFIGURATIONS:
         raise StateError(400, "invalid_request", f"credential_configuration_id must be one of {list(CONFIGURATIONS)}")
@@ -177,8 +179,9 @@ def parse_offer_options(body: dict[str, Any]) -> OfferOptions:
         raise StateError(400, "invalid_request", "tx_code must be numeric or text")
     if options.tx_code and options.grant != "pre-authorized_code":
         raise StateError(400, "invalid_request", "a tx_code goes with a pre-authorized code only (§4.1.1)")
-    if not isinstance(options.expires_in, int) or isinstance(options.expires_in, bool) or options.expires_in < 0:
-        raise StateError(400, "invalid_request", "expires_in must be a number of seconds")
+    for seconds in (options.expires_in, options.deferred_expires_in):
+        if not isinstance(seconds, int) or isinstance(seconds, bool) or seconds < 0:
+            raise StateError(400, "invalid_request", "expires_in and deferred_expires_in are numbers of seconds")
     return options
 
 
@@ -197,7 +200,7 @@ def make_offer(book: OfferBook, base_url: str, achievement: str, options: OfferO
                        configuration_id=options.configuration_id, grant=options.grant,
                        expires_at=int(now if now is not None else time.time()) + options.expires_in,
                        tx_code=_new_tx_code(options.tx_code) if options.tx_code else None,
-                       deferred=options.deferred)
+                       deferred=options.deferred, deferred_lifetime=options.deferred_expires_in)
     book.add_offer(terms)
     return offer_for(base_url, terms)
 
@@ -298,8 +301,10 @@ def credential_response(book: OfferBook, issuer: Issuer, token: AccessToken, bod
     if offer.deferred:
         transaction = DeferredTransaction(secrets.token_urlsafe(16), offer.code, tuple(k.did for k in keys),
                                           tuple(json.dumps(k.jwk) for k in keys),
-                                          int(now.timestamp()) + DEFERRED_LIFETIME_SECONDS)
+                                          int(now.timestamp()) + offer.deferred_lifetime)
         book.add_deferred(transaction)
+        # §9.1: the wallet collects with this token, so it outlives the transaction (which then says it expired)
+        book.add_token(replace(token, redeemed=True, expires_at=transaction.expires_at + TOKEN_LIFETIME_SECONDS))
         return 202, {"transaction_id": transaction.transaction_id, "interval": DEFERRED_INTERVAL_SECONDS}
     return 200, {"credentials": [{"credential": issue_one(issuer, offer, k)} for k in keys]}
 

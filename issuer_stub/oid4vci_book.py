@@ -37,6 +37,7 @@ class OfferTerms:
     tx_code: TxCodeTerms | None = None
     attempts_left: int = MAX_TX_CODE_ATTEMPTS
     deferred: bool = False
+    deferred_lifetime: int = 24 * 3600  # seconds a deferred transaction can be collected in
     used: bool = False
 
 
