@@ -72,7 +72,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--qr", action="append", metavar="IMAGE", help="a photo or screenshot of a QR code")
     p.add_argument("--offer", action="append", metavar="LINK", help="an openid-credential-offer:// link")
     p.add_argument("--profile", help="the profile an offer is redeemed for (default: the default profile)")
+    p.add_argument("--tx-code", metavar="CODE", help="the transaction code the issuer gave you for an offer "
+                   "(asked for when needed, on a terminal)")
     p.set_defaults(run=commands.cmd_import)
+
+    p = sub.add_parser("collect", parents=verifying, help="collect credentials an issuer said would come later")
+    p.add_argument("--now", action="store_true", help="ask every issuer now, not only those due")
+    p.set_defaults(run=commands.cmd_collect)
 
     p = sub.add_parser("list", parents=[common], help="list credentials, newest first")
     p.add_argument("--search", help="words to find in names, issuers, skills and tags")

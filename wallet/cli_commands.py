@@ -138,7 +138,7 @@ def _run_imports(args: argparse.Namespace, service: ImportService) -> tuple[list
         if source.startswith(("http://", "https://")):
             singles.append(service.import_url(source))
         elif is_offer_link(source):
-            singles.append(service.redeem_offer(source, args.profile))
+            singles.append(_redeem(service, source, args))
         else:
             files.append(Path(source))
     batch = service.import_paths(files, progress=_progress_printer(args.quiet)) if files else []
@@ -150,8 +150,39 @@ def _run_imports(args: argparse.Namespace, service: ImportService) -> tuple[list
         except ImportRefused as exc:
             singles.append(failed_outcome(Path(image).name, str(exc)))
     for link in args.offer or ():
-        singles.append(service.redeem_offer(link, args.profile))
+        singles.append(_redeem(service, link, args))
     return singles, batch
+
+
+def _redeem(service: ImportService, link: str, args: argparse.Namespace) -> ImportOutcome:
+    """An offer; one that needs a transaction code (OID4VCI §4.1.1) asks for it on a terminal."""
+    from wallet.importer import ImportRefused
+
+    tx_code = args.tx_code
+    if tx_code is None and sys.stdin.isatty():
+        try:
+            needed = service.preview_offer(link).tx_code
+        except ImportRefused:
+            needed = None  # redeeming says why, in the outcome
+        if needed is not None:
+            hint = f" ({needed.description})" if needed.description else ""
+            tx_code = input(f"Transaction code from the issuer{hint}: ")
+    return service.redeem_offer(link, args.profile, tx_code=tx_code)
+
+
+def cmd_collect(args: argparse.Namespace, settings: WalletSettings, style: Style) -> int:
+    """OID4VCI §9: asks the issuers of pending credentials whether they are ready."""
+    with opened_store(settings) as store, import_service(settings, store, args.documents) as service:
+        waiting = len(store.pending_issuances())
+        outcomes = service.collect_pending(force=args.now)
+    if args.json:
+        print_json([o.to_json() for o in outcomes])
+    elif not outcomes:
+        print(f"{waiting} on its way, none due yet (--now asks anyway)." if waiting else "Nothing is on its way.")
+    else:
+        for outcome in outcomes:
+            print(outcome_line(outcome, style))
+    return EXIT_SOME_FAILED if any(o.error for o in outcomes) else 0
 
 
 def _warn_before_sharing(store: Store, ids: list[str], settings: WalletSettings, documents: str | None) -> None:

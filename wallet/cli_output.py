@@ -110,6 +110,9 @@ def summary_line(summary: CredentialSummary, style: Style = PLAIN) -> str:
 def outcome_line(outcome: ImportOutcome, style: Style = PLAIN) -> str:
     if outcome.error:
         return f"{outcome.source}: not imported: {outcome.error}"
+    if outcome.verdict == "pending":  # OID4VCI §9 deferred issuance
+        return (f"{outcome.source}: {outcome.name or '(no name)'}: on its way; the issuer delivers it later "
+                "(satchel-wallet collect fetches it)")
     problems = f" ({', '.join(outcome.problems)})" if outcome.problems else ""
     merged = ", already in the wallet (merged)" if outcome.merged else ""
     return f"{outcome.source}: {outcome.name or '(no name)'}: {style.verdict(outcome.verdict)}{problems}{merged}"
@@ -119,11 +122,13 @@ def import_summary(outcomes: Iterable[ImportOutcome]) -> str:
     """``Imported 2 new, 1 already there (merged), 0 not imported; 2 valid, 1 invalid.``"""
     outcomes = list(outcomes)
     failed = sum(1 for o in outcomes if o.error)
-    stored = [o for o in outcomes if o.error is None]
+    pending = sum(1 for o in outcomes if o.error is None and o.verdict == "pending")
+    stored = [o for o in outcomes if o.error is None and o.verdict != "pending"]
     merged = sum(1 for o in stored if o.merged)
     verdicts = count(o.verdict or "" for o in stored)
     detail = ", ".join(f"{n} {v}" for v, n in sorted(verdicts.items()))
-    return (f"Imported {len(stored) - merged} new, {merged} already there (merged), {failed} not imported"
+    later = f", {pending} on its way" if pending else ""
+    return (f"Imported {len(stored) - merged} new, {merged} already there (merged), {failed} not imported{later}"
             + (f"; {detail}" if detail else "") + ".")
 
 
