@@ -166,10 +166,11 @@ class VerifierEngine:
                 self._request_service = _LocalService(self.settings)
             return self._request_service.base_url if self._request_service else None
 
-    def new_request(self, ttl: float = 600.0) -> RequestFlow:
+    def new_request(self, ttl: float = 600.0, *, openid4vp: bool = False) -> RequestFlow:
+        """A request on the service: our VC-API exchange, or an OpenID4VP 1.0 request any wallet reads."""
         base = self.request_base_url()
         assert base is not None
-        return RequestFlow.create(base, ttl)
+        return RequestFlow.create_openid4vp(base, ttl) if openid4vp else RequestFlow.create(base, ttl)
 
     def record_answer(self, answer: dict[str, Any], presented: Any) -> Entry:
         given = json.dumps(presented, sort_keys=True) if presented is not None else ""
@@ -263,6 +264,19 @@ class RequestFlow:
         body = resp.json()
         req = body["verifiablePresentationRequest"]
         return cls(base_url, body["exchangeId"], body["url"], body["pollToken"], req["challenge"], req["domain"],
+                   body["expires"])
+
+    @classmethod
+    def create_openid4vp(cls, base_url: str, ttl: float = 600.0) -> RequestFlow:
+        """An OpenID4VP 1.0 request (DCQL, signed by the service's did:key, encrypted answer): the
+        ``openid4vp://`` link, polled like an exchange (its nonce is the challenge, client_id the domain)."""
+        with service_client() as client:
+            resp = client.post(f"{base_url}/openid4vp/requests", json={"ttl": ttl})
+        if resp.status_code != 201:
+            raise OSError(f"the verifier service refused a new OpenID4VP request (HTTP {resp.status_code})")
+        body = resp.json()
+        req = body["authorizationRequest"]
+        return cls(base_url, body["exchangeId"], body["url"], body["pollToken"], req["nonce"], body["clientId"],
                    body["expires"])
 
     def poll(self) -> tuple[str, dict[str, Any] | None]:

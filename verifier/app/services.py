@@ -25,7 +25,7 @@ from verifier.history import Entry, history_csv, pdf_report
 
 from .engine import IntakeError, RequestFlow, VerifierEngine
 from .intake import share_fragment
-from .state import ASK, HISTORY, RESULT, SCAN, TabState
+from .state import ASK, HISTORY, OPENID4VP, RESULT, SCAN, VC_API, TabState
 
 if TYPE_CHECKING:
     from credentials import AssemblyProgress
@@ -448,13 +448,14 @@ class VerifierServices:
         ask = self.state.ask
         ask.message = ""
         try:
-            flow = self.engine.new_request()
+            flow = self.engine.new_request(openid4vp=ask.protocol == OPENID4VP)
         except (OSError, ValueError, KeyError) as exc:
             ask.state, ask.message = "failed", f"Could not make a request: {exc}"
             return
         self._request = flow
         self._stop_request = threading.Event()
         ask.url, ask.qr, ask.expires, ask.state = flow.url, qr_png(flow.url), flow.expires, "waiting"
+        ask.client_id = flow.domain
         self._spawn(self._wait_for_answer(flow, self._stop_request))
 
     async def _wait_for_answer(self, flow: RequestFlow, stop: threading.Event) -> None:
@@ -483,6 +484,11 @@ class VerifierServices:
         self._request = None
         self.state.ask.state = ""
         self.show(entry, ASK)
+
+    def choose_protocol(self, protocol: str) -> None:
+        """How the next request asks (the Ask screen's choice); an open request is left as it is."""
+        if protocol in (VC_API, OPENID4VP):
+            self.state.ask.protocol = protocol
 
     def cancel_request(self) -> None:
         self._stop_request.set()

@@ -68,11 +68,16 @@ class CameraState:
         return next((c.label for c in self.devices if c.key == self.device), "")
 
 
+VC_API, OPENID4VP = "vc-api", "openid4vp"  # how the Ask screen asks: our exchange, or OpenID4VP 1.0
+
+
 @ft.observable
 @dataclass
 class AskState:
+    protocol: str = VC_API
     qr: bytes | None = None
     url: str = ""
+    client_id: str = ""  # who the wallet is told is asking (OpenID4VP client_id; the exchange's domain)
     expires: str = ""
     state: str = ""  # "", "waiting", "expired", "failed"
     message: str = ""

@@ -1,22 +1,50 @@
-"""Ask: a request QR code the candidate's wallet answers with a presentation made for it."""
+"""Ask: a request QR code the candidate's wallet answers with a presentation made for it.
+
+Two ways to ask: Satchel's own request (a VC-API exchange, which Satchel wallets answer) or
+OpenID4VP 1.0 (an ``openid4vp://`` request with a DCQL query, which any OpenID4VP wallet answers).
+"""
 
 from __future__ import annotations
 
 import flet as ft
 
 from ..services import VerifierServices
-from ..state import AskState
-from .common import INK, LINE, MUTED, SURFACE, card, frame, note, primary, secondary, spinner, title, when
+from ..state import OPENID4VP, VC_API, AskState
+from .common import BRAND, INK, LINE, MUTED, SURFACE, card, frame, note, primary, secondary, spinner, title, when
+
+# what each way reaches, in the words a hiring manager reads
+WAYS = {
+    VC_API: ("Satchel request", "For candidates with the Satchel wallet."),
+    OPENID4VP: ("OpenID4VP", "For any wallet that speaks OpenID for Verifiable Presentations 1.0 "
+                             "(Satchel too); it asks for an Open Badge."),
+}
+
+
+def _way_choice(ask: AskState, services: VerifierServices) -> ft.Control:
+    # radio buttons (as the camera choice): both ways in view, each a labelled control for a screen reader
+    return ft.Semantics(label="How to ask", container=True, content=ft.RadioGroup(
+        value=ask.protocol, on_change=lambda e: services.choose_protocol(e.control.value),
+        content=ft.Column([ft.Radio(value=key, label=f"{name}: {words}") for key, (name, words) in WAYS.items()],
+                          spacing=2)))
 
 
 def _waiting(ask: AskState, code: bytes, services: VerifierServices) -> ft.Control:
     qr = ft.Container(ft.Image(src=code, width=280, height=280, semantics_label="Request QR code"),
                       bgcolor=SURFACE, padding=10, border_radius=16, border=ft.Border.all(1, LINE))
+    name, words = WAYS.get(ask.protocol, WAYS[VC_API])
+    details: list[ft.Control] = [
+        ft.Text("Request address", color=MUTED, size=13, weight=ft.FontWeight.W_600),
+        ft.Text(ask.url, size=12, color=INK, font_family="monospace"),
+    ]
+    if ask.protocol == OPENID4VP:
+        details += [ft.Text("Wallets see this verifier as", color=MUTED, size=13, weight=ft.FontWeight.W_600),
+                    ft.Text(ask.client_id, size=12, color=INK, font_family="monospace")]
     return card(
         ft.Row([qr], alignment=ft.MainAxisAlignment.CENTER),
         spinner("Waiting for the candidate's wallet…"),
-        ft.Text("Request address", color=MUTED, size=13, weight=ft.FontWeight.W_600),
-        ft.Text(ask.url, size=12, color=INK, font_family="monospace"),
+        ft.Row([ft.Icon(ft.Icons.VERIFIED_USER, color=BRAND, size=18),
+                ft.Text(f"{name}. {words}", color=INK, size=13, expand=True)], spacing=8),
+        *details,
         ft.Text(f"Expires {when(ask.expires)}.", color=MUTED, size=13),
         ft.Row([secondary("Cancel request", services.cancel_request, ft.Icons.CLOSE),
                 secondary("New request", services.start_request, ft.Icons.REFRESH)], spacing=10, wrap=True),
@@ -36,6 +64,7 @@ def AskView(ask: AskState, services: VerifierServices, wide: bool) -> ft.Control
         if ask.state == "expired":
             parts.append(note("That request expired before an answer came. Make a new one."))
         parts.append(card(
+            _way_choice(ask, services),
             ft.Text("A fresh challenge is made for every request and can be answered once.", color=MUTED),
             ft.Row([primary("New request", services.start_request, ft.Icons.QR_CODE_2)]),
             title_text="Request QR code", icon=ft.Icons.QR_CODE_2))
