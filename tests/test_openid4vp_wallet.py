@@ -1,0 +1,263 @@
+"""The wallet's OpenID4VP 1.0 side against Satchel's own verify service (a real `satchel-verifier
+serve` process on loopback), and its refusals of requests it must not answer: links that are
+malformed or too long, a redirect_uri client whose answer would go elsewhere, an unsigned request
+naming a DID, an oversized or expired Request Object (served over real HTTP on 127.0.0.1), a
+query Satchel does not read."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import httpx
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from credentials import Concealed, Fetcher, issue_sd_jwt, make_client, public_key_to_jwk, sign_jws
+from credentials._did.jwk import did_jwk_from_jwk
+from tests.helpers import PASSPHRASE, ed25519_signer, fast_kdf, ob3_credential
+from tests.verifier_process import running_verifier
+from wallet.importer import ImportService
+from wallet.share import (
+    RequestError,
+    RequestGoneError,
+    answer_openid4vp,
+    is_openid4vp_link,
+    parse_openid4vp_link,
+    preview_openid4vp,
+    read_openid4vp_request,
+)
+from wallet.store import Store
+
+VCT = "https://credentials.example.edu/wound-care"
+QUERY = {"credentials": [{"id": "badge", "format": "dc+sd-jwt", "meta": {"vct_values": [VCT]},
+                          "claims": [{"path": ["given_name"]}]}]}
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """A wallet with an SD-JWT VC bound to its holder key and a Data Integrity Open Badge."""
+    with Store.create(tmp_path_factory.mktemp("w") / "wallet.satchel", PASSPHRASE, kdf=fast_kdf()) as s:
+        profile = s.create_profile("Me")
+        holder = s.signing_key(profile.id)
+        issuer = ec.generate_private_key(ec.SECP256R1())
+        did = did_jwk_from_jwk(public_key_to_jwk(issuer.public_key()))
+        claims = {"iss": did, "vct": VCT, "iat": int(time.time()) - 60,
+                  "cnf": {"jwk": public_key_to_jwk(holder.public_key())},
+                  "achievement": Concealed({"name": "Wound care basics"}), "given_name": Concealed("Ada")}
+        service = ImportService(s, lambda: Fetcher(None))
+        assert service.import_text(issue_sd_jwt(claims, issuer, {"alg": "ES256", "typ": "dc+sd-jwt",
+                                                                 "kid": f"{did}#0"})).verdict == "valid"
+        signer = ed25519_signer()
+        assert service.import_text(json.dumps(signer.sign(ob3_credential(signer.did, subject=profile.did)))
+                                   ).verdict == "valid"
+        yield s
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[httpx.Client]:
+    with make_client(allow_loopback=True) as c:
+        yield c
+
+
+# -- our wallet, our verifier -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def verifier(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    data = tmp_path_factory.mktemp("verifier-data")
+    with running_verifier("--offline", "--data", str(data), "--name", "Example Hospital") as (base, _proc), \
+            httpx.Client(base_url=base, timeout=30) as c:
+        yield c
+
+
+def _poll(verifier: httpx.Client, made: dict[str, Any]) -> dict[str, Any]:
+    resp = verifier.get(f"/exchanges/{made['exchangeId']}", headers={"Authorization": f"Bearer {made['pollToken']}"})
+    assert resp.status_code == 200
+    out: dict[str, Any] = resp.json()
+    return out
+
+
+@pytest.mark.parametrize(("prefix", "mode", "query"), [
+    ("decentralized_identifier", "direct_post.jwt", QUERY),  # the SD-JWT VC answers
+    ("redirect_uri", "direct_post", None),  # the service's default query: the Open Badge answers
+])
+def test_our_wallet_answers_our_verifier(store: Store, client: httpx.Client, verifier: httpx.Client,
+                                         prefix: str, mode: str, query: dict[str, Any] | None) -> None:
+    made = verifier.post("/openid4vp/requests", json={"client_id_prefix": prefix, "response_mode": mode,
+                                                      **({"dcql_query": query} if query else {})}).json()
+    request = read_openid4vp_request(made["url"], client=client)
+    assert request.verifier.name == "Example Hospital"
+    assert request.verifier.confirmed is (prefix == "decentralized_identifier")
+    preview = preview_openid4vp(store, request)
+    assert preview.satisfied and len(preview.choices) == 1
+    answer = answer_openid4vp(store, request, client=client)
+    assert answer.status == 200, answer.body
+    result = _poll(verifier, made)
+    assert result["state"] == "complete" and result["result"]["verified"] is True, result
+    assert result["result"]["format"] == ("vp-sd-jwt" if query else "vp")
+    again = answer_openid4vp(store, request, client=client)  # the verifier takes one answer per request
+    assert again.status == 400
+    history = [e for e in store.list_shares() if e.details.get("client_id") == request.client_id]
+    assert history and history[0].recipient == "Example Hospital"
+
+
+# -- refusals ---------------------------------------------------------------------------------------
+
+
+def _link(**params: str) -> str:
+    return "openid4vp://?" + urlencode(params, quote_via=quote)
+
+
+def _plain(query: Any = QUERY, **extra: str) -> str:
+    uri = "https://hire.example/response"
+    return _link(client_id=f"redirect_uri:{uri}", response_type="vp_token", response_mode="direct_post",
+                 response_uri=uri, nonce="n-1", dcql_query=json.dumps(query), **extra)
+
+
+def test_a_plain_redirect_uri_request_is_read_without_the_network() -> None:
+    request = read_openid4vp_request(_plain(client_metadata=json.dumps({"client_name": "Hire"})))
+    assert request.verifier.name == "Hire" and not request.verifier.confirmed
+    assert request.query.credentials[0].id == "badge" and request.nonce == "n-1"
+
+
+@pytest.mark.parametrize(("link", "words"), [
+    ("https://hire.example/jobs", "not an OpenID4VP request link"),
+    ("openid4vp://?request_uri=https://hire.example/r", "does not say which verifier"),
+    ("openid4vp://?client_id=a&client_id=b", "gives client_id twice"),
+    ("openid4vp://?client_id=" + "x" * 20_000, "too long"),
+])
+def test_malformed_links_are_refused(link: str, words: str) -> None:
+    with pytest.raises(RequestError, match=words):
+        parse_openid4vp_link(link)
+
+
+@pytest.mark.parametrize(("link", "words"), [
+    (_link(client_id="pre-registered-client", request_uri="https://hire.example/r"), "does not check"),
+    (_plain().replace("response_uri=https%3A%2F%2Fhire.example%2Fresponse",
+                      "response_uri=https%3A%2F%2Fevil.example%2Fresponse"), "sends the answer to another"),
+    (_link(client_id="decentralized_identifier:did:key:z6Mk", response_type="vp_token", nonce="n",
+           response_uri="https://hire.example/r", response_mode="direct_post", dcql_query=json.dumps(QUERY)),
+     "not signed"),
+    (_plain().replace("nonce=n-1&", ""), "no nonce"),
+    (_plain().replace("response_mode=direct_post", "response_mode=fragment"), "answers by direct_post"),
+    (_plain().replace("response_type=vp_token", "response_type=code"), "does not ask for credentials"),
+    (_plain().replace("https%3A%2F%2Fhire.example%2Fresponse", "http%3A%2F%2Fhire.example%2Fresponse"),
+     "not a secure web address"),
+])
+def test_requests_that_must_not_be_answered_are_refused(link: str, words: str) -> None:
+    with pytest.raises(RequestError, match=words):
+        read_openid4vp_request(link)
+
+
+def test_a_presentation_exchange_request_is_refused_with_a_sentence() -> None:
+    link = _plain().replace("dcql_query=", "presentation_definition=")
+    with pytest.raises(RequestError, match="Presentation Exchange"):
+        read_openid4vp_request(link)
+
+
+def test_a_malformed_dcql_query_says_what_is_wrong() -> None:
+    with pytest.raises(RequestError, match="credential query 1's id"):
+        read_openid4vp_request(_plain({"credentials": [{"format": "dc+sd-jwt"}]}))
+
+
+class _Serve(BaseHTTPRequestHandler):
+    body = b""
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        self.send_response(200)
+        self.send_header("content-type", "application/oauth-authz-req+jwt")
+        self.send_header("content-length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def serve() -> Iterator[Any]:
+    servers: list[ThreadingHTTPServer] = []
+
+    def start(body: bytes) -> str:
+        handler = type("Handler", (_Serve,), {"body": body})
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/request"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def _signed_request(claims: dict[str, Any]) -> tuple[str, str]:
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    from credentials import did_key_from_public_key
+
+    key = ed25519.Ed25519PrivateKey.generate()
+    did = did_key_from_public_key(key.public_key())
+    client_id = f"decentralized_identifier:{did}"
+    header = {"alg": "EdDSA", "typ": "oauth-authz-req+jwt", "kid": f"{did}#{did.removeprefix('did:key:')}"}
+    body = {"client_id": client_id, "response_type": "vp_token", "response_mode": "direct_post",
+            "response_uri": "http://127.0.0.1:9/response", "nonce": "n", "dcql_query": QUERY, **claims}
+    return client_id, sign_jws(header, json.dumps(body).encode(), key)
+
+
+def test_an_oversized_request_object_is_refused_before_it_is_read(client: httpx.Client, serve: Any) -> None:
+    uri = serve(b"e" * (300 * 1024))
+    with pytest.raises(RequestError, match="larger than 256 KB"):
+        read_openid4vp_request(_link(client_id="decentralized_identifier:did:key:z6Mk", request_uri=uri),
+                               client=client)
+
+
+def test_a_garbled_request_object_is_refused(client: httpx.Client, serve: Any) -> None:
+    uri = serve(b"not.a.jwt")
+    with pytest.raises(RequestError, match="not a signed JWT"):
+        read_openid4vp_request(_link(client_id="decentralized_identifier:did:key:z6Mk", request_uri=uri),
+                               client=client)
+
+
+def test_a_signed_request_is_checked_end_to_end_and_an_expired_one_refused(client: httpx.Client,
+                                                                          serve: Any) -> None:
+    client_id, jwt = _signed_request({"exp": int(time.time()) + 300})
+    request = read_openid4vp_request(_link(client_id=client_id, request_uri=serve(jwt.encode())), client=client)
+    assert request.verifier.confirmed and request.verifier.how.startswith("Signed by did:key:")
+    client_id, expired = _signed_request({"exp": int(time.time()) - 5})
+    with pytest.raises(RequestGoneError, match="expired"):
+        read_openid4vp_request(_link(client_id=client_id, request_uri=serve(expired.encode())), client=client)
+    other, jwt = _signed_request({})
+    with pytest.raises(RequestError, match="different verifier than its link"):
+        read_openid4vp_request(_link(client_id=client_id, request_uri=serve(jwt.encode())), client=client)
+    assert other != client_id
+
+
+def test_an_encrypted_answer_needs_a_key_satchel_can_encrypt_to() -> None:
+    metadata = {"jwks": {"keys": [{"kty": "RSA", "n": "x", "e": "AQAB", "use": "enc"}]}}
+    with pytest.raises(RequestError, match="no key Satchel can encrypt to"):
+        read_openid4vp_request(_plain(client_metadata=json.dumps(metadata)).replace(
+            "response_mode=direct_post", "response_mode=direct_post.jwt"))
+
+
+def test_openid4vp_links_are_told_from_other_urls() -> None:
+    assert is_openid4vp_link("openid4vp://?client_id=x&request_uri=https://a.example/r")
+    assert is_openid4vp_link("https://wallet.example/cb?client_id=x&request_uri=https://a.example/r")
+    assert not is_openid4vp_link("https://verifier.example/exchanges/123")
+
+
+def test_nothing_matching_is_said_and_not_sent(store: Store) -> None:
+    other = {"credentials": [{"id": "pid", "format": "dc+sd-jwt", "meta": {"vct_values": ["urn:eu:pid"]}}]}
+    request = read_openid4vp_request(_plain(other))
+    preview = preview_openid4vp(store, request)
+    assert not preview.satisfied and preview.choices[0].credential_id is None
+    assert "Nothing in your wallet answers" in " ".join(preview.warnings)
+    with pytest.raises(RequestError, match="cannot answer this request"):
+        with make_client(offline=True) as offline:
+            answer_openid4vp(store, request, client=offline)
