@@ -302,3 +302,34 @@ def test_a_wallet_that_declines_ends_the_request(server: httpx.Client) -> None:
     assert resp.status_code == 200
     result = status(server, made)
     assert result["state"] == "complete" and result["result"]["error"] == "declined"
+
+
+def test_a_configured_certificate_signs_and_the_did_key_outlives_a_restart(tmp_path: Any) -> None:
+    import datetime as dt
+
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Example Hospital verifier")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now)
+            .not_valid_after(now + dt.timedelta(days=9))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+            .sign(key, hashes.SHA256()))
+    (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                         serialization.NoEncryption()))
+    port, data = free_port(), tmp_path / "data"
+    args = ("--offline", "--data", str(data), "--port", str(port), "--public-url", f"http://localhost:{port}",
+            "--openid4vp-cert", str(tmp_path / "cert.pem"), "--openid4vp-key", str(tmp_path / "key.pem"))
+    client_ids = []
+    for _ in range(2):
+        with running_verifier(*args) as (base, _proc), httpx.Client(base_url=base, timeout=30) as client:
+            made = make_request(client, client_id_prefix="x509_san_dns")
+            jws = parse_compact_jws(client.get(loopback(made["requestUri"])).text)
+            assert base64.b64decode(jws.header["x5c"][0]) == cert.public_bytes(serialization.Encoding.DER)
+            assert resolve(client, made["url"])["client_id"] == "x509_san_dns:localhost"
+            client_ids.append(make_request(client)["clientId"])
+    assert client_ids[0] == client_ids[1] and client_ids[0].startswith("decentralized_identifier:did:key:z6Mk")

@@ -39,6 +39,24 @@ Request flow (issue 6; VC-API exchanges with a single implicit workflow, so
   ``url`` is what the request QR holds. An exchange takes exactly one presentation: a second one,
   or one after ``expires``, is refused with problem ``challenge-mismatch``.
 
+OpenID4VP 1.0 (issue 15; https://openid.net/specs/openid-4-verifiable-presentations-1_0.html, with DCQL):
+
+    POST /openid4vp/requests     {"dcql_query"?: DCQL, "vct"?: [..], "client_id_prefix"?: "decentralized_identifier"
+                                  | "x509_san_dns" | "redirect_uri", "response_mode"?: "direct_post.jwt" |
+                                  "direct_post", "ttl"?: seconds}
+                                 -> 201 {exchangeId, url: "openid4vp://?client_id=…&request_uri=…", requestUri,
+                                         clientId, state, expires, pollToken, authorizationRequest}
+    GET  /openid4vp/requests/{id}   -> the signed Request Object (application/oauth-authz-req+jwt, RFC 9101)
+    POST /openid4vp/responses/{id}  form: vp_token + state, or response (a JWE, §8.3); or error + state (§8.5)
+                                 -> 200 {} (§8.2); 400 {error, error_description, problems} when a
+                                    presentation fails; 400 {error, message} when the answer cannot be read
+                                    (unknown-state, bad-response, challenge-mismatch for a replay or expiry)
+
+  Kept as an exchange (nonce = challenge, client_id = domain), so it is answered once and
+  ``GET /exchanges/{id}`` with the poll token reports it (``result`` as for an exchange, plus
+  ``presentations``: one answer per presentation). The protocol's own parts live in
+  :mod:`verifier.openid4vp`.
+
 Share relay (issue 6 "Links"; blob and link format in the engine: ``credentials.encrypt_for_relay``, ``decode_link``):
 
     POST   /relay       {"ciphertext": base64url, "unshareHash": base64url(SHA-256(secret)),
@@ -810,8 +828,7 @@ ROUTES: tuple[tuple[re.Pattern[str], frozenset[str], Endpoint], ...] = (
     (re.compile(r"^/exchanges/([^/]+)$"), frozenset({"GET", "POST"}), _exchange),
     (re.compile(r"^/openid4vp/requests$"), frozenset({"POST"}),
      lambda svc, r, _g: svc.create_vp_request(_json_body(r, False))),
-    (re.compile(r"^/openid4vp/requests/([^/]+)$"), frozenset({"GET", "POST"}),
-     lambda svc, _r, g: svc.vp_request_object(g[0])),  # §5.10: request_uri_method post is answered alike
+    (re.compile(r"^/openid4vp/requests/([^/]+)$"), frozenset({"GET"}), lambda svc, _r, g: svc.vp_request_object(g[0])),
     (re.compile(r"^/openid4vp/responses/([^/]+)$"), frozenset({"POST"}), lambda svc, r, g: svc.vp_response(g[0], r)),
     (re.compile(r"^/relay$"), frozenset({"POST"}), lambda svc, r, _g: svc.relay_put(_json_body(r, True))),
     (re.compile(r"^/relay/([^/]+)$"), frozenset({"GET", "DELETE"}), _relay_item),
