@@ -8,6 +8,7 @@
     satchel-wallet export ID --out FILE                 the bytes exactly as imported
     satchel-wallet share ID... --qr OUT.png | --link [--verifier URL] [--expires 7d] [--relay]
     satchel-wallet shares | unshare SHARE_ID            history; withdraw (relay links are deleted)
+    satchel-wallet answer 'openid4vp://?…' [--withhold Q:CLAIM] [--yes]   answer an OpenID4VP request
     satchel-wallet backup FILE | restore FILE
     satchel-wallet profiles [list | add LABEL] [--json]
     satchel-wallet app                                  the desktop app, when installed
@@ -35,6 +36,7 @@ from typing import NoReturn
 
 from wallet import cli_commands as commands
 from wallet import paths
+from wallet.cli_answer import add_answer_parser
 from wallet.cli_output import style_for
 from wallet.cli_support import EXIT_ERROR, PROG, CliError
 from wallet.settings import HOME_ENV, WalletSettings
@@ -126,6 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "verifier's relay so it can be withdrawn later")
     p.add_argument("--force", action="store_true", help="replace the QR file if it exists")
     p.set_defaults(run=commands.cmd_share)
+
+    add_answer_parser(sub, verifying)
 
     p = sub.add_parser("shares", parents=[common], help="the share history")
     p.set_defaults(run=commands.cmd_shares)
