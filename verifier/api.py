@@ -165,6 +165,7 @@ class ServiceConfig:
     workers: int = 1  # worker processes (serve); verification is CPU-bound and each has its own GIL
     vp_cert: str | None = None  # OpenID4VP x509_san_dns: a PEM certificate chain for the public host ...
     vp_key: str | None = None  # ... and its P-256 key (PEM); default: self-signed, kept in data_dir
+    vp_keys: str | None = None  # the OpenID4VP signing keys' folder, shared by instances; default data_dir/openid4vp
 
 
 class HttpError(Exception):
@@ -278,7 +279,8 @@ class VerifierService:
         self._pool = ThreadPoolExecutor(max_workers=config.verify_workers, thread_name_prefix="verify")
         self.base_url = config.public_url.rstrip("/") if config.public_url else ""
         self.domain = config.domain or ""
-        self.vp_keys = vp.VerifierKeys(config.data_dir, config.vp_cert, config.vp_key)
+        self.vp_keys = vp.VerifierKeys(Path(config.vp_keys) if config.vp_keys else config.data_dir / "openid4vp",
+                                       config.vp_cert, config.vp_key)
 
     def bind(self, base_url: str) -> None:
         """Known once the socket is bound (``--port 0``)."""
@@ -562,6 +564,9 @@ class VerifierService:
         signer = self.vp_keys.signer(stored["prefix"], request.response_uri)
         if signer is None:
             raise HttpError(404, "not-found", "This request is passed by value (client_id prefix redirect_uri).")
+        if signer.client_id != exchange.domain:  # made by an instance holding other keys
+            raise HttpError(503, "key-mismatch", "This request was made by a verifier instance with other OpenID4VP "
+                            "keys; give every instance the same --openid4vp-keys folder.")
         jwt = vp.sign_request_object(request, signer, self.clock())
         return Response(200, jwt.encode(), "application/oauth-authz-req+jwt", (("Cache-Control", "no-store"),))
 

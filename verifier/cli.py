@@ -44,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--openid4vp-cert", metavar="PEM",
                    help="OpenID4VP x509_san_dns: certificate chain naming the public host (default: self-signed)")
     s.add_argument("--openid4vp-key", metavar="PEM", help="the P-256 private key of --openid4vp-cert")
+    s.add_argument("--openid4vp-keys", metavar="DIR",
+                   help="where the OpenID4VP signing keys live (default: in --data); share it between instances")
     a = sub.add_parser("app", help="open the verifier app (desktop window, or web on 127.0.0.1)")
     a.add_argument("--web", action="store_true", help="serve the app to a browser on 127.0.0.1")
     a.add_argument("--port", type=int, default=None, help="web port (default 8560)")
@@ -89,7 +91,7 @@ def _serve(args: argparse.Namespace) -> int:
                            domain=args.domain, io_timeout=args.request_timeout,
                            verify_timeout=args.verify_timeout, workers=args.workers, database=args.database,
                            allow_loopback=args.allow_loopback, name=args.name or None,
-                           vp_cert=args.openid4vp_cert, vp_key=args.openid4vp_key)
+                           vp_cert=args.openid4vp_cert, vp_key=args.openid4vp_key, vp_keys=args.openid4vp_keys)
     try:
         serve(config)
     except (OSError, ValueError) as exc:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -168,17 +169,28 @@ class Signer:
     key: ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey
 
 
-def _load_or_make_key(path: Path, make: Any) -> Any:
-    if path.exists():
-        return serialization.load_pem_private_key(path.read_bytes(), password=None)
-    key = make()
+def _create_once(path: Path, data: bytes) -> bytes:
+    """Write ``path`` unless it exists, atomically (a hard link of a complete file: instances
+    sharing the folder that start together agree on one key); what the file then holds."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                      serialization.NoEncryption()))
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
+    tmp.write_bytes(data)
     tmp.chmod(0o600)
-    tmp.replace(path)
-    return key
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()
+    return path.read_bytes()
+
+
+def _load_or_make_key(path: Path, make: Any) -> Any:
+    if not path.exists():
+        key = make()
+        _create_once(path, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                             serialization.NoEncryption()))
+    return serialization.load_pem_private_key(path.read_bytes(), password=None)
 
 
 def _self_signed(key: ec.EllipticCurvePrivateKey, host: str) -> x509.Certificate:
@@ -193,12 +205,13 @@ def _self_signed(key: ec.EllipticCurvePrivateKey, host: str) -> x509.Certificate
 
 
 class VerifierKeys:
-    """The verifier's signing keys, kept in its data directory (made on first use): an Ed25519 key
-    named by its did:key, and a P-256 key with a certificate, configured (``cert``/``key`` PEM
-    files, e.g. from a CA) or self-signed for the service's host."""
+    """The verifier's signing keys, kept in ``folder`` (made on first use; instances behind one
+    load balancer share it): an Ed25519 key named by its did:key, and a P-256 key with a
+    certificate, configured (``cert``/``key`` PEM files, e.g. from a CA) or self-signed for the
+    service's host."""
 
-    def __init__(self, data_dir: Path, cert: str | None = None, key: str | None = None) -> None:
-        self.folder = data_dir / "openid4vp"
+    def __init__(self, folder: Path, cert: str | None = None, key: str | None = None) -> None:
+        self.folder = folder
         self._cert_path, self._key_path = cert, key
         self._did_key: ed25519.Ed25519PrivateKey | None = None
         self._x509: dict[str, tuple[ec.EllipticCurvePrivateKey, list[x509.Certificate]]] = {}
@@ -230,11 +243,9 @@ class VerifierKeys:
             fresh = cert.not_valid_after_utc > dt.datetime.now(dt.UTC) + dt.timedelta(days=7)
             if fresh and cert.public_key() == key.public_key():
                 return cert
-        cert = _self_signed(key, host)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-        tmp.replace(path)
-        return cert
+            path.unlink(missing_ok=True)
+        return x509.load_pem_x509_certificate(
+            _create_once(path, _self_signed(key, host).public_bytes(serialization.Encoding.PEM)))
 
     def signer(self, prefix: str, response_uri: str) -> Signer | None:
         """The signer for ``prefix``; None for ``redirect_uri`` (§5.9.3: that request is not signed)."""
