@@ -261,3 +261,27 @@ def test_nothing_matching_is_said_and_not_sent(store: Store) -> None:
     with pytest.raises(RequestError, match="cannot answer this request"):
         with make_client(offline=True) as offline:
             answer_openid4vp(store, request, client=offline)
+
+
+def test_satchel_wallet_answer_shows_what_goes_and_sends_only_when_told(tmp_path_factory: pytest.TempPathFactory,
+                                                                        verifier: httpx.Client) -> None:
+    from tests.test_wallet_cli import wallet as run
+
+    home = tmp_path_factory.mktemp("cli-home")
+    did = json.loads(run(home, "init", "--json").stdout)["profile"]["did"]
+    signer = ed25519_signer()
+    badge = tmp_path_factory.mktemp("files") / "badge.json"
+    badge.write_text(json.dumps(signer.sign(ob3_credential(signer.did, subject=did))))
+    run(home, "import", str(badge), "--offline")
+    made = verifier.post("/openid4vp/requests", json={"client_id_prefix": "decentralized_identifier",
+                                                      "response_mode": "direct_post"}).json()
+    asked = run(home, "answer", made["url"], "--allow-loopback", expect=1)
+    assert "Example Hospital asks for your badges (confirmed: Signed by did:key:" in asked.stderr
+    assert "sent whole: the verifier sees everything in it" in asked.stderr
+    assert "Nothing was sent (give --yes to send)." in asked.stderr
+    assert _poll(verifier, made)["state"] != "complete"
+    sent = run(home, "answer", made["url"], "--allow-loopback", "--yes", "--json")
+    assert json.loads(sent.stdout)["accepted"] is True
+    assert _poll(verifier, made)["result"]["verified"] is True
+    again = run(home, "answer", made["url"], "--allow-loopback", "--yes", expect=None)  # one answer per request
+    assert again.returncode != 0 and "already answered or has expired" in again.stderr, again.stderr
