@@ -73,8 +73,8 @@ class Wallet:
         self.issued = issue_sd_jwt(claims, self.issuer.key, {"alg": "ES256", "typ": "dc+sd-jwt",
                                                              "kid": self.issuer.kid})
 
-    def present(self, nonce: str, aud: str) -> str:
-        return present_sd_jwt(self.issued, lambda d: True, holder_key=self.key, nonce=nonce, aud=aud,
+    def present(self, nonce: str, aud: str, withhold: str | None = None) -> str:
+        return present_sd_jwt(self.issued, lambda d: d.name != withhold, holder_key=self.key, nonce=nonce, aud=aud,
                               iat=int(time.time()))
 
 
@@ -202,8 +202,8 @@ def test_an_answer_that_misses_what_was_asked_is_refused(server: httpx.Client) -
                               "meta": {"vct_values": ["https://example.org/nursing-licence"]}}]}
     result = _refused(server, lambda r: {"licence": [wallet.present(r["nonce"], r["client_id"])]}, dcql_query=query)
     assert result["problems"] == ["challenge-mismatch"]
-    assert any(c["id"] == "request.query" and c["status"] == "failed" and "licence" in c["message"]
-               for c in result["checks"])
+    assert any(c["id"] == "request.query" and c["status"] == "failed"
+               and "sent for 'licence' is not what it asks for" in c["message"] for c in result["checks"])
 
 
 def test_an_answer_without_a_required_credential_is_refused(server: httpx.Client) -> None:
@@ -211,7 +211,7 @@ def test_an_answer_without_a_required_credential_is_refused(server: httpx.Client
     diploma = {"id": "diploma", "format": "ldp_vc", "meta": {"type_values": [["VerifiableCredential"]]}}
     query = {"credentials": [{"id": "badge", "format": "dc+sd-jwt", "meta": {"vct_values": [VCT]}}, diploma]}
     result = _refused(server, lambda r: {"badge": [wallet.present(r["nonce"], r["client_id"])]}, dcql_query=query)
-    assert any(c["id"] == "request.query" and "diploma" in c["message"] for c in result["checks"])
+    assert any(c["id"] == "request.query" and "nothing was sent for diploma" in c["message"] for c in result["checks"])
 
 
 def test_a_data_integrity_presentation_answers_for_its_nonce_and_client_id(server: httpx.Client) -> None:
@@ -333,3 +333,21 @@ def test_a_configured_certificate_signs_and_the_did_key_outlives_a_restart(tmp_p
             assert resolve(client, made["url"])["client_id"] == "x509_san_dns:localhost"
             client_ids.append(make_request(client)["clientId"])
     assert client_ids[0] == client_ids[1] and client_ids[0].startswith("decentralized_identifier:did:key:z6Mk")
+
+
+@pytest.mark.parametrize("withheld", [None, "given_name"])
+def test_the_claims_a_query_asks_for_must_be_disclosed(server: httpx.Client, withheld: str | None) -> None:
+    """DCQL §6.3: a claims query is answered only when the presentation discloses that claim."""
+    wallet = Wallet()
+    query = {"credentials": [{"id": "badge", "format": "dc+sd-jwt", "meta": {"vct_values": [VCT]},
+                              "claims": [{"path": ["achievement", "name"]}, {"path": ["given_name"]}]}]}
+    made = make_request(server, dcql_query=query, response_mode="direct_post")
+    request = resolve(server, made["url"])
+    resp = answer(server, request, {"badge": [wallet.present(request["nonce"], request["client_id"], withheld)]})
+    result = status(server, made)["result"]
+    query_check = next(c for c in result["checks"] if c["id"] == "request.query")
+    if withheld is None:
+        assert resp.status_code == 200 and result["verified"] is True and query_check["status"] == "passed"
+    else:
+        assert resp.status_code == 400 and result["problems"] == ["challenge-mismatch"]
+        assert query_check["status"] == "failed" and "claim it needs is not disclosed" in query_check["message"]

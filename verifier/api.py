@@ -715,22 +715,21 @@ def _vp_stored(exchange: Exchange) -> dict[str, Any] | None:
     return stored if isinstance(stored, dict) else None
 
 
-def _vp_answer(reports: list[tuple[str, VerificationReport]], unanswered: list[str],
+def _vp_answer(reports: list[tuple[str, VerificationReport]], gaps: vp.QueryGaps,
                vp_token: dict[str, list[str | dict[str, Any]]]) -> dict[str, Any]:
     """The result the app's screen and history read: the worst presentation's answer first (all
     of them under ``presentations``), with the DCQL check (request.query) added to it."""
     order = {Verdict.INVALID: 0, Verdict.UNVERIFIABLE: 1, Verdict.VALID: 2}
     reports = sorted(reports, key=lambda qr: order.get(qr[1].verdict, 0))
     query_id, main = reports[0]
-    if unanswered:
-        main = with_check(main, failed(CheckId.REQUEST_QUERY, "challenge-mismatch",
-                                       f"It does not answer what was asked: nothing fits {', '.join(unanswered)}."))
+    if gaps:
+        main = with_check(main, failed(CheckId.REQUEST_QUERY, "challenge-mismatch", gaps.sentence()))
     else:
         main = with_check(main, CheckResult(CheckId.REQUEST_QUERY, Status.PASSED,
                                             f"It answers what was asked ({', '.join(q for q, _ in reports)})."))
     answer = answer_of(main)
     verified = answer["verified"] and all(r.verdict == Verdict.VALID for _, r in reports)
-    problems = [p for _, r in reports for p in r.problems] + (["challenge-mismatch"] if unanswered else [])
+    problems = [p for _, r in reports for p in r.problems] + (["challenge-mismatch"] if gaps else [])
     message = "; ".join(e["message"] for e in answer["errors"]) or "; ".join(
         f"{q}: {', '.join(r.problems)}" for q, r in reports if r.problems)
     answer.update(verified=verified, message=message, problems=list(dict.fromkeys(problems)),

@@ -41,9 +41,9 @@ from credentials import (
 
 __all__ = [
     "DEFAULT_PREFIX", "ENC_VALUES", "FORMATS", "PREFIXES", "RESPONSE_MODES", "AuthorizationRequest",
-    "OpenId4VpError", "VerifierKeys", "VpResponse", "check_dcql_query", "default_dcql_query", "new_response_key",
-    "parse_vp_token", "presented_candidates", "read_form", "read_response", "request_link", "sign_request_object",
-    "unanswered_queries",
+    "OpenId4VpError", "QueryGaps", "Signer", "VerifierKeys", "VpResponse", "check_dcql_query", "default_dcql_query",
+    "new_response_key", "parse_vp_token", "presented_candidates", "read_form", "read_response", "request_link",
+    "sign_request_object", "unanswered_queries",
 ]
 
 # §5.9.3: the prefixes this verifier can be known by.
@@ -137,25 +137,37 @@ def presented_candidates(query_id: str, fmt: str, report: VerificationReport) ->
     return out
 
 
-def unanswered_queries(query: DcqlQuery, candidates: Mapping[str, list[DcqlCandidate]]) -> list[str]:
-    """The Credential Queries answered with something they did not ask for, then, when a required
-    part of the query is still unmet (§6.4.2), that part: empty when the answer is what was asked."""
-    wrong: list[str] = []
-    met: dict[str, list[DcqlCandidate]] = {}
-    for query_id, found in candidates.items():
-        match = match_dcql(query, found).for_query(query_id)
-        if found and len(match.candidates) == len(found):
-            met[query_id] = found
-        else:
-            wrong.append(query_id)
-    if wrong:
-        return wrong
-    everything = [c for found in met.values() for c in found]
-    answered = {m.query_id for m in match_dcql(query, everything).credentials if m.query_id in met}
+@dataclass(frozen=True)
+class QueryGaps:
+    """How an answer falls short of its DCQL query (§6.4): Credential Queries answered with
+    something they do not ask for (another type, a claim not disclosed), and required parts
+    (§6.4.2; alternatives joined by "or") nothing was sent for."""
+
+    unfit: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.unfit or self.missing)
+
+    def sentence(self) -> str:
+        said = [f"what was sent for {q!r} is not what it asks for (another type, or a claim it needs is not "
+                "disclosed)" for q in self.unfit]
+        said += [f"nothing was sent for {m}, which the request needs" for m in self.missing]
+        return "It does not answer what was asked: " + "; ".join(said) + "."
+
+
+def unanswered_queries(query: DcqlQuery, candidates: Mapping[str, list[DcqlCandidate]]) -> QueryGaps:
+    """Compare what was presented per Credential Query with the query (empty gaps: it answers)."""
+    unfit = tuple(query_id for query_id, found in candidates.items()
+                  if not found or len(match_dcql(query, found).for_query(query_id).candidates) != len(found))
+    if unfit:
+        return QueryGaps(unfit=unfit)
+    answered = set(candidates)
     if query.credential_sets is None:
-        return [cq.id for cq in query.credentials if cq.id not in answered]
-    return [" or ".join("+".join(option) for option in cs.options) for cs in query.credential_sets
-            if cs.required and not any(set(option) <= answered for option in cs.options)]
+        return QueryGaps(missing=tuple(cq.id for cq in query.credentials if cq.id not in answered))
+    return QueryGaps(missing=tuple(" or ".join("+".join(option) for option in cs.options)
+                                   for cs in query.credential_sets
+                                   if cs.required and not any(set(option) <= answered for option in cs.options)))
 
 
 # -- the verifier's identity ------------------------------------------------------------------------
