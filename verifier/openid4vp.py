@@ -37,6 +37,7 @@ from credentials import (
     parse_dcql_query,
     public_key_to_jwk,
     sign_jws,
+    w3c_candidate,
 )
 
 __all__ = [
@@ -107,21 +108,6 @@ def check_dcql_query(obj: Any) -> DcqlQuery:
     return query
 
 
-# B.1.1: ldp_vc and jwt_vc_json type_values are expanded type IRIs. The engine has checked the
-# credential under its bundled contexts; these are the terms of the two the badges use.
-_TYPE_IRIS = {
-    "VerifiableCredential": (VC_TYPE,),
-    "OpenBadgeCredential": (OB3_TYPE,),
-    "AchievementCredential": (OB3_TYPE.replace("OpenBadgeCredential", "AchievementCredential"),),
-}
-
-
-def _types_known(doc: Mapping[str, Any]) -> frozenset[str]:
-    written = doc.get("type", [])
-    terms = [t for t in (written if isinstance(written, list) else [written]) if isinstance(t, str)]
-    return frozenset(terms) | {iri for t in terms for iri in _TYPE_IRIS.get(t, ())}
-
-
 def presented_candidates(query_id: str, fmt: str, report: VerificationReport) -> list[DcqlCandidate]:
     """What a verified presentation holds, as DCQL candidates (§6.4.1): the credentials its report
     read (an SD-JWT VC's disclosed claims, a W3C credential's JSON)."""
@@ -132,8 +118,10 @@ def presented_candidates(query_id: str, fmt: str, report: VerificationReport) ->
             continue
         if fmt == "jwt_vc_json" and isinstance(doc.get("vc"), Mapping):
             doc = doc["vc"]  # a VC-JWT's claims: the credential is its vc claim
-        types = None if fmt == "dc+sd-jwt" else _types_known(doc)
-        out.append(DcqlCandidate(key=f"{query_id}[{n}]", format=fmt, claims=doc, types=types))
+        key = f"{query_id}[{n}]"
+        # B.1.1: a W3C credential's types written and expanded; an SD-JWT VC's claims as disclosed
+        out.append(DcqlCandidate(key=key, format=fmt, claims=doc) if fmt == "dc+sd-jwt"
+                   else w3c_candidate(key, fmt, doc))
     return out
 
 
