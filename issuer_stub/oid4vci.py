@@ -190,7 +190,7 @@ def _new_tx_code(input_mode: str) -> TxCodeTerms:
         value = "".join(secrets.choice("0123456789") for _ in range(TX_CODE_LENGTH))
     else:
         value = "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(TX_CODE_LENGTH))
-    return TxCodeTerms(value, input_mode, "The code the issuer showed you when it made this offer")
+    return TxCodeTerms(value, input_mode, "The code satchel-issuer printed when it made this offer")
 
 
 def make_offer(book: OfferBook, base_url: str, achievement: str, options: OfferOptions | None = None,

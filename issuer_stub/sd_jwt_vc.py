@@ -31,8 +31,9 @@ def issue_sd_jwt_vc(issuer: Issuer, slug: str, holder_jwk: dict[str, Any]) -> st
     claims: dict[str, Any] = {
         "iss": issuer.did, "vct": SD_JWT_VCT, "jti": uid, "iat": now, "nbf": now, "exp": now + VALIDITY_SECONDS,
         "cnf": {"jwk": holder_jwk},
-        "issuer_name": Concealed(issuer.profile()["name"]),
+        "issuer": {"id": issuer.did, "name": issuer.profile()["name"]},
         "achievement": {"name": achievement.name, "achievementType": achievement.achievement_type,
+                        "image": f"{issuer.base_url}/images/{slug}.png",
                         "description": Concealed(achievement.description),
                         "criteria": Concealed(achievement.criteria)},
     }

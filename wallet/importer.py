@@ -412,7 +412,11 @@ class ImportService:
         ready ones are verified and stored, refused ones dropped with the reason, the rest wait on."""
         due = [p for p in self._store.pending_issuances()
                if force or datetime.fromisoformat(p.next_ask_at) <= self._clock()]
-        return [self._guarded(item.name or item.credential_issuer, partial(self._collect_one, item)) for item in due]
+        return [self.collect_pending_one(item) for item in due]
+
+    def collect_pending_one(self, item: PendingIssuance) -> ImportOutcome:
+        """One pending credential asked for now (see :meth:`collect_pending`)."""
+        return self._guarded(item.name or item.credential_issuer, partial(self._collect_one, item))
 
     def _collect_one(self, item: PendingIssuance) -> ImportOutcome:
         from dataclasses import replace

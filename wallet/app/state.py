@@ -13,6 +13,7 @@ import flet as ft
 from credentials import Grade
 
 from .badge_facts import BadgeFacts
+from .openid4vp_consent import OpenId4VpConsent
 from .pathways import ShownPathway
 from .wording import NEVER_CHECKED, ReportInPlainWords, Verdict
 
@@ -113,6 +114,20 @@ class DetailState:
     holder_did: str = ""  # the DID this wallet presents as (shown under "Technical details" only)
 
 
+@dataclass(frozen=True)
+class OfferShown:
+    """An issuer's offer as the Import screen shows it before collecting (OpenID4VCI §12.2.4 display)."""
+
+    link: str
+    issuer: str  # the issuer's own name, or its address
+    credential: str  # what the issuer calls the credential
+    logo: bytes | None
+    tx_code_hint: str  # "" when no transaction code is needed (§4.1.1)
+    tx_code_numeric: bool = True
+    tx_code_length: int | None = None
+    sign_in: bool = False  # the learner signs in with the issuer in their browser
+
+
 @ft.observable
 @dataclass
 class ImportState:
@@ -122,6 +137,8 @@ class ImportState:
     total: int = 0
     outcomes: list[OutcomeLine] = field(default_factory=list)
     error: str = ""
+    offer: OfferShown | None = None
+    on_its_way: list[str] = field(default_factory=list)  # deferred credentials not yet delivered (§9)
 
 
 @ft.observable
@@ -215,6 +232,7 @@ class RequestState:
     verified: bool | None = None
     verdict_lines: list[str] = field(default_factory=list)  # its reasons in plain words
     qr_png: bytes | None = None  # the offline answer
+    openid4vp: OpenId4VpConsent | None = None  # an OpenID4VP request's consent screen (who, which claims)
 
 
 @dataclass

@@ -6,14 +6,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from wallet.holder_binding import HolderBinding, holder_binding, offer_advice
 
-from ..state import OutcomeLine
+from ..state import OfferShown, OutcomeLine
 from ..wording import headline_of, problem_sentence
 from .badges import BadgeList
-from .core import UploadedFile, ui_caller
+from .core import ImportPort, UploadedFile, ui_caller
 
 if TYPE_CHECKING:
     from wallet.importer import ImportOutcome
@@ -43,6 +44,9 @@ def outcome_line(outcome: ImportOutcome, not_yours: str = "", checks: Sequence[M
     if outcome.error:
         return OutcomeLine(outcome.source, False, outcome.error)
     name = outcome.name or "A badge"
+    if outcome.verdict == "pending":  # OpenID4VCI §9: the issuer delivers it later
+        return OutcomeLine(outcome.source, True, f"{name} is on its way: the issuer will deliver it later, and "
+                                                 "Satchel asks for it again each time you open this screen.")
     if outcome.merged:
         message = f"{name} was already in your wallet; kept one copy."
     else:
@@ -55,8 +59,10 @@ def outcome_line(outcome: ImportOutcome, not_yours: str = "", checks: Sequence[M
 class Importing(BadgeList):
     """The Import screen's work; what it adds shows in the list, here and in other windows."""
 
-    async def _run_import(self, what: str, items: list[ImportStep]) -> list[OutcomeLine]:
-        """Runs import steps on a worker thread; each finished step moves the progress bar."""
+    async def _run_import(self, what: str, items: list[ImportStep], *, log_pending: bool = True
+                          ) -> list[OutcomeLine]:
+        """Runs import steps on a worker thread; each finished step moves the progress bar (a credential
+        still on its way is news only when first asked for: ``log_pending``)."""
         self.touch()
         importing = self.state.importing
         if importing.running or self._importer is None:
@@ -67,15 +73,20 @@ class Importing(BadgeList):
         on_ui = ui_caller()
         lines: list[OutcomeLine] = []
 
-        def step_done(line: OutcomeLine) -> None:
+        def step_done(line: OutcomeLine | None) -> None:
             importing.done += 1
-            importing.outcomes.insert(0, line)
+            if line is not None:
+                importing.outcomes.insert(0, line)
             self.touch()
 
         def work() -> None:
             for item in items:
                 try:
-                    line = self._line_with_binding(item())
+                    outcome = item()
+                    if outcome.verdict == "pending" and not log_pending:
+                        on_ui(step_done, None)
+                        continue
+                    line = self._line_with_binding(outcome)
                 except Exception as exc:  # an import step never takes the app down
                     log.exception("import step failed")
                     line = OutcomeLine(what, False, f"Satchel could not import it ({exc}).")
@@ -120,15 +131,63 @@ class Importing(BadgeList):
             return []
         return await self._run_import("Importing what you pasted", [lambda: importer.import_text(text)])
 
-    async def redeem_offer(self, offer: str) -> list[OutcomeLine]:
+    async def redeem_offer(self, offer: str, tx_code: str = "") -> list[OutcomeLine]:
+        """Shows what the offer is first (issuer, credential, logo); one that needs a transaction code
+        waits for the learner to type it; then collects it (a sign-in opens the system browser)."""
         importer = self._importer
-        if importer is None:
+        importing = self.state.importing
+        link = offer.strip()
+        if importer is None or importing.running:
             return []
-        if not offer.strip():
-            self.state.importing.error = "Paste the offer link from the issuer first."
+        if not link:
+            importing.error = "Paste the offer link from the issuer first."
             return []
-        return await self._run_import("Collecting your badge from the issuer",
-                                      [lambda: importer.redeem_offer(offer.strip())])
+        if importing.offer is None or importing.offer.link != link:
+            importing.offer = await asyncio.to_thread(self._offer_shown, importer, link)
+            if importing.offer is not None and importing.offer.tx_code_hint and not tx_code.strip():
+                importing.error = ""
+                self.touch()
+                return []  # the view asks for the code now
+        what = ("Signing in with the issuer in your browser" if importing.offer and importing.offer.sign_in
+                else "Collecting your badge from the issuer")
+        lines = await self._run_import(what, [lambda: importer.redeem_offer(link, tx_code=tx_code.strip() or None)])
+        if lines and all(line.ok for line in lines):
+            importing.offer = None
+        await self.load_on_its_way()
+        return lines
+
+    def _offer_shown(self, importer: ImportPort, link: str) -> OfferShown | None:
+        """The offer's preview, or None when it cannot be read (collecting it then says why)."""
+        from wallet.importer import ImportRefused
+
+        try:
+            preview = importer.preview_offer(link)
+        except ImportRefused:
+            return None
+        logo = self.network.fetch_image(preview.logo_uri) if preview.logo_uri else None
+        hint = ""
+        if preview.tx_code is not None:
+            hint = preview.tx_code.description or "The code the issuer gave you with this offer"
+        return OfferShown(link, preview.issuer_name or preview.issuer, preview.credential_name or "A badge", logo,
+                          hint, preview.tx_code is None or preview.tx_code.input_mode == "numeric",
+                          preview.tx_code.length if preview.tx_code else None, preview.sign_in)
+
+    def forget_offer(self) -> None:
+        self.state.importing.offer = None
+        self.touch()
+
+    async def load_on_its_way(self) -> None:
+        self.state.importing.on_its_way = [p.name or p.credential_issuer for p in self.store.pending_issuances()]
+
+    async def collect_on_its_way(self) -> list[OutcomeLine]:
+        """Asks the issuers of deferred credentials whether they are ready (OpenID4VCI §9.1)."""
+        importer = self._importer
+        if importer is None or not self.store.pending_issuances():
+            return []
+        steps = [partial(importer.collect_pending_one, item) for item in self.store.pending_issuances()]
+        lines = await self._run_import("Asking for what is on its way", list(steps), log_pending=False)
+        await self.load_on_its_way()
+        return lines
 
     async def import_qr_photos(self, photos: list[UploadedFile]) -> list[OutcomeLine]:
         importer = self._importer

@@ -8,7 +8,7 @@ import flet as ft
 
 from ..camera_service import looks_like_badge_qr
 from ..services import WalletServices
-from ..state import ImportState, OutcomeLine
+from ..state import ImportState, OfferShown, OutcomeLine
 from .camera import CameraScanPanel
 from .common import (
     INK,
@@ -82,11 +82,89 @@ def import_log(importing: ImportState, on_open: Callable[[str], None], on_clear:
     )
 
 
+def offer_card(shown: OfferShown) -> ft.Control:
+    """What the issuer offers (OpenID4VCI §12.2.4 display: its name and logo), before it is collected."""
+    logo: ft.Control = (ft.Image(src=shown.logo, width=56, height=56, fit=ft.BoxFit.CONTAIN,
+                                 semantics_label=f"{shown.issuer} logo") if shown.logo
+                        else ft.Icon(ft.Icons.WORKSPACE_PREMIUM, size=40, color=MUTED))
+    lines: list[ft.Control] = [ft.Text(shown.credential, weight=ft.FontWeight.W_600, color=INK),
+                               ft.Text(f"Offered by {shown.issuer}", size=13, color=MUTED)]
+    if shown.sign_in:
+        lines.append(ft.Text("Collecting it opens your browser to sign in with the issuer.", size=13, color=INK))
+    return ft.Semantics(label=f"Offer: {shown.credential}, offered by {shown.issuer}", container=True,
+                        content=ft.Container(ft.Row([logo, ft.Column(lines, spacing=2, expand=True)]),
+                                             bgcolor="#F1F4F9", border_radius=10, padding=10))
+
+
+def tx_code_input(shown: OfferShown, value: str, on_change: Callable[[str], None],
+                  on_submit: Callable[..., object]) -> ft.Control:
+    """§4.1.1: the code the issuer gave the learner apart from the link (by text, e-mail, on its page)."""
+    length = f" ({shown.tx_code_length} {'digits' if shown.tx_code_numeric else 'characters'})" \
+        if shown.tx_code_length else ""
+    field = text_input("Transaction code", value, on_change, hint="the code, not the link",
+                       on_submit=on_submit, autofocus=True)
+    field.keyboard_type = ft.KeyboardType.NUMBER if shown.tx_code_numeric else ft.KeyboardType.TEXT
+    field.max_length = shown.tx_code_length
+    return ft.Column([ft.Text(f"This offer needs a transaction code{length}. The issuer says: “{shown.tx_code_hint}”.",
+                              color=INK), field], spacing=6)
+
+
+def on_its_way_section(importing: ImportState, on_ask: Callable[..., object]) -> ft.Control:
+    """Credentials an issuer will deliver later (OpenID4VCI §9), kept in the wallet until they arrive."""
+    if not importing.on_its_way:
+        return ft.Container(visible=False)
+    return section(
+        "On its way",
+        *[ft.Row([ft.Icon(ft.Icons.SCHEDULE, color=MUTED), ft.Text(name, color=INK, expand=True)])
+          for name in importing.on_its_way],
+        ft.Text("The issuer will deliver these later. Satchel asks each time you open this screen.", color=MUTED),
+        ft.OutlinedButton("Ask the issuer now", icon=ft.Icons.REFRESH, on_click=on_ask, disabled=importing.running),
+        icon=ft.Icons.SCHEDULE,
+    )
+
+
+@ft.component
+def OfferSection(importing: ImportState, services: WalletServices) -> ft.Control:
+    """An issuer's offer link: what it offers, the transaction code it may need, then collecting it."""
+    offer, set_offer = ft.use_state("")
+    tx_code, set_tx_code = ft.use_state("")
+
+    async def collect_offer(_: object = None) -> None:
+        lines = await services.redeem_offer(offer, tx_code)
+        if lines and all(line.ok for line in lines):
+            set_offer("")
+            set_tx_code("")
+
+    def change_offer(text: str) -> None:
+        set_offer(text)
+        if importing.offer is not None and importing.offer.link != text.strip():
+            services.forget_offer()
+            set_tx_code("")
+
+    shown = importing.offer
+    return section(
+        "Redeem an issuer offer",
+        ft.Text("Your issuer gave you an offer link (openid-credential-offer://…). Satchel collects the badge "
+                "and has it issued to your own DID.", color=MUTED),
+        text_input("Offer link", offer, change_offer, hint="openid-credential-offer://?credential_offer=…",
+                   on_submit=collect_offer),
+        *([offer_card(shown)] if shown else []),
+        *([tx_code_input(shown, tx_code, set_tx_code, collect_offer)] if shown and shown.tx_code_hint else []),
+        ft.FilledButton("Collect badge", icon=ft.Icons.REDEEM, on_click=collect_offer, disabled=importing.running),
+        icon=ft.Icons.REDEEM,
+    )
+
+
 @ft.component
 def ImportView(importing: ImportState, services: WalletServices, wide: bool) -> ft.Control:
     page = ft.context.page
     pasted, set_pasted = ft.use_state("")
-    offer, set_offer = ft.use_state("")
+
+    async def ask_on_its_way(_: object = None) -> None:
+        await services.load_on_its_way()
+        await services.collect_on_its_way()
+
+    ft.use_effect(ask_on_its_way, [])
 
     async def pick_badges(_: object = None) -> None:
         files = await choose_files("Choose badge files", multiple=True, extensions=BADGE_EXTENSIONS)
@@ -101,11 +179,6 @@ def ImportView(importing: ImportState, services: WalletServices, wide: bool) -> 
     async def import_pasted(_: object = None) -> None:
         if await services.import_text(pasted):
             set_pasted("")
-
-    async def collect_offer(_: object = None) -> None:
-        lines = await services.redeem_offer(offer)
-        if lines and all(line.ok for line in lines):
-            set_offer("")
 
     def open_badge(record_id: str) -> None:
         page.navigate(f"/badge/{record_id}")
@@ -126,15 +199,7 @@ def ImportView(importing: ImportState, services: WalletServices, wide: bool) -> 
                             key="import-camera"),  # type: ignore[call-arg]  # ft.component takes key=; its stub drops it
             icon=ft.Icons.VIDEOCAM,
         ),
-        section(
-            "Redeem an issuer offer",
-            ft.Text("Your issuer gave you an offer link (openid-credential-offer://…). Satchel collects the badge "
-                    "and has it issued to your own DID.", color=MUTED),
-            text_input("Offer link", offer, set_offer, hint="openid-credential-offer://?credential_offer=…",
-                       on_submit=collect_offer),
-            ft.FilledButton("Collect badge", icon=ft.Icons.REDEEM, on_click=collect_offer, disabled=busy),
-            icon=ft.Icons.REDEEM,
-        ),
+        OfferSection(importing, services),
         section(
             "Paste a badge or a link",
             text_input("Badge, link or offer to paste", pasted, set_pasted, multiline=True,
@@ -149,6 +214,8 @@ def ImportView(importing: ImportState, services: WalletServices, wide: bool) -> 
             icon=ft.Icons.QR_CODE_SCANNER,
         ),
     ]
+    if importing.on_its_way:
+        sections.insert(0, on_its_way_section(importing, ask_on_its_way))
     log = import_log(importing, open_badge, services.clear_import_log)
     grid = ft.ResponsiveRow([ft.Container(s, col={"xs": 12, "lg": 6}) for s in sections], spacing=12,
                             run_spacing=12)
