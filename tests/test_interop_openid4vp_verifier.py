@@ -22,8 +22,7 @@ import pytest
 
 from credentials import parse_compact_jws
 from tests.helpers import NODE, VC2, ed25519_signer, node_package_skips, ob3_credential
-from tests.test_openid4vp_verifier import VCT, free_port, loopback
-from tests.verifier_process import running_verifier
+from tests.test_openid4vp_verifier import VCT, loopback, openid4vp_service
 
 ROOT = Path(__file__).resolve().parent.parent
 WALLET = ROOT / "scripts" / "interop" / "oid4vp-wallet"
@@ -33,10 +32,7 @@ pytestmark = node_package_skips(WALLET, "@openid4vc/openid4vp")
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
-    data, port = tmp_path_factory.mktemp("verifier-data"), free_port()
-    with running_verifier("--offline", "--data", str(data), "--port", str(port), "--public-url",
-                          f"http://localhost:{port}", "--name", "Example Hospital", "--request-timeout", "5") \
-            as (base, _proc), httpx.Client(base_url=base, timeout=30) as client:
+    with openid4vp_service(tmp_path_factory.mktemp("verifier-data")) as client:
         yield client
 
 

@@ -12,6 +12,8 @@ import json
 import socket
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -47,13 +49,19 @@ def free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
-    # x509_san_dns names the response_uri's host, so the service is known as localhost
-    data, port = tmp_path_factory.mktemp("verifier-data"), free_port()
+@contextmanager
+def openid4vp_service(data: Path) -> Iterator[httpx.Client]:
+    """`satchel-verifier serve` known as localhost (x509_san_dns names the response_uri's host)."""
+    port = free_port()
     with running_verifier("--offline", "--data", str(data), "--port", str(port), "--public-url",
                           f"http://localhost:{port}", "--name", "Example Hospital", "--request-timeout", "5") \
             as (base, _proc), httpx.Client(base_url=base, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    with openid4vp_service(tmp_path_factory.mktemp("verifier-data")) as client:
         yield client
 
 
@@ -304,7 +312,7 @@ def test_a_wallet_that_declines_ends_the_request(server: httpx.Client) -> None:
     assert result["state"] == "complete" and result["result"]["error"] == "declined"
 
 
-def test_a_configured_certificate_signs_and_the_did_key_outlives_a_restart(tmp_path: Any) -> None:
+def test_a_configured_certificate_signs_and_the_did_key_outlives_a_restart(tmp_path: Path) -> None:
     import datetime as dt
 
     from cryptography.hazmat.primitives import hashes, serialization

@@ -255,13 +255,18 @@ class RequestFlow:
     domain: str
     expires: str
 
-    @classmethod
-    def create(cls, base_url: str, ttl: float = 600.0) -> RequestFlow:
+    @staticmethod
+    def _made(base_url: str, path: str, ttl: float) -> dict[str, Any]:
         with service_client() as client:
-            resp = client.post(f"{base_url}/exchanges", json={"ttl": ttl})
+            resp = client.post(f"{base_url}{path}", json={"ttl": ttl})
         if resp.status_code != 201:
             raise OSError(f"the verifier service refused a new request (HTTP {resp.status_code})")
-        body = resp.json()
+        made: dict[str, Any] = resp.json()
+        return made
+
+    @classmethod
+    def create(cls, base_url: str, ttl: float = 600.0) -> RequestFlow:
+        body = cls._made(base_url, "/exchanges", ttl)
         req = body["verifiablePresentationRequest"]
         return cls(base_url, body["exchangeId"], body["url"], body["pollToken"], req["challenge"], req["domain"],
                    body["expires"])
@@ -270,14 +275,9 @@ class RequestFlow:
     def create_openid4vp(cls, base_url: str, ttl: float = 600.0) -> RequestFlow:
         """An OpenID4VP 1.0 request (DCQL, signed by the service's did:key, encrypted answer): the
         ``openid4vp://`` link, polled like an exchange (its nonce is the challenge, client_id the domain)."""
-        with service_client() as client:
-            resp = client.post(f"{base_url}/openid4vp/requests", json={"ttl": ttl})
-        if resp.status_code != 201:
-            raise OSError(f"the verifier service refused a new OpenID4VP request (HTTP {resp.status_code})")
-        body = resp.json()
-        req = body["authorizationRequest"]
-        return cls(base_url, body["exchangeId"], body["url"], body["pollToken"], req["nonce"], body["clientId"],
-                   body["expires"])
+        body = cls._made(base_url, "/openid4vp/requests", ttl)
+        return cls(base_url, body["exchangeId"], body["url"], body["pollToken"], body["authorizationRequest"]["nonce"],
+                   body["clientId"], body["expires"])
 
     def poll(self) -> tuple[str, dict[str, Any] | None]:
         """``(state, result)``: state is pending / verifying / complete / expired."""
