@@ -68,10 +68,13 @@ class Sharing(BadgeList):
             share.busy = ""
         self._qr_frame_pngs.clear()
         if made.animation is not None:
-            share.qr_frames, share.qr_parts = made.animation.frame_texts(), made.animation.seq_len
-            share.qr_frame_rate = made.animation.frame_rate
             self._qr_level = made.animation.level
-            share.qr_png = await self.qr_frame_png(0)
+            frames = made.animation.frame_texts()
+            first = await self._frame_png(frames[0])
+            # Published together, after the last await: a learner who taps "Share as a link instead" the
+            # moment the loop shows must not have this half-made QR come back over the link screen.
+            share.qr_frame_rate = made.animation.frame_rate
+            share.qr_frames, share.qr_parts, share.qr_png = frames, made.animation.seq_len, first
         else:
             assert made.qr is not None  # a code that is not animated is one picture
             share.qr_frames, share.qr_png = [], made.qr.png
@@ -90,7 +93,9 @@ class Sharing(BadgeList):
         frames = self.state.share.qr_frames
         if not frames:
             return None
-        text = frames[n % len(frames)]
+        return await self._frame_png(frames[n % len(frames)])
+
+    async def _frame_png(self, text: str) -> bytes:
         png = self._qr_frame_pngs.get(text)
         if png is None:
             from wallet.share import encode_qr
