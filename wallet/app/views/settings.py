@@ -17,6 +17,7 @@ from .common import (
     PRIMARY,
     busy_line,
     choose_files,
+    copy_text,
     heading,
     message_banner,
     page_frame,
@@ -39,14 +40,24 @@ def app_version() -> str:
         return "development"
 
 
-def profile_entry(profile: ProfileLine, on_make_default: Callable[[str], object]) -> ft.Control:
+def profile_entry(profile: ProfileLine, on_make_default: Callable[[str], object],
+                  on_copy: Callable[[str], object]) -> ft.Control:
+    """A profile by its name; its DID, which a learner rarely needs, folded away with a Copy button
+    (to give an issuer that issues by DID rather than through an offer link)."""
     return ft.Column([
         ft.Row([
             ft.Icon(ft.Icons.PERSON, color=PRIMARY),
             ft.Text(profile.label, weight=ft.FontWeight.W_700, color=INK),
             ft.Text("default" if profile.is_default else "", color="#1D5E2A", size=13, weight=ft.FontWeight.W_600),
         ]),
-        ft.Text(profile.did, size=13, color=MUTED, font_family="monospace"),
+        ft.ExpansionTile(title=f"{profile.label}'s identity for issuers", dense=True, controls=[
+            ft.Container(ft.Column([
+                ft.Text("Issuers that issue to an identity rather than through an offer link need this one "
+                        "(a DID: a public key, nothing private).", size=13, color=MUTED),
+                ft.Text(profile.did, size=13, color=INK, font_family="monospace"),
+                ft.TextButton(f"Copy {profile.label}'s identity", icon=ft.Icons.COPY,
+                              on_click=lambda: on_copy(profile.did)),
+            ], spacing=4), padding=ft.Padding.only(left=12, right=12, bottom=8))]),
         *([] if profile.is_default else [ft.TextButton(
             f"Make {profile.label} the default", on_click=lambda: on_make_default(profile.id))]),
     ], spacing=4)
@@ -88,12 +99,22 @@ def ProfilesSection(settings: SettingsState, services: WalletServices) -> ft.Con
         await services.add_profile(new_profile)
         set_new_profile("")
 
+    copied, set_copied = ft.use_state("")
+
     def make_default(profile_id: str) -> None:
         page.run_task(services.make_default_profile, profile_id)
 
-    return section("Profiles and DIDs",
-                   ft.Text("Each profile is an identity (a DID) issuers can issue badges to.", color=MUTED),
-                   *[profile_entry(p, make_default) for p in settings.profiles],
+    async def copy_identity(did: str) -> None:
+        set_copied("Identity copied." if await copy_text(did) else
+                   "This browser did not allow copying. Ask the issuer for an offer link instead: it needs no "
+                   "identity copied.")
+
+    return section("Profiles",
+                   ft.Text("Each profile is an identity issuers can issue badges to. An issuer's offer link "
+                           "issues to the default profile.", color=MUTED),
+                   *[profile_entry(p, make_default, lambda did: page.run_task(copy_identity, did))
+                     for p in settings.profiles],
+                   *([ft.Semantics(live_region=True, content=ft.Text(copied, color=INK, size=13))] if copied else []),
                    ft.Row([text_input("New profile name", new_profile, set_new_profile, on_submit=add_profile,
                                       expand=True),
                            ft.OutlinedButton("Add profile", on_click=add_profile)]),
