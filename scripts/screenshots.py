@@ -47,7 +47,9 @@ from tests.ui.ui_driver import (  # noqa: E402
     open_app,
     running_app,
     scroll_to_shown,
+    scroll_until_shown,
     steady_screenshot,
+    tick,
     type_into,
     upload_files,
     wait_shown,
@@ -242,9 +244,7 @@ def share_screens(page: Any, size: str, out: Path) -> None:
     a freshly opened Share screen each time: on a phone, after the full-screen QR or the link card,
     keystrokes into the field do not reliably reach the app (its accessibility node goes stale)."""
     go(page, "Share", "1. Choose badges")
-    box = page.get_by_role("checkbox", name="Safe moving and handling").first
-    if box.get_attribute("aria-checked") != "true":
-        box.click()
+    tick(page, "Safe moving and handling")
     wait_shown(page, "presented by you")
     shoot(page, out, f"wallet-{size}-share")
     type_checked(page, "Who is it for?", "Maple Grove Care Home")
@@ -261,9 +261,7 @@ def share_screens(page: Any, size: str, out: Path) -> None:
     press(page, "Done with the link")
     go(page, "My badges", "My badges")  # a fresh Share screen: its fields take keystrokes at once
     go(page, "Share", "1. Choose badges")
-    box = page.get_by_role("checkbox", name="Safe moving and handling").first
-    if box.get_attribute("aria-checked") != "true":
-        box.click()
+    tick(page, "Safe moving and handling")
     wait_shown(page, "presented by you")
     type_checked(page, "Who is it for?", "Maple Grove Care Home")
 
@@ -330,7 +328,7 @@ def share_link_and_request(pages: dict[str, Any], desktop: Any, verifier: str, f
     import_badge_for(desktop, wallet_did(desktop), folder, "Safe moving and handling")
     desktop.bring_to_front()
     for size, page in pages.items():
-        go(page, "Settings", "Profiles and DIDs")
+        go(page, "Settings", "Each profile is an identity issuers can issue badges to")
         scroll_to_shown(page, f"Now: {verifier}")  # SATCHEL_VERIFIER_URL is the default address
         page.mouse.wheel(0, 150)
         shoot(page, out, f"wallet-{size}-settings-verifier")
@@ -340,18 +338,6 @@ def share_link_and_request(pages: dict[str, Any], desktop: Any, verifier: str, f
             wait_shown(page, "already in your wallet", timeout=60_000)
         share_screens(page, size, out)
         request_screens(page, size, verifier, out)
-
-
-def scroll_until_shown(page: Any, text: str, timeout: float = 40.0) -> None:
-    """Something that appears below the fold after a while (scrolled to, and waited for)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            scroll_to_shown(page, text, steps=12)
-            return
-        except TimeoutError:
-            if time.monotonic() > deadline:
-                raise
 
 
 def camera_screens(page: Any, size: str, out: Path) -> None:
@@ -407,7 +393,7 @@ def list_and_detail_screens(page: Any, size: str, out: Path) -> None:
     go(page, "Pathways", "Pathways")
     time.sleep(2.0)
     shoot(page, out, f"wallet-{size}-pathways")
-    go(page, "Settings", "Profiles and DIDs")
+    go(page, "Settings", "Each profile is an identity issuers can issue badges to")
     shoot(page, out, f"wallet-{size}-settings")
 
 

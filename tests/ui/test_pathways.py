@@ -5,7 +5,6 @@ where to earn the rest."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from tests.ui.ui_driver import (
     PHONE,
     RunningApp,
     click,
+    collect_offer,
     create_wallet,
     navigate_to,
     nudge,
@@ -25,7 +25,6 @@ from tests.ui.ui_driver import (
     scroll_to_shown,
     shown,
     steady_screenshot,
-    type_into,
     wait_shown,
 )
 
@@ -43,17 +42,7 @@ def page(app: RunningApp, browser: Any) -> Iterator[Any]:
 def _redeem(page: Any, stub: Stub, slug: str, name: str) -> None:
     answer = stub.http.post("/api/offers", json={"achievement": slug})
     assert answer.status_code == 201, answer.text
-    scroll_to_shown(page, "Collect badge")
-    type_into(page, "Offer link", answer.json()["credential_offer_uri"])
-    click(page, "button", "Collect badge")
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            scroll_to_shown(page, f"{name} added", steps=12)
-            return
-        except TimeoutError:
-            if time.monotonic() > deadline:
-                raise
+    collect_offer(page, answer.json()["credential_offer_uri"], f"{name} added")
 
 
 def test_two_badges_of_the_pathway_redeemed_from_the_issuers_offers(page: Any, stub: Stub) -> None:

@@ -26,11 +26,14 @@ from tests.ui.ui_driver import (
     RunningApp,
     click,
     create_wallet,
+    is_shown,
     navigate_to,
     nudge,
     open_app,
+    point_share_links_at,
     running_app,
     scroll_to_shown,
+    tick,
     type_into,
     upload_files,
     wait_shown,
@@ -99,7 +102,9 @@ def shown_texts(page: Any) -> str:
 def wallet_did(page: Any) -> str:
     """The default profile's DID, as Settings shows it."""
     navigate_to(page, "Settings")
-    wait_shown(page, "Profiles and DIDs")
+    wait_shown(page, "Each profile is an identity issuers can issue badges to")
+    if not is_shown(page, "did:key:z"):  # folded away: a main screen names people, not DIDs (issue 17)
+        click(page, "button", "identity for issuers")
     wait_shown(page, "did:key:z")
     found = re.search(r"did:key:z[1-9A-HJ-NP-Za-km-z]+", shown_texts(page))
     assert found, "Settings shows no DID"
@@ -140,15 +145,11 @@ def test_links_need_a_verifier_address_first(page: Any, tmp_path: Path) -> None:
 
 def test_share_as_withdrawable_link_verifies_then_unshare_withdraws_it(
         page: Any, verifier_service: str) -> None:
-    type_into(page, "Verifier address", verifier_service)
-    click(page, "button", "Save address")
-    wait_shown(page, f"Share links will point to {verifier_service}.")
+    point_share_links_at(page, verifier_service)
 
     navigate_to(page, "Share")
     wait_shown(page, "1. Choose badges")
-    checkbox = page.get_by_role("checkbox", name="Wound care basics").first
-    if checkbox.get_attribute("aria-checked") != "true":
-        checkbox.click()
+    tick(page, "Wound care basics")
     wait_shown(page, "presented by you")
     wait_shown(page, f"The link opens at {verifier_service}.")
     type_into(page, "Who is it for?", "Acme Care")

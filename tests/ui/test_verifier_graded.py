@@ -28,7 +28,7 @@ from tests.ui.ui_driver import (
     type_into,
     wait_shown,
 )
-from tests.ui.verifier_fixtures import open_verifier, running_verifier
+from tests.ui.verifier_fixtures import open_verifier, running_verifier, tab_on
 
 STUB_ISSUER = "did:web:127.0.0.1%3A8765"  # the issuer `satchel-issuer sample` names
 SHOTS = REPO / "build" / "screenshots" / "verifier"
@@ -49,11 +49,8 @@ def trusting_verifier(tmp_path_factory: pytest.TempPathFactory, issuer_samples: 
 
 @pytest.fixture
 def tab(browser: Any, trusting_verifier: RunningApp) -> Iterator[Any]:
-    page = open_verifier(browser, trusting_verifier.url, DESKTOP)
-    try:
+    with tab_on(browser, trusting_verifier.url, open_verifier) as page:
         yield page
-    finally:
-        page.context.close()
 
 
 def _check(page: Any, text: str) -> None:

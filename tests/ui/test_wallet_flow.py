@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from tests.ui.ui_driver import (
     DESKTOP,
     RunningApp,
     click,
+    collect_offer,
     is_shown,
     open_app,
     scroll_to_shown,
@@ -88,19 +88,7 @@ def test_batch_import_shows_progress_and_every_outcome(page: Any, stub: Stub, tm
 def test_redeem_an_issuer_offer(page: Any, stub: Stub) -> None:
     answer = stub.http.post("/api/offers", json={"achievement": "donning-doffing-ppe"})
     assert answer.status_code == 201, answer.text
-    # The earlier imports' "Not issued to you" notes push the offer card below the fold, and Flutter
-    # leaves what is scrolled out of view out of the accessibility tree: scroll to it, then to the outcome.
-    scroll_to_shown(page, "Collect badge")
-    type_into(page, "Offer link", answer.json()["credential_offer_uri"])
-    click(page, "button", "Collect badge")
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            scroll_to_shown(page, f"Donning and doffing PPE added: {GENUINE}.", steps=12)
-            break
-        except TimeoutError:
-            if time.monotonic() > deadline:
-                raise
+    collect_offer(page, answer.json()["credential_offer_uri"], f"Donning and doffing PPE added: {GENUINE}.")
 
 
 def test_my_badges_lists_cards_with_status_and_search_filters_them(page: Any) -> None:

@@ -32,8 +32,9 @@ from tests.ui.ui_driver import (
     is_shown,
     navigate_to,
     open_app,
+    point_share_links_at,
     scroll_to_shown,
-    type_into,
+    tick,
     type_until_held,
     upload_files,
     wait_shown,
@@ -189,14 +190,10 @@ def test_the_share_screen_and_its_history_say_who_when_and_how(page: Any, verifi
 
     navigate_to(page, "Settings")
     scroll_to_shown(page, "Verifier address")
-    type_into(page, "Verifier address", verifier_service)
-    click(page, "button", "Save address")
-    wait_shown(page, f"Share links will point to {verifier_service}.")
+    point_share_links_at(page, verifier_service)
     navigate_to(page, "Share")
     wait_shown(page, "1. Choose badges")
-    box = page.get_by_role("checkbox", name="Wound care basics").first
-    if box.get_attribute("aria-checked") != "true":
-        box.click()
+    tick(page, "Wound care basics")
     wait_shown(page, "presented by you")
     type_until_held(page, "Who is it for?", "Acme Care")
     click(page, "button", "Share as a link")

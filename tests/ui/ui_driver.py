@@ -220,6 +220,42 @@ def click(page: Any, role: str, name: str, *, exact: bool = False) -> None:
     page.get_by_role(role, name=name, exact=exact).first.click()
 
 
+def scroll_until_shown(page: Any, text: str, timeout: float = 40.0) -> None:
+    """Something that appears below the fold after a while (scrolled to, and waited for)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            scroll_to_shown(page, text, steps=12)
+            return
+        except TimeoutError:
+            if time.monotonic() > deadline:
+                raise
+
+
+def collect_offer(page: Any, offer_uri: str, outcome: str, timeout: float = 60.0) -> None:
+    """Redeems an issuer's offer on the Import screen and waits for its outcome line. Earlier imports'
+    lines push the offer card and the outcome below the fold, and Flutter leaves what is scrolled out of
+    view out of the accessibility tree: scroll to each."""
+    scroll_to_shown(page, "Collect badge")
+    type_into(page, "Offer link", offer_uri)
+    click(page, "button", "Collect badge")
+    scroll_until_shown(page, outcome, timeout)
+
+
+def tick(page: Any, name: str) -> None:
+    """Ticks a checkbox (a badge to share) unless it is ticked already."""
+    box = page.get_by_role("checkbox", name=name).first
+    if box.get_attribute("aria-checked") != "true":
+        box.click()
+
+
+def point_share_links_at(page: Any, verifier: str) -> None:
+    """Settings → the verifier address share links open at (the wallet must be on Settings)."""
+    type_into(page, "Verifier address", verifier)
+    click(page, "button", "Save address")
+    wait_shown(page, f"Share links will point to {verifier}.")
+
+
 def navigate_to(page: Any, destination: str) -> None:
     """Clicks a destination in the navigation rail (wide) or the bottom navigation bar (phone)."""
     nudge(page)

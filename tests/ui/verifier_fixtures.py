@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-__all__ = ["RunningVerifier", "open_verifier", "page", "running_verifier", "verifier_app"]
+__all__ = ["RunningVerifier", "open_verifier", "page", "running_verifier", "tab_on", "verifier_app"]
 
 from tests.ui.ui_driver import DESKTOP, RunningApp, free_port, keep_loopback_only, open_app, running_process
 
@@ -40,14 +40,21 @@ def verifier_app(tmp_path_factory: pytest.TempPathFactory, issuer_samples: Path)
         yield running
 
 
-@pytest.fixture
-def page(browser: Any, verifier_app: RunningVerifier) -> Iterator[Any]:
-    """A fresh tab on the verifier at desktop size (tests resize it for the phone layout)."""
-    tab = open_app(browser, verifier_app.url, DESKTOP)
+@contextlib.contextmanager
+def tab_on(browser: Any, url: str, opener: Callable[[Any, str], Any] = open_app) -> Iterator[Any]:
+    """A fresh desktop-size tab at ``url``, closed with its browser context afterwards."""
+    tab = opener(browser, url)
     try:
         yield tab
     finally:
         tab.context.close()
+
+
+@pytest.fixture
+def page(browser: Any, verifier_app: RunningVerifier) -> Iterator[Any]:
+    """A fresh tab on the verifier at desktop size (tests resize it for the phone layout)."""
+    with tab_on(browser, verifier_app.url) as tab:
+        yield tab
 
 
 def open_verifier(browser: Any, url: str, viewport: dict[str, int] = DESKTOP, *, init_script: str | None = None,
