@@ -70,7 +70,7 @@ def looks_like_badge_qr(text: str) -> str | None:
 def looks_like_request_qr(text: str) -> str | None:
     """None when the text can be a verifier's request (its exchange URL or JSON); else why not."""
     lowered = text.strip().lower()
-    if lowered.startswith(("http://", "https://", "{")):
+    if lowered.startswith(("http://", "https://", "{", "openid4vp:", "haip-vp:", "eudi-openid4vp:")):
         return None
     return "That QR code is not a verifier's request. Point the camera at the verifier's code."
 

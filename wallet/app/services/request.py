@@ -14,7 +14,7 @@ from ..disclosure import badge_summary
 from ..state import DisclosedBadge, RequestChoice, RequestState, reset_fields
 from ..wording import problem_sentence, verdict_of
 from .core import UploadedFile
-from .sharing import Sharing
+from .openid4vp import OpenId4VpAnswering, openid4vp_link_in
 
 if TYPE_CHECKING:
     import httpx
@@ -73,12 +73,13 @@ def who_is_asking(request: PresentationRequest) -> tuple[str, str]:
     return name, "Not confirmed: the request does not come from the verifier's own address."
 
 
-class RequestAnswering(Sharing):
+class RequestAnswering(OpenId4VpAnswering):
     """The "Answer a request" screen's work; an answer sent is a share, so it joins the history."""
 
     def clear_request(self) -> None:
         self.touch()
         self._request = None
+        self.clear_openid4vp()
         reset_fields(self.state.request, RequestState())
 
     async def read_request(self, text: str) -> None:
@@ -98,6 +99,10 @@ class RequestAnswering(Sharing):
         from wallet.share import RequestError, RequestGoneError, parse_request, preview_request
 
         self.touch()
+        link = await asyncio.to_thread(openid4vp_link_in, source)
+        if link is not None:  # OpenID4VP 1.0: its own reading and consent screen
+            await self.read_openid4vp(link)
+            return
         request = self.state.request
         self.clear_request()
         request.busy = what
@@ -175,6 +180,9 @@ class RequestAnswering(Sharing):
         from wallet.share import QrTooLarge, RequestError, RequestGoneError, ShareError, answer_request
 
         self.touch()
+        if self._vp_request is not None:
+            await self.answer_openid4vp()
+            return
         request = self.state.request
         parsed = self._request
         if parsed is None:

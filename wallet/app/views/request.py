@@ -34,6 +34,7 @@ from .common import (
     use_typed,
 )
 from .importing import PHOTO_EXTENSIONS
+from .openid4vp import consent_screen
 
 WARNING_INK, WARNING_FILL = "#7A4B00", "#FFF1D6"
 
@@ -185,7 +186,12 @@ def RequestView(request: RequestState, services: WalletServices, wide: bool) -> 
     if not request.loaded:
         return reading_screen(request, services, top, busy, text_input(
             "Request link or text", pasted, set_pasted, multiline=True,
-            hint="https://verifier.example/exchanges/… or the request JSON"), read, photo, wide=wide)
+            hint="openid4vp://…, https://verifier.example/exchanges/… or the request JSON"), read, photo, wide=wide)
+    if request.openid4vp is not None:
+        return consent_screen(
+            request.openid4vp, top=top, busy=busy, error=request.error, sending=bool(request.busy),
+            on_tick=lambda query_id, index, on: page.run_task(services.tick_openid4vp_claim, query_id, index, on),
+            on_send=lambda: page.run_task(services.answer_request, False), on_cancel=finish, wide=wide)
 
     where = ("Your answer goes straight to them over the internet." if request.online else
              "You will answer with a QR code they scan (this request has no address to send to).")
