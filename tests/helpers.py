@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -119,14 +120,15 @@ def imported(store: Store, credential: dict[str, Any]) -> str:
 
 
 @contextmanager
-def live_import_service(store: Store) -> Iterator[ImportService]:
-    """The wallet's importer over the real loopback network (the issuer stub), offers included."""
+def live_import_service(store: Store, clock: Callable[[], datetime] | None = None) -> Iterator[ImportService]:
+    """The wallet's importer over the real loopback network (the issuer stub), offers included;
+    ``clock`` is the importer's verification time (default: now)."""
     from credentials._net import GuardedTransport
     from wallet.importer import ImportService
 
     client = make_client(GuardedTransport(allow_loopback=True))
     try:
-        yield ImportService(store, lambda: Fetcher(client), client=client)
+        yield ImportService(store, lambda: Fetcher(client), client=client, clock=clock)
     finally:
         client.close()
 

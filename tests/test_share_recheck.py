@@ -16,15 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from credentials._net import Fetcher, GuardedTransport, make_client
+from credentials._net import Fetcher
+from tests.helpers import PASSPHRASE, live_import_service
 from tests.stub_server import Stub
 from wallet.importer import RECHECK_BEFORE_SHARING, ImportService
 from wallet.share.warnings import sharing_warnings
-from wallet.store import Argon2idParams, Store
+from wallet.store import Store
 
-PASSPHRASE = "a long enough passphrase"
 ROOT = Path(__file__).resolve().parents[1]
-FAST_KDF = Argon2idParams(memory_kib=1024, iterations=1, lanes=1)  # tests only
 LATER = RECHECK_BEFORE_SHARING + timedelta(minutes=1)
 
 
@@ -43,22 +42,14 @@ class Clock:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store.create(tmp_path / "wallet.satchel", PASSPHRASE, kdf=FAST_KDF) as s:
-        s.create_profile("Me")
-        yield s
-
-
-@pytest.fixture
 def clock() -> Clock:
     return Clock()
 
 
 @pytest.fixture
 def live(store: Store, clock: Clock) -> Iterator[ImportService]:
-    client = make_client(GuardedTransport(allow_loopback=True))
-    yield ImportService(store, lambda: Fetcher(client), client=client, clock=clock)
-    client.close()
+    with live_import_service(store, clock) as service:
+        yield service
 
 
 def collected(live: ImportService, stub: Stub) -> tuple[str, str]:
