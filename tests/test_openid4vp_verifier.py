@@ -359,3 +359,21 @@ def test_the_claims_a_query_asks_for_must_be_disclosed(server: httpx.Client, wit
     else:
         assert resp.status_code == 400 and result["problems"] == ["challenge-mismatch"]
         assert query_check["status"] == "failed" and "claim it needs is not disclosed" in query_check["message"]
+
+
+def test_an_openid4vp_request_is_answered_only_at_its_response_uri(server: httpx.Client) -> None:
+    """Its query is checked there: the VC-API endpoints refuse it rather than skip that check."""
+    issuer, holder = ed25519_signer(), ed25519_signer()
+    made = make_request(server, response_mode="direct_post")
+    request = resolve(server, made["url"])
+    vp = holder.sign({"@context": [VC2], "type": ["VerifiablePresentation"], "holder": holder.did,
+                      "verifiableCredential": [issuer.sign(ob3_credential(issuer.did, subject=holder.did))]},
+                     proof_purpose="authentication", challenge=request["nonce"], domain=request["client_id"])
+    for path, body in ((f"/exchanges/{made['exchangeId']}", {"verifiablePresentation": vp}),
+                       (f"/exchanges/{made['exchangeId']}", {}),
+                       ("/presentations/verify", {"verifiablePresentation": vp,
+                                                  "options": {"challenge": request["nonce"]}})):
+        resp = server.post(path, json=body)
+        assert resp.status_code == 400 and resp.json()["error"] == "wrong-endpoint", resp.text
+    assert status(server, made)["state"] == "pending"
+    assert answer(server, request, {"open_badge_ldp": [vp]}).status_code == 200

@@ -367,6 +367,9 @@ class VerifierService:
         challenge, domain = options.get("challenge"), options.get("domain")
         if challenge is not None:
             issued = self.store.find_challenge(challenge)
+            if issued is not None and _vp_stored(issued) is not None:
+                raise HttpError(400, "wrong-endpoint", "This answers an OpenID4VP request: post it to that request's "
+                                "response_uri (its query is checked there).")
             if issued is not None:  # ours: single use, whichever endpoint it arrives at
                 return self._answer_exchange(issued, data, domain or issued.domain)
         report = self._check_presentation(data, challenge, domain, options.get("checks"))
@@ -466,6 +469,9 @@ class VerifierService:
 
     def participate(self, exchange_id: str, body: dict[str, Any]) -> Response:
         exchange = self._exchange(exchange_id)
+        if _vp_stored(exchange) is not None:
+            raise HttpError(400, "wrong-endpoint", "This is an OpenID4VP request: a wallet reads it at its request_uri "
+                            "and answers at its response_uri.")
         if "verifiablePresentation" not in body:
             if exchange.state != ExchangeState.PENDING or exchange.expires <= self.clock():
                 raise HttpError(410, "gone", "This request was already answered or has expired; ask for a new one.")
