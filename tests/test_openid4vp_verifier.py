@@ -155,6 +155,8 @@ def test_a_wallet_answers_an_openid4vp_request_once(server: httpx.Client, prefix
     result = status(server, made)
     assert result["state"] == "complete" and result["result"]["verified"] is True, result
     assert result["result"]["verdict"] == "valid" and result["result"]["format"] == "vp-sd-jwt"
+    for key in result["verifiablePresentationRequest"]["client_metadata"].get("jwks", {}).get("keys", []):
+        assert "d" not in key  # the poller sees the request as the wallet does, never its private key
     assert any(c["id"] == "request.query" and c["status"] == "passed" for c in result["result"]["checks"])
     shown = result["result"]["verifiablePresentation"]["verifiableCredential"][0]
     assert shown["achievement"] == {"name": "Wound care basics"} and shown["given_name"] == "Ada"
@@ -262,6 +264,11 @@ def test_a_plain_answer_to_an_encrypted_request_is_refused(server: httpx.Client)
     forged = jwe.encrypt_compact({"alg": "ECDH-ES", "enc": "A128GCM"}, json.dumps({"vp_token": token}).encode(), other)
     resp = server.post(loopback(request["response_uri"]), data={"response": forged})
     assert resp.status_code == 400 and resp.json()["error"] == "bad-response"
+    jwk = ECKey.import_key(request["client_metadata"]["jwks"]["keys"][0])
+    inflating = jwe.encrypt_compact({"alg": "ECDH-ES", "enc": "A128GCM", "zip": "DEF"}, b"{}" + b" " * 10_000, jwk)
+    resp = server.post(loopback(request["response_uri"]), data={"response": inflating})
+    assert resp.status_code == 400 and resp.json()["error"] == "bad-response"
+    assert server.post(loopback(request["response_uri"]), data={"response": "not.a.jwe"}).status_code == 400
 
 
 @pytest.mark.parametrize(("body", "ctype", "code"), [

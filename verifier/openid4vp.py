@@ -31,6 +31,7 @@ from credentials import (
     DcqlQuery,
     SatchelError,
     VerificationReport,
+    b64url_decode,
     b64url_encode,
     did_key_from_public_key,
     match_dcql,
@@ -355,10 +356,13 @@ def _decrypt(jwe_text: str, private_jwk: Mapping[str, str]) -> dict[str, Any]:
     from joserfc.jwk import ECKey
 
     try:
+        header = json.loads(b64url_decode(jwe_text.split(".", 1)[0]))
+        if not isinstance(header, dict) or "zip" in header:  # no compression: its output is not bounded by the body
+            raise ValueError("a compressed or unreadable JWE header")
         decrypted = jwe.decrypt_compact(jwe_text, ECKey.import_key(dict(private_jwk)),
                                         algorithms=["ECDH-ES", *ENC_VALUES])
         params = json.loads(decrypted.plaintext or b"")
-    except (JoseError, ValueError, TypeError):
+    except (JoseError, ValueError, TypeError, RecursionError):
         raise OpenId4VpError("bad-response", "The encrypted response could not be decrypted with this request's "
                              "key: it was made for another request, or altered.") from None
     if not isinstance(params, dict):
