@@ -384,3 +384,28 @@ def test_an_openid4vp_request_is_answered_only_at_its_response_uri(server: httpx
         assert resp.status_code == 400 and resp.json()["error"] == "wrong-endpoint", resp.text
     assert status(server, made)["state"] == "pending"
     assert answer(server, request, {"open_badge_ldp": [vp]}).status_code == 200
+
+
+def test_serve_refuses_a_certificate_with_another_key_at_start_up(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from cryptography.hazmat.primitives import serialization
+
+    from tests.verifier_process import ROOT
+
+    made = tmp_path / "data"
+    port = free_port()
+    with running_verifier("--offline", "--data", str(made), "--port", str(port), "--public-url",
+                          f"http://localhost:{port}") as (base, _proc), httpx.Client(base_url=base) as client:
+        make_request(client, client_id_prefix="x509_san_dns")  # makes and keeps a self-signed certificate
+    cert = next((made / "openid4vp").glob("x509-localhost.pem"))
+    other = ec.generate_private_key(ec.SECP256R1())
+    (tmp_path / "other.pem").write_bytes(other.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    refusals = ((tmp_path / "other.pem", "not the key of the certificate"), (tmp_path / "none.pem", "cannot be read"))
+    for key, said in refusals:
+        out = subprocess.run([sys.executable, "-m", "verifier.cli", "serve", "--port", "0", "--data", str(made),
+                              "--openid4vp-cert", str(cert), "--openid4vp-key", str(key)],
+                             cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert out.returncode == 2 and said in out.stderr and "Traceback" not in out.stderr, out.stderr

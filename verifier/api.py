@@ -524,10 +524,7 @@ class VerifierService:
         self.store.purge(now)
         exchange_id, poll_token = secrets.token_urlsafe(16), secrets.token_urlsafe(24)
         response_uri = f"{self.base_url}/openid4vp/responses/{exchange_id}"
-        try:
-            signer = self.vp_keys.signer(prefix, response_uri)
-        except vp.OpenId4VpError as exc:
-            raise HttpError(503, exc.error, exc.message) from None
+        signer = self._vp_signer(prefix, response_uri)
         private_jwk = vp.new_response_key()[0] if mode == "direct_post.jwt" else None
         stored = {"openid4vp": {"dcql_query": query, "state": secrets.token_urlsafe(16), "response_mode": mode,
                                 "prefix": prefix, "response_key": private_jwk}}
@@ -542,6 +539,14 @@ class VerifierService:
             "requestUri": request_uri, "clientId": client_id, "state": str(exchange.state),
             "expires": iso(exchange.expires), "pollToken": poll_token, "authorizationRequest": request.params()},
             ("Location", f"{self.base_url}/exchanges/{exchange_id}"))
+
+    def _vp_signer(self, prefix: str, response_uri: str) -> vp.Signer | None:
+        try:
+            return self.vp_keys.signer(prefix, response_uri)
+        except vp.OpenId4VpError as exc:  # the operator's keys or certificate (checked at start-up too)
+            raise HttpError(503, exc.error, exc.message) from None
+        except (OSError, ValueError) as exc:
+            raise HttpError(503, "bad-config", f"The OpenID4VP keys cannot be used: {exc}") from None
 
     def _vp_request(self, exchange: Exchange) -> vp.AuthorizationRequest:
         stored = _vp_stored(exchange)
@@ -567,7 +572,7 @@ class VerifierService:
         if exchange.state != ExchangeState.PENDING or exchange.expires <= self.clock():
             raise HttpError(410, "gone", "This request was already answered or has expired; ask for a new one.")
         request = self._vp_request(exchange)
-        signer = self.vp_keys.signer(stored["prefix"], request.response_uri)
+        signer = self._vp_signer(stored["prefix"], request.response_uri)
         if signer is None:
             raise HttpError(404, "not-found", "This request is passed by value (client_id prefix redirect_uri).")
         if signer.client_id != exchange.domain:  # made by an instance holding other keys
@@ -646,7 +651,7 @@ class VerifierService:
                                                        f"another kind of presentation ({report.format})."))
                 reports.append((query_id, report))
                 candidates.setdefault(query_id, []).extend(vp.presented_candidates(query_id, cq.format, report))
-        return _vp_answer(reports, vp.unanswered_queries(query, candidates), vp_token)
+        return _vp_answer(reports, vp.query_gaps(query, candidates), vp_token)
 
     # -- relay ----------------------------------------------------------------------------------
     def relay_put(self, body: dict[str, Any]) -> Response:

@@ -83,6 +83,14 @@ def _serve(args: argparse.Namespace) -> int:
     if bool(args.openid4vp_cert) != bool(args.openid4vp_key):
         print("satchel-verifier: --openid4vp-cert and --openid4vp-key go together", file=sys.stderr)
         return 2
+    if args.openid4vp_cert:
+        from .openid4vp import OpenId4VpError, load_configured_certificate
+
+        try:
+            load_configured_certificate(args.openid4vp_cert, args.openid4vp_key)
+        except OpenId4VpError as exc:
+            print(f"satchel-verifier: {exc.message}", file=sys.stderr)
+            return 2
     if args.workers < 1 or args.workers > 64:
         print("satchel-verifier: --workers takes 1 to 64", file=sys.stderr)
         return 2

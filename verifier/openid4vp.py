@@ -44,8 +44,8 @@ from credentials import (
 __all__ = [
     "DEFAULT_PREFIX", "ENC_VALUES", "FORMATS", "PREFIXES", "RESPONSE_MODES", "AuthorizationRequest",
     "OpenId4VpError", "QueryGaps", "Signer", "VerifierKeys", "VpResponse", "check_dcql_query", "default_dcql_query",
-    "new_response_key", "parse_vp_token", "presented_candidates", "read_form", "read_response", "request_link",
-    "sign_request_object", "unanswered_queries",
+    "load_configured_certificate", "new_response_key", "parse_vp_token", "presented_candidates", "query_gaps",
+    "read_form", "read_response", "request_link", "sign_request_object",
 ]
 
 # §5.9.3: the prefixes this verifier can be known by.
@@ -96,8 +96,12 @@ def default_dcql_query(vct_values: list[str] | None = None) -> dict[str, Any]:
 def check_dcql_query(obj: Any) -> DcqlQuery:
     """The query read by the engine (:func:`credentials.parse_dcql_query`, §6), limited to the
     formats this verifier checks. Raises :class:`OpenId4VpError`."""
-    if len(json.dumps(obj)) > MAX_QUERY_BYTES:
-        raise OpenId4VpError("bad-query", f"dcql_query is larger than {MAX_QUERY_BYTES // 1024} KB.")
+    try:
+        size = len(json.dumps(obj))
+    except (ValueError, TypeError, RecursionError):
+        size = MAX_QUERY_BYTES + 1
+    if size > MAX_QUERY_BYTES:
+        raise OpenId4VpError("bad-query", f"dcql_query is a JSON object of at most {MAX_QUERY_BYTES // 1024} KB.")
     try:
         query = parse_dcql_query(obj)
     except SatchelError as exc:
@@ -145,7 +149,7 @@ class QueryGaps:
         return "It does not answer what was asked: " + "; ".join(said) + "."
 
 
-def unanswered_queries(query: DcqlQuery, candidates: Mapping[str, list[DcqlCandidate]]) -> QueryGaps:
+def query_gaps(query: DcqlQuery, candidates: Mapping[str, list[DcqlCandidate]]) -> QueryGaps:
     """Compare what was presented per Credential Query with the query (empty gaps: it answers)."""
     unfit = tuple(query_id for query_id, found in candidates.items()
                   if not found or len(match_dcql(query, found).for_query(query_id).candidates) != len(found))
@@ -205,6 +209,21 @@ def _self_signed(key: ec.EllipticCurvePrivateKey, host: str) -> x509.Certificate
             .sign(key, hashes.SHA256()))
 
 
+def load_configured_certificate(cert: str, key: str) -> tuple[ec.EllipticCurvePrivateKey, list[x509.Certificate]]:
+    """The operator's certificate chain (PEM, leaf first) and its P-256 key (PEM, unencrypted).
+    Raises :class:`OpenId4VpError` saying what is wrong with them."""
+    try:
+        private = serialization.load_pem_private_key(Path(key).read_bytes(), password=None)
+        chain = x509.load_pem_x509_certificates(Path(cert).read_bytes())
+    except (OSError, ValueError, TypeError) as exc:
+        raise OpenId4VpError("bad-config", f"The OpenID4VP certificate or key cannot be read: {exc}") from None
+    if not isinstance(private, ec.EllipticCurvePrivateKey) or not isinstance(private.curve, ec.SECP256R1):
+        raise OpenId4VpError("bad-config", "The OpenID4VP certificate's key is a P-256 (EC) key.")
+    if chain[0].public_key() != private.public_key():
+        raise OpenId4VpError("bad-config", "The OpenID4VP key is not the key of the certificate (its first one).")
+    return private, chain
+
+
 class VerifierKeys:
     """The verifier's signing keys, kept in ``folder`` (made on first use; instances behind one
     load balancer share it): an Ed25519 key named by its did:key, and a P-256 key with a
@@ -225,10 +244,7 @@ class VerifierKeys:
     def _certified(self, host: str) -> tuple[ec.EllipticCurvePrivateKey, list[x509.Certificate]]:
         if host not in self._x509:
             if self._cert_path and self._key_path:
-                key = serialization.load_pem_private_key(Path(self._key_path).read_bytes(), password=None)
-                if not isinstance(key, ec.EllipticCurvePrivateKey):
-                    raise OpenId4VpError("bad-config", "The OpenID4VP certificate key is an EC (P-256) key.")
-                chain = x509.load_pem_x509_certificates(Path(self._cert_path).read_bytes())
+                key, chain = load_configured_certificate(self._cert_path, self._key_path)
             else:
                 key = _load_or_make_key(self.folder / "x509-key.pem", lambda: ec.generate_private_key(ec.SECP256R1()))
                 chain = [self._kept_certificate(key, host)]
