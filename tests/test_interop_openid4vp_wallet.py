@@ -30,6 +30,7 @@ from cryptography.x509.oid import NameOID
 
 from credentials import Concealed, Fetcher, issue_sd_jwt, make_client, public_key_to_jwk
 from credentials._did.jwk import did_jwk_from_jwk
+from issuer_stub.forms import ob3_vc_jwt
 from tests.helpers import NODE, PASSPHRASE, ed25519_signer, fast_kdf, node_package_skips, ob3_credential
 from wallet.importer import ImportService
 from wallet.share import RequestError, answer_openid4vp, preview_openid4vp, read_openid4vp_request
@@ -60,6 +61,7 @@ class Wallet:
     issuer_jwk: dict[str, Any]
     sd_id: str
     ldp_id: str
+    jwt_id: str
 
 
 @pytest.fixture(scope="module")
@@ -78,10 +80,14 @@ def wallet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Wallet]:
         signer = ed25519_signer()
         badge = signer.sign(ob3_credential(signer.did, subject=profile.did))
         service = ImportService(store, lambda: Fetcher(None))
+        kid = f"{signer.did}#{signer.did.removeprefix('did:key:')}"
+        vc_jwt = ob3_vc_jwt(ob3_credential(signer.did, subject=profile.did, name="Safe moving and handling"),
+                            signer.key, kid, datetime.now(UTC), None)
         sd = service.import_text(sd_jwt)
         ldp = service.import_text(json.dumps(badge))
-        assert sd.id and ldp.id and sd.verdict == ldp.verdict == "valid", (sd, ldp)
-        yield Wallet(store, public_key_to_jwk(issuer_key.public_key()), sd.id, ldp.id)
+        jwt = service.import_text(vc_jwt)
+        assert sd.id and ldp.id and jwt.id and sd.verdict == ldp.verdict == jwt.verdict == "valid", (sd, ldp, jwt)
+        yield Wallet(store, public_key_to_jwk(issuer_key.public_key()), sd.id, ldp.id, jwt.id)
 
 
 @pytest.fixture(scope="module")
@@ -205,6 +211,20 @@ def test_a_request_fetched_by_post_echoes_the_wallet_nonce(wallet: Wallet, clien
     request = read_openid4vp_request(verifier.link, client=client)
     assert request.params["wallet_nonce"]
     assert answer_openid4vp(wallet.store, request, client=client).status == 200
+
+
+def test_a_jwt_badge_goes_as_a_vp_jwt_with_the_nonce_and_audience(wallet: Wallet, client: httpx.Client,
+                                                                  oracle: Any) -> None:
+    query = {"credentials": [{"id": "jwt_badge", "format": "jwt_vc_json",
+                              "meta": {"type_values": [["OpenBadgeCredential"]]}, "claims": [{"path": ["name"]}]}]}
+    verifier = oracle(prefix="decentralized_identifier", dcql_query=query)
+    request = read_openid4vp_request(verifier.link, client=client)
+    [choice] = preview_openid4vp(wallet.store, request).choices
+    assert choice.credential_id == wallet.jwt_id and choice.whole
+    assert answer_openid4vp(wallet.store, request, client=client).status == 200
+    [result] = verifier.results()
+    assert result["accepted"], result["errors"]
+    assert [vc["name"] for vc in result["disclosed"]["jwt_badge"]] == ["Safe moving and handling"]
 
 
 # -- refusals ---------------------------------------------------------------------------------------

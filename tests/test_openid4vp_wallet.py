@@ -285,3 +285,44 @@ def test_satchel_wallet_answer_shows_what_goes_and_sends_only_when_told(tmp_path
     assert _poll(verifier, made)["result"]["verified"] is True
     again = run(home, "answer", made["url"], "--allow-loopback", "--yes", expect=None)  # one answer per request
     assert again.returncode != 0 and "already answered or has expired" in again.stderr, again.stderr
+
+
+def _wallet_with(tmp_path_factory: pytest.TempPathFactory, make: Any) -> Store:
+    store = Store.create(tmp_path_factory.mktemp("w") / "wallet.satchel", PASSPHRASE, kdf=fast_kdf())
+    profile = store.create_profile("Me")
+    outcome = ImportService(store, lambda: Fetcher(None)).import_text(make(profile.did))
+    assert outcome.verdict == "valid", outcome
+    return store
+
+
+def test_an_ecdsa_sd_badge_discloses_only_what_is_kept(tmp_path_factory: pytest.TempPathFactory,
+                                                       client: httpx.Client, verifier: httpx.Client) -> None:
+    from credentials import SdBaseProofKey
+    from credentials._proofs import ProofOptions, add_proof
+    from tests.helpers import p256_signer
+
+    issuer = p256_signer()
+    mandatory = ("/issuer", "/credentialSubject/id", "/credentialSubject/type")
+    store = _wallet_with(tmp_path_factory, lambda did: json.dumps(add_proof(
+        ob3_credential(issuer.did, subject=did), "ecdsa-sd-2023", SdBaseProofKey(issuer.key, mandatory),
+        ProofOptions(verification_method=issuer.vm))))
+    query = {"credentials": [{"id": "badge", "format": "ldp_vc", "meta": {}, "claims": [
+        {"id": "achievement", "path": ["credentialSubject", "achievement"]}, {"id": "name", "path": ["name"]}],
+        "claim_sets": [["achievement", "name"], ["achievement"]]}]}
+    try:
+        made = verifier.post("/openid4vp/requests", json={"client_id_prefix": "decentralized_identifier",
+                                                          "dcql_query": query}).json()
+        request = read_openid4vp_request(made["url"], client=client)
+        [choice] = preview_openid4vp(store, request).choices
+        assert not choice.whole and {c.label: c.optional for c in choice.claims} == {
+            "credentialSubject.achievement": False, "name": True}
+        assert "issuer" in choice.always and "credentialSubject" in choice.always
+        name = next(c.index for c in choice.claims if c.label == "name")
+        answer = answer_openid4vp(store, request, client=client, withheld={"badge": {name}})
+        assert answer.status == 200, answer.body
+        result = _poll(verifier, made)["result"]
+        assert result["verified"] is True, result
+        [vc] = answer.vp_token["badge"][0]["verifiableCredential"]
+        assert "name" not in vc and vc["credentialSubject"]["achievement"]["name"]  # withheld, asked
+    finally:
+        store.close()

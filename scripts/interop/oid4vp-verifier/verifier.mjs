@@ -8,7 +8,7 @@
 // SD-JWT VCs by @sd-jwt/core (issuer signature, Key Binding JWT nonce and sd_hash; aud checked
 // here), ldp_vc presentations by Digital Bazaar's jsonld-signatures with the eddsa-rdfc-2022
 // cryptosuite (authentication proof purpose with challenge = nonce and domain = client_id; the
-// credential inside with assertionMethod). JSON-LD contexts come only from Satchel's bundle, DIDs
+// credential inside with assertionMethod), jwt_vc_json VP-JWTs by jose (holder and issuer did:key). JSON-LD contexts come only from Satchel's bundle, DIDs
 // only from did:key / did:jwk themselves. Nothing leaves the machine: outgoing sockets throw.
 //
 // config.json: {"prefix": "decentralized_identifier" | "x509_san_dns" | "redirect_uri",
@@ -209,9 +209,41 @@ async function verifyLdp(presentation) {
   return presentation.verifiableCredential;
 }
 
+// did:key Ed25519 (multicodec 0xed01 + 32 bytes, base58btc): the key is the identifier.
+const B58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
+function base58(text) {
+  let n = 0n;
+  for (const ch of text) n = n * 58n + BigInt(B58.indexOf(ch));
+  const bytes = [];
+  for (; n > 0n; n >>= 8n) bytes.unshift(Number(n & 0xffn));
+  return Buffer.from([...Array(text.length - text.replace(/^1+/, '').length).fill(0), ...bytes]);
+}
+function didKeyJwk(did) {
+  const raw = base58(did.split('#')[0].slice('did:key:z'.length));
+  if (raw[0] !== 0xed || raw[1] !== 0x01) throw new Error(`${did} is not an Ed25519 did:key`);
+  return { kty: 'OKP', crv: 'Ed25519', x: raw.subarray(2).toString('base64url') };
+}
+
+async function verifyJwtVc(presentation) {
+  // B.1.3.1.5 / VC-JWT 1.1 §6.3.1: a VP-JWT signed by the holder, nonce and aud, holding the VC-JWTs
+  const { kid } = jose.decodeProtectedHeader(presentation);
+  const holder = await jose.importJWK(didKeyJwk(kid), 'EdDSA');
+  const { payload } = await jose.jwtVerify(presentation, holder, { audience: clientId });
+  if (payload.nonce !== requestPayload.nonce) throw new Error(`VP-JWT nonce is ${payload.nonce}, not the request's`);
+  const out = [];
+  for (const vc of payload.vp.verifiableCredential) {
+    const issuerKey = await jose.importJWK(didKeyJwk(jose.decodeProtectedHeader(vc).kid), 'EdDSA');
+    const checked = await jose.jwtVerify(vc, issuerKey);
+    if (checked.payload.sub !== payload.iss) throw new Error('the credential is not about the holder');
+    out.push(checked.payload.vc);
+  }
+  return out;
+}
+
 async function verifyPresentation(format, presentation) {
   if (format === 'dc+sd-jwt') return verifySdJwt(presentation);
   if (format === 'ldp_vc') return verifyLdp(presentation);
+  if (format === 'jwt_vc_json') return verifyJwtVc(presentation);
   throw new Error(`format ${format} is not checked by this oracle`);
 }
 
