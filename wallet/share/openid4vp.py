@@ -565,9 +565,12 @@ def _bound_to(claims: Mapping[str, Any], holder_jwk: Mapping[str, Any], did: str
     return isinstance(kid, str) and kid.split("#")[0] == did
 
 
-def _held_one(record: CredentialRecord, profile: HolderProfile, holder_jwk: Mapping[str, Any]) -> _Held | None:
+def _held_one(record: CredentialRecord, profile: HolderProfile, holder_jwk: Mapping[str, Any],
+              formats: Collection[str]) -> _Held | None:
     try:
         parsed = parse_input(record.original)
+        if _FORMATS.get(parsed.format) not in formats:
+            return None  # not asked for: not read further (a W3C candidate costs a JSON-LD expansion)
         if parsed.format == "sd-jwt" and parsed.sd_jwt is not None and parsed.sd_jwt.kb_jwt is None:
             text = record.original.decode("ascii").strip()
             candidate = sd_jwt_candidate(record.id, text)
@@ -585,11 +588,15 @@ def _held_one(record: CredentialRecord, profile: HolderProfile, holder_jwk: Mapp
     return None  # an Open Badges 2.0 badge has no holder binding: no OpenID4VP format carries it
 
 
-def _held(store: Store, profile: HolderProfile) -> dict[str, _Held]:
+# the engine's reading of a stored credential -> the DCQL format identifier it is presented as (Annex B)
+_FORMATS = {"sd-jwt": "dc+sd-jwt", "vc-jwt": "jwt_vc_json", "vc": "ldp_vc"}
+
+
+def _held(store: Store, profile: HolderProfile, formats: Collection[str]) -> dict[str, _Held]:
     holder_jwk = public_key_to_jwk(store.signing_key(profile.id))
     out: dict[str, _Held] = {}
     for record in reversed(list(store.iter_credentials())):  # newest first: the default choice
-        held = _held_one(record, profile, holder_jwk)
+        held = _held_one(record, profile, holder_jwk, formats)
         if held is not None:
             out[record.id] = held
     return out
@@ -655,7 +662,7 @@ def _required_ids(query: DcqlQuery) -> set[str]:
 def _plan(store: Store, request: OpenId4VpRequest, profile: HolderProfile, chosen: Mapping[str, str],
           withheld: Mapping[str, Iterable[int]], declined: Collection[str]
           ) -> tuple[list[tuple[_Planned, tuple[str, ...], bool]], bool]:
-    held = _held(store, profile)
+    held = _held(store, profile, {c.format for c in request.query.credentials})
     match = match_dcql(request.query, [h.candidate for h in held.values()])
     required = _required_ids(request.query)
     plans = []

@@ -8,8 +8,9 @@
 // SD-JWT VCs by @sd-jwt/core (issuer signature, Key Binding JWT nonce and sd_hash; aud checked
 // here), ldp_vc presentations by Digital Bazaar's jsonld-signatures with the eddsa-rdfc-2022
 // cryptosuite (authentication proof purpose with challenge = nonce and domain = client_id; the
-// credential inside with assertionMethod), jwt_vc_json VP-JWTs by jose (holder and issuer did:key). JSON-LD contexts come only from Satchel's bundle, DIDs
-// only from did:key / did:jwk themselves. Nothing leaves the machine: outgoing sockets throw.
+// credential inside with assertionMethod), jwt_vc_json VP-JWTs by jose (nonce, aud; holder and
+// issuer did:key). JSON-LD contexts come only from Satchel's bundle, DIDs only from did:key /
+// did:jwk themselves. Nothing leaves the machine: outgoing sockets throw.
 //
 // config.json: {"prefix": "decentralized_identifier" | "x509_san_dns" | "redirect_uri",
 //   "response_mode": "direct_post" | "direct_post.jwt", "dcql_query": {...}, "client_name": "...",
