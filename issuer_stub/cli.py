@@ -94,6 +94,8 @@ def _make_offer(args: argparse.Namespace, issuer: Issuer) -> int:
     if offer.tx_code:
         print(f"transaction code for the learner (give it to them apart from the link): {offer.tx_code}",
               file=sys.stderr)
+    print(f"the offer's page (its QR code and any transaction code): {issuer.base_url}/offers/{offer.code}.html",
+          file=sys.stderr)
     if args.deferred:
         print(f"deferred: approve it with  curl -X POST {issuer.base_url}/api/deferred/TRANSACTION_ID/approve  "
               "(the id is in the wallet's pending list)", file=sys.stderr)

@@ -87,6 +87,26 @@ class Offer:
         return out.getvalue()
 
 
+def offer_page(offer: Offer, achievement_name: str) -> bytes:
+    """The issuer's page for one offer: its QR code to scan with the wallet and, shown beside it rather
+    than in it (§4.1.1), the transaction code the learner types."""
+    import html
+
+    code = ""
+    if offer.tx_code:
+        code = (f"<p>Your wallet will ask for this transaction code:</p>"
+                f"<p style='font-size:2rem;letter-spacing:.3rem'><strong>{html.escape(offer.tx_code)}</strong></p>")
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Collect {html.escape(achievement_name)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body style="font-family: sans-serif; max-width: 32rem; margin: 2rem auto">
+<h1>Collect your badge: {html.escape(achievement_name)}</h1>
+<p>Scan this code with your wallet, or open the link on the device your wallet is on.</p>
+<img src="/offers/{html.escape(offer.code)}.png" alt="the offer's QR code" width="280" height="280">
+<p><a href="{html.escape(offer.uri)}">Open in your wallet</a></p>{code}
+</body></html>""".encode()
+
+
 # -- metadata -----------------------------------------------------------------------------------
 
 def _proof_types() -> dict[str, Any]:
@@ -306,7 +326,15 @@ def credential_response(book: OfferBook, issuer: Issuer, token: AccessToken, bod
         # §9.1: the wallet collects with this token, so it outlives the transaction (which then says it expired)
         book.add_token(replace(token, redeemed=True, expires_at=transaction.expires_at + TOKEN_LIFETIME_SECONDS))
         return 202, {"transaction_id": transaction.transaction_id, "interval": DEFERRED_INTERVAL_SECONDS}
-    return 200, {"credentials": [{"credential": issue_one(issuer, offer, k)} for k in keys]}
+    return 200, _issued(book, issuer, offer, keys)
+
+
+def _issued(book: OfferBook, issuer: Issuer, offer: OfferTerms, keys: list[ProvenKey]) -> dict[str, Any]:
+    """§8.3 the credentials, with a ``notification_id`` (§11) the wallet may answer about."""
+    notification_id = secrets.token_urlsafe(12)
+    book.add_notification(notification_id)
+    return {"credentials": [{"credential": issue_one(issuer, offer, k)} for k in keys],
+            "notification_id": notification_id}
 
 
 def deferred_response(book: OfferBook, issuer: Issuer, body: dict[str, Any], now: int) -> tuple[int, dict[str, Any]]:
@@ -320,7 +348,7 @@ def deferred_response(book: OfferBook, issuer: Issuer, body: dict[str, Any], now
     assert offer is not None
     book.add_deferred(replace(transaction, delivered=True))
     keys = [ProvenKey(d, json.loads(j)) for d, j in zip(transaction.holders, transaction.holder_jwks, strict=True)]
-    return 200, {"credentials": [{"credential": issue_one(issuer, offer, k)} for k in keys]}
+    return 200, _issued(book, issuer, offer, keys)
 
 
 def issue_one(issuer: Issuer, offer: OfferTerms, key: ProvenKey) -> dict[str, Any] | str:

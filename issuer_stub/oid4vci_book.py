@@ -150,6 +150,19 @@ class OfferBook:
         self._state.set_meta(key, "used")
         return now < int(raw)
 
+    # -- §11 notifications ----------------------------------------------------------------------
+    def add_notification(self, notification_id: str) -> None:
+        self._state.set_meta(f"oid4vci:notification:{notification_id}", "")
+
+    def notification(self, notification_id: str) -> str | None:
+        """The event the wallet reported ("" before any), or None for an unknown id."""
+        return self._state.get_meta(f"oid4vci:notification:{notification_id}") if notification_id else None
+
+    def record_notification(self, notification_id: str, event: str) -> None:
+        if self.notification(notification_id) is None:
+            raise StateError(400, "invalid_notification_id", "unknown notification_id")
+        self._state.set_meta(f"oid4vci:notification:{notification_id}", event)
+
     # -- deferred -----------------------------------------------------------------------------
     def add_deferred(self, transaction: DeferredTransaction) -> None:
         self._put("deferred", transaction.transaction_id, transaction)

@@ -2,7 +2,7 @@
 
 GET  /.well-known/did.json, /status/{revocation,suspension}, /ob2/..., /achievements/..., /images/...
 GET  /.well-known/openid-credential-issuer, /.well-known/oauth-authorization-server
-GET  /api/credentials[/<id>], /catalogue, /offers/<code>[.png], /authorize (the sign-in page)
+GET  /api/credentials[/<id>], /api/notifications/<id>, /catalogue, /offers/<code>[.png], /authorize (sign-in)
 POST /api/issue, /api/credentials/<id>/{revoke,suspend,reinstate}, /api/offers, /api/deferred/<id>/approve
 POST /authorize, /token (form-encoded), /nonce, /credential, /deferred_credential, /notification (OpenID4VCI)
 
@@ -135,8 +135,8 @@ class IssuerHandler(BaseHTTPRequestHandler):
                 return self._json(200, record_json(issuer.find(path.removeprefix("/api/credentials/"))))
             if path.startswith("/offers/"):
                 return self._serve_offer(path.removeprefix("/offers/"))
-            if path == "/authorize":
-                return self._authorize_page()
+            if path == "/authorize" or path.startswith("/api/notifications/"):
+                return self._get_oid4vci(path)
             served = issuer.document(path)
             if served is None:
                 raise StateError(404, "not_found", f"nothing is served at {path}")
@@ -179,14 +179,26 @@ class IssuerHandler(BaseHTTPRequestHandler):
         """§4.1.3: the offer by reference (its JSON), or its QR code."""
         code, _, ext = name.partition(".")
         terms = self.server.offers.offer(code)
-        if terms is None or ext not in ("", "png"):
+        if terms is None or ext not in ("", "png", "html"):
             raise StateError(404, "not_found", "no such offer")
         if terms.used or time.time() >= terms.expires_at:
             raise StateError(410, "offer_gone", "this offer was used or has expired")
         offer = oid4vci.offer_for(self.server.issuer.base_url, terms)
         if ext == "png":
             return self._send(200, offer.qr_png(), "image/png", {"Cache-Control": "no-store"})
+        if ext == "html":
+            name = self.server.issuer.achievement(terms.achievement).name
+            return self._send(200, oid4vci.offer_page(offer, name), "text/html; charset=utf-8",
+                              {"Cache-Control": "no-store"})
         self._json(200, offer.credential_offer)
+
+    def _get_oid4vci(self, path: str) -> None:
+        if path == "/authorize":
+            return self._authorize_page()
+        event = self.server.offers.notification(path.removeprefix("/api/notifications/"))
+        if event is None:
+            raise StateError(404, "not_found", "no such notification_id")
+        self._json(200, {"event": event or None})
 
     def _authorize_page(self) -> None:
         query = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
@@ -230,7 +242,8 @@ class IssuerHandler(BaseHTTPRequestHandler):
         offer = oid4vci.make_offer(self.server.offers, issuer.base_url, slug, oid4vci.parse_offer_options(body))
         self._json(201, {"pre-authorized_code": offer.code, "credential_offer": offer.credential_offer,
                          "credential_offer_uri": offer.uri, "offer_by_reference": offer.uri_by_reference,
-                         "tx_code": offer.tx_code, "qr": f"{issuer.base_url}/offers/{offer.code}.png"})
+                         "tx_code": offer.tx_code, "qr": f"{issuer.base_url}/offers/{offer.code}.png",
+                         "page": f"{issuer.base_url}/offers/{offer.code}.html"})
 
     def _post_oid4vci(self, path: str) -> None:
         book, now = self.server.offers, int(time.time())
@@ -268,6 +281,7 @@ class IssuerHandler(BaseHTTPRequestHandler):
         if body.get("event") not in ("credential_accepted", "credential_failure", "credential_deleted") \
                 or not isinstance(body.get("notification_id"), str):
             raise StateError(400, "invalid_notification_request", "event or notification_id is missing or unknown")
+        self.server.offers.record_notification(body["notification_id"], body["event"])
         self.send_response(204)
         self.send_header("Content-Length", "0")
         self.end_headers()

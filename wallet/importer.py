@@ -385,6 +385,11 @@ class ImportService:
         source_kind: SourceKind = "qr" if kind == "qr" else "offer"
         return self._store_issued(result, ImportSource(source_kind, result.issuer), label)
 
+    def _tell_issuer(self, issued: Issued, outcome: ImportOutcome) -> None:
+        """OID4VCI §11: the issuer hears the wallet kept what it sent (advisory; failures change nothing)."""
+        if issued.notification is not None and outcome.id is not None:
+            OfferFlow(self._http(), self._clock).notify(issued.notification, "credential_accepted")
+
     def _store_issued(self, issued: Issued, source: ImportSource, label: str) -> ImportOutcome:
         """The first credential the issuer sent; copies of a batch name the same key, so one is kept."""
         received = issued.credentials[0]
@@ -392,8 +397,10 @@ class ImportService:
         if "malformed" in report.problems:
             raise ImportRefused(f"The issuer sent something that is not a credential: {_report_error(report)}")
         parsed = parse_input(received.data)
-        return self._store_verified(received.data, _media_type(received.data, parsed), received.document,
-                                    source, report, label)
+        outcome = self._store_verified(received.data, _media_type(received.data, parsed), received.document,
+                                       source, report, label)
+        self._tell_issuer(issued, outcome)
+        return outcome
 
     def _keep_pending(self, ticket: DeferredTicket, profile_id: str, label: str) -> ImportOutcome:
         from wallet.store.pending import PendingIssuance
@@ -403,7 +410,8 @@ class ImportService:
             id=ticket.transaction_id, profile_id=profile_id, credential_issuer=ticket.credential_issuer,
             endpoint=ticket.endpoint, access_token=ticket.access_token, transaction_id=ticket.transaction_id,
             interval=ticket.interval, name=ticket.name, requested_at=now.isoformat(),
-            next_ask_at=(now + timedelta(seconds=ticket.interval)).isoformat()))
+            next_ask_at=(now + timedelta(seconds=ticket.interval)).isoformat(),
+            notification_endpoint=ticket.notification_endpoint))
         return ImportOutcome(source=label, id=None, merged=False, verdict="pending", problems=(), name=ticket.name,
                              error=None)
 
@@ -423,7 +431,7 @@ class ImportService:
 
         label = item.name or item.credential_issuer
         ticket = DeferredTicket(item.credential_issuer, item.endpoint, item.access_token, item.transaction_id,
-                                item.interval, item.name)
+                                item.interval, item.name, item.notification_endpoint)
         _, holder = self._holder(item.profile_id)
         try:
             result = OfferFlow(self._http(), self._clock).collect(ticket, holder)

@@ -69,9 +69,19 @@ class Received:
 
 
 @dataclass(frozen=True)
+class Notification:
+    """§11: where to tell the issuer what became of what it sent."""
+
+    endpoint: str
+    access_token: str
+    notification_id: str
+
+
+@dataclass(frozen=True)
 class Issued:
     issuer: str
     credentials: tuple[Received, ...]  # one per key proof (batch issuance §8.2 / §12.2.4)
+    notification: Notification | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +94,7 @@ class DeferredTicket:
     transaction_id: str
     interval: int
     name: str | None
+    notification_endpoint: str | None = None
 
 
 @dataclass(frozen=True)
@@ -135,7 +146,19 @@ class OfferFlow:
         status, answer = self._http.post_status(endpoint, "credential request", json_body=request, headers=auth)
         if status == 202 or ("transaction_id" in answer and "credentials" not in answer):
             return _ticket(answer, metadata, access_token, configuration)
-        return Issued(offer.credential_issuer, _received(answer, holder))
+        return Issued(offer.credential_issuer, _received(answer, holder),
+                      _notification(answer, metadata.endpoint("notification_endpoint", required=False), access_token))
+
+    def notify(self, notification: Notification, event: str) -> bool:
+        """§11.1: ``credential_accepted`` / ``credential_deleted`` / ``credential_failure``. Advisory: a
+        refusal or an unreachable issuer changes nothing in the wallet (False)."""
+        try:
+            self._http.exchange("POST", notification.endpoint, "notification",
+                                json_body={"notification_id": notification.notification_id, "event": event},
+                                headers={"Authorization": f"Bearer {notification.access_token}"})
+        except ImportRefused:
+            return False
+        return True
 
     def collect(self, ticket: DeferredTicket, holder: Holder) -> Issued | DeferredTicket:
         """§9.1: asks the deferred credential endpoint again; a new ticket while it is still on its way."""
@@ -154,7 +177,8 @@ class OfferFlow:
             raise
         if status == 202 or "credentials" not in answer:
             return _with_interval(ticket, answer.get("interval"))
-        return Issued(ticket.credential_issuer, _received(answer, holder))
+        return Issued(ticket.credential_issuer, _received(answer, holder),
+                      _notification(answer, ticket.notification_endpoint, ticket.access_token))
 
     # -- §6 token ----------------------------------------------------------------------------
 
@@ -284,7 +308,7 @@ def _ticket(answer: Mapping[str, Any], metadata: IssuerMetadata, access_token: s
     if endpoint is None:
         raise ImportRefused("The issuer said the credential comes later but has no deferred credential endpoint.")
     ticket = DeferredTicket(metadata.credential_issuer, endpoint, access_token, transaction_id, 5,
-                            configuration.display.name)
+                            configuration.display.name, metadata.endpoint("notification_endpoint", required=False))
     return _with_interval(ticket, answer.get("interval"))
 
 
@@ -295,6 +319,13 @@ def _with_interval(ticket: DeferredTicket, interval: Any) -> DeferredTicket:
     if isinstance(interval, int) and not isinstance(interval, bool) and interval > 0:
         return replace(ticket, interval=min(interval, MAX_DEFERRED_INTERVAL))
     return ticket
+
+
+def _notification(answer: Mapping[str, Any], endpoint: str | None, access_token: str) -> Notification | None:
+    notification_id = answer.get("notification_id")
+    if endpoint is None or not isinstance(notification_id, str) or not notification_id:
+        return None
+    return Notification(endpoint, access_token, notification_id)
 
 
 def _received(answer: Mapping[str, Any], holder: Holder) -> tuple[Received, ...]:

@@ -19,6 +19,7 @@ class PendingIssuance:
     name: str | None  # what the issuer calls the credential, for "on its way" lines
     requested_at: str  # ISO 8601
     next_ask_at: str  # ISO 8601: not before this
+    notification_endpoint: str | None = None  # §11: where to say it arrived
 
 
 def pending_to_json(item: PendingIssuance) -> dict[str, Any]:
@@ -26,4 +27,4 @@ def pending_to_json(item: PendingIssuance) -> dict[str, Any]:
 
 
 def pending_from_json(raw: Any) -> PendingIssuance:
-    return PendingIssuance(**{name: raw[name] for name in PendingIssuance.__dataclass_fields__})
+    return PendingIssuance(**{name: raw[name] for name in PendingIssuance.__dataclass_fields__ if name in raw})
