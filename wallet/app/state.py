@@ -174,6 +174,7 @@ class ShareState:
     qr_frames: list[str] = field(default_factory=list)  # an animated QR: the codes of one loop, shown in turn
     qr_parts: int = 0  # an animated QR: how many codes carry the presentation once
     qr_frame_rate: int = 8  # an animated QR: codes shown per second
+    qr_level: str = "M"  # an animated QR: its codes' error correction (wallet.share.AnimatedQr.level)
     link: str = ""  # the last link made, shown with a Copy button
     link_kind: str = ""  # "relay" (can be withdrawn) | "inline"
     link_recipient: str = ""

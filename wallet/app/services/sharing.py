@@ -24,8 +24,6 @@ NO_VERIFIER = ("Links need a verifier address: the website that will open them. 
 class Sharing(BadgeList):
     """The Share screen's work."""
 
-    _qr_level = "M"  # the error correction of the animated QR's frames, set when one is made
-
     async def choose_for_sharing(self, record_ids: list[str]) -> None:
         """Selects badges to share and shows exactly what would be disclosed."""
         self.touch()
@@ -68,7 +66,7 @@ class Sharing(BadgeList):
             share.busy = ""
         self._qr_frame_pngs.clear()
         if made.animation is not None:
-            self._qr_level = made.animation.level
+            share.qr_level = made.animation.level
             frames = made.animation.frame_texts()
             first = await self._frame_png(frames[0])
             # Published together, after the last await: a learner who taps "Share as a link instead" the
@@ -102,7 +100,7 @@ class Sharing(BadgeList):
 
             png = self._qr_frame_pngs[text] = (
                 await asyncio.to_thread(encode_qr, text, max_version=40, pixels=QR_PIXELS,
-                                        level=self._qr_level)).png
+                                        level=self.state.share.qr_level)).png
         return png
 
     def close_qr(self) -> None:
