@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from credentials import decode_qr_image
 from tests.test_openid4vp_verifier import answer, resolve
 from tests.ui.test_verifier_ui import REPO, go_to, page_text_with, signed_vp
 from tests.ui.ui_driver import DESKTOP, PHONE, click, is_shown, steady_screenshot, wait_shown
@@ -38,7 +39,8 @@ def test_an_openid4vp_request_is_answered_and_its_result_shown(page: Any) -> Non
     assert "request_uri=" in link and "client_id=decentralized_identifier" in link
     assert is_shown(page, "decentralized_identifier:did:key:")
     time.sleep(0.5)
-    steady_screenshot(page, SHOTS / "verifier-openid4vp-request-desktop.png")
+    screen = steady_screenshot(page, SHOTS / "verifier-openid4vp-request-desktop.png")
+    assert decode_qr_image(screen) == link  # the QR code on screen holds the link shown under it
     with httpx.Client(timeout=30) as wallet:
         request = resolve(wallet, link)  # its signature checked under its did:key
         assert request["response_mode"] == "direct_post.jwt"
