@@ -326,3 +326,14 @@ def test_an_ecdsa_sd_badge_discloses_only_what_is_kept(tmp_path_factory: pytest.
         assert "name" not in vc and vc["credentialSubject"]["achievement"]["name"]  # withheld, asked
     finally:
         store.close()
+
+
+def test_the_app_takes_an_openid4vp_link_from_text_or_the_camera() -> None:
+    from wallet.app.camera_service import looks_like_request_qr
+    from wallet.app.services.openid4vp import openid4vp_link_in
+
+    link = "openid4vp://?client_id=decentralized_identifier%3Adid%3Akey%3Az6Mk&request_uri=https%3A%2F%2Fa.example%2Fr"
+    assert looks_like_request_qr(link) is None  # the camera keeps scanning for it
+    assert openid4vp_link_in("  " + link + "\n") == link
+    assert openid4vp_link_in("https://verifier.example/exchanges/1") is None  # the VC-API flow's
+    assert openid4vp_link_in(b'{"verifiablePresentationRequest": {}}') is None
