@@ -105,6 +105,7 @@ def test_our_wallet_answers_our_verifier(store: Store, client: httpx.Client, ver
     assert again.status == 400
     history = [e for e in store.list_shares() if e.details.get("client_id") == request.client_id]
     assert history and history[0].recipient == "Example Hospital"
+    assert history[0].details["channel"] == "request" and history[0].details["protocol"] == "openid4vp"
 
 
 # -- refusals ---------------------------------------------------------------------------------------

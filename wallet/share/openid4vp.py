@@ -805,7 +805,7 @@ def answer_openid4vp(store: Store, request: OpenId4VpRequest, *, client: httpx.C
     body, redirect = _reply(resp)
     ids = [p.held.record.id for p in answered if p.held is not None]
     entries = record_shares(store, ids, request.verifier.shown_name, expires=None, details={
-        "channel": "openid4vp", "client_id": request.client_id, "response_uri": request.response_uri,
+        "channel": "request", "protocol": "openid4vp", "client_id": request.client_id, "response_uri": request.response_uri,
         "response_mode": request.response_mode, "nonce": request.nonce, "accepted": resp.status_code == 200,
         "claims": {p.query.id: [_label(x) for x in p.match.disclosed(p.withheld)] for p in answered if p.match}})
     return OpenId4VpAnswer(vp_token, entries[0].id, resp.status_code, redirect, body)
