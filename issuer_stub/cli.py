@@ -97,8 +97,8 @@ def _make_offer(args: argparse.Namespace, issuer: Issuer) -> int:
     print(f"the offer's page (its QR code and any transaction code): {issuer.base_url}/offers/{offer.code}.html",
           file=sys.stderr)
     if args.deferred:
-        print(f"deferred: approve it with  curl -X POST {issuer.base_url}/api/deferred/TRANSACTION_ID/approve  "
-              "(the id is in the wallet's pending list)", file=sys.stderr)
+        print(f"deferred: once the wallet has asked, {issuer.base_url}/api/deferred lists it; deliver it with  "
+              f"curl -X POST {issuer.base_url}/api/deferred/TRANSACTION_ID/approve", file=sys.stderr)
     print(_offer_note(args, issuer.base_url), file=sys.stderr)
     return 0
 

@@ -351,6 +351,15 @@ def deferred_response(book: OfferBook, issuer: Issuer, body: dict[str, Any], now
     return 200, _issued(book, issuer, offer, keys)
 
 
+def deferred_json(book: OfferBook, transaction_id: str) -> dict[str, Any]:
+    """A deferred transaction as the operator sees it (``GET /api/deferred``)."""
+    transaction = book.deferred(transaction_id)
+    offer = book.offer(transaction.offer_code) if transaction else None
+    assert transaction is not None and offer is not None
+    return {"transaction_id": transaction_id, "achievement": offer.achievement, "holders": list(transaction.holders),
+            "approved": transaction.approved, "delivered": transaction.delivered}
+
+
 def issue_one(issuer: Issuer, offer: OfferTerms, key: ProvenKey) -> dict[str, Any] | str:
     if offer.configuration_id == SD_JWT_CONFIGURATION_ID:
         return issue_sd_jwt_vc(issuer, offer.achievement, key.jwk)

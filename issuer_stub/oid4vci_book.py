@@ -165,7 +165,15 @@ class OfferBook:
 
     # -- deferred -----------------------------------------------------------------------------
     def add_deferred(self, transaction: DeferredTransaction) -> None:
+        known = self.deferred_ids()
+        if transaction.transaction_id not in known:
+            self._state.set_meta("oid4vci:deferred-index", json.dumps([*known, transaction.transaction_id]))
         self._put("deferred", transaction.transaction_id, transaction)
+
+    def deferred_ids(self) -> list[str]:
+        """Every deferred transaction, oldest first (the operator's list of what waits for approval)."""
+        raw = self._state.get_meta("oid4vci:deferred-index")
+        return [] if raw is None else list(json.loads(raw))
 
     def deferred(self, transaction_id: str) -> DeferredTransaction | None:
         raw = self._get("deferred", transaction_id)

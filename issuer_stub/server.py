@@ -2,7 +2,8 @@
 
 GET  /.well-known/did.json, /status/{revocation,suspension}, /ob2/..., /achievements/..., /images/...
 GET  /.well-known/openid-credential-issuer, /.well-known/oauth-authorization-server
-GET  /api/credentials[/<id>], /api/notifications/<id>, /catalogue, /offers/<code>[.png], /authorize (sign-in)
+GET  /api/credentials[/<id>], /api/deferred, /api/notifications/<id>, /catalogue
+GET  /offers/<code>[.png|.html], /authorize (the sign-in page)
 POST /api/issue, /api/credentials/<id>/{revoke,suspend,reinstate}, /api/offers, /api/deferred/<id>/approve
 POST /authorize, /token (form-encoded), /nonce, /credential, /deferred_credential, /notification (OpenID4VCI)
 
@@ -135,7 +136,7 @@ class IssuerHandler(BaseHTTPRequestHandler):
                 return self._json(200, record_json(issuer.find(path.removeprefix("/api/credentials/"))))
             if path.startswith("/offers/"):
                 return self._serve_offer(path.removeprefix("/offers/"))
-            if path == "/authorize" or path.startswith("/api/notifications/"):
+            if path in ("/authorize", "/api/deferred") or path.startswith("/api/notifications/"):
                 return self._get_oid4vci(path)
             served = issuer.document(path)
             if served is None:
@@ -195,6 +196,9 @@ class IssuerHandler(BaseHTTPRequestHandler):
     def _get_oid4vci(self, path: str) -> None:
         if path == "/authorize":
             return self._authorize_page()
+        if path == "/api/deferred":
+            return self._json(200, [oid4vci.deferred_json(self.server.offers, t)
+                                    for t in self.server.offers.deferred_ids()])
         event = self.server.offers.notification(path.removeprefix("/api/notifications/"))
         if event is None:
             raise StateError(404, "not_found", "no such notification_id")

@@ -65,8 +65,11 @@ def test_a_deferred_offer_by_reference_is_collected_once_approved(tmp_path: Path
     assert "on its way" in wallet(home, "collect", "--allow-loopback", "--now").stdout  # not approved yet
 
     issued_before = len(served.http.get("/api/credentials").json())
-    with Store.open(wallet_path(home), PASSPHRASE) as store:  # the approver finds the transaction id here
+    with Store.open(wallet_path(home), PASSPHRASE) as store:
         (item,) = store.pending_issuances()
+    waiting_list = [t for t in served.http.get("/api/deferred").json() if not t["approved"]]  # the operator's view
+    assert [(t["transaction_id"], t["achievement"]) for t in waiting_list] == [(item.transaction_id,
+                                                                                "wound-care-basics")]
     assert served.http.post(f"/api/deferred/{item.transaction_id}/approve").status_code == 200
     collected = json.loads(wallet(home, "collect", "--allow-loopback", "--now", "--json").stdout)
     assert [(o["verdict"], o["error"]) for o in collected] == [("valid", None)]

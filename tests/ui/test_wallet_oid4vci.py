@@ -86,12 +86,7 @@ def test_a_deferred_credential_is_on_its_way_until_the_issuer_delivers_it(page: 
 
 
 def _pending_transaction(stub: Stub) -> str:
-    """The transaction the stub holds open: the issuer's operator finds it in its own records."""
-    import sqlite3
-
-    state = Path(stub.proc.args[2]) / "state.sqlite3"  # satchel-issuer --state DIR serve
-    with sqlite3.connect(state) as db:
-        rows = db.execute("SELECT key, value FROM meta WHERE key LIKE 'oid4vci:deferred:%'").fetchall()
-    open_ones = [key.rsplit(":", 1)[1] for key, value in rows if '"approved": false' in value]
-    assert len(open_ones) == 1, rows
-    return str(open_ones[0])
+    """The transaction the stub holds open, from its operator's list."""
+    waiting = [t["transaction_id"] for t in stub.http.get("/api/deferred").json() if not t["approved"]]
+    assert len(waiting) == 1, waiting
+    return str(waiting[0])
