@@ -37,7 +37,7 @@ def verify_presentation_document(doc: dict[str, Any], opts: VerifyOptions, verif
 
 def _presentation_checks(doc: dict[str, Any], opts: VerifyOptions, verify: VerifyFn,
                          jwt: ParsedInput | None) -> tuple[list[CheckResult], list[VerificationReport]]:
-    read = read_signed(doc, spelling=jwt is None)
+    read = read_signed(_meaning_of(doc, jwt), spelling=jwt is None)
     vc_version(doc)
     holder = _stated_holder(doc)
     checks: list[CheckResult] = [passed(CheckId.FORMAT, "A Verifiable Presentation"
@@ -51,6 +51,29 @@ def _presentation_checks(doc: dict[str, Any], opts: VerifyOptions, verify: Verif
     nested = [nested_credential(item, opts, verify) for item in (creds if isinstance(creds, list) else [creds])]
     checks.extend(_subject_checks(nested, holder, opts))
     return checks, nested
+
+
+def _meaning_of(doc: dict[str, Any], jwt: ParsedInput | None) -> dict[str, Any]:
+    """What of a presentation is read as JSON-LD. A VP-JWT may carry its credentials as compact VC-JWTs
+    (VC-JWT 1.1 §6.3.1; OpenID4VP 1.0 B.1.3.1.5 ``jwt_vc_json``): strings the contexts define as IRIs,
+    which they are not. They are left out of the reading, not of the checks: each is verified as a
+    credential of its own (:func:`nested_credential`), and the VP-JWT's signature covers them as sent."""
+    creds = doc.get("verifiableCredential")
+    if jwt is None or not isinstance(creds, (list, str)):
+        return doc
+    kept = [c for c in (creds if isinstance(creds, list) else [creds]) if not _is_compact_jws(c)]
+    if len(kept) == (len(creds) if isinstance(creds, list) else 1):
+        return doc
+    reading = {k: v for k, v in doc.items() if k != "verifiableCredential"}
+    return {**reading, "verifiableCredential": kept} if kept else reading
+
+
+def _is_compact_jws(value: Any) -> bool:
+    """Three base64url segments (RFC 7515 §7.1), the first a JSON header: a compact JWS, not an IRI."""
+    if not isinstance(value, str) or value.count(".") != 2 or ":" in value:
+        return False
+    header = value.split(".", 1)[0]
+    return header.startswith("eyJ") and all(c.isalnum() or c in "-_" for c in header)
 
 
 def _stated_holder(doc: dict[str, Any]) -> Any:

@@ -72,6 +72,33 @@ def test_vp_jwt_audience_may_be_a_list() -> None:
     assert verify(token, at=AT, challenge="n-1", domain="evil.example").problems == ("challenge-mismatch",)
 
 
+def test_a_vp_jwt_carrying_its_credential_as_a_vc_jwt_verifies_and_checks_that_credential() -> None:
+    """VC-JWT 1.1 §6.3.1 / OpenID4VP 1.0 B.1.3.1.5 (jwt_vc_json): the credential travels as a compact JWT."""
+    import json
+
+    from credentials._formats.jws import sign_jws
+
+    issuer, holder = ed25519_signer(), ed25519_signer()
+    vc = ob3_credential(issuer.did, subject=holder.did)
+    vc_jwt = sign_jws({"alg": "EdDSA", "kid": issuer.vm, "typ": "vc+jwt"}, json.dumps(vc).encode(), issuer.key)
+
+    def vp_jwt(credential: str) -> str:
+        vp = {"@context": [VC2], "type": ["VerifiablePresentation"], "verifiableCredential": [credential]}
+        claims = {"vp": vp, "iss": holder.did, "aud": "hire.example.com", "nonce": "n-1"}
+        return sign_jws({"alg": "EdDSA", "kid": holder.vm}, json.dumps(claims).encode(), holder.key)
+
+    report = verify(vp_jwt(vc_jwt), at=AT, challenge="n-1", domain="hire.example.com")
+    assert report.verdict == "valid", report.to_json()
+    assert [n.format for n in report.nested] == ["vc-jwt"] and report.nested[0].verdict == "valid"
+    head, body, sig = vc_jwt.split(".")
+    forged = ".".join((head, body, sig[:-4] + ("AAAA" if not sig.endswith("AAAA") else "BBBB")))
+    assert "invalid-signature" in verify(vp_jwt(forged), at=AT, challenge="n-1", domain="hire.example.com").problems
+    someone_elses = sign_jws({"alg": "EdDSA", "kid": issuer.vm, "typ": "vc+jwt"},
+                             json.dumps(ob3_credential(issuer.did, subject=issuer.did)).encode(), issuer.key)
+    assert verify(vp_jwt(someone_elses), at=AT, challenge="n-1",
+                  domain="hire.example.com").problems == ("holder-mismatch",)
+
+
 def test_top_level_enveloped_credential_is_unwrapped() -> None:
     import json
 
