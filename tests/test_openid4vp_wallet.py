@@ -338,3 +338,30 @@ def test_the_app_takes_an_openid4vp_link_from_text_or_the_camera() -> None:
     assert openid4vp_link_in("  " + link + "\n") == link
     assert openid4vp_link_in("https://verifier.example/exchanges/1") is None  # the VC-API flow's
     assert openid4vp_link_in(b'{"verifiablePresentationRequest": {}}') is None
+
+
+def test_a_jwt_badge_answers_our_verifier_as_a_vp_jwt(tmp_path_factory: pytest.TempPathFactory,
+                                                      client: httpx.Client, verifier: httpx.Client) -> None:
+    """jwt_vc_json (B.1.3.1.5): the VC-JWT goes inside a VP-JWT, and our verifier checks both."""
+    issuer = ed25519_signer()
+
+    def vc_jwt(did: str) -> str:
+        return sign_jws({"alg": "EdDSA", "kid": issuer.vm, "typ": "vc+jwt"},
+                        json.dumps(ob3_credential(issuer.did, subject=did)).encode(), issuer.key)
+
+    store = _wallet_with(tmp_path_factory, vc_jwt)
+    query = {"credentials": [{"id": "badge", "format": "jwt_vc_json", "meta": {"type_values": [
+        ["OpenBadgeCredential"]]}}]}
+    try:
+        made = verifier.post("/openid4vp/requests", json={"client_id_prefix": "decentralized_identifier",
+                                                          "dcql_query": query}).json()
+        request = read_openid4vp_request(made["url"], client=client)
+        assert preview_openid4vp(store, request).satisfied
+        answer = answer_openid4vp(store, request, client=client)
+        assert answer.status == 200, answer.body
+        [token] = answer.vp_token["badge"]
+        assert isinstance(token, str) and token.count(".") == 2  # a VP-JWT, its credential a VC-JWT inside
+        result = _poll(verifier, made)["result"]
+        assert result["verified"] is True and result["format"] == "vp-jwt", result
+    finally:
+        store.close()
