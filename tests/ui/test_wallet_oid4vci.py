@@ -90,3 +90,15 @@ def _pending_transaction(stub: Stub) -> str:
     waiting = [t["transaction_id"] for t in stub.http.get("/api/deferred").json() if not t["approved"]]
     assert len(waiting) == 1, waiting
     return str(waiting[0])
+
+
+def test_a_pasted_offer_that_needs_a_code_waits_in_the_offer_section(page: Any, stub: Stub) -> None:
+    made = offer(stub, achievement="psw-foundations", tx_code="numeric")
+    scroll_to_shown(page, "Import pasted text")
+    type_into(page, "Badge, link or offer to paste", made["credential_offer_uri"])
+    click(page, "button", "Import pasted text")
+    scroll_until_shown(page, "This offer needs a transaction code (6 digits).")
+    scroll_to_shown(page, "Collect badge")
+    type_into(page, "Transaction code", made["tx_code"])
+    click(page, "button", "Collect badge")
+    scroll_until_shown(page, f"Personal Support Worker foundations added: {GENUINE}.")

@@ -129,6 +129,10 @@ class Importing(BadgeList):
         if not text.strip():
             self.state.importing.error = "Paste a badge, a link or an offer first."
             return []
+        from wallet.importer import is_offer_link
+
+        if is_offer_link(text):  # pasted or scanned: shown like a typed offer (a code it needs is asked for)
+            return await self.redeem_offer(text)
         return await self._run_import("Importing what you pasted", [lambda: importer.import_text(text)])
 
     async def redeem_offer(self, offer: str, tx_code: str = "") -> list[OutcomeLine]:

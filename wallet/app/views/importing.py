@@ -129,8 +129,11 @@ def OfferSection(importing: ImportState, services: WalletServices) -> ft.Control
     offer, set_offer = ft.use_state("")
     tx_code, set_tx_code = ft.use_state("")
 
+    shown = importing.offer
+    link = offer or (shown.link if shown else "")  # an offer scanned or pasted elsewhere waits here for its code
+
     async def collect_offer(_: object = None) -> None:
-        lines = await services.redeem_offer(offer, tx_code)
+        lines = await services.redeem_offer(link, tx_code)
         if lines and all(line.ok for line in lines):
             set_offer("")
             set_tx_code("")
@@ -141,12 +144,11 @@ def OfferSection(importing: ImportState, services: WalletServices) -> ft.Control
             services.forget_offer()
             set_tx_code("")
 
-    shown = importing.offer
     return section(
         "Redeem an issuer offer",
         ft.Text("Your issuer gave you an offer link (openid-credential-offer://…). Satchel collects the badge "
                 "and has it issued to your own DID.", color=MUTED),
-        text_input("Offer link", offer, change_offer, hint="openid-credential-offer://?credential_offer=…",
+        text_input("Offer link", link, change_offer, hint="openid-credential-offer://?credential_offer=…",
                    on_submit=collect_offer),
         *([offer_card(shown)] if shown else []),
         *([tx_code_input(shown, tx_code, set_tx_code, collect_offer)] if shown and shown.tx_code_hint else []),
