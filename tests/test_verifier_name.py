@@ -33,3 +33,27 @@ def test_a_verifier_without_a_name_is_said_to_give_none(tmp_path: Path) -> None:
     with running_verifier("--offline", "--data", str(tmp_path / "b")) as (base, _):
         name, note = asked_by(base)
     assert name == "" and "did not give its name" in note
+
+
+def test_the_verifier_apps_own_requests_carry_its_name_both_ways(tmp_path: Path) -> None:
+    """`satchel-verifier app --name` (or SATCHEL_VERIFIER_NAME): the app's Ask screen shows who wallets are
+    told is asking, from the request its own service made (client_metadata.client_name)."""
+    from verifier.app.engine import VerifierEngine
+    from verifier.app.settings import AppSettings
+
+    named = AppSettings.from_environ({"SATCHEL_VERIFIER_NAME": " Maple Grove Care Home "}, home=tmp_path / "a")
+    assert named.organisation == "Maple Grove Care Home"
+    assert AppSettings.from_environ({"SATCHEL_VERIFIER_NAME": "x"}, home=tmp_path / "a",
+                                    organisation="Acme Care").organisation == "Acme Care"  # the command line wins
+    engine = VerifierEngine(named)
+    try:
+        for openid4vp in (False, True):
+            flow = engine.new_request(openid4vp=openid4vp)
+            assert flow.asker == "Maple Grove Care Home"
+    finally:
+        engine.close()
+    unnamed = VerifierEngine(AppSettings.from_environ({}, home=tmp_path / "b"))
+    try:
+        assert unnamed.new_request(openid4vp=True).asker == ""  # the Ask screen then says how to set one
+    finally:
+        unnamed.close()

@@ -58,6 +58,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="a running `satchel-verifier serve` for requests (default: one inside the app)")
     a.add_argument("--allow-loopback", action="store_true",
                    help="let checks fetch from issuers on this machine (demos and tests)")
+    a.add_argument("--name", metavar="ORGANISATION",
+                   help="who is asking, as a candidate's wallet shows it (default: $SATCHEL_VERIFIER_NAME)")
     return p
 
 
@@ -67,7 +69,8 @@ def _app(args: argparse.Namespace) -> int:
     # the one place the app's settings are read: the command line, completed from the environment
     settings = AppSettings.from_environ(os.environ, home=args.data, documents=args.documents, trust=args.trust,
                                         service_url=args.service, offline=args.offline,
-                                        allow_loopback=args.allow_loopback, web=args.web, port=args.port)
+                                        allow_loopback=args.allow_loopback, web=args.web, port=args.port,
+                                        organisation=args.name)
     try:
         run(settings)
     except (OSError, ValueError) as exc:

@@ -7,18 +7,32 @@ Screenshots at phone and desktop size go to docs/screenshots/verifier-openid4vp-
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from credentials import decode_qr_image
 from tests.test_openid4vp_verifier import answer, resolve
 from tests.ui.test_verifier_ui import REPO, go_to, page_text_with, signed_vp
-from tests.ui.ui_driver import DESKTOP, PHONE, click, is_shown, steady_screenshot, wait_shown
+from tests.ui.ui_driver import DESKTOP, PHONE, RunningApp, click, is_shown, steady_screenshot, wait_shown
 from tests.ui.verifier_fixtures import *  # noqa: F403 - the fixtures: page, verifier_app
+from tests.ui.verifier_fixtures import running_verifier
+
+ASKER = "Maple Grove Care Home"
 
 SHOTS = REPO / "docs" / "screenshots"
 BUILD = REPO / "build" / "screenshots" / "verifier-openid4vp"
+
+
+@pytest.fixture(scope="module")
+def verifier_app(tmp_path_factory: pytest.TempPathFactory, issuer_samples: Path) -> Iterator[RunningApp]:
+    """The verifier app with its organisation's name, which its requests carry (client_metadata.client_name)."""
+    home = tmp_path_factory.mktemp("verifier-named")
+    with running_verifier(home, documents=issuer_samples / "web.json", extra_args=["--name", ASKER]) as running:
+        yield running
 
 
 def ask_with_openid4vp(page: Any) -> str:
@@ -29,7 +43,10 @@ def ask_with_openid4vp(page: Any) -> str:
     steady_screenshot(page, BUILD / "ask-choice.png")
     click(page, "button", "New request")
     wait_shown(page, "Waiting for the candidate's wallet")
-    wait_shown(page, "Wallets see this verifier as")
+    wait_shown(page, f"Wallets show “{ASKER}” as asking.")
+    assert not is_shown(page, "did:key:")  # identifiers are folded away: a main screen names people
+    click(page, "button", "Technical details")
+    wait_shown(page, "openid4vp://")
     link = page_text_with(page, "openid4vp://").strip()
     return link[link.index("openid4vp://"):].split()[0]
 

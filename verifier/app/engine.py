@@ -188,6 +188,13 @@ class VerifierEngine:
         self.history.close()
 
 
+def _client_name(request: dict[str, Any]) -> str:
+    """The verifier's name as a request carries it (OpenID4VP 1.0 §5.1 client_metadata, RFC 7591 client_name)."""
+    metadata = request.get("client_metadata")
+    name = metadata.get("client_name") if isinstance(metadata, dict) else None
+    return name if isinstance(name, str) else ""
+
+
 class _LocalService:
     """`satchel-verifier serve` inside this process, on 127.0.0.1, for the request flow."""
 
@@ -195,7 +202,7 @@ class _LocalService:
         from verifier.service import ServiceConfig, VerifierServer, VerifierService
 
         config = ServiceConfig(data_dir=settings.home / "service", port=0, offline=settings.offline,
-                               documents=settings.documents)
+                               documents=settings.documents, name=settings.organisation)
         self.service = VerifierService(config)
         self.server = VerifierServer(("127.0.0.1", 0), self.service)
         self.base_url = self.service.base_url
@@ -254,6 +261,7 @@ class RequestFlow:
     challenge: str
     domain: str
     expires: str
+    asker: str = ""  # the name wallets are shown as asking (client_metadata.client_name); "" when none is set
 
     @staticmethod
     def _made(base_url: str, path: str, ttl: float) -> dict[str, Any]:
@@ -269,15 +277,16 @@ class RequestFlow:
         body = cls._made(base_url, "/exchanges", ttl)
         req = body["verifiablePresentationRequest"]
         return cls(base_url, body["exchangeId"], body["url"], body["pollToken"], req["challenge"], req["domain"],
-                   body["expires"])
+                   body["expires"], _client_name(req))
 
     @classmethod
     def create_openid4vp(cls, base_url: str, ttl: float = 600.0) -> RequestFlow:
         """An OpenID4VP 1.0 request (DCQL, signed by the service's did:key, encrypted answer): the
         ``openid4vp://`` link, polled like an exchange (its nonce is the challenge, client_id the domain)."""
         body = cls._made(base_url, "/openid4vp/requests", ttl)
-        return cls(base_url, body["exchangeId"], body["url"], body["pollToken"], body["authorizationRequest"]["nonce"],
-                   body["clientId"], body["expires"])
+        req = body["authorizationRequest"]
+        return cls(base_url, body["exchangeId"], body["url"], body["pollToken"], req["nonce"], body["clientId"],
+                   body["expires"], _client_name(req))
 
     def poll(self) -> tuple[str, dict[str, Any] | None]:
         """``(state, result)``: state is pending / verifying / complete / expired."""

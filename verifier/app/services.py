@@ -455,7 +455,7 @@ class VerifierServices:
         self._request = flow
         self._stop_request = threading.Event()
         ask.url, ask.qr, ask.expires, ask.state = flow.url, qr_png(flow.url), flow.expires, "waiting"
-        ask.client_id = flow.domain
+        ask.client_id, ask.asker = flow.domain, flow.asker
         self._spawn(self._wait_for_answer(flow, self._stop_request))
 
     async def _wait_for_answer(self, flow: RequestFlow, stop: threading.Event) -> None:

@@ -22,6 +22,8 @@ import shell
 from scan import CAMERA_SOURCE_ENV  # the name only: loads no OpenCV
 from verifier.history import verifier_home
 
+ORGANISATION_ENV = "SATCHEL_VERIFIER_NAME"  # the same variable as `satchel-verifier serve --name`
+
 __all__ = ["CAMERA_SOURCE_ENV", "DEFAULT_WEB_PORT", "AppSettings"]
 
 DEFAULT_WEB_PORT = 8560
@@ -40,13 +42,16 @@ class AppSettings:
     web: bool = False  # serve the app to a browser on 127.0.0.1 instead of opening a window
     port: int | None = None  # the web port (None: the default)
     display: bool = True  # a window can open on this machine
+    organisation: str | None = None  # who is asking, as the candidate's wallet shows it (--name)
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str], *, home: Path | None = None, documents: str | None = None,
                      trust: str | None = None, service_url: str | None = None, offline: bool = False,
-                     allow_loopback: bool = False, web: bool = False, port: int | None = None) -> AppSettings:
+                     allow_loopback: bool = False, web: bool = False, port: int | None = None,
+                     organisation: str | None = None) -> AppSettings:
         """The command line's choices, completed from the environment (the only place it is read)."""
         return cls(home=home or verifier_home(environ), documents=documents, trust=trust, service_url=service_url,
                    offline=offline, allow_loopback=allow_loopback,
                    camera_source=environ.get(CAMERA_SOURCE_ENV) or None, web=web, port=port,
-                   display=shell.has_display(environ))
+                   display=shell.has_display(environ),
+                   organisation=(organisation or environ.get(ORGANISATION_ENV) or "").strip() or None)

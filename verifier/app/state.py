@@ -78,6 +78,7 @@ class AskState:
     qr: bytes | None = None
     url: str = ""
     client_id: str = ""  # who the wallet is told is asking (OpenID4VP client_id; the exchange's domain)
+    asker: str = ""  # the organisation name wallets show as asking; "" when the verifier has none set
     expires: str = ""
     state: str = ""  # "", "waiting", "expired", "failed"
     message: str = ""

@@ -32,13 +32,17 @@ def _waiting(ask: AskState, code: bytes, services: VerifierServices) -> ft.Contr
     qr = ft.Container(ft.Image(src=code, width=280, height=280, semantics_label="Request QR code"),
                       bgcolor=SURFACE, padding=10, border_radius=16, border=ft.Border.all(1, LINE))
     name, words = WAYS.get(ask.protocol, WAYS[VC_API])
-    details: list[ft.Control] = [
-        ft.Text("Request address", color=MUTED, size=13, weight=ft.FontWeight.W_600),
-        ft.Text(ask.url, size=12, color=INK, font_family="monospace"),
-    ]
+    technical = [("Request address", ask.url)]
     if ask.protocol == OPENID4VP:
-        details += [ft.Text("Wallets see this verifier as", color=MUTED, size=13, weight=ft.FontWeight.W_600),
-                    ft.Text(ask.client_id, size=12, color=INK, font_family="monospace")]
+        technical.append(("How wallets check who asks (client_id)", ask.client_id))
+    asker = (ft.Text(f"Wallets show “{ask.asker}” as asking.", color=INK, size=13) if ask.asker else
+             ft.Text("Wallets are not told who is asking: start the app with --name ORGANISATION (or set "
+                     "SATCHEL_VERIFIER_NAME) so candidates see your name.", color=MUTED, size=13))
+    details: list[ft.Control] = [asker, ft.ExpansionTile(title="Technical details", dense=True, controls=[
+        ft.Container(ft.Column([item for label, value in technical for item in (
+            ft.Text(label, color=MUTED, size=13, weight=ft.FontWeight.W_600),
+            ft.Text(value, size=12, color=INK, font_family="monospace"))], spacing=2),
+            padding=ft.Padding.only(left=12, right=12, bottom=12))])]
     return card(
         ft.Row([qr], alignment=ft.MainAxisAlignment.CENTER),
         spinner("Waiting for the candidate's wallet…"),
