@@ -34,7 +34,12 @@ import httpx  # noqa: E402
 
 from credentials import CheckId, plain_check  # noqa: E402
 from tests.stub_server import Stub  # noqa: E402
-from tests.ui.test_share_link import import_badge_for, running_verifier_service, wallet_did  # noqa: E402
+from tests.ui.test_share_link import (  # noqa: E402
+    import_badge_for,
+    running_verifier_service,
+    shown_texts,
+    wallet_did,
+)
 from tests.ui.ui_driver import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_FLAGS,
@@ -218,6 +223,19 @@ def type_checked(page: Any, label: str, text: str) -> None:
     retry(f"typing into {label!r}", step, tries=4)
 
 
+def with_passphrase(page: Any, fields: dict[str, str], button: str, outcome: str) -> None:
+    """Types passphrases, presses ``button`` and waits for ``outcome``, again if a key was lost. A
+    passphrase field hides its text from the accessibility tree too, so the outcome is the check."""
+    def step() -> None:
+        page.bring_to_front()  # a background tab does not take keystrokes
+        for label, text in fields.items():
+            type_into(page, label, text)
+        click(page, "button", button)
+        wait_shown(page, outcome, timeout=60_000)
+
+    retry(f"{button} with a passphrase", step, tries=3)
+
+
 def press(page: Any, name: str, *, exact: bool = False) -> None:
     """Clicks a button that may be below the fold."""
     centre(page, "button", name, exact=exact)
@@ -333,7 +351,8 @@ def share_link_and_request(pages: dict[str, Any], desktop: Any, verifier: str, f
         page.mouse.wheel(0, 150)
         shoot(page, out, f"wallet-{size}-settings-verifier")
         if page is not desktop:  # each tab keeps its own list: the same file again refreshes this one
-            go(page, "Import", "From a file")
+            go(page, "Import", "Import badges")
+            scroll_to_shown(page, "Choose badge files")  # below this tab's import log
             upload_files(page, "Choose badge files", [folder / "safe-moving-and-handling.json"])
             wait_shown(page, "already in your wallet", timeout=60_000)
         share_screens(page, size, out)
@@ -342,7 +361,7 @@ def share_link_and_request(pages: dict[str, Any], desktop: Any, verifier: str, f
 
 def camera_screens(page: Any, size: str, out: Path) -> None:
     """Import → Scan with the camera: the live picture (a code of the wrong kind in view), then stopped."""
-    go(page, "Import", "From a file")
+    go(page, "Import", "Import badges")  # the heading: the import log may push the ways below the fold
     press(page, "Scan with camera")
     scroll_until_shown(page, "does not hold a badge or an offer")
     page.mouse.wheel(0, 200)
@@ -432,23 +451,18 @@ def main(argv: list[str] | None = None) -> int:
                     type_into(page, "New passphrase", "copper violin")  # a fair passphrase: the meter says so
                     shoot(page, out, f"wallet-{size}-create")
                 desktop = pages["desktop"]
-                type_checked(desktop, "New passphrase", PASSPHRASE)
-                type_checked(desktop, "Repeat the passphrase", PASSPHRASE)
-                click(desktop, "button", "Create wallet")
-                wait_shown(desktop, "No badges yet", timeout=60_000)
+                with_passphrase(desktop, {"New passphrase": PASSPHRASE, "Repeat the passphrase": PASSPHRASE},
+                                "Create wallet", "No badges yet")
                 shoot(desktop, out, "wallet-desktop-my-badges-empty")
 
                 pages["phone"].context.close()  # a new phone-sized tab: the same wallet, unlocked on its own
                 phone = pages["phone"] = open_app(browser, app.url, PHONE)
                 wait_shown(phone, "Your wallet is locked.", timeout=45_000)
                 shoot(phone, out, "wallet-phone-unlock")
-                type_checked(phone, "Passphrase", "meadow lantern copper viola")
-                click(phone, "button", "Unlock")
-                wait_shown(phone, "That passphrase is not right", timeout=60_000)
+                with_passphrase(phone, {"Passphrase": "meadow lantern copper viola"}, "Unlock",
+                                "That passphrase is not right")
                 shoot(phone, out, "wallet-phone-unlock-wrong")
-                type_checked(phone, "Passphrase", PASSPHRASE)
-                click(phone, "button", "Unlock")
-                wait_shown(phone, "No badges yet", timeout=60_000)
+                with_passphrase(phone, {"Passphrase": PASSPHRASE}, "Unlock", "No badges yet")
                 shoot(phone, out, "wallet-phone-my-badges-empty")
 
                 desktop.bring_to_front()
@@ -466,6 +480,7 @@ def main(argv: list[str] | None = None) -> int:
                         scroll_until_shown(desktop, "Donning and doffing PPE added", timeout=60)
                     except TimeoutError:
                         desktop.screenshot(path=str(out / "FAILED.png"))
+                        print("the import screen said:", shown_texts(desktop)[:3000], flush=True)
                         raise
 
                 try:

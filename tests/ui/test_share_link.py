@@ -33,6 +33,7 @@ from tests.ui.ui_driver import (
     point_share_links_at,
     running_app,
     scroll_to_shown,
+    scroll_until_shown,
     tick,
     type_into,
     upload_files,
@@ -121,7 +122,7 @@ def import_badge_for(page: Any, did: str, folder: Path, name: str) -> None:
     navigate_to(page, "Import")
     wait_shown(page, "Import badges")
     upload_files(page, "Choose badge files", [badge])
-    wait_shown(page, f"{name} added: Genuine, issuer not on your list.", timeout=60_000)
+    scroll_until_shown(page, f"{name} added: Genuine, issuer not on your list.", timeout=60)
 
 
 def satchel_verify(link: str) -> dict[str, Any]:

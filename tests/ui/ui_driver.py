@@ -288,6 +288,8 @@ def create_wallet(page: Any, passphrase: str) -> None:
 
 
 def upload_files(page: Any, button: str, paths: list[Path]) -> None:
+    if not is_shown(page, button):  # below an import log: Flutter leaves it out of the tree until scrolled to
+        scroll_to_shown(page, button)
     with page.expect_file_chooser(timeout=15_000) as chooser:
         click(page, "button", button)
     chooser.value.set_files([str(p) for p in paths])
