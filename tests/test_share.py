@@ -488,7 +488,8 @@ def test_request_qr_wallet_answer_verifier_says_verified(wallet: dict[str, Any],
     status = verifier["client"].get(exchange["url"], headers={"Authorization": f"Bearer {exchange['pollToken']}"})
     assert status.json()["state"] == "complete" and status.json()["result"]["verified"] is True, status.json()
     entry = next(e for e in store.list_shares() if e.id == answer.share_id)
-    assert entry.recipient == "127.0.0.1" and entry.details["channel"] == "request"
+    assert entry.recipient == "a verifier that gave no name" and entry.details["channel"] == "request"
+    assert entry.details["domain"] == "127.0.0.1"  # the address is a detail, not who asked (issue 17)
 
 
 def test_replayed_answer_is_refused_as_challenge_mismatch(wallet: dict[str, Any], verifier: dict[str, Any]) -> None:

@@ -100,7 +100,7 @@ def consent_of(full: OpenId4VpPreview, current: OpenId4VpPreview,
     with the learner's choice (whether it still answers, and the warnings)."""
     who = full.request.verifier
     return OpenId4VpConsent(
-        verifier_name=who.shown_name, confirmed=who.confirmed, note=_note(who.confirmed, who.prefix), how=who.how,
+        verifier_name=who.named, confirmed=who.confirmed, note=_note(who.confirmed, who.prefix), how=who.how,
         client_id=who.client_id,
         address=who.address, encrypted=full.request.response_mode == "direct_post.jwt",
         badges=tuple(_badge(c, withheld.get(c.query_id, ())) for c in full.choices),

@@ -79,6 +79,7 @@ from .request import (
     matches_example,
     parse_request,
     preview_request,
+    verifier_name_of,
 )
 
 __all__ = [
@@ -92,5 +93,5 @@ __all__ = [
     "share_qr", "unshare", "unwrap_enveloped",
     "ClaimLine", "CredentialChoice", "OpenId4VpAnswer", "OpenId4VpLink", "OpenId4VpPreview", "OpenId4VpRequest",
     "VerifierIdentity", "answer_openid4vp", "is_openid4vp_link", "parse_openid4vp_link", "preview_openid4vp",
-    "read_openid4vp_request",
+    "read_openid4vp_request", "verifier_name_of",
 ]

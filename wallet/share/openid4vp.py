@@ -80,6 +80,7 @@ from wallet.store import CredentialRecord, HolderProfile, Store
 from .errors import RequestError, RequestGoneError
 from .links import record_shares
 from .presentation import holder_profile, present
+from .request import UNNAMED_VERIFIER
 
 __all__ = [
     "ClaimLine", "CredentialChoice", "OpenId4VpAnswer", "OpenId4VpLink", "OpenId4VpPreview", "OpenId4VpRequest",
@@ -145,7 +146,14 @@ class VerifierIdentity:
 
     @property
     def shown_name(self) -> str:
+        """Its name, else its host (for the command line, where addresses are at home)."""
         return self.name or urlsplit(self.address).hostname or self.address
+
+    @property
+    def named(self) -> str:
+        """Its name, else words saying it gave none (for screens and the share history: the address is
+        a detail, not who is asking)."""
+        return self.name or UNNAMED_VERIFIER
 
 
 @dataclass(frozen=True)
@@ -804,8 +812,9 @@ def answer_openid4vp(store: Store, request: OpenId4VpRequest, *, client: httpx.C
         raise RequestGoneError("This request was already answered or has expired; ask the verifier for a new one.")
     body, redirect = _reply(resp)
     ids = [p.held.record.id for p in answered if p.held is not None]
-    entries = record_shares(store, ids, request.verifier.shown_name, expires=None, details={
-        "channel": "request", "protocol": "openid4vp", "client_id": request.client_id, "response_uri": request.response_uri,
+    entries = record_shares(store, ids, request.verifier.named, expires=None, details={
+        "channel": "request", "protocol": "openid4vp", "client_id": request.client_id,
+        "response_uri": request.response_uri,
         "response_mode": request.response_mode, "nonce": request.nonce, "accepted": resp.status_code == 200,
         "claims": {p.query.id: [_label(x) for x in p.match.disclosed(p.withheld)] for p in answered if p.match}})
     return OpenId4VpAnswer(vp_token, entries[0].id, resp.status_code, redirect, body)

@@ -39,9 +39,11 @@ from .qrcodec import MAX_QR_VERSION, QrDecodeError, QrResult, decode_qr_image, e
 
 __all__ = ["CredentialQuery", "Disclosure", "DisclosedCredential", "PresentationRequest", "QueryMatch",
            "RequestAnswer", "RequestPreview", "answer_request", "matches_example", "parse_request",
-           "preview_request"]
+           "preview_request", "verifier_name_of"]
 
 MAX_REQUEST_BYTES = 256 * 1024
+MAX_NAME = 80
+UNNAMED_VERIFIER = "a verifier that gave no name"  # a share's recipient when the request names none
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,15 @@ class PresentationRequest:
     queries: tuple[CredentialQuery, ...]
     exchange_url: str | None = None  # where an online answer goes; None for a request read as JSON only
     raw: Mapping[str, Any] = field(default_factory=dict)  # the verifiablePresentationRequest as received
+
+
+def verifier_name_of(request: PresentationRequest) -> str:
+    """The organisation name the verifier's request gives, "" when none: OpenID4VP 1.0 §5.1
+    ``client_metadata``, whose ``client_name`` is RFC 7591 §2's name of the client "intended to be
+    displayed to the end-user". Kept short and on one line (it is the verifier's own text)."""
+    meta = request.raw.get("client_metadata")
+    name = meta.get("client_name") if isinstance(meta, Mapping) else None
+    return " ".join(name.split())[:MAX_NAME] if isinstance(name, str) else ""
 
 
 @dataclass(frozen=True)
@@ -296,10 +307,11 @@ def answer_request(store: Store, request: PresentationRequest, credential_ids: I
     vp = present(store, ids, profile_id=profile_id, challenge=request.challenge, domain=request.domain, fmt=fmt)
     details: dict[str, Any] = {"channel": "request", "domain": request.domain, "challenge": request.challenge,
                                "format": fmt}
+    recipient = verifier_name_of(request) or UNNAMED_VERIFIER  # the address stays in the details
     if offline or request.exchange_url is None:
         payload = enveloped(vp, "vp") if isinstance(vp, str) else vp
         qr = encode_qr(payload, max_version=max_version)
-        entries = record_shares(store, ids, request.domain, expires=None,
+        entries = record_shares(store, ids, recipient, expires=None,
                                 details={**details, "kind": "code", "qr_version": qr.version})
         return RequestAnswer(vp, entries[0].id, "offline", qr=qr)
     if client is None:
@@ -317,7 +329,7 @@ def answer_request(store: Store, request: PresentationRequest, credential_ids: I
         raise RequestGoneError("This request was already answered or has expired; ask the verifier for a new one.")
     if not isinstance(body, dict) or resp.status_code not in (200, 400):
         raise RequestError(f"The verifier answered HTTP {resp.status_code} without a verification result.")
-    entries = record_shares(store, ids, request.domain, expires=None,
+    entries = record_shares(store, ids, recipient, expires=None,
                             details={**details, "kind": "exchange", "exchange_url": request.exchange_url,
                                      "verified": bool(body.get("verified"))})
     return RequestAnswer(vp, entries[0].id, "online", bool(body.get("verified")), body)

@@ -50,7 +50,7 @@ class OpenId4VpAnswering(Sharing):
             request.busy, request.error = "", str(exc)
             return
         self._vp_request, self._vp_full, self._vp_withheld = read, full, {}
-        request.verifier_name, request.online = read.verifier.shown_name, True
+        request.verifier_name, request.online = read.verifier.name or "", True
         request.openid4vp = consent_of(full, full, {})
         request.loaded, request.busy = True, ""
 
@@ -80,7 +80,7 @@ class OpenId4VpAnswering(Sharing):
         if client is None:
             request.error = "Satchel is offline, so the answer cannot be sent."
             return
-        request.error, request.busy = "", f"Sending your answer to {read.verifier.shown_name}…"
+        request.error, request.busy = "", f"Sending your answer to {read.verifier.named}…"
         try:
             answer = await asyncio.to_thread(answer_openid4vp, self.store, read, client=client,
                                              withheld=self._vp_withheld or {})

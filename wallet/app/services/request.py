@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from wallet.share import verifier_name_of
 from wallet.store import CredentialSummary, StoreError
 
 from ..disclosure import badge_summary
@@ -22,7 +23,6 @@ if TYPE_CHECKING:
     from wallet.share import CredentialQuery, PresentationRequest, RequestAnswer, RequestPreview
 
 MAX_REQUEST_PHOTO_BYTES = 20 * 1024 * 1024
-MAX_NAME = 80
 QUERY_TYPE_WORDS = {"OpenBadgeCredential": "Open Badges", "AchievementCredential": "Open Badges",
                     "ClrCredential": "Comprehensive Learner Records", "EndorsementCredential": "endorsements"}
 
@@ -48,15 +48,6 @@ def disclosure_field(path: str, value: str, limit: int = 90) -> str:
     if shown.startswith("data:"):
         shown = shown.split(",", 1)[0] + ",… (an embedded picture)"
     return f"{' › '.join(steps) or path}: {shown}"
-
-
-def verifier_name_of(request: PresentationRequest) -> str:
-    """The organisation name the verifier's request gives, "" when none: OpenID4VP 1.0 §5.1
-    ``client_metadata``, whose ``client_name`` is RFC 7591 §2's name of the client "intended to be
-    displayed to the end-user". Kept short and on one line (it is the verifier's own text)."""
-    meta = request.raw.get("client_metadata")
-    name = meta.get("client_name") if isinstance(meta, Mapping) else None
-    return " ".join(name.split())[:MAX_NAME] if isinstance(name, str) else ""
 
 
 def who_is_asking(request: PresentationRequest) -> tuple[str, str]:

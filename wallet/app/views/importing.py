@@ -147,7 +147,7 @@ def OfferSection(importing: ImportState, services: WalletServices) -> ft.Control
     return section(
         "Redeem an issuer offer",
         ft.Text("Your issuer gave you an offer link (openid-credential-offer://…). Satchel collects the badge "
-                "and has it issued to your own DID.", color=MUTED),
+                "and has it issued to you.", color=MUTED),
         text_input("Offer link", link, change_offer, hint="openid-credential-offer://?credential_offer=…",
                    on_submit=collect_offer),
         *([offer_card(shown)] if shown else []),

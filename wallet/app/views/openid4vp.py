@@ -39,7 +39,8 @@ def who_is_asking(consent: OpenId4VpConsent) -> ft.Control:
                                               "Warning"))
     return section(
         "Who is asking",
-        ft.Text(consent.verifier_name, size=20, weight=ft.FontWeight.W_700, color=INK),
+        ft.Text(consent.verifier_name[:1].upper() + consent.verifier_name[1:], size=20, weight=ft.FontWeight.W_700,
+                color=INK),
         sure,
         ft.Text("Your answer goes straight to them" + (", encrypted for them alone." if consent.encrypted else "."),
                 color=INK),

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import flet as ft
 
 from ..services import WalletServices
-from ..state import BadgeListState, ShareLine, ShareState
+from ..state import BadgeCard, BadgeListState, ShareLine, ShareState
 from .common import (
     INK,
     MUTED,
@@ -279,6 +279,12 @@ ShareAction = Callable[[object], Awaitable[None]]
 Action = TypeVar("Action", bound=ShareAction)
 
 
+def chosen_label(card: BadgeCard) -> str:
+    """A badge to choose by its name, and what tells it from a look-alike ("another copy: Open Badge 2.0")."""
+    apart = card.tells_apart
+    return f"{card.name} ({apart[:1].lower()}{apart[1:]})" if apart else card.name
+
+
 def warned_first(services: WalletServices, way: str, action: Action) -> Action:
     """``action`` once the chosen badges have nothing to warn about, or the learner has said "Share anyway"."""
     async def run(_: object = None) -> None:
@@ -363,7 +369,8 @@ def ShareView(share: ShareState, badges: BadgeListState, services: WalletService
     answer_request = ft.OutlinedButton("Answer a request", icon=ft.Icons.QR_CODE_SCANNER,
                                        on_click=lambda: page.navigate("/share/request"))
 
-    choices = [checkbox_row(card.name, card.id in share.selected, partial(toggle, card.id)) for card in badges.cards]
+    choices = [checkbox_row(chosen_label(card), card.id in share.selected, partial(toggle, card.id))
+               for card in badges.cards]
     if not choices:
         return page_frame(heading("Share"), empty_state(ft.Icons.QR_CODE_2, "Nothing to share yet",
                                                         "Import a badge first; then you can show it as a QR code.",
