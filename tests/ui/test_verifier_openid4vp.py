@@ -38,9 +38,10 @@ def verifier_app(tmp_path_factory: pytest.TempPathFactory, issuer_samples: Path)
 def ask_with_openid4vp(page: Any) -> str:
     go_to(page, "Ask")
     wait_shown(page, "Ask for a credential")
-    wait_shown(page, "Satchel request: For candidates with the Satchel wallet.")
+    wait_shown(page, "For candidates with the Satchel wallet.")
     page.get_by_role("radio", name="OpenID4VP", exact=False).first.click()
-    steady_screenshot(page, BUILD / "ask-choice.png")
+    size = "phone" if (page.viewport_size or DESKTOP)["width"] < 600 else "desktop"
+    steady_screenshot(page, SHOTS / f"verifier-{size}-ask.png")  # the choice of how to ask, for the README's tour
     click(page, "button", "New request")
     wait_shown(page, "Waiting for the candidate's wallet")
     wait_shown(page, f"Wallets show “{ASKER}” as asking.")

@@ -24,8 +24,10 @@ def _way_choice(ask: AskState, services: VerifierServices) -> ft.Control:
     # radio buttons (as the camera choice): both ways in view, each a labelled control for a screen reader
     return ft.Semantics(label="How to ask", container=True, content=ft.RadioGroup(
         value=ask.protocol, on_change=lambda e: services.choose_protocol(e.control.value),
-        content=ft.Column([ft.Radio(value=key, label=f"{name}: {words}") for key, (name, words) in WAYS.items()],
-                          spacing=2)))
+        content=ft.Column([item for key, (name, words) in WAYS.items() for item in (
+            ft.Radio(value=key, label=name),  # a Radio's label stays on one line: the words wrap below it
+            ft.Container(ft.Text(words, color=MUTED, size=13), padding=ft.Padding.only(left=40, bottom=6)))],
+            spacing=0)))
 
 
 def _waiting(ask: AskState, code: bytes, services: VerifierServices) -> ft.Control:
