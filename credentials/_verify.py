@@ -177,13 +177,16 @@ def _url_path(parsed: ParsedInput, opts: VerifyOptions, fmt: str, source: str | 
 
 def _sd_jwt_path(parsed: ParsedInput, opts: VerifyOptions, fmt: str, source: str | None) -> VerificationReport:
     """An SD-JWT VC (RFC 9901, draft-ietf-oauth-sd-jwt-vc): ``credentials._checks.sd_jwt``."""
-    from ._checks.sd_jwt import is_vc_jose_cose, processed_payload, verify_sd_jwt
+    from ._checks.sd_jwt import processed_payload, vc_jose_cose_kind, verify_sd_jwt
 
     assert parsed.sd_jwt is not None
     try:
         processed, mismatch = processed_payload(parsed.sd_jwt)
-        if is_vc_jose_cose(parsed.sd_jwt, processed):
+        kind = vc_jose_cose_kind(parsed.sd_jwt, processed)
+        if kind == "vc":
             report = _verify_vc_sd_jwt(parsed.sd_jwt, processed, mismatch, opts)
+        elif kind == "vp":
+            report = _verify_vp_sd_jwt(parsed.sd_jwt, processed, mismatch, opts)
         else:
             report = verify_sd_jwt(parsed.sd_jwt, opts)
     except MalformedError as exc:
@@ -426,3 +429,19 @@ def _verify_vc_sd_jwt(sd_jwt: SdJwt, processed: dict[str, Any], mismatch: str | 
         lambda issuer: check_jwt_signature(jws, issuer, opts, what="SD-JWT", tampered=mismatch),
         not_before=claim_time(claims, "nbf"), expires=claim_time(claims, "exp"))
     return with_key_binding(sd_jwt, credential, opts)
+
+
+def _verify_vp_sd_jwt(sd_jwt: SdJwt, processed: dict[str, Any], mismatch: str | None,
+                      opts: VerifyOptions) -> VerificationReport:
+    """W3C VC-JOSE-COSE §3.2.2: a VCDM 2.0 presentation secured with SD-JWT (``vp+sd-jwt``), signed by
+    its holder: verified as a VP-JWT is (holder's key by ``kid``, ``nonce`` / ``aud``), its credentials
+    nested; a Disclosure the holder's signature does not cover makes that signature count for nothing."""
+    jwt = ParsedInput("vp-jwt", document=processed, jws=sd_jwt.issuer_jwt, sd_jwt=sd_jwt)
+    report = verify_presentation_document(processed, opts, verify_parsed, jwt=jwt)
+    checks = report.checks
+    if mismatch is not None:
+        tampered = failed(CheckId.PROOF_SIGNATURE, "invalid-signature", f"The holder's SD-JWT signature is intact, "
+                          f"but {mismatch}: it was changed or added after signing.")
+        checks = tuple(tampered if c.id == CheckId.PROOF_SIGNATURE and c.problem is None else c for c in checks)
+    return VerificationReport("vp-sd-jwt", checks, report.at, report.credential, report.nested,
+                              report.source, report.extra_warnings, report.attached)

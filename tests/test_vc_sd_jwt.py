@@ -217,3 +217,27 @@ def test_hostile_vc_sd_jwts_are_refused_in_bounded_work() -> None:
     assert f"nested more than {sd_jwt_format.MAX_DEPTH} levels" in report.checks[0].message
     garbage = envelope("eyJhbGciOiJFZERTQSJ9.e30.c2ln~bm90LWpzb24~")
     assert verify(garbage, at=AT).problems == ("malformed",)
+
+
+def test_a_vp_sd_jwt_is_verified_as_its_holders_presentation_with_its_credentials() -> None:
+    """VC-JOSE-COSE §3.2.2: a VCDM 2.0 presentation secured with SD-JWT, signed by its holder."""
+    issuer, holder = ed25519_signer(), p256_signer()
+    credential = _issue(issuer, {**_concealed_ob3(issuer.did), "credentialSubject": {
+        "id": holder.did, "type": ["AchievementSubject"],
+        "achievement": ob3_credential(issuer.did)["credentialSubject"]["achievement"]}})
+    vp = {"@context": [VC2], "type": ["VerifiablePresentation"], "holder": holder.did,
+          "verifiableCredential": [Concealed(envelope(credential))]}
+    token = _issue(holder, vp, typ="vp+sd-jwt")
+    report = verify(token, at=AT)
+    assert report.verdict == "valid", report.to_json()
+    assert report.format == "vp-sd-jwt" and [n.format for n in report.nested] == ["vc-sd-jwt"]
+    # It names no nonce, so it answers no verifier's request.
+    assert verify(token, at=AT, challenge="n-1").problems == ("challenge-mismatch",)
+    jwt, disclosure, _ = token.split("~")
+    salt, value = json.loads(b64url_decode(disclosure))
+    other = envelope(_issue(issuer, _concealed_ob3(issuer.did)))
+    forged = b64url_encode(json.dumps([salt, other]).encode())
+    assert "invalid-signature" in verify(f"{jwt}~{forged}~", at=AT).problems
+    stranger = ed25519_signer()
+    signed_by_stranger = issue_sd_jwt(vp, stranger.key, {"alg": "EdDSA", "typ": "vp+sd-jwt", "kid": stranger.vm})
+    assert "holder-mismatch" in verify(signed_by_stranger, at=AT).problems

@@ -52,8 +52,8 @@ from .dates import human, period_checks
 from .jwt import claim_time, signed_by
 from .proofs import check_binding, short
 
-__all__ = ["SD_JWT_VC_TYPES", "IssuerKey", "is_vc_jose_cose", "processed_payload", "resolve_issuer_key",
-           "verify_sd_jwt", "with_key_binding"]
+__all__ = ["SD_JWT_VC_TYPES", "IssuerKey", "processed_payload", "resolve_issuer_key",
+           "vc_jose_cose_kind", "verify_sd_jwt", "with_key_binding"]
 
 VC2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 SD_JWT_VC_TYPES = ("dc+sd-jwt", "vc+sd-jwt")  # draft-ietf-oauth-sd-jwt-vc §3.2.1 (vc+sd-jwt: drafts ≤ 05)
@@ -419,14 +419,14 @@ def verify_sd_jwt(sd_jwt: SdJwt, opts: VerifyOptions) -> VerificationReport:
     return with_key_binding(sd_jwt, verify_sd_jwt_credential(sd_jwt, opts), opts)
 
 
-def is_vc_jose_cose(sd_jwt: SdJwt, processed: dict[str, Any]) -> bool:
-    """W3C VC-JOSE-COSE §3.2.1 (With SD-JWT): typed ``vc+sd-jwt`` and its Processed SD-JWT Payload a
-    VCDM 2.0 credential (its ``@context`` has the VCDM 2.0 context). Any other ``vc+sd-jwt`` is the
+def vc_jose_cose_kind(sd_jwt: SdJwt, processed: dict[str, Any]) -> str | None:
+    """W3C VC-JOSE-COSE §3.2 (With SD-JWT): ``"vc"`` for an SD-JWT typed ``vc+sd-jwt`` (§3.2.1) and
+    ``"vp"`` for one typed ``vp+sd-jwt`` (§3.2.2) whose Processed SD-JWT Payload is a VCDM 2.0
+    document (its ``@context`` has the VCDM 2.0 context); else None. Any other ``vc+sd-jwt`` is the
     SD-JWT VC drafts' (≤ 05) name for an SD-JWT VC."""
-    if sd_jwt.typ != "vc+sd-jwt":
-        return False
+    kind = {"vc+sd-jwt": "vc", "vp+sd-jwt": "vp"}.get(sd_jwt.typ)
     ctx = processed.get("@context")
-    return VC2_CONTEXT in (ctx if isinstance(ctx, list) else [ctx])
+    return kind if VC2_CONTEXT in (ctx if isinstance(ctx, list) else [ctx]) else None
 
 
 def with_key_binding(sd_jwt: SdJwt, credential: VerificationReport, opts: VerifyOptions) -> VerificationReport:
