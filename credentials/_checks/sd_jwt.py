@@ -9,6 +9,11 @@ what is presented, for the verifier's nonce and audience; the credential is its 
 
 The report's ``credential`` is the Processed SD-JWT Payload: what the holder disclosed, which is
 what ``read_facts`` and the apps show.
+
+A ``vc+sd-jwt`` (or ``vp+sd-jwt``) whose Processed SD-JWT Payload has the VCDM 2.0 context is W3C
+VC-JOSE-COSE §3.2 instead (:func:`vc_jose_cose_kind`): ``credentials._verify`` checks it as a VCDM 2.0
+credential (presentation), as it checks ``vc+jwt``; its Key Binding JWT is checked here
+(:func:`with_key_binding`).
 """
 
 from __future__ import annotations
