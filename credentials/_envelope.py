@@ -1,5 +1,6 @@
 """VCDM 2.0 §4.13 enveloped credentials and presentations: a JWT carried as a JSON-LD object whose
-``id`` is a ``data:`` URL (RFC 2397), e.g. ``data:application/vc+jwt,eyJ…``. The one place that
+``id`` is a ``data:`` URL (RFC 2397), e.g. ``data:application/vc+jwt,eyJ…`` or, an SD-JWT,
+``data:application/vc+sd-jwt,eyJ…~…~``. The one place that
 writes and reads that form: what was secured is the JWT inside, never the wrapper.
 """
 
@@ -19,7 +20,9 @@ ENVELOPED_TYPES = frozenset({"EnvelopedVerifiableCredential", "EnvelopedVerifiab
 def envelope(jwt: str, kind: Literal["vc", "vp"] = "vc") -> dict[str, Any]:
     """§4.13.1 / §4.13.2: ``jwt`` as an EnvelopedVerifiableCredential (or -Presentation)."""
     name = "EnvelopedVerifiableCredential" if kind == "vc" else "EnvelopedVerifiablePresentation"
-    return {"@context": VC2, "id": f"data:application/{kind}+jwt,{jwt}", "type": name}
+    # VC-JOSE-COSE §3.1.1 application/vc+jwt; §3.2.1 application/vc+sd-jwt (an SD-JWT has a "~").
+    media = f"{kind}+sd-jwt" if "~" in jwt else f"{kind}+jwt"
+    return {"@context": VC2, "id": f"data:application/{media},{jwt}", "type": name}
 
 
 def enveloped_jwt(doc: Mapping[str, Any]) -> str | None:

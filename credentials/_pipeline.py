@@ -76,9 +76,15 @@ def one_safe_mode(checks: list[CheckResult]) -> list[CheckResult]:
 
 
 def jwt_input(text: str) -> ParsedInput:
+    """A compact JWT, or an SD-JWT (RFC 9901 §4; VC-JOSE-COSE §3.2 ``vc+sd-jwt``), given as text."""
     from ._formats._detect import classify_jws
+    from ._formats.sd_jwt import looks_like_sd_jwt, parse_sd_jwt
 
-    return classify_jws(parse_compact_jws(text.strip()))
+    text = text.strip()
+    if "~" in text and looks_like_sd_jwt(text):
+        sd_jwt = parse_sd_jwt(text)
+        return ParsedInput("sd-jwt", document=sd_jwt.payload, jws=sd_jwt.issuer_jwt, sd_jwt=sd_jwt)
+    return classify_jws(parse_compact_jws(text))
 
 
 def nested_credential(item: Any, opts: VerifyOptions, verify: VerifyFn) -> VerificationReport:

@@ -31,6 +31,7 @@ from ._checks.structure import check_credential_structure, issuer_id, types_of, 
 from ._envelope import enveloped_jwt
 from ._errors import MalformedError, SatchelError, UnsupportedFormatError
 from ._formats import ParsedInput, parse_input
+from ._formats.sd_jwt import SdJwt
 from ._jsonld._rdfc import work_budget
 from ._net import Fetcher
 from ._pipeline import (
@@ -176,11 +177,18 @@ def _url_path(parsed: ParsedInput, opts: VerifyOptions, fmt: str, source: str | 
 
 def _sd_jwt_path(parsed: ParsedInput, opts: VerifyOptions, fmt: str, source: str | None) -> VerificationReport:
     """An SD-JWT VC (RFC 9901, draft-ietf-oauth-sd-jwt-vc): ``credentials._checks.sd_jwt``."""
-    from ._checks.sd_jwt import verify_sd_jwt
+    from ._checks.sd_jwt import processed_payload, vc_jose_cose_kind, verify_sd_jwt
 
     assert parsed.sd_jwt is not None
     try:
-        report = verify_sd_jwt(parsed.sd_jwt, opts)
+        processed, mismatch = processed_payload(parsed.sd_jwt)
+        kind = vc_jose_cose_kind(parsed.sd_jwt, processed)
+        if kind == "vc":
+            report = _verify_vc_sd_jwt(parsed.sd_jwt, processed, mismatch, opts)
+        elif kind == "vp":
+            report = _verify_vp_sd_jwt(parsed.sd_jwt, processed, mismatch, opts)
+        else:
+            report = verify_sd_jwt(parsed.sd_jwt, opts)
     except MalformedError as exc:
         return malformed_report("sd-jwt", f"Not a credential Satchel can read: {exc}", opts, source=source)
     return VerificationReport(report.format, report.checks, report.at, report.credential, report.nested, source)
@@ -381,6 +389,17 @@ def _verify_jwt(parsed: ParsedInput, opts: VerifyOptions) -> VerificationReport:
     expires = claim_time(claims, "exp")
     if claim == "vp":
         return verify_presentation_document(cred, opts, verify_parsed, jwt=parsed)
+    jws = parsed.jws
+    return _verify_jose_credential(cred, opts, "vc-jwt", lambda issuer: check_jwt_signature(jws, issuer, opts),
+                                   not_before=not_before, expires=expires)
+
+
+def _verify_jose_credential(cred: dict[str, Any], opts: VerifyOptions, fmt: str,
+                            signature: Callable[[str | None], list[CheckResult]], *,
+                            not_before: datetime | None, expires: datetime | None) -> VerificationReport:
+    """A VCDM credential secured by a JOSE signature (VC-JOSE-COSE §3.1 ``vc+jwt``, §3.2 ``vc+sd-jwt``):
+    the payload signed is the credential itself, read by the JSON-LD gate (safe mode), then checked
+    like any credential; ``signature(issuer)`` checks the signature and that the key is the issuer's."""
     try:
         checks: list[CheckResult] = [check_credential_structure(cred)]
         v2 = vc_version(cred) == 2
@@ -388,8 +407,41 @@ def _verify_jwt(parsed: ParsedInput, opts: VerifyOptions) -> VerificationReport:
         checks.append(check_issuer_trust(issuer, cred, opts.trust))
         checks.extend(read_signed(cred, spelling=False))
         checks.extend(_schema_checks(cred, opts.fetcher))
-        checks.extend(check_jwt_signature(parsed.jws, issuer, opts))
+        checks.extend(signature(issuer))
         checks.extend(_common_tail(cred, opts, v2=v2, not_before=not_before, expires=expires))
     except MalformedError as exc:
-        return malformed_report("vc-jwt", f"Not a credential Satchel can read: {exc}", opts, cred)
-    return VerificationReport("vc-jwt", tuple(checks), opts.at, credential=cred, attached=_attached(cred, opts))
+        return malformed_report(fmt, f"Not a credential Satchel can read: {exc}", opts, cred)
+    return VerificationReport(fmt, tuple(checks), opts.at, credential=cred, attached=_attached(cred, opts))
+
+
+def _verify_vc_sd_jwt(sd_jwt: SdJwt, processed: dict[str, Any], mismatch: str | None,
+                      opts: VerifyOptions) -> VerificationReport:
+    """W3C VC-JOSE-COSE §3.2.1: a VCDM 2.0 credential secured with SD-JWT (``vc+sd-jwt``). Its Processed
+    SD-JWT Payload (RFC 9901 §7.1, what the holder disclosed) is the credential, verified as a
+    ``vc+jwt`` payload is; the issuer's signature covers every Disclosure presented, and a Key Binding
+    JWT, when present or asked for, is checked as for any SD-JWT (RFC 9901 §7.3)."""
+    from ._checks.sd_jwt import with_key_binding
+
+    cred, claims = credential_from_jwt(processed, "vc")
+    jws = sd_jwt.issuer_jwt
+    credential = _verify_jose_credential(
+        cred, opts, "vc-sd-jwt",
+        lambda issuer: check_jwt_signature(jws, issuer, opts, what="SD-JWT", tampered=mismatch),
+        not_before=claim_time(claims, "nbf"), expires=claim_time(claims, "exp"))
+    return with_key_binding(sd_jwt, credential, opts)
+
+
+def _verify_vp_sd_jwt(sd_jwt: SdJwt, processed: dict[str, Any], mismatch: str | None,
+                      opts: VerifyOptions) -> VerificationReport:
+    """W3C VC-JOSE-COSE §3.2.2: a VCDM 2.0 presentation secured with SD-JWT (``vp+sd-jwt``), signed by
+    its holder: verified as a VP-JWT is (holder's key by ``kid``, ``nonce`` / ``aud``), its credentials
+    nested; a Disclosure the holder's signature does not cover makes that signature count for nothing."""
+    jwt = ParsedInput("vp-jwt", document=processed, jws=sd_jwt.issuer_jwt, sd_jwt=sd_jwt)
+    report = verify_presentation_document(processed, opts, verify_parsed, jwt=jwt)
+    checks = report.checks
+    if mismatch is not None:
+        tampered = failed(CheckId.PROOF_SIGNATURE, "invalid-signature", f"The holder's SD-JWT signature is intact, "
+                          f"but {mismatch}: it was changed or added after signing.")
+        checks = tuple(tampered if c.id == CheckId.PROOF_SIGNATURE and c.problem is None else c for c in checks)
+    return VerificationReport("vp-sd-jwt", checks, report.at, report.credential, report.nested,
+                              report.source, report.extra_warnings, report.attached)

@@ -363,9 +363,14 @@ def test_the_offline_fetcher_is_the_only_way_out(issuer: Issuer) -> None:
     assert report.problems == ("status-unknown",)
 
 
-def test_a_vcdm_credential_secured_as_an_sd_jwt_is_named_and_could_not_check(issuer: Issuer) -> None:
+def test_a_vcdm_credential_secured_as_an_sd_jwt_is_verified_only_when_typed_vc_sd_jwt(issuer: Issuer) -> None:
+    """VC-JOSE-COSE §3.2.1 (tests/test_vc_sd_jwt.py): typed vc+sd-jwt it is verified as a VCDM 2.0
+    credential; typed dc+sd-jwt it is neither that nor an SD-JWT VC, and is named and could-not-check."""
     claims = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"],
               "issuer": issuer.did, "credentialSubject": Concealed({"id": "did:example:learner"})}
     issued = issue_sd_jwt(claims, issuer.key, {"alg": issuer.alg, "typ": "vc+sd-jwt", "kid": issuer.kid})
+    report = verify(issued, at=AT)
+    assert report.format == "vc-sd-jwt" and report.verdict == "valid", report.to_json()
+    issued = issue_sd_jwt(claims, issuer.key, {"alg": issuer.alg, "typ": "dc+sd-jwt", "kid": issuer.kid})
     report = verify(issued, at=AT)
     assert report.problems == ("unsupported-proof-type",) and "VC-JOSE-COSE" in report.checks[0].message

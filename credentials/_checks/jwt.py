@@ -107,10 +107,17 @@ def signed_by(jws: CompactJws, what: str, resolve: Callable[[], _Key]) -> tuple[
 
 
 def check_jwt_signature(jws: CompactJws, issuer: str | None, opts: VerifyOptions, *,
-                        purpose: str = "assertionMethod", who: str = "issuer") -> list[CheckResult]:
-    method, refused = signed_by(jws, "JWT", lambda: _resolve_jwt_key(jws, issuer, opts))
+                        purpose: str = "assertionMethod", who: str = "issuer", what: str = "JWT",
+                        tampered: str | None = None) -> list[CheckResult]:
+    """The signature of ``jws`` by the key its ``kid`` names (against ``issuer``), and whether that key
+    is the ``who``'s. ``tampered`` (an SD-JWT's Disclosure the signature does not cover, RFC 9901 §7.1
+    step 5) makes an intact signature count for nothing."""
+    method, refused = signed_by(jws, what, lambda: _resolve_jwt_key(jws, issuer, opts))
     if method is None:
         return refused
     alg = jws.header["alg"]
-    return [passed(CheckId.PROOF_SIGNATURE, f"JWT signature ({alg}) by {short(method.id)} is intact."),
-            check_binding(method, purpose, issuer, who)]
+    binding = check_binding(method, purpose, issuer, who)
+    if tampered is not None:
+        return [failed(CheckId.PROOF_SIGNATURE, "invalid-signature", f"The {what} signature is intact, but "
+                       f"{tampered}: it was changed or added after signing."), binding]
+    return [passed(CheckId.PROOF_SIGNATURE, f"{what} signature ({alg}) by {short(method.id)} is intact."), binding]

@@ -9,6 +9,11 @@ what is presented, for the verifier's nonce and audience; the credential is its 
 
 The report's ``credential`` is the Processed SD-JWT Payload: what the holder disclosed, which is
 what ``read_facts`` and the apps show.
+
+A ``vc+sd-jwt`` (or ``vp+sd-jwt``) whose Processed SD-JWT Payload has the VCDM 2.0 context is W3C
+VC-JOSE-COSE §3.2 instead (:func:`vc_jose_cose_kind`): ``credentials._verify`` checks it as a VCDM 2.0
+credential (presentation), as it checks ``vc+jwt``; its Key Binding JWT is checked here
+(:func:`with_key_binding`).
 """
 
 from __future__ import annotations
@@ -52,8 +57,10 @@ from .dates import human, period_checks
 from .jwt import claim_time, signed_by
 from .proofs import check_binding, short
 
-__all__ = ["SD_JWT_VC_TYPES", "IssuerKey", "resolve_issuer_key", "verify_sd_jwt"]
+__all__ = ["SD_JWT_VC_TYPES", "IssuerKey", "processed_payload", "resolve_issuer_key",
+           "vc_jose_cose_kind", "verify_sd_jwt", "with_key_binding"]
 
+VC2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 SD_JWT_VC_TYPES = ("dc+sd-jwt", "vc+sd-jwt")  # draft-ietf-oauth-sd-jwt-vc §3.2.1 (vc+sd-jwt: drafts ≤ 05)
 # RFC 9901 §7.3 step 5.5: "within an acceptable window"; a presentation is made when it is asked for.
 MAX_KB_AGE = timedelta(minutes=10)
@@ -192,7 +199,7 @@ def _issuer_signature(sd_jwt: SdJwt, iss: str | None, opts: VerifyOptions, misma
             key.binding]
 
 
-def _processed(sd_jwt: SdJwt) -> tuple[dict[str, Any], str | None]:
+def processed_payload(sd_jwt: SdJwt) -> tuple[dict[str, Any], str | None]:
     """The Processed SD-JWT Payload and, for a Disclosure the issuer never signed, what is wrong
     (the payload is then read without any Disclosure)."""
     try:
@@ -210,8 +217,9 @@ def _never_disclosed(sd_jwt: SdJwt, processed: dict[str, Any]) -> None:
 def _format_check(sd_jwt: SdJwt, processed: dict[str, Any]) -> tuple[str, CheckResult]:
     vct = processed.get("vct")
     if vct is None and "@context" in processed:
-        raise UnsupportedFormatError("It is a W3C credential (VCDM 2.0) secured as an SD-JWT (VC-JOSE-COSE); "
-                                     "Satchel checks SD-JWT VCs, not this form yet")
+        raise UnsupportedFormatError("It is a W3C credential secured as an SD-JWT, but not typed vc+sd-jwt with "
+                                     "the VCDM 2.0 context as VC-JOSE-COSE §3.2.1 asks; Satchel checks SD-JWT VCs "
+                                     "and VC-JOSE-COSE ones, not this form")
     if sd_jwt.typ in SD_JWT_VC_TYPES or vct is not None:
         if not isinstance(vct, str) or not vct:  # draft-ietf-oauth-sd-jwt-vc: vct is REQUIRED
             raise MalformedError("an SD-JWT VC needs a vct (its credential type)")
@@ -235,7 +243,7 @@ def _issuer_of(processed: dict[str, Any]) -> str | None:
 
 def verify_sd_jwt_credential(sd_jwt: SdJwt, opts: VerifyOptions) -> VerificationReport:
     """The SD-JWT (VC) itself, as its issuer signed it and as far as it is disclosed."""
-    processed, mismatch = _processed(sd_jwt)
+    processed, mismatch = processed_payload(sd_jwt)
     fmt, first = _format_check(sd_jwt, processed)
     iss = _issuer_of(processed)
     checks = [first, check_issuer_trust(iss or "", {"issuer": iss}, opts.trust)]
@@ -413,7 +421,22 @@ def _key_binding_checks(sd_jwt: SdJwt, processed: dict[str, Any], opts: VerifyOp
 def verify_sd_jwt(sd_jwt: SdJwt, opts: VerifyOptions) -> VerificationReport:
     """An SD-JWT (VC): a credential report, or, key-bound or asked for with a challenge, a
     presentation report (``vp-sd-jwt``) with the credential's report nested."""
-    credential = verify_sd_jwt_credential(sd_jwt, opts)
+    return with_key_binding(sd_jwt, verify_sd_jwt_credential(sd_jwt, opts), opts)
+
+
+def vc_jose_cose_kind(sd_jwt: SdJwt, processed: dict[str, Any]) -> str | None:
+    """W3C VC-JOSE-COSE §3.2 (With SD-JWT): ``"vc"`` for an SD-JWT typed ``vc+sd-jwt`` (§3.2.1) and
+    ``"vp"`` for one typed ``vp+sd-jwt`` (§3.2.2) whose Processed SD-JWT Payload is a VCDM 2.0
+    document (its ``@context`` has the VCDM 2.0 context); else None. Any other ``vc+sd-jwt`` is the
+    SD-JWT VC drafts' (≤ 05) name for an SD-JWT VC."""
+    kind = {"vc+sd-jwt": "vc", "vp+sd-jwt": "vp"}.get(sd_jwt.typ)
+    ctx = processed.get("@context")
+    return kind if VC2_CONTEXT in (ctx if isinstance(ctx, list) else [ctx]) else None
+
+
+def with_key_binding(sd_jwt: SdJwt, credential: VerificationReport, opts: VerifyOptions) -> VerificationReport:
+    """The credential's report as it is, or, key-bound or asked for with a challenge, a presentation
+    report (``vp-sd-jwt``) of its Key Binding JWT (RFC 9901 §7.3) with the credential's report nested."""
     if sd_jwt.kb_jwt is None and opts.challenge is None:
         return credential
     count = len(sd_jwt.disclosures)

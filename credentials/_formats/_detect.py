@@ -33,7 +33,8 @@ class ParsedInput:
     """What an input turned out to be.
 
     ``format``: ``vc`` (JSON-LD credential), ``vp`` (JSON-LD presentation), ``vc-jwt``,
-    ``vp-jwt``, ``sd-jwt`` (an SD-JWT or SD-JWT VC, in ``sd_jwt``),
+    ``vp-jwt``, ``sd-jwt`` (in ``sd_jwt``: an SD-JWT, an SD-JWT VC, or a VC-JOSE-COSE
+    ``vc+sd-jwt`` / ``vp+sd-jwt``),
     ``ob1`` (a hosted OB 1.0 assertion: ``url`` is its verify.url), ``ob2`` (OB 2.0
     assertion JSON), ``ob2-jws`` (signed OB 2.0), ``ob2-url``
     (a hosted assertion to fetch), ``url``, ``relay`` (a relay share link to fetch and open).
