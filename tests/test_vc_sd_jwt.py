@@ -241,3 +241,13 @@ def test_a_vp_sd_jwt_is_verified_as_its_holders_presentation_with_its_credential
     stranger = ed25519_signer()
     signed_by_stranger = issue_sd_jwt(vp, stranger.key, {"alg": "EdDSA", "typ": "vp+sd-jwt", "kid": stranger.vm})
     assert "holder-mismatch" in verify(signed_by_stranger, at=AT).problems
+
+
+def test_the_verifiers_history_names_the_format_in_words(tmp_path: Path) -> None:
+    from verifier.history import FORMAT_WORDS, History, pdf_report
+
+    signer = ed25519_signer()
+    report = verify(_issue(signer, _concealed_ob3(signer.did)), at=AT)
+    entry = History.open(tmp_path).add(report, "paste")
+    assert FORMAT_WORDS[entry.facts.format] == "Verifiable Credential (SD-JWT)"
+    assert pdf_report(entry, unicode=False).startswith(b"%PDF-")

@@ -28,7 +28,8 @@ SOURCE_WORDS = {"camera": "Camera", "image": "QR image", "paste": "Pasted", "lin
 FORMAT_WORDS = {"vc": "Verifiable Credential (JSON-LD)", "vp": "Verifiable Presentation (JSON-LD)",
                 "vc-jwt": "Verifiable Credential (JWT)", "vp-jwt": "Verifiable Presentation (JWT)",
                 "ob2": "Open Badge 2.0", "ob2-jws": "Open Badge 2.0 (signed)", "ob2-url": "Open Badge 2.0 (hosted)",
-                "url": "Hosted credential"}
+                "url": "Hosted credential", "sd-jwt-vc": "SD-JWT credential", "sd-jwt": "SD-JWT credential",
+                "vc-sd-jwt": "Verifiable Credential (SD-JWT)", "vp-sd-jwt": "Verifiable Presentation (SD-JWT)"}
 
 
 def fingerprint_of(given: str | bytes) -> str:
