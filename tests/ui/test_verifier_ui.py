@@ -158,6 +158,9 @@ def test_request_flow_answered_by_a_wallet_ends_verified(page: Any) -> None:
     wait_shown(page, "Ask for a credential")
     click(page, "button", "New request")
     wait_shown(page, "Waiting for the candidate's wallet")
+    wait_shown(page, "Wallets are not told who is asking")  # this app has no --name: it says how to set one
+    click(page, "button", "Technical details")  # the request address is folded away
+    wait_shown(page, "/exchanges/")
     url = page_text_with(page, "/exchanges/").strip()
     url = url[url.index("http"):].split()[0]
     shot(page, "desktop-ask")
