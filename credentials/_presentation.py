@@ -122,7 +122,9 @@ def _holder_proof_checks(doc: dict[str, Any], ctx: CheckResult, holder: Any, opt
 
 def _jwt_checks(jwt: ParsedInput, holder: Any, opts: VerifyOptions) -> list[CheckResult]:
     assert jwt.jws is not None
-    checks = list(check_jwt_signature(jwt.jws, holder, opts, purpose="authentication", who="holder"))
+    what = "JWT" if jwt.sd_jwt is None else "SD-JWT"
+    checks = list(check_jwt_signature(jwt.jws, holder, opts, purpose="authentication", who="holder", what=what,
+                                      tampered=jwt.tampered))
     claims = jwt.document or {}
     checks.extend(_jwt_time_checks(claims, opts))
     checks.extend(_jwt_request_checks(claims, opts))

@@ -436,12 +436,7 @@ def _verify_vp_sd_jwt(sd_jwt: SdJwt, processed: dict[str, Any], mismatch: str | 
     """W3C VC-JOSE-COSE §3.2.2: a VCDM 2.0 presentation secured with SD-JWT (``vp+sd-jwt``), signed by
     its holder: verified as a VP-JWT is (holder's key by ``kid``, ``nonce`` / ``aud``), its credentials
     nested; a Disclosure the holder's signature does not cover makes that signature count for nothing."""
-    jwt = ParsedInput("vp-jwt", document=processed, jws=sd_jwt.issuer_jwt, sd_jwt=sd_jwt)
+    jwt = ParsedInput("vp-jwt", document=processed, jws=sd_jwt.issuer_jwt, sd_jwt=sd_jwt, tampered=mismatch)
     report = verify_presentation_document(processed, opts, verify_parsed, jwt=jwt)
-    checks = report.checks
-    if mismatch is not None:
-        tampered = failed(CheckId.PROOF_SIGNATURE, "invalid-signature", f"The holder's SD-JWT signature is intact, "
-                          f"but {mismatch}: it was changed or added after signing.")
-        checks = tuple(tampered if c.id == CheckId.PROOF_SIGNATURE and c.problem is None else c for c in checks)
-    return VerificationReport("vp-sd-jwt", checks, report.at, report.credential, report.nested,
+    return VerificationReport("vp-sd-jwt", report.checks, report.at, report.credential, report.nested,
                               report.source, report.extra_warnings, report.attached)

@@ -49,6 +49,8 @@ class ParsedInput:
     notes: tuple[str, ...] = field(default=())
     key: bytes | None = None  # a relay link's key (format "relay": fetch ``url``, then open it)
     sd_jwt: SdJwt | None = None  # format "sd-jwt": the SD-JWT (RFC 9901), ``jws`` its issuer-signed JWT
+    # a Disclosure that ``jws`` does not cover (RFC 9901 §7.1 step 5): its signature counts for nothing
+    tampered: str | None = None
 
 
 def _loads(text: str) -> Any:

@@ -209,9 +209,11 @@ def type_until_held(page: Any, label: str, text: str, tries: int = 3) -> None:
     box = page.get_by_role("textbox", name=label).first
     for _ in range(tries):
         type_into(page, label, text)
-        page.wait_for_timeout(400)
-        if box.input_value() == text:
-            return
+        deadline = time.monotonic() + 5  # under load the field's value can trail the keys by seconds
+        while time.monotonic() < deadline:
+            page.wait_for_timeout(250)
+            if box.input_value() == text:
+                return
     raise TimeoutError(f"{label!r} holds {box.input_value()!r}, not {text!r}")
 
 
