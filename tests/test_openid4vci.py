@@ -422,6 +422,27 @@ def test_a_deferred_credential_waits_in_the_wallet_then_arrives(service: ImportS
     assert again == []
 
 
+def test_a_deferred_credential_in_a_backup_arrives_in_the_restored_wallet(service: ImportService, store: Store,
+                                                                         client: httpx.Client, stub: Stub,
+                                                                         tmp_path: Path) -> None:
+    from credentials import Fetcher
+    from tests.helpers import fast_kdf
+    from wallet.store import restore_backup
+
+    link = offer(stub, "healthy-menus", deferred=True)["credential_offer_uri"]
+    assert service.redeem_offer(link).verdict == "pending"
+    (pending,) = store.pending_issuances()
+    store.backup(tmp_path / "wallet.satchel-backup", PASSPHRASE)
+
+    with restore_backup(tmp_path / "wallet.satchel-backup", PASSPHRASE, tmp_path / "new" / "wallet.satchel",
+                        kdf=fast_kdf()) as restored:
+        assert restored.pending_issuances() == [pending]  # token, transaction id and profile kept
+        assert stub.http.post(f"/api/deferred/{pending.transaction_id}/approve").status_code == 200
+        (arrived,) = ImportService(restored, lambda: Fetcher(client), client=client).collect_pending(force=True)
+        assert stored_document(restored, arrived)["credentialSubject"]["id"] == holder_of(store).did
+        assert restored.pending_issuances() == []
+
+
 def test_an_expired_deferred_credential_is_dropped_with_the_reason(service: ImportService, store: Store,
                                                                    stub: Stub) -> None:
     link = offer(stub, deferred=True, deferred_expires_in=0)["credential_offer_uri"]

@@ -237,8 +237,8 @@ def test_backup_foreign_or_missing_files_are_refused(full_store: Store, tmp_path
         restore_backup(tmp_path / "nope.bin", "pw", tmp_path / "x.db", kdf=FAST_KDF)
 
 
-def test_backup_authentic_but_inconsistent_contents_are_refused(tmp_path: Path) -> None:
-    """Written with the right key but with wrong end counts: the end marker check catches it."""
+def _sealed_backup(frames: list[bytes]) -> bytes:
+    """A backup sealed with the right key ("backup pass") holding exactly ``frames``."""
     salt = os.urandom(16)
     payload_key, key_check = backup_module.backup_keys("backup pass", FAST_KDF, salt)
     header_json = json.dumps({"kdf": FAST_KDF.to_json(), "salt": b64(salt),
@@ -249,11 +249,30 @@ def test_backup_authentic_but_inconsistent_contents_are_refused(tmp_path: Path) 
     out = io.BytesIO()
     out.write(header)
     sealer = backup_module.ChunkSealer(out, payload_key, b"\1" * 7, header)
-    sealer.write(backup_module.frame(b"W", {"format": 1}))
-    sealer.write(backup_module.frame(b"E", {"counts": {"profiles": 0, "credentials": 5, "shares": 0}}))
+    for framed in frames:
+        sealer.write(framed)
     sealer.finish()
-    error = try_restore(out.getvalue(), tmp_path, "counts")
+    return out.getvalue()
+
+
+def test_backup_authentic_but_inconsistent_contents_are_refused(tmp_path: Path) -> None:
+    """Written with the right key but with wrong end counts: the end marker check catches it."""
+    data = _sealed_backup([backup_module.frame(b"W", {"format": 1}),
+                           backup_module.frame(b"E", {"counts": {"profiles": 0, "credentials": 5, "shares": 0}})])
+    error = try_restore(data, tmp_path, "counts")
     assert "counts do not match" in str(error)
+
+
+def test_backup_pending_credential_for_a_missing_profile_is_refused(tmp_path: Path) -> None:
+    pending = {"id": "p1", "profile_id": "nobody", "credential_issuer": "https://issuer.example",
+               "endpoint": "https://issuer.example/deferred", "access_token": "t", "transaction_id": "x",
+               "interval": 5, "name": None, "requested_at": "2026-12-03T00:00:00+00:00",
+               "next_ask_at": "2026-12-03T00:00:05+00:00"}
+    data = _sealed_backup([backup_module.frame(b"W", {"format": 1}), backup_module.frame(b"D", pending),
+                           backup_module.frame(b"E", {"counts": {"profiles": 0, "credentials": 0, "shares": 0,
+                                                                  "pending": 1}})])
+    error = try_restore(data, tmp_path, "pending")
+    assert "profile it does not hold" in str(error)
 
 
 def test_backup_inflates_within_bounds_and_refuses_an_oversized_record(

@@ -333,8 +333,9 @@ def cmd_restore(args: argparse.Namespace, settings: WalletSettings, style: Style
     if path.exists():
         raise CliError(f"a wallet already exists at {path}; restore into an empty SATCHEL_HOME")
     with restore_backup(source, read_passphrase(settings, prompt="Backup passphrase: "), path) as store:
-        count = store.count_credentials()
-    print(f"Restored {plural(count, 'credential')} into {path}", file=sys.stderr)
+        count, waiting = store.count_credentials(), len(store.pending_issuances())
+    on_its_way = f" (and {waiting} on its way from the issuer)" if waiting else ""
+    print(f"Restored {plural(count, 'credential')}{on_its_way} into {path}", file=sys.stderr)
     return 0
 
 

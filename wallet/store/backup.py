@@ -1,6 +1,6 @@
 """Restoring an encrypted wallet backup into a fresh wallet, anywhere.
 
-``Store.backup`` writes the backup: the wallet's logical dump (frames W, P, C, S, E; see
+``Store.backup`` writes the backup: the wallet's logical dump (frames W, P, C, S, D, E; see
 ``Store._backup_frames``) sealed into the file format of ``wallet.store._backup_format``. This
 module reads it back, checking the frames' order and the end marker's counts, into a wallet
 that is published only once everything is in.
@@ -25,6 +25,7 @@ from ._database import initialise_file
 from ._files import fsync_path, publish_no_clobber, remove_database_files, temporary_sibling
 from ._records import share_from_json, summary_from_json, utc_now
 from .errors import BackupError, StoreError, StoreExistsError
+from .pending import pending_from_json
 from .store import Store
 
 _RESTORE_BATCH = 1000  # records per commit into the (not yet published) restored wallet
@@ -92,8 +93,9 @@ class _Loader:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.counts = {"profiles": 0, "credentials": 0, "shares": 0}
+        self.counts = {"profiles": 0, "credentials": 0, "shares": 0, "pending": 0}
         self.default_profile: str | None = None
+        self.profiles: set[str] = set()
         self.started = self.ended = False
 
     def apply(self, kind: bytes, meta: dict[str, Any], blob: bytes) -> None:
@@ -106,6 +108,7 @@ class _Loader:
             key = ed25519.Ed25519PrivateKey.from_private_bytes(blob)
             created_at = datetime.fromisoformat(meta["created_at"])
             self.store._insert_profile(meta["id"], meta["label"], key, created_at)
+            self.profiles.add(meta["id"])
             if meta.get("default"):
                 self.default_profile = meta["id"]
             self.counts["profiles"] += 1
@@ -116,13 +119,23 @@ class _Loader:
         elif kind == b"S":
             self.store._insert_share(share_from_json(meta["id"], meta))
             self.counts["shares"] += 1
+        elif kind == b"D":
+            item = pending_from_json(meta)
+            if item.profile_id not in self.profiles:
+                raise BackupError("the backup holds a pending credential for a profile it does not hold")
+            self.store.save_pending_issuance(item)
+            self.counts["pending"] += 1
         elif kind == b"E":
             self._end(meta)
         else:
             raise BackupError(f"the backup holds an unknown record kind {kind!r}; please update Satchel")
 
     def _end(self, meta: dict[str, Any]) -> None:
-        if meta.get("counts") != self.counts:
+        # Backups written before D frames existed, or with none, count no "pending".
+        expected = meta.get("counts")
+        if isinstance(expected, dict):
+            expected = {"pending": 0, **expected}
+        if expected != self.counts:
             raise BackupError("the backup's record counts do not match its contents; nothing was restored")
         if self.default_profile is not None:
             self.store.set_default_profile(self.default_profile)

@@ -492,8 +492,9 @@ class Store(SealedDatabase):
 
     def _backup_frames(self) -> Generator[Frame]:
         """The logical dump: W (wallet), P (profile; blob = Ed25519 private key), C (credential; blob =
-        the original bytes), S (share), E (end, with counts checked on restore). Not the SQLite file,
-        so a backup restores into any later store format under a new data key."""
+        the original bytes), S (share), D (a deferred credential still on its way: its access token and
+        transaction id are all that can collect it), E (end, with counts checked on restore). Not the
+        SQLite file, so a backup restores into any later store format under a new data key."""
         counts = {"profiles": 0, "credentials": 0, "shares": 0}
         with self._snapshot():
             yield b"W", {"format": FORMAT_VERSION, "created_at": utc_now().isoformat()}, b""
@@ -520,6 +521,11 @@ class Store(SealedDatabase):
             for entry in self.list_shares():
                 yield b"S", {"id": entry.id, **share_to_json(entry)}, b""
                 counts["shares"] += 1
+            pending = self.pending_issuances()
+            for item in pending:
+                yield b"D", pending_to_json(item), b""
+            if pending:  # counted only when there are some, so an older Satchel restores a backup without
+                counts["pending"] = len(pending)
             yield b"E", {"counts": counts}, b""
 
     def _restore_credential(
