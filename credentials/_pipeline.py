@@ -39,13 +39,28 @@ def unsupported_format_report(sentence: str, opts: VerifyOptions, source: str | 
                               opts.at, source=source)
 
 
+# JWT claims (IANA "JSON Web Token Claims" registry) that a VC-JOSE-COSE payload carries beside the VCDM
+# properties and that the VCDM 2.0 context leaves undefined, unlike iss, sub, aud, exp, nbf, iat and cnf:
+# ``nonce`` (OpenID Connect Core 1.0 §2; the verifier's challenge, checked as such) and ``jti`` (RFC 7519
+# §4.1.7). The JWT gives them their meaning, so the JSON-LD reading leaves them out; only as strings,
+# so nothing else can hide under those names.
+_JWT_ONLY_CLAIMS = ("nonce", "jti")
+
+
+def _jose_reading(doc: dict[str, Any]) -> dict[str, Any]:
+    if not any(isinstance(doc.get(name), str) for name in _JWT_ONLY_CLAIMS):
+        return doc
+    return {k: v for k, v in doc.items() if not (k in _JWT_ONLY_CLAIMS and isinstance(v, str))}
+
+
 def read_signed(doc: dict[str, Any], *, spelling: bool = True) -> list[CheckResult]:
     """The gate before anything reads a JSON-LD document: its contexts are bundled, it is JSON-LD
     that safe mode accepts, and (``spelling``) its JSON spells exactly the signed meaning
     (``credentials._jsonld.check_signed_spelling``), so every check and display after this reads
     what the proofs cover. A JWT's payload is signed as the very JSON that is read, so for it
-    only safe mode applies. Returns the contexts check (first) and any safe-mode failure;
-    raises MalformedError for a document that spells its meaning another way."""
+    only safe mode applies, to all but its JWT-only claims (``_JWT_ONLY_CLAIMS``). Returns the
+    contexts check (first) and any safe-mode failure; raises MalformedError for a document that
+    spells its meaning another way."""
     ctx = check_contexts(doc)
     if ctx.status != Status.PASSED:
         return [ctx]
@@ -53,7 +68,7 @@ def read_signed(doc: dict[str, Any], *, spelling: bool = True) -> list[CheckResu
         if spelling:
             check_signed_spelling(doc)
         else:
-            expand_safe(doc)
+            expand_safe(_jose_reading(doc))
     except SafeModeError as exc:
         return [ctx, failed(CheckId.JSONLD_SAFE_MODE, "jsonld-safe-mode",
                             f"Part of the data is not defined by its contexts, so what it says cannot be "

@@ -243,6 +243,33 @@ def test_a_vp_sd_jwt_is_verified_as_its_holders_presentation_with_its_credential
     assert "holder-mismatch" in verify(signed_by_stranger, at=AT).problems
 
 
+@pytest.mark.parametrize("typ", ["vp+sd-jwt", "vp+jwt"])
+def test_a_vc_jose_presentation_answers_with_jwt_nonce_and_jti_claims(typ: str) -> None:
+    """JWT claims beside the VCDM properties (nonce, jti: the VCDM 2.0 context leaves them undefined)
+    are the JWT's to read, not JSON-LD's; the nonce is still the answer to the verifier's challenge."""
+    from credentials._formats.jws import sign_jws
+
+    issuer, holder = ed25519_signer(), p256_signer()
+    credential = _issue(issuer, {**ob3_credential(issuer.did), "credentialSubject": {
+        "id": holder.did, "type": ["AchievementSubject"],
+        "achievement": ob3_credential(issuer.did)["credentialSubject"]["achievement"]}})
+
+    def presented(**claims: Any) -> str:
+        vp = {"@context": [VC2], "type": ["VerifiablePresentation"], "holder": holder.did,
+              "verifiableCredential": [envelope(credential)], "jti": "urn:uuid:5b1c0e9e", **claims}
+        if typ == "vp+sd-jwt":
+            return _issue(holder, vp, typ=typ)
+        return sign_jws({"alg": "ES256", "typ": typ, "kid": holder.vm}, json.dumps(vp).encode(), holder.key)
+
+    token = presented(nonce="n-1", aud=VERIFIER)
+    report = verify(token, at=AT, challenge="n-1", domain=VERIFIER)
+    assert report.verdict == "valid", report.to_json()
+    assert verify(token, at=AT, challenge="n-2", domain=VERIFIER).problems == ("challenge-mismatch",)
+    # Anything but a string under those names is data the contexts must define, and they do not.
+    hidden = presented(nonce={"said": "more"}, aud=VERIFIER)
+    assert "jsonld-safe-mode" in verify(hidden, at=AT, domain=VERIFIER).problems
+
+
 def test_the_verifiers_history_names_the_format_in_words(tmp_path: Path) -> None:
     from verifier.history import FORMAT_WORDS, History, pdf_report
 
