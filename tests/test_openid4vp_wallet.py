@@ -108,6 +108,48 @@ def test_our_wallet_answers_our_verifier(store: Store, client: httpx.Client, ver
     assert history[0].details["channel"] == "request" and history[0].details["protocol"] == "openid4vp"
 
 
+def test_a_same_device_answer_sends_the_learner_back_and_only_that_browser_reads_the_result(
+        store: Store, client: httpx.Client, verifier: httpx.Client) -> None:
+    """§8.2 redirect_uri with a response_code; the "Session Fixation" section: the poll token alone
+    (held by whoever started the request) no longer reads the answer."""
+    made = verifier.post("/openid4vp/requests", json={"dcql_query": QUERY,
+                                                      "redirect_uri": "https://hire.example/after?job=7"}).json()
+    answer = answer_openid4vp(store, read_openid4vp_request(made["url"], client=client), client=client)
+    assert answer.status == 200, answer.body
+    assert answer.redirect_uri is not None and answer.redirect_uri.startswith("https://hire.example/after?job=7#")
+    code = answer.redirect_uri.split("#response_code=", 1)[1]
+    assert len(code) >= 22  # §8.2: 128 bits or more
+
+    def poll(**params: str) -> dict[str, Any]:
+        resp = verifier.get(f"/exchanges/{made['exchangeId']}", params=params,
+                            headers={"Authorization": f"Bearer {made['pollToken']}"})
+        assert resp.status_code == 200
+        return dict(resp.json())
+
+    for params in ({}, {"response_code": "not-" + code}):
+        held = poll(**params)
+        assert held["state"] == "complete" and "result" not in held and held["resultNeeds"] == "response_code"
+    released = poll(response_code=code)["result"]
+    assert released["verified"] is True and "responseCodeHash" not in released
+
+
+@pytest.mark.parametrize("target", ["javascript:alert(1)", "http://hire.example/after", "https://hire.example/a#x",
+                                    "file:///etc/passwd", "https://" + "a" * 2000 + ".example/"])
+def test_a_same_device_request_must_return_to_a_web_page(verifier: httpx.Client, target: str) -> None:
+    resp = verifier.post("/openid4vp/requests", json={"redirect_uri": target})
+    assert resp.status_code == 400 and "redirect_uri" in resp.json()["message"]
+
+
+@pytest.mark.parametrize(("given", "kept"), [
+    ("https://hire.example/after#response_code=abc", True), ("http://127.0.0.1:8080/done", True),
+    ("javascript:alert(1)", False), ("intent://scan#Intent;scheme=x;end", False), ("http://hire.example/", False),
+    (["https://hire.example/"], False)])
+def test_the_wallet_only_follows_a_verifier_back_to_a_web_page(given: Any, kept: bool) -> None:
+    from wallet.share.openid4vp import _reply
+
+    assert _reply(httpx.Response(200, json={"redirect_uri": given}))[1] == (given if kept else None)
+
+
 # -- refusals ---------------------------------------------------------------------------------------
 
 

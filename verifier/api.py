@@ -43,19 +43,23 @@ OpenID4VP 1.0 (issue 15; https://openid.net/specs/openid-4-verifiable-presentati
 
     POST /openid4vp/requests     {"dcql_query"?: DCQL, "vct"?: [..], "client_id_prefix"?: "decentralized_identifier"
                                   | "x509_san_dns" | "redirect_uri", "response_mode"?: "direct_post.jwt" |
-                                  "direct_post", "ttl"?: seconds}
+                                  "direct_post", "ttl"?: seconds, "redirect_uri"?: same-device return page}
                                  -> 201 {exchangeId, url: "openid4vp://?client_id=…&request_uri=…", requestUri,
                                          clientId, state, expires, pollToken, authorizationRequest}
     GET  /openid4vp/requests/{id}   -> the signed Request Object (application/oauth-authz-req+jwt, RFC 9101)
     POST /openid4vp/responses/{id}  form: vp_token + state, or response (a JWE, §8.3); or error + state (§8.5)
-                                 -> 200 {} (§8.2); 400 {error, error_description, problems} when a
+                                 -> 200 {} (§8.2), or {redirect_uri: page#response_code=…} when the
+                                    request named a redirect_uri; 400 {error, error_description, problems} when a
                                     presentation fails; 400 {error, message} when the answer cannot be read
                                     (unknown-state, bad-response, challenge-mismatch for a replay or expiry)
 
   Kept as an exchange (nonce = challenge, client_id = domain), so it is answered once and
   ``GET /exchanges/{id}`` with the poll token reports it (``result`` as for an exchange, plus
-  ``presentations``: one answer per presentation). The protocol's own parts live in
-  :mod:`verifier.openid4vp`.
+  ``presentations``: one answer per presentation). A same-device request (``redirect_uri`` given)
+  releases its ``result`` only with the response_code its redirect carried:
+  ``GET /exchanges/{id}?response_code=…`` (without it: ``resultNeeds: "response_code"``), so one who
+  relays the request to someone else cannot read their answer (OpenID4VP 1.0 "Session Fixation").
+  The protocol's own parts live in :mod:`verifier.openid4vp`.
 
 Share relay (issue 6 "Links"; blob and link format in the engine: ``credentials.encrypt_for_relay``, ``decode_link``):
 
@@ -94,7 +98,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
@@ -452,7 +456,7 @@ class VerifierService:
             raise HttpError(404, "not-found", "No such request (it may be long finished).")
         return exchange
 
-    def exchange_status(self, exchange_id: str, headers: Any) -> Response:
+    def exchange_status(self, exchange_id: str, headers: Any, response_code: str | None = None) -> Response:
         exchange = self._exchange(exchange_id)
         state = str(exchange.state)
         if exchange.state == ExchangeState.PENDING and exchange.expires <= self.clock():
@@ -464,7 +468,7 @@ class VerifierService:
                 raise HttpError(403, "forbidden", "That poll token is not this request's.")
             out["verifiablePresentationRequest"] = self._request(exchange)
             if exchange.result is not None:
-                out["result"] = exchange.result
+                out.update(_released_result(exchange.result, response_code))
         return json_response(200, out, ("Cache-Control", "no-store"))
 
     def participate(self, exchange_id: str, body: dict[str, Any]) -> Response:
@@ -517,6 +521,7 @@ class VerifierService:
         query = body.get("dcql_query", vp.default_dcql_query(vct))
         try:
             vp.check_dcql_query(query)
+            redirect = None if body.get("redirect_uri") is None else vp.check_redirect_target(body["redirect_uri"])
         except vp.OpenId4VpError as exc:
             raise HttpError(400, exc.error, exc.message) from None
         ttl = self._ttl(body, self.config.exchange_ttl, self.config.max_exchange_ttl)
@@ -527,7 +532,7 @@ class VerifierService:
         signer = self._vp_signer(prefix, response_uri)
         private_jwk = vp.new_response_key()[0] if mode == "direct_post.jwt" else None
         stored = {"openid4vp": {"dcql_query": query, "state": secrets.token_urlsafe(16), "response_mode": mode,
-                                "prefix": prefix, "response_key": private_jwk}}
+                                "prefix": prefix, "response_key": private_jwk, "redirect_uri": redirect}}
         client_id = signer.client_id if signer else f"redirect_uri:{response_uri}"
         exchange = Exchange(id=exchange_id, challenge=secrets.token_urlsafe(24), domain=client_id, query=stored,
                             created=now, expires=now + ttl, poll_hash=token_hash(poll_token))
@@ -610,21 +615,26 @@ class VerifierService:
         except HttpError as exc:
             self.store.finish(exchange.id, {"verified": False, "error": exc.error, "message": exc.message})
             raise
+        result, reply = _with_redirect(result, stored)
         self.store.finish(exchange.id, result)
         if not result["verified"]:
             return json_response(400, {"error": "invalid_request", "error_description": result["message"],
-                                       "problems": result["problems"]})
-        return json_response(200, {})  # §8.2: no redirect_uri, the wallet's flow ends here (cross-device)
+                                       "problems": result["problems"], **reply})
+        # §8.2: without a redirect_uri (cross-device) the wallet's flow ends here; with one, the learner's
+        # browser goes back to the verifier's page, which fetches the result with the response_code.
+        return json_response(200, reply)
 
     def _vp_declined(self, exchange: Exchange, stored: dict[str, Any], form: dict[str, str]) -> Response:
         """§8.5: the wallet answered with an error (the learner declined, or it holds nothing that fits)."""
         if form.get("state") != stored["state"]:
             raise HttpError(400, "unknown-state", "The answer's state is not this request's (§8.2).")
-        if self.store.claim(exchange.id, self.clock()) == Claim.CLAIMED:
-            reason = form.get("error_description") or form["error"]
-            self.store.finish(exchange.id, {"verified": False, "error": "declined",
-                                            "message": f"The wallet did not present anything ({reason[:200]})."})
-        return json_response(200, {})
+        if self.store.claim(exchange.id, self.clock()) != Claim.CLAIMED:
+            return json_response(200, {})
+        reason = form.get("error_description") or form["error"]
+        result, reply = _with_redirect({"verified": False, "error": "declined",
+                                        "message": f"The wallet did not present anything ({reason[:200]})."}, stored)
+        self.store.finish(exchange.id, result)
+        return json_response(200, reply)
 
     def _vp_result(self, exchange: Exchange, stored: dict[str, Any],
                    vp_token: dict[str, list[str | dict[str, Any]]]) -> dict[str, Any]:
@@ -774,12 +784,14 @@ PAGES = {
 }
 @dataclass(frozen=True)
 class Request:
-    """What an HTTP adapter hands over: method, path, headers (lower-case names), the body read."""
+    """What an HTTP adapter hands over: method, path, headers (lower-case names), the body read, and
+    the query string (without its ``?``)."""
 
     method: str
     path: str
     headers: Mapping[str, str]
     body: bytes = b""
+    query: str = ""
 
 
 def expected_length(headers: Mapping[str, str], limit: int) -> int:
@@ -815,12 +827,34 @@ def _json_body(request: Request, required: bool) -> dict[str, Any]:
     return doc
 
 
+def _with_redirect(result: dict[str, Any], stored: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """(the result to keep, the §8.2 reply): for a same-device request, the redirect_uri with a fresh
+    response_code, whose hash the result keeps so only that browser's page can read it."""
+    target = stored.get("redirect_uri")
+    if not isinstance(target, str):
+        return result, {}
+    redirect, code = vp.redirect_with_code(target)
+    return {**result, "responseCodeHash": token_hash(code)}, {"redirect_uri": redirect}
+
+
+def _released_result(result: dict[str, Any], response_code: str | None) -> dict[str, Any]:
+    """``result`` for the poll token's holder; a same-device one only with its response_code (the
+    spec's "Session Fixation" section: whoever started the request cannot read someone else's answer)."""
+    kept = result.get("responseCodeHash")
+    if not isinstance(kept, str):
+        return {"result": result}
+    if response_code is None or not hmac.compare_digest(token_hash(response_code), kept):
+        return {"resultNeeds": "response_code"}
+    return {"result": {k: v for k, v in result.items() if k != "responseCodeHash"}}
+
+
 Endpoint = Callable[["VerifierService", Request, tuple[str, ...]], Response]  # (service, request, path groups)
 
 
 def _exchange(svc: VerifierService, request: Request, groups: tuple[str, ...]) -> Response:
     if request.method in ("GET", "HEAD"):
-        return svc.exchange_status(groups[0], request.headers)
+        codes = parse_qs(request.query).get("response_code", [])
+        return svc.exchange_status(groups[0], request.headers, codes[0] if len(codes) == 1 else None)
     return svc.participate(groups[0], _json_body(request, False))
 
 

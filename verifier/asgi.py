@@ -85,7 +85,8 @@ class VerifierApp:
         except ClientDisconnect:
             return
         answer = await run_in_threadpool(handle_request, self.service,
-                                         Request(request.method, request.url.path, headers, body))
+                                         Request(request.method, request.url.path, headers, body,
+                                                 request.url.query))
         await _starlette(answer, close=answer.status >= 500)(scope, receive, send)
 
     async def _body(self, request: StarletteRequest, headers: dict[str, str]) -> bytes:

@@ -43,9 +43,10 @@ from credentials import (
 
 __all__ = [
     "DEFAULT_PREFIX", "ENC_VALUES", "FORMATS", "PREFIXES", "RESPONSE_MODES", "AuthorizationRequest",
-    "OpenId4VpError", "QueryGaps", "Signer", "VerifierKeys", "VpResponse", "check_dcql_query", "default_dcql_query",
+    "OpenId4VpError", "QueryGaps", "Signer", "VerifierKeys", "VpResponse", "check_dcql_query",
+    "check_redirect_target", "default_dcql_query",
     "load_configured_certificate", "new_response_key", "parse_vp_token", "presented_candidates", "query_gaps",
-    "read_form", "read_response", "request_link", "sign_request_object",
+    "read_form", "read_response", "redirect_with_code", "request_link", "sign_request_object",
 ]
 
 # §5.9.3: the prefixes this verifier can be known by.
@@ -324,6 +325,29 @@ class AuthorizationRequest:
         return {"response_type": "vp_token", "client_id": self.client_id, "response_mode": self.response_mode,
                 "response_uri": self.response_uri, "nonce": self.nonce, "state": self.state,
                 "dcql_query": self.dcql_query, "client_metadata": metadata}
+
+
+def check_redirect_target(value: Any) -> str:
+    """Where the learner's browser goes once a same-device answer is in (§8.2 ``redirect_uri``): an
+    https page (http only on a loopback host, for a verifier's own machine), without a fragment,
+    which carries the response_code."""
+    if not isinstance(value, str) or not 0 < len(value) <= 2000:
+        raise OpenId4VpError("bad-request", "redirect_uri is the address of a web page (at most 2000 characters).")
+    parts = urlsplit(value)
+    loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if not parts.hostname or not (parts.scheme == "https" or (parts.scheme == "http" and loopback)):
+        raise OpenId4VpError("bad-request", "redirect_uri is an https address (http only on the loopback).")
+    if parts.fragment or value.endswith("#"):
+        raise OpenId4VpError("bad-request", "redirect_uri has no #fragment: the response_code goes there (§8.2).")
+    return value
+
+
+def redirect_with_code(target: str) -> tuple[str, str]:
+    """(the redirect_uri the wallet sends its browser to, its fresh response_code). §8.2: the code
+    binds the answer to the browser that receives the redirect, so whoever only started the request
+    (the spec's "Session Fixation" section) cannot read the answer with the poll token alone."""
+    code = secrets.token_urlsafe(24)
+    return f"{target}#{urlencode({'response_code': code})}", code
 
 
 def sign_request_object(request: AuthorizationRequest, signer: Signer, now: float) -> str:

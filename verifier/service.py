@@ -137,8 +137,8 @@ class VerifierHandler(BaseHTTPRequestHandler):
         except HttpError as exc:
             self._send(error_response(exc))
             return
-        request = Request(self.command, urlsplit(self.path).path, {k.lower(): v for k, v in self.headers.items()},
-                          body)
+        url = urlsplit(self.path)
+        request = Request(self.command, url.path, {k.lower(): v for k, v in self.headers.items()}, body, url.query)
         resp = handle(self.server.service, request)
         if resp.status >= 500:
             self.close_connection = True

@@ -108,9 +108,9 @@ def cmd_answer(args: argparse.Namespace, settings: WalletSettings, style: Style)
                     "sent": {c.query_id: [x.label for x in c.claims] for c in preview.choices}})
     elif accepted:
         print(f"Sent to {request.verifier.shown_name}; they accepted it (share {answer.share_id[:12]}).")
-        if answer.redirect_uri:
-            print(f"They say to continue at {answer.redirect_uri}")
     else:
         reason = (answer.body or {}).get("error_description") or (answer.body or {}).get("error") or ""
         print(f"Sent to {request.verifier.shown_name}, who did not accept it (HTTP {answer.status}) {reason}".strip())
+    if answer.redirect_uri and not args.json:
+        print(f"They ask you to continue in your browser at {answer.redirect_uri}")
     return 0 if accepted else 1

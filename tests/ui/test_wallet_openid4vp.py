@@ -137,3 +137,24 @@ def test_the_learner_sees_who_asks_for_what_unticks_an_optional_claim_and_sends(
     received = record["result"]["verifiablePresentation"]["verifiableCredential"][0]
     assert received["given_name"] == "Ada" and received["achievement"]["name"] == "Wound care basics"
     assert "family_name" not in received  # unticked, so never sent
+
+
+def test_a_same_device_answer_offers_to_continue_on_the_verifiers_site(page: Any, verifier: str) -> None:
+    """§8.2 redirect_uri: after the answer the learner is offered the verifier's page, its host named.
+    (Runs after the test above: the same wallet, the badge already in it.)"""
+    made = httpx.post(f"{verifier}/openid4vp/requests", timeout=30, json={
+        "dcql_query": QUERY, "redirect_uri": "https://jobs.northside.example/applied"}).json()
+    click(page, "button", "Done")  # the answer above: back to Share
+    click(page, "button", "Answer a request")
+    wait_shown(page, "Paste the request")
+    type_until_held(page, "Request link or text", made["url"])
+    click(page, "button", "Read request")
+    wait_shown(page, "Send to Northside Hospital", timeout=30_000)
+    click(page, "button", "Send to Northside Hospital")
+    wait_shown(page, "Northside Hospital says: accepted your answer", timeout=60_000)
+    wait_shown(page, "Northside Hospital asks you to continue on its site, jobs.northside.example.")
+    assert page.get_by_role("button", name=re.compile("Continue at jobs.northside.example")).count() >= 1
+    steady_screenshot(page, SHOTS / "wallet-openid4vp-continue-desktop.png")
+    record = httpx.get(f"{verifier}/exchanges/{made['exchangeId']}", timeout=30,
+                       headers={"Authorization": f"Bearer {made['pollToken']}"}).json()
+    assert record["state"] == "complete" and record["resultNeeds"] == "response_code"  # only that browser reads it

@@ -232,6 +232,7 @@ class RequestState:
     grade: Grade | None = None
     verified: bool | None = None
     verdict_lines: list[str] = field(default_factory=list)  # its reasons in plain words
+    continue_url: str = ""  # OpenID4VP §8.2: the verifier's page to go on to (a button opens it)
     qr_png: bytes | None = None  # the offline answer
     openid4vp: OpenId4VpConsent | None = None  # an OpenID4VP request's consent screen (who, which claims)
 

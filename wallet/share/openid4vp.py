@@ -29,7 +29,8 @@ Binding JWT with ``aud`` = client_id, ``nonce`` and ``sd_hash`` (B.3.6). An ecds
 credential goes as a derived proof disclosing what was asked. It is sent by ``direct_post``
 (§8.2, a form POST to ``response_uri``) or ``direct_post.jwt`` (§8.3, the same parameters in a
 JWE encrypted with ECDH-ES to the verifier's key from ``client_metadata.jwks``). A
-``redirect_uri`` in the verifier's reply is shown, never followed.
+``redirect_uri`` in the verifier's reply (§8.2: the wallet MUST send the learner's browser there)
+is kept only when it is a web page (https; http on the loopback) and opened by the app, not here.
 """
 
 from __future__ import annotations
@@ -213,7 +214,7 @@ class OpenId4VpAnswer:
     vp_token: Mapping[str, list[Any]]
     share_id: str
     status: int  # the verifier's HTTP status
-    redirect_uri: str | None  # §8.2: where the verifier would send the learner (shown, not followed)
+    redirect_uri: str | None  # §8.2: the web page the verifier sends the learner's browser to next
     body: Mapping[str, Any] | None
 
 
@@ -789,7 +790,17 @@ def _reply(resp: httpx.Response) -> tuple[Mapping[str, Any] | None, str | None]:
     if not isinstance(body, dict):
         return None, None
     redirect = body.get("redirect_uri")
-    return body, redirect if isinstance(redirect, str) else None
+    return body, redirect if _is_web_page(redirect) else None
+
+
+def _is_web_page(value: Any) -> bool:
+    """An address a browser may be sent to: https (http only on the loopback), nothing else: no
+    ``javascript:``, ``file:`` or app scheme a verifier could use to reach past the browser."""
+    if not isinstance(value, str) or len(value) > 4000:
+        return False
+    parts = urlsplit(value)
+    loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    return bool(parts.hostname) and (parts.scheme == "https" or (parts.scheme == "http" and loopback))
 
 
 def answer_openid4vp(store: Store, request: OpenId4VpRequest, *, client: httpx.Client,

@@ -103,8 +103,9 @@ class OpenId4VpAnswering(Sharing):
         reason = str(body.get("error_description") or body.get("error") or "")
         request.verdict_lines = (["They received exactly what you agreed to send."] if accepted else
                                  [reason or f"It answered HTTP {answer.status}."])
-        if answer.redirect_uri:
-            request.verdict_lines.append(f"They say you can continue at {answer.redirect_uri}")
+        # A button, not an automatic jump: the learner sees where it goes, and a browser lets a page
+        # open another only from a tap.
+        request.continue_url = answer.redirect_uri or ""
 
 
 def openid4vp_link_in(source: str | bytes) -> str | None:

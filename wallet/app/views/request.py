@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 from typing import Any
+from urllib.parse import urlsplit
 
 import flet as ft
 
@@ -81,10 +82,25 @@ def verdict_card(request: RequestState, on_done: Callable[[], None]) -> ft.Contr
                     ft.Text(title, size=20, weight=ft.FontWeight.W_700, color=look.ink, expand=True)], spacing=12),
             *[ft.Text(line, color=INK) for line in request.verdict_lines],
             ft.Text("It is in your share history.", size=13, color=INK),
-            primary_button("Done", on_done, icon=ft.Icons.CHECK),
+            *continue_at(request),
+            # Going on to the verifier's page is the next step when it asks for one; Done then steps back.
+            (ft.OutlinedButton("Done", icon=ft.Icons.CHECK, on_click=on_done) if request.continue_url
+             else primary_button("Done", on_done, icon=ft.Icons.CHECK)),
         ], spacing=10),
         bgcolor=look.fill, border_radius=14, padding=20,
     ))
+
+
+def continue_at(request: RequestState) -> list[ft.Control]:
+    """OpenID4VP §8.2: the verifier's page the learner goes on to (same device), host named."""
+    if not request.continue_url:
+        return []
+    host = urlsplit(request.continue_url).hostname or "their site"
+    who = request.verifier_name or "The verifier"
+    return [ft.Text(f"{who} asks you to continue on its site, {host}.", color=INK),
+            ft.FilledButton(f"Continue at {host}", icon=ft.Icons.OPEN_IN_NEW, url=request.continue_url,
+                            tooltip=request.continue_url,
+                            style=ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=20, vertical=14)))]
 
 
 def reading_screen(request: RequestState, services: WalletServices, top: ft.Control, busy: ft.Control,
